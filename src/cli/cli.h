@@ -1,0 +1,30 @@
+/* The command-line interface: one cmd_<name>.c per command, dispatched from
+ * the table in main.c. Each command returns the process exit status
+ * (QUAI_EXIT_*) and prints its own errors once. */
+#ifndef QUAI_CLI_H
+#define QUAI_CLI_H
+
+struct quai_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary; /* one line for `quai help` */
+	const char *usage;   /* full text for `quai help COMMAND` and `--help` */
+};
+
+/* The table of commands, ending with a { NULL } entry. */
+extern const struct quai_command quai_commands[];
+
+const struct quai_command *quai_command_find(const char *name);
+
+int cmd_help(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+
+extern const char cmd_help_usage[];
+extern const char cmd_lint_usage[];
+
+/* Prints "quai: " + message to stderr. */
+void quai_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* True if argv has -h or --help before any "--". */
+int quai_cli_wants_help(int argc, char **argv);
+
+#endif

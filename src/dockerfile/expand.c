@@ -1,0 +1,1 @@
+#include "dockerfile/dockerfile.h"

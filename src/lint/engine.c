@@ -1,0 +1,239 @@
+/* Runs every rule over a parsed Dockerfile, then filters what they found
+ * through ignore pragmas, ignored codes and severity overrides. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+#include "core/cleanup.h"
+#include "core/xalloc.h"
+#include "lint/rule.h"
+#include "lint/rules.h"
+
+struct pending {
+	size_t instr; /* top-level instruction index, or ninstrs when unknown */
+	struct quai_df_pos pos;
+	const struct quai_lint_rule *rule;
+	char *message;
+};
+
+struct shell_entry {
+	const struct quai_df_instr *instr;
+	struct quai_sh_script script;
+};
+
+struct quai_lint_ctx {
+	const struct quai_dockerfile *df;
+	const struct quai_lint_config *cfg;
+	const struct quai_lint_rule *rule;
+	struct pending *pend;
+	size_t npend, cap;
+	struct shell_entry *sh;
+	size_t nsh, shcap;
+};
+
+const struct quai_lint_config *quai_lint_ctx_config(const struct quai_lint_ctx *ctx)
+{
+	return ctx->cfg;
+}
+
+static size_t top_index(const struct quai_dockerfile *df, const struct quai_df_instr *at)
+{
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_df_instr *in = &df->instrs[i];
+		if (in == at || in->onbuild == at || in->healthcheck_cmd == at)
+			return i;
+	}
+	return df->ninstrs;
+}
+
+static void add_pending(struct quai_lint_ctx *ctx, const struct quai_df_instr *at, struct quai_df_pos pos,
+			char *message)
+{
+	ctx->pend = xgrow(ctx->pend, &ctx->cap, ctx->npend + 1, sizeof(*ctx->pend));
+	ctx->pend[ctx->npend++] = (struct pending){ top_index(ctx->df, at), pos, ctx->rule, message };
+}
+
+void quai_lint_report(struct quai_lint_ctx *ctx, const struct quai_df_instr *at)
+{
+	add_pending(ctx, at, at->pos, xstrdup(ctx->rule->summary));
+}
+
+void quai_lint_reportf(struct quai_lint_ctx *ctx, const struct quai_df_instr *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_pending(ctx, at, at->pos, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+void quai_lint_report_at(struct quai_lint_ctx *ctx, const struct quai_df_instr *at, struct quai_df_pos pos,
+			 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add_pending(ctx, at, pos, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+static const char *basename_of(const char *word, size_t len, size_t *out_len)
+{
+	const char *start = word;
+	for (size_t i = 0; i < len; i++)
+		if (word[i] == '/')
+			start = word + i + 1;
+	*out_len = len - (size_t)(start - word);
+	return start;
+}
+
+/* Is the first heredoc of a RUN its script? Yes for `RUN <<EOF` and
+ * `RUN bash <<EOF`; no for `RUN python3 <<EOF` or `RUN cat <<EOF >file`. */
+static bool heredoc_is_script(const char *args)
+{
+	while (*args == ' ' || *args == '\t')
+		args++;
+	if (strncmp(args, "<<", 2) == 0)
+		return true;
+	size_t n = strcspn(args, " \t");
+	size_t blen;
+	const char *base = basename_of(args, n, &blen);
+	static const char *const shells[] = { "sh", "bash", "ash", "dash", "zsh", "ksh" };
+	bool is_shell = false;
+	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
+		if (blen == strlen(shells[i]) && strncmp(base, shells[i], blen) == 0)
+			is_shell = true;
+	if (!is_shell)
+		return false;
+	const char *rest = args + n;
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	return strncmp(rest, "<<", 2) == 0;
+}
+
+const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr)
+{
+	instr = quai_lint_effective(instr);
+	if (instr->kind != QUAI_DF_RUN)
+		return NULL;
+	for (size_t i = 0; i < ctx->nsh; i++)
+		if (ctx->sh[i].instr == instr)
+			return &ctx->sh[i].script;
+
+	cleanup_buf struct quai_buf text = QUAI_BUF_INIT;
+	if (instr->json) {
+		for (size_t i = 0; i < instr->njson_args; i++) {
+			if (i)
+				quai_buf_putc(&text, ' ');
+			quai_buf_puts(&text, instr->json_args[i]);
+		}
+	} else if (instr->args_text) {
+		quai_buf_puts(&text, instr->args_text);
+		if (instr->nheredocs && heredoc_is_script(instr->args_text)) {
+			quai_buf_putc(&text, '\n');
+			quai_buf_puts(&text, instr->heredocs[0].body ? instr->heredocs[0].body : "");
+		}
+	}
+	ctx->sh = xgrow(ctx->sh, &ctx->shcap, ctx->nsh + 1, sizeof(*ctx->sh));
+	struct shell_entry *e = &ctx->sh[ctx->nsh++];
+	e->instr = instr;
+	quai_sh_parse(&e->script, quai_buf_str(&text), text.len);
+	return &e->script;
+}
+
+/* Ignore pragmas: "hadolint ignore=A,B", "hadolint global ignore=A",
+ * and the same with "quai". Returns the code list or NULL. */
+static const char *parse_pragma(const char *text, bool *global)
+{
+	const char *p = text;
+	if (strncasecmp(p, "hadolint", 8) == 0)
+		p += 8;
+	else if (strncasecmp(p, "quai", 4) == 0)
+		p += 4;
+	else
+		return NULL;
+	if (*p != ' ' && *p != '\t')
+		return NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*global = false;
+	if (strncasecmp(p, "global", 6) == 0 && (p[6] == ' ' || p[6] == '\t')) {
+		*global = true;
+		p += 6;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	if (strncasecmp(p, "ignore", 6) != 0)
+		return NULL;
+	p += 6;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '=')
+		return NULL;
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static bool list_has_code(const char *list, const char *code)
+{
+	size_t clen = strlen(code);
+	for (const char *p = list; *p;) {
+		p += strspn(p, ", \t");
+		size_t n = strcspn(p, ", \t");
+		if (n == clen && strncasecmp(p, code, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static bool pragma_ignores(const struct quai_dockerfile *df, size_t instr, const char *code)
+{
+	for (size_t i = 0; i < df->ncomments; i++) {
+		bool global;
+		const char *list = parse_pragma(df->comments[i].text, &global);
+		if (!list)
+			continue;
+		if (!global && df->comments[i].next_instr != instr)
+			continue;
+		if (list_has_code(list, code))
+			return true;
+	}
+	return false;
+}
+
+static void run_rule(const struct quai_lint_rule *rule, void *arg)
+{
+	struct quai_lint_ctx *ctx = arg;
+	if (quai_lint_config_level(ctx->cfg, rule->code, rule->level) == QUAI_LEVEL_IGNORE)
+		return;
+	ctx->rule = rule;
+	rule->check(ctx, ctx->df);
+}
+
+void quai_lint_dockerfile(struct quai_findings *out, const struct quai_dockerfile *df,
+			  const struct quai_lint_config *cfg)
+{
+	for (size_t i = 0; i < df->ndiags; i++)
+		quai_findings_add(out, df->name, df->diags[i].pos.line, df->diags[i].pos.col, QUAI_LEVEL_ERROR,
+				  "DL1000", df->diags[i].message);
+
+	struct quai_lint_ctx ctx = { .df = df, .cfg = cfg };
+	quai_lint_rules_foreach(run_rule, &ctx);
+
+	for (size_t i = 0; i < ctx.npend; i++) {
+		struct pending *p = &ctx.pend[i];
+		enum quai_lint_level level = quai_lint_config_level(cfg, p->rule->code, p->rule->level);
+		bool skip = level == QUAI_LEVEL_IGNORE ||
+			    (!cfg->disable_ignore_pragma && pragma_ignores(df, p->instr, p->rule->code));
+		if (!skip)
+			quai_findings_add(out, df->name, p->pos.line, p->pos.col, level, p->rule->code, p->message);
+		free(p->message);
+	}
+	free(ctx.pend);
+	for (size_t i = 0; i < ctx.nsh; i++)
+		quai_sh_script_release(&ctx.sh[i].script);
+	free(ctx.sh);
+}

@@ -1,0 +1,83 @@
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/xalloc.h"
+#include "lint/lint.h"
+
+static const char *const level_names[] = {
+	[QUAI_LEVEL_ERROR] = "error",   [QUAI_LEVEL_WARNING] = "warning", [QUAI_LEVEL_INFO] = "info",
+	[QUAI_LEVEL_STYLE] = "style",   [QUAI_LEVEL_IGNORE] = "ignore",   [QUAI_LEVEL_NONE] = "none",
+};
+
+const char *quai_lint_level_name(enum quai_lint_level level)
+{
+	if ((unsigned)level > QUAI_LEVEL_NONE)
+		return "none";
+	return level_names[level];
+}
+
+int quai_lint_level_parse(const char *s)
+{
+	for (int i = 0; i <= QUAI_LEVEL_NONE; i++)
+		if (strcasecmp(s, level_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void quai_findings_add(struct quai_findings *f, const char *file, unsigned line, unsigned col,
+		       enum quai_lint_level level, const char *code, const char *message)
+{
+	f->items = xgrow(f->items, &f->cap, f->len + 1, sizeof(*f->items));
+	struct quai_finding *it = &f->items[f->len++];
+	it->file = xstrdup(file ? file : "-");
+	it->line = line;
+	it->col = col;
+	it->level = level;
+	size_t n = strlen(code);
+	if (n >= sizeof(it->code))
+		n = sizeof(it->code) - 1;
+	memcpy(it->code, code, n);
+	it->code[n] = '\0';
+	it->message = xstrdup(message);
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const struct quai_finding *a = pa, *b = pb;
+	int c = strcmp(a->file, b->file);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return strcmp(a->code, b->code);
+}
+
+void quai_findings_sort(struct quai_findings *f)
+{
+	if (f->len > 1)
+		qsort(f->items, f->len, sizeof(*f->items), cmp_finding);
+}
+
+void quai_findings_release(struct quai_findings *f)
+{
+	for (size_t i = 0; i < f->len; i++) {
+		free(f->items[i].file);
+		free(f->items[i].message);
+	}
+	free(f->items);
+	f->items = NULL;
+	f->len = f->cap = 0;
+}
+
+bool quai_lint_failed(const struct quai_findings *f, const struct quai_lint_config *cfg)
+{
+	if (cfg->no_fail || cfg->failure_threshold >= QUAI_LEVEL_IGNORE)
+		return false;
+	for (size_t i = 0; i < f->len; i++)
+		if (f->items[i].level <= cfg->failure_threshold)
+			return true;
+	return false;
+}

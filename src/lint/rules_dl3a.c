@@ -1,0 +1,5 @@
+#include "lint/rule.h"
+
+const struct quai_lint_rule quai_lint_rules_dl3a[] = {
+	{ NULL, QUAI_LEVEL_IGNORE, NULL, NULL },
+};

@@ -1,0 +1,73 @@
+/* A POSIX shell reader for the scripts of RUN instructions and heredocs: it
+ * finds the simple commands a script runs, with their words, so that lint
+ * rules can ask "does this script run `apt-get install` without -y?".
+ *
+ * It is not an interpreter. Compound commands (if/then/fi, for/while/do/done,
+ * case, { }, ( ), functions) are flattened: the simple commands inside them
+ * are listed in order. Command substitutions $(...) and `...` are parsed too
+ * and their commands listed after the command that contains them. Parsing
+ * never fails: unterminated quotes end at the end of input. */
+#ifndef QUAI_SHELL_H
+#define QUAI_SHELL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct quai_sh_word {
+	char *text;          /* quotes and backslashes removed; expansions kept as written */
+	size_t off;          /* byte offset of the word in the parsed script */
+	bool quoted;         /* some part was quoted */
+	bool has_expansion;  /* contains an unquoted or double-quoted $ or ` */
+};
+
+enum quai_sh_sep {
+	QUAI_SH_SEP_END = 0, /* end of script or of a list */
+	QUAI_SH_SEP_SEMI,    /* ; or newline */
+	QUAI_SH_SEP_AND,     /* && */
+	QUAI_SH_SEP_OR,      /* || */
+	QUAI_SH_SEP_PIPE,    /* | or |& */
+	QUAI_SH_SEP_BG,      /* & */
+};
+
+struct quai_sh_cmd {
+	/* argv[0] is the command name, after leading assignments (FOO=bar cmd)
+	 * and redirections are removed; argc is 0 for a bare assignment. */
+	struct quai_sh_word *argv;
+	size_t argc;
+	struct quai_sh_word *assigns; /* leading NAME=value words */
+	size_t nassigns;
+	enum quai_sh_sep sep; /* what follows this command */
+	bool piped_into;      /* the previous command's output is piped into it */
+	int depth;            /* 0 at top level, +1 inside each $( ) or ` ` */
+};
+
+struct quai_sh_script {
+	struct quai_sh_cmd *cmds;
+	size_t ncmds;
+	bool has_pipe; /* some pipeline of two or more commands */
+};
+
+/* Parses `len` bytes of `src`. Always succeeds; release with quai_sh_script_release(). */
+void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len);
+void quai_sh_script_release(struct quai_sh_script *script);
+
+/* Command name without a leading path ("/usr/bin/apt-get" -> "apt-get"). */
+const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd);
+/* True if the command's name is `name`. */
+bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name);
+/* True if some argument (argv[1..]) equals `arg`. */
+bool quai_sh_cmd_has_arg(const struct quai_sh_cmd *cmd, const char *arg);
+/* True if the command has flag `flag`: a single letter matches "-x" and
+ * bundled short flags ("-qy" has 'y'); a longer name matches "--flag" and
+ * "--flag=value". Arguments after "--" are not flags. */
+bool quai_sh_cmd_has_flag(const struct quai_sh_cmd *cmd, const char *flag);
+/* Value of a flag: "--flag=value", "--flag value", "-f value", "-fvalue";
+ * NULL if absent. The returned string is owned by cmd. For "--flag value" and
+ * "-f value" forms the value is the next word. */
+const char *quai_sh_cmd_flag_value(const struct quai_sh_cmd *cmd, const char *flag);
+/* Arguments that are not flags, in order (argv[1..] minus words starting
+ * with '-', and after "--" everything): fills `out` (an array of at least
+ * argc pointers into cmd) and returns how many. */
+size_t quai_sh_cmd_args_noflags(const struct quai_sh_cmd *cmd, const char **out);
+
+#endif
