@@ -69,5 +69,15 @@ const char *quai_sh_cmd_flag_value(const struct quai_sh_cmd *cmd, const char *fl
  * with '-', and after "--" everything): fills `out` (an array of at least
  * argc pointers into cmd) and returns how many. */
 size_t quai_sh_cmd_args_noflags(const struct quai_sh_cmd *cmd, const char **out);
+/* Like quai_sh_cmd_args_noflags(), but also leaves out the word that follows
+ * a flag of `value_flags` (a NULL-terminated list of names as for
+ * quai_sh_cmd_has_flag) written without an attached value: with "t",
+ * "apt-get install -t bookworm foo" gives "install", "foo". */
+size_t quai_sh_cmd_args_noflags_skip(const struct quai_sh_cmd *cmd, const char *const *value_flags,
+				     const char **out);
+/* True if some argument (argv[1..]) starts with `prefix`. */
+bool quai_sh_cmd_has_arg_prefix(const struct quai_sh_cmd *cmd, const char *prefix);
+/* True if some command of the script, at any depth, is named `name`. */
+bool quai_sh_script_uses(const struct quai_sh_script *script, const char *name);
 
 #endif
