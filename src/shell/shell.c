@@ -66,29 +66,46 @@ struct list {
 
 /* Lexical classes */
 
+enum {
+	C_BLANK = 1,   /* separates words within a line */
+	C_DELIM = 2,   /* ends an unquoted word */
+	C_QUOTING = 4, /* starts quoting or an expansion in a word */
+	C_DQ = 8,      /* special inside double quotes */
+};
+
+static const unsigned char classes[256] = {
+	[' '] = C_BLANK | C_DELIM,
+	['\t'] = C_BLANK | C_DELIM,
+	['\r'] = C_BLANK | C_DELIM,
+	['\n'] = C_DELIM,
+	[';'] = C_DELIM,
+	['&'] = C_DELIM,
+	['|'] = C_DELIM,
+	['('] = C_DELIM,
+	[')'] = C_DELIM,
+	['<'] = C_DELIM,
+	['>'] = C_DELIM,
+	['\\'] = C_QUOTING | C_DQ,
+	['\''] = C_QUOTING,
+	['"'] = C_QUOTING | C_DQ,
+	['$'] = C_QUOTING | C_DQ,
+	['`'] = C_QUOTING | C_DQ,
+};
+
 static bool is_blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r';
+	return classes[(unsigned char)c] & C_BLANK;
 }
 
 static bool is_delim(char c)
 {
-	switch (c) {
-	case ' ':
-	case '\t':
-	case '\r':
-	case '\n':
-	case ';':
-	case '&':
-	case '|':
-	case '(':
-	case ')':
-	case '<':
-	case '>':
-		return true;
-	default:
-		return false;
-	}
+	return classes[(unsigned char)c] & C_DELIM;
+}
+
+/* "<(" or ">(": a process substitution, read as a word. */
+static bool is_procsubst(const char *s, size_t pos, size_t end)
+{
+	return (s[pos] == '<' || s[pos] == '>') && pos + 1 < end && s[pos + 1] == '(';
 }
 
 static bool is_name_start(char c)
@@ -159,6 +176,8 @@ static size_t skip_space(const char *s, size_t pos, size_t end)
 /* True if the raw text at pos is exactly `word` followed by a delimiter. */
 static bool at_word(const char *s, size_t pos, size_t end, const char *word)
 {
+	if (pos >= end || s[pos] != word[0])
+		return false;
 	size_t n = strlen(word);
 	if (end - pos < n || memcmp(s + pos, word, n) != 0)
 		return false;
@@ -415,7 +434,7 @@ static size_t read_dquote(struct parser *p, size_t pos, size_t end, int depth, s
 			pos = read_backtick(p, pos, end, depth, w);
 		} else {
 			size_t e = pos + 1;
-			while (e < end && !in_set(s[e], "\"\\$`"))
+			while (e < end && !(classes[(unsigned char)s[e]] & C_DQ))
 				e++;
 			put_raw(p, pos, e);
 			pos = e;
@@ -462,7 +481,7 @@ static size_t read_word(struct parser *p, size_t pos, size_t end, int depth, str
 	w->has_expansion = false;
 	while (pos < end) {
 		char c = s[pos];
-		if ((c == '<' || c == '>') && pos == start && pos + 1 < end && s[pos + 1] == '(') {
+		if (pos == start && is_procsubst(s, pos, end)) {
 			bool closed = false;
 			size_t e = skip_parens(s, pos + 2, end, 0, &closed);
 			add_subst(p, depth, pos + 2, closed ? e - 1 : e);
@@ -525,7 +544,7 @@ static size_t read_word(struct parser *p, size_t pos, size_t end, int depth, str
 			break;
 		default: {
 			size_t e = pos + 1;
-			while (e < end && !is_delim(s[e]) && !in_set(s[e], "\\'\"$`"))
+			while (e < end && !(classes[(unsigned char)s[e]] & (C_DELIM | C_QUOTING)))
 				e++;
 			put_raw(p, pos, e);
 			pos = e;
@@ -637,7 +656,7 @@ static size_t read_redir(struct parser *p, struct list *l, size_t pos, size_t en
 			pos++;
 	}
 	pos = skip_blanks(s, pos, end);
-	if (pos < end && !is_delim(s[pos]) && s[pos] != '#')
+	if (pos < end && s[pos] != '#' && (!is_delim(s[pos]) || is_procsubst(s, pos, end)))
 		pos = drop_word(p, pos, end, l->depth);
 	return pos;
 }
@@ -706,7 +725,7 @@ static size_t read_pattern(struct parser *p, struct list *l, size_t pos, size_t 
 			pos++;
 			break;
 		}
-		if (is_delim(c) && !((c == '<' || c == '>') && pos + 1 < end && s[pos + 1] == '('))
+		if (is_delim(c) && !is_procsubst(s, pos, end))
 			pos++;
 		else
 			pos = drop_word(p, pos, end, l->depth);
@@ -737,7 +756,7 @@ static size_t read_dbracket(struct parser *p, struct list *l, size_t pos, size_t
 		joined = (c == '&' || c == '|') && pos + 1 < end && s[pos + 1] == c;
 		if (joined)
 			pos += 2;
-		else if (is_delim(c) && !((c == '<' || c == '>') && pos + 1 < end && s[pos + 1] == '('))
+		else if (is_delim(c) && !is_procsubst(s, pos, end))
 			pos++;
 		else
 			pos = drop_word(p, pos, end, l->depth);
@@ -758,44 +777,70 @@ static size_t funcdef_parens(const char *s, size_t pos, size_t end)
 	return pos + 1;
 }
 
-static const char *const openers[] = { "if", "then", "elif", "else", "do", "while", "until", "{", "!" };
-static const char *const closers[] = { "fi", "done", "}" };
+enum kw {
+	KW_OPEN,  /* nothing to do: the next command starts */
+	KW_CLOSE, /* ends a compound command: a separator may follow */
+	KW_ESAC,
+	KW_FOR,
+	KW_CASE,
+	KW_DBRACKET,
+	KW_FUNCTION,
+};
+
+static const struct {
+	const char *word;
+	size_t len;
+	enum kw kind;
+} keywords[] = {
+	{ "if", 2, KW_OPEN },    { "then", 4, KW_OPEN },      { "elif", 4, KW_OPEN },   { "else", 4, KW_OPEN },
+	{ "do", 2, KW_OPEN },    { "while", 5, KW_OPEN },     { "until", 5, KW_OPEN },  { "{", 1, KW_OPEN },
+	{ "!", 1, KW_OPEN },     { "fi", 2, KW_CLOSE },       { "done", 4, KW_CLOSE },  { "}", 1, KW_CLOSE },
+	{ "esac", 4, KW_ESAC },  { "for", 3, KW_FOR },        { "select", 6, KW_FOR },  { "case", 4, KW_CASE },
+	{ "[[", 2, KW_DBRACKET }, { "function", 8, KW_FUNCTION },
+};
 
 /* A reserved word at the start of a command; returns the new position or 0. */
 static size_t keyword(struct parser *p, struct list *l, size_t pos, size_t end)
 {
 	const char *s = p->s;
-	for (size_t i = 0; i < sizeof(openers) / sizeof(openers[0]); i++)
-		if (at_word(s, pos, end, openers[i]))
-			return pos + strlen(openers[i]);
-	for (size_t i = 0; i < sizeof(closers) / sizeof(closers[0]); i++) {
-		if (at_word(s, pos, end, closers[i])) {
-			l->reopened = true;
-			return pos + strlen(closers[i]);
-		}
-	}
-	if (at_word(s, pos, end, "esac")) {
+	size_t n = 0;
+	while (pos + n < end && !is_delim(s[pos + n]) && n <= 8)
+		n++;
+	if (n > 8)
+		return 0;
+	size_t i = 0;
+	while (i < sizeof(keywords) / sizeof(keywords[0]) &&
+	       (keywords[i].len != n || memcmp(keywords[i].word, s + pos, n) != 0))
+		i++;
+	if (i == sizeof(keywords) / sizeof(keywords[0]))
+		return 0;
+	pos += n;
+	switch (keywords[i].kind) {
+	case KW_OPEN:
+		return pos;
+	case KW_CLOSE:
+		l->reopened = true;
+		return pos;
+	case KW_ESAC:
 		if (l->ncase > 0)
 			l->ncase--;
 		l->reopened = true;
-		return pos + 4;
-	}
-	if (at_word(s, pos, end, "for"))
-		return read_for(p, l, pos + 3, end);
-	if (at_word(s, pos, end, "select"))
-		return read_for(p, l, pos + 6, end);
-	if (at_word(s, pos, end, "case"))
-		return read_case(p, l, pos + 4, end);
-	if (at_word(s, pos, end, "[["))
-		return read_dbracket(p, l, pos + 2, end);
-	if (at_word(s, pos, end, "function")) {
-		pos = skip_blanks(s, pos + 8, end);
+		return pos;
+	case KW_FOR:
+		return read_for(p, l, pos, end);
+	case KW_CASE:
+		return read_case(p, l, pos, end);
+	case KW_DBRACKET:
+		return read_dbracket(p, l, pos, end);
+	case KW_FUNCTION:
+	default: {
+		pos = skip_blanks(s, pos, end);
 		if (pos < end && !is_delim(s[pos]))
 			pos = drop_word(p, pos, end, l->depth);
 		size_t after = funcdef_parens(s, pos, end);
 		return after ? after : pos;
 	}
-	return 0;
+	}
 }
 
 static size_t read_command_word(struct parser *p, struct list *l, size_t pos, size_t end)
@@ -906,7 +951,7 @@ static void parse_list(struct parser *p, size_t pos, size_t end, int depth)
 		if (c == '#') {
 			const char *nl = memchr(s + pos, '\n', end - pos);
 			pos = nl ? (size_t)(nl - s) : end;
-		} else if (is_delim(c) && !((c == '<' || c == '>') && pos + 1 < end && s[pos + 1] == '(')) {
+		} else if (is_delim(c) && !is_procsubst(s, pos, end)) {
 			pos = read_operator(p, &l, pos, end);
 		} else {
 			pos = read_command_word(p, &l, pos, end);

@@ -177,6 +177,7 @@ static void test_redirections(void **state)
 	assert_render("<<EOF\napt-get update", "apt-get update");
 	assert_render("echo 2 > x 10>y a2>z", "echo 2 a2");
 	assert_render("cmd > $(mktemp)", "cmd\n^mktemp");
+	assert_render("exec > >(tee -a log) 2>&1", "exec\n^tee -a log");
 }
 
 static void test_assignments(void **state)
