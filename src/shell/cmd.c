@@ -94,36 +94,71 @@ bool quai_sh_cmd_has_flag(const struct quai_sh_cmd *cmd, const char *flag)
 	return false;
 }
 
+/* The value of `flag` in the word at argv[*i], or NULL; *i moves past a
+ * value taken from the next word. At "--", *i becomes argc. */
+static const char *value_at(const struct quai_sh_cmd *cmd, size_t *i, const char *flag, size_t flen)
+{
+	const char *t = arg(cmd, *i);
+	const char *value = NULL;
+	if (is_ddash(t)) {
+		*i = cmd->argc;
+		return NULL;
+	}
+	if (!is_flag_word(t))
+		return NULL;
+	if (is_long(t)) {
+		if (!long_is(t, flag, flen))
+			return NULL;
+		value = t + 2 + flen;
+		if (*value == '=')
+			return value + 1;
+	} else {
+		value = flen == 1 ? strchr(t + 1, flag[0]) : NULL;
+		if (!value)
+			return NULL;
+		if (value[1] != '\0')
+			return value + 1;
+	}
+	if (*i + 1 >= cmd->argc)
+		return "";
+	return arg(cmd, ++*i);
+}
+
 const char *quai_sh_cmd_flag_value(const struct quai_sh_cmd *cmd, const char *flag)
 {
 	size_t flen = strlen(flag);
-	if (flen == 0)
-		return NULL;
-	for (size_t i = 1; i < cmd->argc; i++) {
-		const char *t = arg(cmd, i);
-		const char *value = NULL;
-		if (is_ddash(t))
-			return NULL;
-		if (!is_flag_word(t))
-			continue;
-		if (is_long(t)) {
-			if (!long_is(t, flag, flen))
-				continue;
-			value = t + 2 + flen;
-		} else if (flen == 1) {
-			value = strchr(t + 1, flag[0]);
-			if (!value)
-				continue;
-		} else {
-			continue;
-		}
-		if (*value == '=' && is_long(t))
-			return value + 1;
-		if (value[0] != '\0' && value[1] != '\0' && !is_long(t))
-			return value + 1;
-		return i + 1 < cmd->argc ? arg(cmd, i + 1) : "";
+	for (size_t i = 1; flen && i < cmd->argc; i++) {
+		const char *value = value_at(cmd, &i, flag, flen);
+		if (value)
+			return value;
 	}
 	return NULL;
+}
+
+size_t quai_sh_cmd_flag_values(const struct quai_sh_cmd *cmd, const char *flag, const char **out)
+{
+	size_t flen = strlen(flag);
+	size_t n = 0;
+	for (size_t i = 1; flen && i < cmd->argc; i++) {
+		const char *value = value_at(cmd, &i, flag, flen);
+		if (value)
+			out[n++] = value;
+	}
+	return n;
+}
+
+bool quai_sh_cmd_is_pip_install(const struct quai_sh_cmd *cmd)
+{
+	const char *name = quai_sh_cmd_name(cmd);
+	if (strncmp(name, "pip", 3) == 0)
+		return quai_sh_cmd_has_arg(cmd, "install");
+	if (strncmp(name, "python", 6) != 0)
+		return false;
+	for (size_t i = 1; i + 2 < cmd->argc; i++)
+		if (strcmp(arg(cmd, i), "-m") == 0 && strcmp(arg(cmd, i + 1), "pip") == 0 &&
+		    strcmp(arg(cmd, i + 2), "install") == 0)
+			return true;
+	return false;
 }
 
 /* True if the flag word t is one of `value_flags` and its value is the next word. */

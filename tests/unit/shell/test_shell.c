@@ -352,6 +352,42 @@ static void test_pip(void **state)
 	assert_string_equal(quai_sh_cmd_flag_value(c, "target"), "");
 }
 
+static void test_flag_values(void **state)
+{
+	(void)state;
+	const char *values[8];
+	const struct quai_sh_cmd *c = cmd_at("useradd -u 12345 -u 67890 luser", 0);
+	assert_int_equal(quai_sh_cmd_flag_values(c, "u", values), 2);
+	assert_string_equal(values[0], "12345");
+	assert_string_equal(values[1], "67890");
+	assert_int_equal(quai_sh_cmd_flag_values(c, "f", values), 0);
+	c = cmd_at("useradd -lu12345 --uid=1 --uid 2 -- -u 3", 0);
+	assert_int_equal(quai_sh_cmd_flag_values(c, "u", values), 1);
+	assert_string_equal(values[0], "12345");
+	assert_int_equal(quai_sh_cmd_flag_values(c, "uid", values), 2);
+	assert_string_equal(values[0], "1");
+	assert_string_equal(values[1], "2");
+	/* a value taken from the next word is not read as a flag */
+	c = cmd_at("x -o -u -u 1", 0);
+	assert_int_equal(quai_sh_cmd_flag_values(c, "o", values), 1);
+	assert_string_equal(values[0], "-u");
+	assert_string_equal(quai_sh_cmd_flag_value(c, "u"), "-u");
+}
+
+static void test_pip_install(void **state)
+{
+	(void)state;
+	assert_true(quai_sh_cmd_is_pip_install(cmd_at("pip install x", 0)));
+	assert_true(quai_sh_cmd_is_pip_install(cmd_at("/usr/bin/pip3 --no-cache-dir install x", 0)));
+	assert_true(quai_sh_cmd_is_pip_install(cmd_at("python3 -m pip install x", 0)));
+	assert_true(quai_sh_cmd_is_pip_install(cmd_at("python3.11 -u -m pip install x", 0)));
+	assert_false(quai_sh_cmd_is_pip_install(cmd_at("python3 -m pip download x", 0)));
+	assert_true(quai_sh_cmd_is_pip_install(cmd_at("pip download install", 0))); /* as hadolint */
+	assert_false(quai_sh_cmd_is_pip_install(cmd_at("pip freeze", 0)));
+	assert_false(quai_sh_cmd_is_pip_install(cmd_at("python3 -m pip", 0)));
+	assert_false(quai_sh_cmd_is_pip_install(cmd_at("X=1", 0)));
+}
+
 static void test_apk_npm(void **state)
 {
 	(void)state;
@@ -553,6 +589,8 @@ int main(void)
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_apt_get),
 		cmocka_unit_test(test_pip),
+		cmocka_unit_test(test_flag_values),
+		cmocka_unit_test(test_pip_install),
 		cmocka_unit_test(test_apk_npm),
 		cmocka_unit_test(test_double_dash),
 		cmocka_unit_test(test_cd_make_curl),
