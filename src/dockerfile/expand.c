@@ -450,6 +450,11 @@ char *df_unquote(const char *s, size_t n, char escape, char **err)
 	struct lex lx = { .s = s, .n = n, .esc = escape };
 	struct quai_buf b = QUAI_BUF_INIT;
 	*err = NULL;
+	size_t k = 0;
+	while (k < n && s[k] != '\'' && s[k] != '"' && s[k] != '$' && s[k] != escape)
+		k++;
+	if (k == n)
+		return xstrndup(s, n); /* nothing to remove */
 	if (lex_until(&lx, &b, -1, false) < 0) {
 		*err = lx.err;
 		quai_buf_release(&b);

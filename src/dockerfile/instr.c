@@ -471,8 +471,10 @@ static size_t flags(struct ictx *c, size_t a, size_t b)
 			}
 			quai_buf_putc(&w, ch);
 		}
-		if (w.len == 2 && memcmp(w.data, "--", 2) == 0)
-			return i < b ? trim_left(t, i, b) : b;
+		if (w.len == 2 && memcmp(w.data, "--", 2) == 0) {
+			i = i < b ? trim_left(t, i, b) : b; /* "--" ends the flags */
+			break;
+		}
 		if (!blank_ok && w.len == 0)
 			continue;
 		const char *s = quai_buf_str(&w);
