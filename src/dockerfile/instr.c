@@ -15,6 +15,7 @@ struct ictx {
 	const char *t; /* the logical line's text */
 	struct quai_df_instr *in;
 	bool trigger;
+	bool lex_reported; /* one lexer error per instruction is enough */
 	size_t wordcap, kvcap;
 };
 
@@ -58,9 +59,27 @@ static char *unquote(struct ictx *c, size_t a, size_t b)
 	char *err = NULL;
 	char *s = df_unquote(c->t + a, b - a, c->p->df->escape, &err);
 	if (err) {
-		if (!c->trigger && quai_df_kind_expands(c->in->kind)) {
+		if (!c->trigger && !c->lex_reported && quai_df_kind_expands(c->in->kind)) {
+			c->lex_reported = true;
 			char *w = df_snippet(c->t + a, b - a, 60);
 			df_diag(c->p, df_pos(c->ll, a), "%s cannot process '%s': %s", kw(c), w, err);
+			free(w);
+		}
+		free(err);
+	}
+	return s;
+}
+
+/* Docker expands the JSON elements of ADD, COPY and VOLUME with the same lexer. */
+static char *unquote_json(struct ictx *c, const char *text, size_t at)
+{
+	char *err = NULL;
+	char *s = df_unquote(text, strlen(text), c->p->df->escape, &err);
+	if (err) {
+		if (!c->trigger && !c->lex_reported) {
+			c->lex_reported = true;
+			char *w = df_snippet(text, strlen(text), 60);
+			df_diag(c->p, df_pos(c->ll, at), "%s cannot process '%s': %s", kw(c), w, err);
 			free(w);
 		}
 		free(err);
@@ -183,7 +202,8 @@ static bool try_json(struct ictx *c, size_t a, size_t b, bool words)
 	for (size_t i = 0; i < n; i++) {
 		in->json_args[i] = el[i].text;
 		if (words)
-			add_word(c, xstrdup(el[i].text), a + el[i].off, a + el[i].off + el[i].len);
+			add_word(c, unquote_json(c, el[i].text, a + el[i].off), a + el[i].off,
+				 a + el[i].off + el[i].len);
 	}
 	free(el);
 	return true;

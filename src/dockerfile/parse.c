@@ -517,7 +517,10 @@ static void check_file(struct df_parser *p)
 			"the file has no instructions: a Dockerfile needs at least a FROM instruction");
 		return;
 	}
-	if (df->nstages == 0)
+	bool unknown = false;
+	for (size_t i = 0; i < df->ninstrs; i++)
+		unknown = unknown || df->instrs[i].kind == QUAI_DF_UNKNOWN;
+	if (df->nstages == 0 && !unknown) /* a misspelt FROM is reported already */
 		df_diag(p, df->instrs[0].pos,
 			"no FROM instruction: add one (e.g. 'FROM debian:12') to start a build stage");
 }
