@@ -440,12 +440,20 @@ void df_check_flags(struct df_parser *p, const struct quai_df_instr *in)
 		break;
 	}
 	const char *kw = quai_df_kind_name(in->kind);
+	bool seen[8] = { false };
 	for (size_t i = 0; i < in->nflags; i++) {
 		const struct quai_df_flag *f = &in->flags[i];
 		const struct fspec *s = NULL;
-		for (size_t k = 0; k < nspec; k++)
-			if (!strcmp(spec[k].name, f->name))
+		bool dup = false;
+		for (size_t k = 0; k < nspec; k++) {
+			if (!strcmp(spec[k].name, f->name)) {
 				s = &spec[k];
+				dup = seen[k] && s->type != F_STRINGS;
+				seen[k] = true;
+			}
+		}
+		if (df_diags_full(p))
+			return;
 		char *name = df_snippet(f->name, strlen(f->name), 40);
 		if (!s && nspec == 0) {
 			df_diag(p, f->pos, "%s takes no flags: remove '--%s'", kw, name);
@@ -470,9 +478,6 @@ void df_check_flags(struct df_parser *p, const struct quai_df_instr *in)
 					quai_buf_str(&all));
 			quai_buf_release(&all);
 		} else {
-			bool dup = false;
-			for (size_t k = 0; k < i && s->type != F_STRINGS; k++)
-				dup = dup || !strcmp(in->flags[k].name, f->name);
 			if (dup)
 				df_diag(p, f->pos, "duplicate flag '--%s': give it once", name);
 			else if (s->type == F_BOOL && f->value && !*f->value)

@@ -68,7 +68,11 @@ struct quai_df_kv {
 
 /* A word of the arguments, as docker splits shell-form arguments of FROM,
  * COPY, ADD, EXPOSE, VOLUME, USER, WORKDIR, STOPSIGNAL: by whitespace, with
- * quotes kept in `raw` and removed in `text`. */
+ * quotes kept in `raw` and removed in `text`. Docker does not split the
+ * arguments of USER, WORKDIR, STOPSIGNAL and MAINTAINER: they are one word.
+ * HEALTHCHECK has one word, its type (CMD or NONE). In `text`, quotes and
+ * escapes are removed as docker's lexer removes them, variables are kept as
+ * written ("$HOME"); use quai_df_expand() on `raw` to expand them. */
 struct quai_df_word {
 	char *text;
 	char *raw;
@@ -108,7 +112,8 @@ struct quai_df_instr {
 	struct quai_df_kv *kvs;
 	size_t nkvs;
 
-	/* Heredocs opened on this instruction's line(s), in order. */
+	/* Heredocs opened on this instruction's line(s), in order. For ONBUILD
+	 * they belong to the trigger (instr->onbuild). */
 	struct quai_df_heredoc *heredocs;
 	size_t nheredocs;
 
@@ -187,9 +192,11 @@ const char *quai_dockerfile_raw(const struct quai_dockerfile *df, const struct q
 const char *quai_df_kind_name(enum quai_df_kind kind);
 /* Looks up a keyword case-insensitively; QUAI_DF_UNKNOWN if none. */
 enum quai_df_kind quai_df_kind_from_name(const char *name, size_t len);
-/* True if docker expands build variables in this instruction's arguments
- * (ADD COPY ENV EXPOSE FROM LABEL STOPSIGNAL USER VOLUME WORKDIR, and ARG,
- * ONBUILD not; RUN/CMD/ENTRYPOINT leave it to the shell). */
+/* True if docker expands build variables in this instruction's arguments:
+ * ADD COPY ENV EXPOSE FROM LABEL STOPSIGNAL USER VOLUME WORKDIR, and ARG
+ * (BuildKit expands ARG names and defaults). False for ONBUILD (its trigger
+ * is expanded in the child image) and RUN/CMD/ENTRYPOINT (left to the
+ * shell). */
 bool quai_df_kind_expands(enum quai_df_kind kind);
 
 /* First flag named `name` (without "--"), or NULL. */

@@ -15,8 +15,13 @@ struct lex {
 	char esc;
 	const struct quai_df_vars *vars; /* NULL: keep references as written */
 	bool raw_quotes, raw_escapes;
+	unsigned depth; /* of nested ${...}: bounded, so that no input exhausts the stack */
 	char *err;
 };
+
+#define MAX_DEPTH 200
+/* Pattern matching is quadratic: longer values or patterns are left alone. */
+#define MAX_PATTERN_WORK 4096
 
 static int fail(struct lex *lx, char *msg)
 {
@@ -214,6 +219,11 @@ static int trim_pattern(struct lex *lx, struct quai_buf *out, const char *value,
 	}
 	const char *p = quai_buf_str(&cp);
 	size_t n = strlen(value), cut = 0;
+	if (n > MAX_PATTERN_WORK || cp.len > MAX_PATTERN_WORK) {
+		quai_buf_puts(out, value);
+		quai_buf_release(&cp);
+		return 0;
+	}
 	bool found = false;
 	for (size_t k = 0; k <= n; k++) {
 		size_t len = greedy ? n - k : k;
@@ -244,7 +254,7 @@ static int replace_pattern(struct lex *lx, struct quai_buf *out, const char *val
 	}
 	const char *p = quai_buf_str(&cp);
 	size_t n = strlen(value), i = 0;
-	bool done = false;
+	bool done = n > MAX_PATTERN_WORK || cp.len > MAX_PATTERN_WORK;
 	while (i <= n) {
 		size_t end = (size_t)-1;
 		if (!done)
@@ -370,8 +380,14 @@ static int lex_braced(struct lex *lx, struct quai_buf *out, size_t start)
 static int lex_dollar(struct lex *lx, struct quai_buf *out)
 {
 	size_t start = lx->i++;
-	if (lx->i < lx->n && lx->s[lx->i] == '{')
-		return lex_braced(lx, out, start);
+	if (lx->i < lx->n && lx->s[lx->i] == '{') {
+		if (lx->depth >= MAX_DEPTH)
+			return fail(lx, xstrdup("variable references nested too deeply"));
+		lx->depth++;
+		int r = lex_braced(lx, out, start);
+		lx->depth--;
+		return r;
+	}
 	size_t ns;
 	bool plain;
 	lex_name(lx, &ns, &plain);

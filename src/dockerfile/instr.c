@@ -420,6 +420,8 @@ static void unknown(struct ictx *c, size_t ks, size_t ke)
 	const size_t nnames = sizeof(names) / sizeof(names[0]);
 	const char *t = c->t;
 	struct quai_df_pos pos = c->in->pos;
+	if (df_diags_full(c->p))
+		return;
 	char *s = df_snippet(t + ks, ke - ks, 40);
 	const char *sug = df_suggest(t + ks, ke - ks, names, nnames);
 	if (sug) {
@@ -467,6 +469,13 @@ static size_t flags(struct ictx *c, size_t a, size_t b)
 		bool blank_ok = false, in_quote = false;
 		char quote = 0;
 		quai_buf_truncate(&w, 0);
+		size_t we = i;
+		while (we < b && !byte_space((unsigned char)t[we]) && t[we] != '\'' && t[we] != '"' && t[we] != '\\')
+			we++;
+		if (we == b || byte_space((unsigned char)t[we])) {
+			quai_buf_add(&w, t + i, we - i); /* nothing to unquote */
+			i = we;
+		}
 		for (; i < b; i++) {
 			char ch = t[i];
 			if (!in_quote) {

@@ -48,6 +48,8 @@ struct df_pline {
 bool df_read_line(struct df_parser *p, struct df_pline *out);
 
 void df_diag(struct df_parser *p, struct quai_df_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* True once no more diagnostics are recorded: skip the work of making one. */
+bool df_diags_full(const struct df_parser *p);
 struct quai_df_pos df_pos(const struct df_line *ll, size_t log);
 /* Source offset of logical offset `log`. */
 size_t df_src_off(const struct df_line *ll, size_t log);

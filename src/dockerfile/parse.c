@@ -98,6 +98,8 @@ const char *quai_dockerfile_raw(const struct quai_dockerfile *df, const struct q
 
 /* ---- positions and diagnostics ---- */
 
+#define MAX_DIAGS 500 /* then one "too many" diagnostic, and no more */
+
 struct quai_df_pos df_pos(const struct df_line *ll, size_t log)
 {
 	size_t lo = 0, hi = ll->nsegs;
@@ -120,13 +122,25 @@ size_t df_src_off(const struct df_line *ll, size_t log)
 	return ll->segs[i].src + (log - ll->segs[i].log);
 }
 
+bool df_diags_full(const struct df_parser *p)
+{
+	return p->df->ndiags > MAX_DIAGS;
+}
+
 void df_diag(struct df_parser *p, struct quai_df_pos pos, const char *fmt, ...)
 {
 	struct quai_dockerfile *df = p->df;
 	va_list ap;
-	va_start(ap, fmt);
+	if (df->ndiags > MAX_DIAGS)
+		return;
 	df->diags = xgrow(df->diags, &p->diagcap, df->ndiags + 1, sizeof(*df->diags));
 	df->diags[df->ndiags].pos = pos;
+	if (df->ndiags == MAX_DIAGS) {
+		df->diags[df->ndiags++].message =
+			xstrdup("too many syntax errors: is this a Dockerfile? (no more are reported)");
+		return;
+	}
+	va_start(ap, fmt);
 	df->diags[df->ndiags].message = xvasprintf(fmt, ap);
 	df->ndiags++;
 	va_end(ap);
@@ -430,6 +444,8 @@ static void read_heredocs(struct df_parser *p, struct quai_df_instr *in, size_t 
 				"heredoc ends%s",
 				d, d, h->strip_tabs ? " (leading tabs allowed)" : "");
 			free(d);
+			for (size_t k = i + 1; k < in->nheredocs; k++)
+				in->heredocs[k].body = xstrdup(""); /* never read: the file ended */
 			return;
 		}
 	}
