@@ -1,5 +1,6 @@
 /* Builder flags as BuildKit's BFlags and its RUN --mount, --network and
  * HEALTHCHECK parsers accept them; suggestions for misspelt names. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +9,8 @@
 #include "core/xalloc.h"
 #include "dockerfile/internal.h"
 #include "core/banned.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 enum ftype { F_STRING, F_STRINGS, F_BOOL };
 
@@ -37,8 +40,6 @@ static const struct fspec health_flags[] = {
 	{ "interval", F_STRING, false },       { "timeout", F_STRING, false }, { "start-period", F_STRING, false },
 	{ "start-interval", F_STRING, false }, { "retries", F_STRING, false },
 };
-
-#define SPEC(a) a, sizeof(a) / sizeof(a[0])
 
 /* ---- suggestions ---- */
 
@@ -91,22 +92,73 @@ const char *df_suggest(const char *w, size_t n, const char *const *words, size_t
 
 /* ---- Go's time.ParseDuration ---- */
 
-bool df_parse_duration(const char *s, long long *ns)
+#define DUR_LIMIT (1ULL << 63)
+
+static unsigned long long duration_unit(const char *s, size_t len)
 {
 	static const struct {
 		const char *name;
 		unsigned long long mult;
 	} units[] = {
-		{ "ns", 1ULL },
-		{ "us", 1000ULL },
-		{ "\xc2\xb5s", 1000ULL },
-		{ "\xce\xbcs", 1000ULL },
-		{ "ms", 1000000ULL },
-		{ "s", 1000000000ULL },
-		{ "m", 60000000000ULL },
-		{ "h", 3600000000000ULL },
+		{ "ns", 1ULL },		    { "us", 1000ULL },		{ "\xc2\xb5s", 1000ULL }, { "\xce\xbcs", 1000ULL },
+		{ "ms", 1000000ULL },	    { "s", 1000000000ULL },	{ "m", 60000000000ULL },   { "h", 3600000000000ULL },
 	};
-	const unsigned long long lim = 1ULL << 63;
+	for (size_t i = 0; i < N(units); i++)
+		if (strlen(units[i].name) == len && memcmp(units[i].name, s, len) == 0)
+			return units[i].mult;
+	return 0;
+}
+
+/* One "<number><unit>" of a Go duration at *sp; adds its nanoseconds to *d. */
+static bool duration_part(const char **sp, unsigned long long *d)
+{
+	const char *s = *sp, *p = s;
+	unsigned long long v = 0, f = 0;
+	double scale = 1;
+	if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > DUR_LIMIT / 10)
+			return false;
+		v = v * 10 + (unsigned long long)(*s - '0');
+		if (v > DUR_LIMIT)
+			return false;
+	}
+	bool pre = s != p, post = false;
+	if (*s == '.') {
+		p = ++s;
+		bool overflow = false;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			if (overflow || f > (DUR_LIMIT - 1) / 10) {
+				overflow = true;
+				continue;
+			}
+			f = f * 10 + (unsigned long long)(*s - '0');
+			scale *= 10;
+		}
+		post = s != p;
+	}
+	if (!pre && !post)
+		return false;
+	size_t ul = 0;
+	while (s[ul] && s[ul] != '.' && !(s[ul] >= '0' && s[ul] <= '9'))
+		ul++;
+	unsigned long long mult = ul ? duration_unit(s, ul) : 0;
+	if (!mult || v > DUR_LIMIT / mult)
+		return false;
+	v *= mult;
+	if (f > 0) {
+		v += (unsigned long long)((double)f * ((double)mult / scale));
+		if (v > DUR_LIMIT)
+			return false;
+	}
+	*d += v;
+	*sp = s + ul;
+	return *d <= DUR_LIMIT;
+}
+
+bool df_parse_duration(const char *s, long long *ns)
+{
 	unsigned long long d = 0;
 	bool neg = false;
 	if (*s == '-' || *s == '+')
@@ -117,69 +169,14 @@ bool df_parse_duration(const char *s, long long *ns)
 	}
 	if (!*s)
 		return false;
-	while (*s) {
-		unsigned long long v = 0, f = 0;
-		double scale = 1;
-		if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+	while (*s)
+		if (!duration_part(&s, &d))
 			return false;
-		const char *p = s;
-		while (*s >= '0' && *s <= '9') {
-			if (v > lim / 10)
-				return false;
-			v = v * 10 + (unsigned long long)(*s - '0');
-			if (v > lim)
-				return false;
-			s++;
-		}
-		bool pre = s != p, post = false;
-		if (*s == '.') {
-			s++;
-			p = s;
-			bool overflow = false;
-			while (*s >= '0' && *s <= '9') {
-				if (!overflow) {
-					if (f > (lim - 1) / 10) {
-						overflow = true;
-					} else {
-						f = f * 10 + (unsigned long long)(*s - '0');
-						scale *= 10;
-					}
-				}
-				s++;
-			}
-			post = s != p;
-		}
-		if (!pre && !post)
-			return false;
-		size_t ul = 0;
-		while (s[ul] && s[ul] != '.' && !(s[ul] >= '0' && s[ul] <= '9'))
-			ul++;
-		if (ul == 0)
-			return false;
-		unsigned long long mult = 0;
-		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (strlen(units[i].name) == ul && memcmp(units[i].name, s, ul) == 0)
-				mult = units[i].mult;
-		if (!mult)
-			return false;
-		s += ul;
-		if (v > lim / mult)
-			return false;
-		v *= mult;
-		if (f > 0) {
-			v += (unsigned long long)((double)f * ((double)mult / scale));
-			if (v > lim)
-				return false;
-		}
-		d += v;
-		if (d > lim)
-			return false;
-	}
 	if (neg) {
-		*ns = d == lim ? (long long)(-(long long)(lim - 1) - 1) : -(long long)d;
+		*ns = d == DUR_LIMIT ? LLONG_MIN : -(long long)d;
 		return true;
 	}
-	if (d > lim - 1)
+	if (d > DUR_LIMIT - 1)
 		return false;
 	*ns = (long long)d;
 	return true;
@@ -268,84 +265,85 @@ static bool csv_fields(const char *s, char ***out, size_t *nout)
 	return ok;
 }
 
+static const char *const mount_keys[] = { "type",     "from", "source",	  "src",      "target", "dst",	   "destination",
+					  "readonly", "ro",   "readwrite", "rw",       "required", "id",	   "sharing",
+					  "mode",     "uid",  "gid",	   "size",     "env" };
+static const char *const mount_types[] = { "bind", "cache", "tmpfs", "secret", "ssh" };
+
+/* A field without '=': only the boolean options may be written so. */
+static char *mount_bare_field(const char *key, const char *type)
+{
+	if (!strcmp(key, "ro") || !strcmp(key, "readonly") || !strcmp(key, "rw") || !strcmp(key, "readwrite"))
+		return NULL;
+	if (strcmp(key, "required") != 0)
+		return xasprintf("field '%.40s' must be a key=value pair", key);
+	if (strcmp(type, "secret") != 0 && strcmp(type, "ssh") != 0 && strcmp(type, "?") != 0)
+		return xasprintf("'required' is only for secret and ssh mounts, not %s", type);
+	return NULL;
+}
+
+/* A key=value field; `type` (the mount type so far) is updated by type=. */
+static char *mount_field(const char *key, const char *val, char type[8])
+{
+	static const char *const sharing[] = { "shared", "private", "locked" };
+	if (!one_of(key, mount_keys, N(mount_keys))) {
+		const char *s = df_suggest(key, strlen(key), mount_keys, N(mount_keys));
+		return s ? xasprintf("unexpected key '%.40s': did you mean '%s'?", key, s)
+			 : xasprintf("unexpected key '%.40s'", key);
+	}
+	if (!strcmp(key, "from")) {
+		const char *d = strchr(val, '$');
+		return d && d[1] ? xstrdup("'from' doesn't support variable expansion: define an alias stage instead")
+				 : NULL;
+	}
+	if (strchr(val, '$')) {
+		if (!strcmp(key, "type"))
+			memcpy(type, "?", 2);
+		return NULL; /* checked after expansion */
+	}
+	if (!strcmp(key, "type")) {
+		if (!one_of(val, mount_types, N(mount_types))) {
+			const char *s = df_suggest(val, strlen(val), mount_types, N(mount_types));
+			return s ? xasprintf("unsupported mount type '%.40s': did you mean '%s'?", val, s)
+				 : xasprintf("unsupported mount type '%.40s': use bind, cache, tmpfs, secret or ssh", val);
+		}
+		for (size_t k = 0; val[k]; k++)
+			type[k] = lower(val[k]), type[k + 1] = '\0';
+	} else if (!strcmp(key, "readonly") || !strcmp(key, "ro") || !strcmp(key, "readwrite") ||
+		   !strcmp(key, "rw") || !strcmp(key, "required")) {
+		if (!parse_bool(val))
+			return xasprintf("'%s' takes true or false, not '%.40s'", key, val);
+	} else if (!strcmp(key, "sharing")) {
+		if (*val && !one_of(val, sharing, N(sharing)))
+			return xasprintf("unsupported sharing value '%.40s': use shared, private or locked", val);
+	} else if (!strcmp(key, "mode")) {
+		if (!parse_uint(val, 8))
+			return xasprintf("mode '%.40s' is not an octal number", val);
+	} else if (!strcmp(key, "uid") || !strcmp(key, "gid")) {
+		if (!parse_uint(val, 10))
+			return xasprintf("%s '%.40s' is not a number", key, val);
+	}
+	return NULL;
+}
+
 /* Returns a message (caller frees) if BuildKit refuses the mount spec. */
 static char *mount_error(const char *spec)
 {
-	static const char *const keys[] = { "type",	"from",	   "source",   "src",	  "target", "dst",
-					    "destination", "readonly", "ro",	   "readwrite", "rw",	    "required",
-					    "id",	"sharing", "mode",	   "uid",	  "gid",    "size",
-					    "env" };
-	static const char *const types[] = { "bind", "cache", "tmpfs", "secret", "ssh" };
-	static const char *const sharing[] = { "shared", "private", "locked" };
 	char **f = NULL;
 	size_t n = 0;
 	char *err = NULL;
+	char type[8] = "bind";
 	if (!*spec)
 		return xstrdup("it is empty: write e.g. --mount=type=cache,target=/root/.cache");
 	if (!csv_fields(spec, &f, &n))
 		err = xstrdup("its quoting is not valid CSV");
-	char type[8] = "bind";
 	for (size_t i = 0; !err && i < n; i++) {
 		char *eq = strchr(f[i], '=');
-		char *val = eq ? eq + 1 : NULL;
 		if (eq)
 			*eq = '\0';
 		for (char *k = f[i]; *k; k++)
 			*k = lower(*k);
-		const char *key = f[i];
-		if (!val) {
-			if (!strcmp(key, "ro") || !strcmp(key, "readonly") || !strcmp(key, "rw") ||
-			    !strcmp(key, "readwrite"))
-				continue;
-			if (!strcmp(key, "required")) {
-				if (strcmp(type, "secret") && strcmp(type, "ssh") && strcmp(type, "?"))
-					err = xasprintf("'required' is only for secret and ssh mounts, not %s", type);
-				continue;
-			}
-			err = xasprintf("field '%.40s' must be a key=value pair", key);
-			break;
-		}
-		if (!one_of(key, keys, sizeof(keys) / sizeof(keys[0]))) {
-			const char *s = df_suggest(key, strlen(key), keys, sizeof(keys) / sizeof(keys[0]));
-			err = s ? xasprintf("unexpected key '%.40s': did you mean '%s'?", key, s)
-				: xasprintf("unexpected key '%.40s'", key);
-			break;
-		}
-		if (!strcmp(key, "from")) {
-			char *d = strchr(val, '$');
-			if (d && d[1])
-				err = xstrdup("'from' doesn't support variable expansion: define an alias stage instead");
-			continue;
-		}
-		if (strchr(val, '$')) {
-			if (!strcmp(key, "type"))
-				memcpy(type, "?", 2);
-			continue; /* checked after expansion */
-		}
-		if (!strcmp(key, "type")) {
-			if (!one_of(val, types, sizeof(types) / sizeof(types[0]))) {
-				const char *s = df_suggest(val, strlen(val), types, sizeof(types) / sizeof(types[0]));
-				err = s ? xasprintf("unsupported mount type '%.40s': did you mean '%s'?", val, s)
-					: xasprintf("unsupported mount type '%.40s': use bind, cache, tmpfs, secret or ssh",
-						    val);
-				break;
-			}
-			for (size_t k = 0; k < sizeof(type) - 1 && val[k]; k++)
-				type[k] = lower(val[k]), type[k + 1] = '\0';
-		} else if (!strcmp(key, "readonly") || !strcmp(key, "ro") || !strcmp(key, "readwrite") ||
-			   !strcmp(key, "rw") || !strcmp(key, "required")) {
-			if (!parse_bool(val))
-				err = xasprintf("'%s' takes true or false, not '%.40s'", key, val);
-		} else if (!strcmp(key, "sharing")) {
-			if (*val && !one_of(val, sharing, 3))
-				err = xasprintf("unsupported sharing value '%.40s': use shared, private or locked", val);
-		} else if (!strcmp(key, "mode")) {
-			if (!parse_uint(val, 8))
-				err = xasprintf("mode '%.40s' is not an octal number", val);
-		} else if (!strcmp(key, "uid") || !strcmp(key, "gid")) {
-			if (!parse_uint(val, 10))
-				err = xasprintf("%s '%.40s' is not a number", key, val);
-		}
+		err = eq ? mount_field(f[i], eq + 1, type) : mount_bare_field(f[i], type);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(f[i]);
@@ -401,96 +399,109 @@ static void check_value(struct df_parser *p, const struct quai_df_instr *in, con
 	}
 }
 
-static void spec_list(struct quai_buf *b, const struct fspec *spec, size_t n, bool labs)
+/* The flags BuildKit accepts for an instruction. False when it does not look
+ * at the flags at all (ARG, STOPSIGNAL, HEALTHCHECK NONE). */
+static bool spec_for(const struct quai_df_instr *in, const struct fspec **spec, size_t *n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (spec[i].labs && !labs)
-			continue;
-		quai_buf_printf(b, "%s--%s", b->len ? ", " : "", spec[i].name);
-	}
-}
-
-void df_check_flags(struct df_parser *p, const struct quai_df_instr *in)
-{
-	const struct fspec *spec = NULL;
-	size_t nspec = 0;
+	*spec = NULL;
+	*n = 0;
 	switch (in->kind) {
 	case QUAI_DF_ARG:
 	case QUAI_DF_STOPSIGNAL:
 	case QUAI_DF_UNKNOWN:
-		return; /* BuildKit does not look at their flags */
+		return false;
 	case QUAI_DF_HEALTHCHECK:
 		if (in->healthcheck_none)
-			return;
-		spec = health_flags, nspec = sizeof(health_flags) / sizeof(health_flags[0]);
+			return false;
+		*spec = health_flags, *n = N(health_flags);
 		break;
 	case QUAI_DF_FROM:
-		spec = from_flags, nspec = 1;
+		*spec = from_flags, *n = N(from_flags);
 		break;
 	case QUAI_DF_COPY:
-		spec = copy_flags, nspec = sizeof(copy_flags) / sizeof(copy_flags[0]);
+		*spec = copy_flags, *n = N(copy_flags);
 		break;
 	case QUAI_DF_ADD:
-		spec = add_flags, nspec = sizeof(add_flags) / sizeof(add_flags[0]);
+		*spec = add_flags, *n = N(add_flags);
 		break;
 	case QUAI_DF_RUN:
-		spec = run_flags, nspec = sizeof(run_flags) / sizeof(run_flags[0]);
+		*spec = run_flags, *n = N(run_flags);
 		break;
 	default:
 		break;
 	}
+	return true;
+}
+
+static void unknown_flag(struct df_parser *p, const struct quai_df_instr *in, const struct quai_df_flag *f,
+			 const char *name, const struct fspec *spec, size_t nspec)
+{
 	const char *kw = quai_df_kind_name(in->kind);
+	if (nspec == 0) {
+		df_diag(p, f->pos, "%s takes no flags: remove '--%s'", kw, name);
+		return;
+	}
+	const char *names[8];
+	size_t nn = 0;
+	struct quai_buf all = QUAI_BUF_INIT;
+	for (size_t k = 0; k < nspec; k++) {
+		if (spec[k].labs && !p->labs)
+			continue;
+		names[nn++] = spec[k].name;
+		quai_buf_printf(&all, "%s--%s", all.len ? ", " : "", spec[k].name);
+	}
+	const char *sug = df_suggest(f->name, strlen(f->name), names, nn);
+	if (sug)
+		df_diag(p, f->pos, "unknown flag '--%s' for %s: did you mean '--%s'?", name, kw, sug);
+	else
+		df_diag(p, f->pos, "unknown flag '--%s' for %s: it takes %s", name, kw, quai_buf_str(&all));
+	quai_buf_release(&all);
+}
+
+static void known_flag(struct df_parser *p, const struct quai_df_instr *in, const struct quai_df_flag *f,
+		       const char *name, const struct fspec *s, bool dup)
+{
+	if (s->labs && !p->labs)
+		df_diag(p, f->pos,
+			"flag '--%s' of %s needs the labs syntax: add '# syntax=docker/dockerfile:1-labs' as the "
+			"first line",
+			name, quai_df_kind_name(in->kind));
+	else if (dup)
+		df_diag(p, f->pos, "duplicate flag '--%s': give it once", name);
+	else if (s->type == F_BOOL && f->value && !*f->value)
+		df_diag(p, f->pos, "missing a value on flag '--%s=': write --%s or --%s=false", name, name, name);
+	else if (s->type == F_BOOL && f->value && strcasecmp(f->value, "true") != 0 &&
+		 strcasecmp(f->value, "false") != 0)
+		df_diag(p, f->pos, "flag '--%s' takes true or false, not '%.40s'", name, f->value);
+	else if (s->type != F_BOOL && !f->value)
+		df_diag(p, f->pos, "missing a value on flag '--%s': write --%s=value", name, name);
+	else
+		check_value(p, in, f);
+}
+
+void df_check_flags(struct df_parser *p, const struct quai_df_instr *in)
+{
+	const struct fspec *spec;
+	size_t nspec;
+	if (!spec_for(in, &spec, &nspec))
+		return;
 	bool seen[8] = { false };
-	for (size_t i = 0; i < in->nflags; i++) {
+	for (size_t i = 0; i < in->nflags && !df_diags_full(p); i++) {
 		const struct quai_df_flag *f = &in->flags[i];
 		const struct fspec *s = NULL;
 		bool dup = false;
 		for (size_t k = 0; k < nspec; k++) {
-			if (!strcmp(spec[k].name, f->name)) {
+			if (strcmp(spec[k].name, f->name) == 0) {
 				s = &spec[k];
 				dup = seen[k] && s->type != F_STRINGS;
 				seen[k] = true;
 			}
 		}
-		if (df_diags_full(p))
-			return;
 		char *name = df_snippet(f->name, strlen(f->name), 40);
-		if (!s && nspec == 0) {
-			df_diag(p, f->pos, "%s takes no flags: remove '--%s'", kw, name);
-		} else if (!s || (s->labs && !p->labs)) {
-			const char *names[8];
-			size_t nn = 0;
-			for (size_t k = 0; k < nspec; k++)
-				if (!spec[k].labs || p->labs)
-					names[nn++] = spec[k].name;
-			const char *sug = s ? NULL : df_suggest(f->name, strlen(f->name), names, nn);
-			struct quai_buf all = QUAI_BUF_INIT;
-			spec_list(&all, spec, nspec, p->labs);
-			if (s)
-				df_diag(p, f->pos,
-					"flag '--%s' of %s needs the labs syntax: add '# syntax=docker/dockerfile:1-labs' "
-					"as the first line",
-					name, kw);
-			else if (sug)
-				df_diag(p, f->pos, "unknown flag '--%s' for %s: did you mean '--%s'?", name, kw, sug);
-			else
-				df_diag(p, f->pos, "unknown flag '--%s' for %s: it takes %s", name, kw,
-					quai_buf_str(&all));
-			quai_buf_release(&all);
-		} else {
-			if (dup)
-				df_diag(p, f->pos, "duplicate flag '--%s': give it once", name);
-			else if (s->type == F_BOOL && f->value && !*f->value)
-				df_diag(p, f->pos, "missing a value on flag '--%s=': write --%s or --%s=false", name,
-					name, name);
-			else if (s->type == F_BOOL && f->value && strcasecmp(f->value, "true") &&
-				 strcasecmp(f->value, "false"))
-				df_diag(p, f->pos, "flag '--%s' takes true or false, not '%.40s'", name, f->value);
-			else if (s->type != F_BOOL && !f->value)
-				df_diag(p, f->pos, "missing a value on flag '--%s': write --%s=value", name, name);
-			else
-				check_value(p, in, f);
-		}
+		if (s)
+			known_flag(p, in, f, name, s, dup);
+		else
+			unknown_flag(p, in, f, name, spec, nspec);
 		free(name);
 	}
 }

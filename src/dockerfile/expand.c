@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "dockerfile/internal.h"
 #include "core/banned.h"
@@ -285,6 +286,91 @@ static int replace_pattern(struct lex *lx, struct quai_buf *out, const char *val
 
 /* ---- $ references ---- */
 
+/* A ${...} reference being read. */
+struct ref {
+	const char *name;
+	bool plain;	 /* an ordinary name, not $1 or $@ */
+	size_t start;	 /* of its '$' */
+	bool null_unset; /* ':' before the operator */
+	char op;
+};
+
+/* Outputs the reference as written (no variables) and returns true, or
+ * returns false when it is to be expanded. */
+static bool keep_ref(struct lex *lx, struct quai_buf *out, const struct ref *r)
+{
+	if (lx->vars)
+		return false;
+	quai_buf_add(out, lx->s + r->start, lx->i - r->start);
+	return true;
+}
+
+/* ${name/pattern/replacement} and ${name//pattern/replacement}. */
+static int lex_replace(struct lex *lx, struct quai_buf *out, const struct ref *r)
+{
+	cleanup_buf struct quai_buf pat = QUAI_BUF_INIT;
+	cleanup_buf struct quai_buf repl = QUAI_BUF_INIT;
+	bool all = lx->i < lx->n && lx->s[lx->i] == '/';
+	if (all)
+		lx->i++;
+	if (lex_until(lx, &pat, '/', true) < 0)
+		return lx->i >= lx->n ? refail(lx, xstrdup("missing '/' in '${name/pattern/replacement}'")) : -1;
+	if (lex_until(lx, &repl, '}', true) < 0)
+		return lx->i >= lx->n ? refail(lx, xstrdup("missing '}' after '${'")) : -1;
+	if (keep_ref(lx, out, r))
+		return 0;
+	const char *v = get_var(lx, r->name, r->plain, true);
+	return replace_pattern(lx, out, v ? v : "", quai_buf_str(&pat), quai_buf_str(&repl), all);
+}
+
+static int apply_op(struct lex *lx, struct quai_buf *out, const struct ref *r, const char *w)
+{
+	bool pattern = r->op == '#' || r->op == '%';
+	const char *v = get_var(lx, r->name, r->plain, pattern);
+	bool unset = !v || (r->null_unset && !*v);
+	switch (r->op) {
+	case '-':
+		quai_buf_puts(out, unset ? w : v);
+		return 0;
+	case '+':
+		quai_buf_puts(out, unset ? "" : w);
+		return 0;
+	case '?':
+		if (!v)
+			return fail(lx, xasprintf("%s: %s", r->name, *w ? w : "is not allowed to be unset"));
+		if (unset)
+			return fail(lx, xasprintf("%s: %s", r->name, *w ? w : "is not allowed to be empty"));
+		quai_buf_puts(out, v);
+		return 0;
+	default: {
+		bool greedy = *w == r->op;
+		return trim_pattern(lx, out, v ? v : "", greedy ? w + 1 : w, r->op == '%', greedy);
+	}
+	}
+}
+
+/* ${name OP word} for OP in - + ? # %, with or without ':'. */
+static int lex_op(struct lex *lx, struct quai_buf *out, const struct ref *r)
+{
+	char op = r->op;
+	bool known = op == '+' || op == '-' || op == '?' || op == '#' || op == '%';
+	bool pattern = op == '#' || op == '%';
+	if (!known && !r->null_unset)
+		return fail(lx, xasprintf("unsupported modifier '%c' in '${%s%c...}': use -, +, ?, #, %% or /", op,
+					  r->name, op));
+	if (r->null_unset && pattern)
+		return fail(lx, xasprintf("unsupported modifier ':%c' in substitution", op));
+	cleanup_buf struct quai_buf word = QUAI_BUF_INIT;
+	if (lex_until(lx, &word, '}', pattern) < 0)
+		return lx->i >= lx->n ? refail(lx, xstrdup("missing '}' after '${'")) : -1;
+	if (!known)
+		return fail(lx, xasprintf("unsupported modifier ':%c' in '${%s:%c...}': use :-, :+ or :?", op,
+					  r->name, op));
+	if (keep_ref(lx, out, r))
+		return 0;
+	return apply_op(lx, out, r, quai_buf_str(&word));
+}
+
 static int lex_braced(struct lex *lx, struct quai_buf *out, size_t start)
 {
 	lx->i++; /* '{' */
@@ -294,87 +380,29 @@ static int lex_braced(struct lex *lx, struct quai_buf *out, size_t start)
 	if (c == '{' || c == '}' || c == ':')
 		return fail(lx, xstrdup("bad substitution: '${' must be followed by a variable name"));
 	size_t ns;
-	bool plain;
-	lex_name(lx, &ns, &plain);
-	cleanup_buf struct quai_buf name = QUAI_BUF_INIT;
-	quai_buf_add(&name, lx->s + ns, lx->i - ns);
-	const char *nm = quai_buf_str(&name);
+	struct ref r = { .start = start };
+	lex_name(lx, &ns, &r.plain);
+	cleanup_free char *name = xstrndup(lx->s + ns, lx->i - ns);
+	r.name = name;
 	if (lx->i >= lx->n)
 		return fail(lx, xstrdup("missing '}' after '${'"));
-	char ch = lx->s[lx->i++];
-	if (ch == '}') {
-		if (!lx->vars) {
-			quai_buf_add(out, lx->s + start, lx->i - start);
+	r.op = lx->s[lx->i++];
+	if (r.op == '}') {
+		if (keep_ref(lx, out, &r))
 			return 0;
-		}
-		const char *v = get_var(lx, nm, plain, true);
+		const char *v = get_var(lx, name, r.plain, true);
 		quai_buf_puts(out, v ? v : "");
 		return 0;
 	}
-	bool null_unset = false;
-	char mod[3] = { ch, 0, 0 };
-	if (ch == ':') {
-		null_unset = true;
+	if (r.op == '/')
+		return lex_replace(lx, out, &r);
+	if (r.op == ':') {
+		r.null_unset = true;
 		if (lx->i >= lx->n)
 			return fail(lx, xstrdup("missing '}' after '${'"));
-		ch = lx->s[lx->i++];
-		mod[1] = ch;
+		r.op = lx->s[lx->i++];
 	}
-	cleanup_buf struct quai_buf word = QUAI_BUF_INIT;
-	cleanup_buf struct quai_buf repl = QUAI_BUF_INIT;
-	if (ch == '/' && !null_unset) {
-		bool all = lx->i < lx->n && lx->s[lx->i] == '/';
-		if (all)
-			lx->i++;
-		if (lex_until(lx, &word, '/', true) < 0)
-			return lx->i >= lx->n ? refail(lx, xstrdup("missing '/' in '${name/pattern/replacement}'")) : -1;
-		if (lex_until(lx, &repl, '}', true) < 0)
-			return lx->i >= lx->n ? refail(lx, xstrdup("missing '}' after '${'")) : -1;
-		if (!lx->vars) {
-			quai_buf_add(out, lx->s + start, lx->i - start);
-			return 0;
-		}
-		const char *v = get_var(lx, nm, plain, true);
-		return replace_pattern(lx, out, v ? v : "", quai_buf_str(&word), quai_buf_str(&repl), all);
-	}
-	bool known = ch == '+' || ch == '-' || ch == '?' || ch == '#' || ch == '%';
-	if (!known && !null_unset)
-		return fail(lx, xasprintf("unsupported modifier '%c' in '${%s%c...}': use -, +, ?, #, %% or /", ch, nm,
-					  ch));
-	bool raw = ch == '#' || ch == '%';
-	if (null_unset && raw)
-		return fail(lx, xasprintf("unsupported modifier ':%c' in substitution", ch));
-	if (lex_until(lx, &word, '}', raw) < 0)
-		return lx->i >= lx->n ? refail(lx, xstrdup("missing '}' after '${'")) : -1;
-	if (!known)
-		return fail(lx, xasprintf("unsupported modifier '%s' in '${%s%s...}': use :-, :+ or :?", mod, nm,
-					  mod));
-	if (!lx->vars) {
-		quai_buf_add(out, lx->s + start, lx->i - start);
-		return 0;
-	}
-	const char *w = quai_buf_str(&word);
-	const char *v = get_var(lx, nm, plain, raw);
-	bool unset = !v || (null_unset && !*v);
-	switch (ch) {
-	case '-':
-		quai_buf_puts(out, unset ? w : v);
-		return 0;
-	case '+':
-		quai_buf_puts(out, unset ? "" : w);
-		return 0;
-	case '?':
-		if (!v)
-			return fail(lx, xasprintf("%s: %s", nm, *w ? w : "is not allowed to be unset"));
-		if (unset)
-			return fail(lx, xasprintf("%s: %s", nm, *w ? w : "is not allowed to be empty"));
-		quai_buf_puts(out, v);
-		return 0;
-	default: {
-		bool greedy = *w == ch;
-		return trim_pattern(lx, out, v ? v : "", greedy ? w + 1 : w, ch == '%', greedy);
-	}
-	}
+	return lex_op(lx, out, &r);
 }
 
 static int lex_dollar(struct lex *lx, struct quai_buf *out)

@@ -139,8 +139,7 @@ static const char *const accepted[] = {
 	"    --mount=type=secret,id=tok,env=TOKEN \\\n"
 	"    --mount=type=$T,target=/x --mount=target=/y --network=host true\n",
 	"# syntax=docker/dockerfile:1-labs\nFROM a\nRUN --security=insecure --device=/dev/fuse true\n",
-	"FROM a\nHEALTHCHECK --interval=1m30s --timeout=.5s --start-period=0 --start-interval=5s --retries=0 "
-	"CMD true\n",
+	"FROM a\nHEALTHCHECK --interval=1m30s --timeout=.5s --start-period=0 --start-interval=5s --retries=0 CMD x\n",
 	"FROM a\nHEALTHCHECK --interval=1h2m3.5s --timeout=100ms CMD [\"true\"]\n",
 	"FROM a\nHEALTHCHECK --interval=whatever NONE\n",
 	"FROM a\nARG --weird=1 X\nSTOPSIGNAL --weird SIGTERM\n",
