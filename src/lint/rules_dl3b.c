@@ -256,13 +256,13 @@ static bool zypper_pinned(const char *pkg)
 }
 
 /* name-version[-release]: some part after the first '-' starts with a digit
- * and every part is made of version characters. */
+ * (or is a variable) and every part is made of version characters. */
 static bool dnf_pinned(const char *pkg)
 {
 	const char *dash = strchr(pkg, '-');
 	if (!dash)
 		return false;
-	if (ends_with(pkg, ".rpm"))
+	if (ends_with(pkg, ".rpm") || strchr(dash, '$'))
 		return true;
 	bool digit = false;
 	bool start = true;
