@@ -308,7 +308,10 @@ static void dl3041(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 	check_pins(ctx, df, dnf, 2);
 }
 
-/* --- DL3042: pip install without --no-cache-dir ------------------------ */
+/* --- DL3042: pip install without --no-cache-dir ------------------------
+ * As hadolint: PIP_NO_CACHE_DIR set truthy by ENV (inherited by stages built
+ * on this one) or in the script also counts. Beyond hadolint, a cache mount
+ * on the pip cache counts too: nothing is left in the layer then. */
 
 static const char *const truthy[] = {"1",  "true", "True", "TRUE", "on", "On",
                                      "ON", "yes",  "Yes",  "YES",  NULL};
@@ -390,7 +393,8 @@ static void dl3042(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 		}
 		if (in->kind == QUAI_DF_ENV && env_sets_no_cache(in))
 			*cur = true;
-		if (in->kind != QUAI_DF_RUN || *cur || script_sets_no_cache(in))
+		if (in->kind != QUAI_DF_RUN || *cur || script_sets_no_cache(in) ||
+		    has_cache_mount(in, L(".cache/pip")))
 			continue;
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, top);
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
@@ -516,7 +520,9 @@ static void dl3059(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 	}
 }
 
-/* --- DL3060: yarn install without yarn cache clean ---------------------- */
+/* --- DL3060: yarn install without yarn cache clean ----------------------
+ * Only in stages that are kept: the last one, or one a FROM builds on. As
+ * for pip, a cache mount on the yarn cache also counts. */
 
 /* Is stage `s` an image others build on: the last stage, or one whose alias
  * some FROM uses as its image? */
@@ -617,7 +623,7 @@ const struct quai_lint_rule quai_lint_rules_dl3b[] = {
     {"DL3039", E, "Do not use dnf update.", dl3039},
     {"DL3040", W, "`dnf clean all` missing after dnf command.", dl3040},
     {"DL3041", W, "Specify version with `dnf install -y <package>-<version>`.", dl3041},
-    {"DL3042", W, "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`.",
+    {"DL3042", W, "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`",
      dl3042},
     {"DL3043", E, "`ONBUILD`, `FROM` or `MAINTAINER` triggered from within `ONBUILD` instruction.",
      quai_lint_dl3043},
