@@ -1,4 +1,4 @@
-# lines: 4
+# lines: 5
 FROM debian:buster
 # hadolint ignore=DL3059
 RUN /foo.sh
