@@ -316,21 +316,6 @@ static void dl3041(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 static const char *const truthy[] = {"1",  "true", "True", "TRUE", "on", "On",
                                      "ON", "yes",  "Yes",  "YES",  NULL};
 
-static bool is_pip_install(const struct quai_sh_cmd *cmd)
-{
-	const char *name = quai_sh_cmd_name(cmd);
-	for (size_t i = 1; i < cmd->argc; i++) {
-		const char *a = cmd->argv[i].text;
-		if (strncmp(name, "pip", 3) == 0 && strcmp(a, "install") == 0)
-			return true;
-		if (strncmp(name, "python", 6) == 0 && i + 2 < cmd->argc && strcmp(a, "-m") == 0 &&
-		    strcmp(cmd->argv[i + 1].text, "pip") == 0 &&
-		    strcmp(cmd->argv[i + 2].text, "install") == 0)
-			return true;
-	}
-	return false;
-}
-
 static bool is_pip_wrapper(const struct quai_sh_cmd *cmd)
 {
 	const char *name = quai_sh_cmd_name(cmd);
@@ -399,7 +384,7 @@ static void dl3042(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, top);
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			const struct quai_sh_cmd *cmd = &sh->cmds[c];
-			if (is_pip_install(cmd) && !quai_sh_cmd_has_arg(cmd, "--no-cache-dir") &&
+			if (quai_sh_cmd_is_pip_install(cmd) && !quai_sh_cmd_has_arg(cmd, "--no-cache-dir") &&
 			    !is_pip_wrapper(cmd)) {
 				quai_lint_report(ctx, top);
 				break;
