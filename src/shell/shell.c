@@ -18,6 +18,8 @@
 #define MAX_DEPTH 64 /* nesting of $( ) parsed for commands */
 #define MAX_NEST  64 /* nesting of quotes and expansions while skipping */
 #define MAX_CASE  64 /* case statements whose patterns are tracked */
+#define MAX_DELIM 64 /* longest here-document delimiter looked for */
+#define MAX_HEREDOCS 8 /* here-documents per line looked for */
 #define NONE      SIZE_MAX
 
 struct span {
@@ -49,6 +51,14 @@ struct parser {
 	size_t ncmds, ccap;
 	struct span *subst; /* command substitutions waiting to be parsed */
 	size_t nsubst, scap;
+	size_t heredoc_budget; /* bytes left to search for here-document ends */
+};
+
+/* A here-document whose body may follow the current line. */
+struct heredoc {
+	char delim[MAX_DELIM];
+	size_t len;
+	bool strip_tabs; /* <<- */
 };
 
 /* The state of one list: the script, or the inside of one substitution. */
@@ -62,6 +72,8 @@ struct list {
 	bool reopened;     /* after fi/done/esac/}/): a separator applies to `last` */
 	int ncase;
 	unsigned char case_pattern[MAX_CASE]; /* a case pattern comes next */
+	size_t nheredocs;
+	struct heredoc heredocs[MAX_HEREDOCS];
 };
 
 /* Lexical classes */
@@ -639,6 +651,7 @@ static size_t read_redir(struct parser *p, struct list *l, size_t pos, size_t en
 {
 	const char *s = p->s;
 	char c = s[pos++];
+	bool heredoc = false, strip_tabs = false;
 	if (c == '&') {
 		pos = step(pos, 1, end); /* the '>' */
 		if (pos < end && s[pos] == '>')
@@ -646,6 +659,8 @@ static size_t read_redir(struct parser *p, struct list *l, size_t pos, size_t en
 	} else if (c == '<' && pos < end) {
 		if (s[pos] == '<') {
 			pos++;
+			heredoc = pos >= end || s[pos] != '<';
+			strip_tabs = pos < end && s[pos] == '-';
 			if (pos < end && (s[pos] == '<' || s[pos] == '-'))
 				pos++;
 		} else if (s[pos] == '&' || s[pos] == '>') {
@@ -656,8 +671,49 @@ static size_t read_redir(struct parser *p, struct list *l, size_t pos, size_t en
 			pos++;
 	}
 	pos = skip_blanks(s, pos, end);
-	if (pos < end && s[pos] != '#' && (!is_delim(s[pos]) || is_procsubst(s, pos, end)))
-		pos = drop_word(p, pos, end, l->depth);
+	if (pos >= end || s[pos] == '#' || (is_delim(s[pos]) && !is_procsubst(s, pos, end)))
+		return pos;
+	struct wrec w;
+	size_t mark = p->pool.len;
+	pos = read_word(p, pos, end, l->depth, &w);
+	size_t len = p->pool.len - mark;
+	if (heredoc && len > 0 && len <= MAX_DELIM && l->nheredocs < MAX_HEREDOCS) {
+		struct heredoc *h = &l->heredocs[l->nheredocs++];
+		memcpy(h->delim, p->pool.data + mark, len);
+		h->len = len;
+		h->strip_tabs = strip_tabs;
+	}
+	quai_buf_truncate(&p->pool, mark);
+	return pos;
+}
+
+/* At the start of the line after here-document markers: skips their bodies
+ * when their delimiter lines are there. The Dockerfile parser has taken the
+ * bodies of RUN's own here-documents out, so usually they are not. */
+static size_t skip_heredocs(struct parser *p, struct list *l, size_t pos, size_t end)
+{
+	const char *s = p->s;
+	for (size_t i = 0; i < l->nheredocs; i++) {
+		const struct heredoc *h = &l->heredocs[i];
+		size_t line = pos;
+		bool found = false;
+		while (line < end && !found && p->heredoc_budget > 0) {
+			const char *nl = memchr(s + line, '\n', end - line);
+			size_t eol = nl ? (size_t)(nl - s) : end;
+			size_t next = nl ? eol + 1 : end;
+			size_t b = line;
+			while (h->strip_tabs && b < eol && s[b] == '\t')
+				b++;
+			size_t e = eol > b && s[eol - 1] == '\r' ? eol - 1 : eol;
+			found = e - b == h->len && memcmp(s + b, h->delim, h->len) == 0;
+			p->heredoc_budget -= next - line < p->heredoc_budget ? next - line : p->heredoc_budget;
+			line = next;
+		}
+		if (!found)
+			break;
+		pos = line;
+	}
+	l->nheredocs = 0;
 	return pos;
 }
 
@@ -889,7 +945,7 @@ static size_t read_operator(struct parser *p, struct list *l, size_t pos, size_t
 	switch (c) {
 	case '\n':
 		finish(p, l, QUAI_SH_SEP_SEMI, true);
-		return pos + 1;
+		return l->nheredocs ? skip_heredocs(p, l, pos + 1, end) : pos + 1;
 	case ';':
 		if (n == ';' || n == '&') {
 			pos += 2;
@@ -1008,6 +1064,7 @@ void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len)
 	struct parser p = { .s = src };
 	if (!src)
 		len = 0;
+	p.heredoc_budget = len < SIZE_MAX / 8 ? 4 * len + 65536 : SIZE_MAX;
 	parse_list(&p, 0, len, 0);
 	build(out, &p);
 	quai_buf_release(&p.pool);

@@ -177,6 +177,11 @@ static void test_redirections(void **state)
 	assert_render("<<EOF\napt-get update", "apt-get update");
 	assert_render("echo 2 > x 10>y a2>z", "echo 2 a2");
 	assert_render("cmd > $(mktemp)", "cmd\n^mktemp");
+	/* bodies are skipped only when their delimiter line is there */
+	assert_render("cat > /x <<EOF && echo a\nserver { listen 80; }\nEOF\necho b", "cat &&\necho a ;\necho b");
+	assert_render("cat <<-'E1' <<\"E2\"; x\n\tline\n\tE1\nline\nE2\r\ny", "cat ;\nx ;\ny");
+	assert_render("cat <<EOF\napt-get update\nEOFX", "cat ;\napt-get update ;\nEOFX");
+	assert_render("cat <<<EOF\nEOF", "cat ;\nEOF");
 	assert_render("exec > >(tee -a log) 2>&1", "exec\n^tee -a log");
 }
 
