@@ -125,6 +125,7 @@ static void test_command_substitution(void **state)
 	assert_render("echo $((1 + 2)) $(( (3) * 4 )) done", "echo $((1 + 2)) $(( (3) * 4 )) done");
 	assert_render("X=$(cat f | wc -l)", "{X=$(cat f | wc -l)}\n^cat f |\n^> wc -l");
 	assert_render("echo $(a) && b", "echo $(a) &&\n^a\nb");
+	assert_render("a $(b `c $(d)`) e", "a $(b `c $(d)`) e\n^b `c $(d)`\n^^c $(d)\n^^^d");
 	assert_render("diff <(ls a) >(wc -l)", "diff <(ls a) >(wc -l)\n^ls a\n^wc -l");
 	assert_render("echo $(case x in a) echo a;; esac) z", "echo $(case x in a) echo a;; esac) z\n^echo a");
 }
@@ -242,6 +243,8 @@ static void test_case(void **state)
 		      "esac; echo done",
 		      "^dpkg --print-architecture\n{A=1} ;\necho arm ;\n{B=2} ;\nexit 1 ;\necho done");
 	assert_render("case x in a) b ;& c) d ;;& esac", "b ;\nd");
+	assert_render("case a in x) case b in y) echo y;; esac;; z) echo z;; esac; w",
+		      "echo y ;\necho z ;\nw");
 	assert_render("case x in esac; y", "y");
 	assert_render("case x in a) b\nesac", "b");
 }
@@ -259,6 +262,8 @@ static void test_groups_functions(void **state)
 static void test_plain_commands(void **state)
 {
 	(void)state;
+	assert_render("\"if\" x; 'fi'; \\done", "if x ;\nfi ;\ndone");
+	assert_render("! grep -q x f || echo missing", "grep -q x f ||\necho missing");
 	assert_render("set -o pipefail && time make && exec nginx", "set -o pipefail &&\ntime make &&\nexec nginx");
 	assert_render("sudo apt-get install -y x", "sudo apt-get install -y x");
 	assert_true(quai_sh_cmd_is(cmd_at("sudo apt-get install -y x", 0), "sudo"));
