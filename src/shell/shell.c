@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
 
@@ -42,9 +41,15 @@ struct crec {
 	int depth;
 };
 
+/* The texts of the words, each ended by a NUL once kept. */
+struct pool {
+	char *data;
+	size_t len, cap;
+};
+
 struct parser {
 	const char *s;
-	struct quai_buf pool;
+	struct pool pool;
 	struct wrec *words;
 	size_t nwords, wcap;
 	struct crec *cmds;
@@ -156,13 +161,14 @@ static size_t continuation(const char *s, size_t pos, size_t end)
 static size_t skip_blanks(const char *s, size_t pos, size_t end)
 {
 	while (pos < end) {
-		size_t n = continuation(s, pos, end);
-		if (n)
-			pos += n;
-		else if (is_blank(s[pos]))
+		if (is_blank(s[pos])) {
 			pos++;
-		else
+			continue;
+		}
+		size_t n = continuation(s, pos, end);
+		if (!n)
 			break;
+		pos += n;
 	}
 	return pos;
 }
@@ -367,6 +373,21 @@ static size_t skip_braces(const char *s, size_t pos, size_t end, int nest)
 
 /* Output: words and commands */
 
+static void pool_add(struct pool *pool, const char *src, size_t n)
+{
+	if (pool->cap - pool->len < n)
+		pool->data = xgrow(pool->data, &pool->cap, pool->len + n, 1);
+	memcpy(pool->data + pool->len, src, n);
+	pool->len += n;
+}
+
+static void pool_putc(struct pool *pool, char c)
+{
+	if (pool->cap == pool->len)
+		pool->data = xgrow(pool->data, &pool->cap, pool->len + 1, 1);
+	pool->data[pool->len++] = c;
+}
+
 static void add_subst(struct parser *p, int depth, size_t start, size_t end)
 {
 	if (depth + 1 > MAX_DEPTH || start >= end)
@@ -377,7 +398,7 @@ static void add_subst(struct parser *p, int depth, size_t start, size_t end)
 
 static void put_raw(struct parser *p, size_t start, size_t end)
 {
-	quai_buf_add(&p->pool, p->s + start, end - start);
+	pool_add(&p->pool, p->s + start, end - start);
 }
 
 /* At '$': copies the expansion as written and notes a command substitution. */
@@ -434,10 +455,10 @@ static size_t read_dquote(struct parser *p, size_t pos, size_t end, int depth, s
 			if (cont) {
 				pos += cont;
 			} else if (n == '$' || n == '`' || n == '"' || n == '\\') {
-				quai_buf_putc(&p->pool, n);
+				pool_putc(&p->pool, n);
 				pos += 2;
 			} else {
-				quai_buf_putc(&p->pool, '\\');
+				pool_putc(&p->pool, '\\');
 				pos++;
 			}
 		} else if (c == '$') {
@@ -516,11 +537,11 @@ static size_t read_word(struct parser *p, size_t pos, size_t end, int depth, str
 			if (cont) {
 				pos += cont;
 			} else if (pos + 1 < end) {
-				quai_buf_putc(&p->pool, s[pos + 1]);
+				pool_putc(&p->pool, s[pos + 1]);
 				w->quoted = true;
 				pos += 2;
 			} else {
-				quai_buf_putc(&p->pool, '\\');
+				pool_putc(&p->pool, '\\');
 				pos++;
 			}
 			break;
@@ -573,13 +594,13 @@ static size_t drop_word(struct parser *p, size_t pos, size_t end, int depth)
 	struct wrec w;
 	size_t mark = p->pool.len;
 	pos = read_word(p, pos, end, depth, &w);
-	quai_buf_truncate(&p->pool, mark);
+	p->pool.len = mark;
 	return pos;
 }
 
 static void keep_word(struct parser *p, const struct wrec *w)
 {
-	quai_buf_putc(&p->pool, '\0');
+	pool_putc(&p->pool, '\0');
 	p->words = xgrow(p->words, &p->wcap, p->nwords + 1, sizeof(*p->words));
 	p->words[p->nwords++] = *w;
 }
@@ -683,7 +704,7 @@ static size_t read_redir(struct parser *p, struct list *l, size_t pos, size_t en
 		h->len = len;
 		h->strip_tabs = strip_tabs;
 	}
-	quai_buf_truncate(&p->pool, mark);
+	p->pool.len = mark;
 	return pos;
 }
 
@@ -866,7 +887,7 @@ static size_t keyword(struct parser *p, struct list *l, size_t pos, size_t end)
 		return 0;
 	size_t i = 0;
 	while (i < sizeof(keywords) / sizeof(keywords[0]) &&
-	       (keywords[i].len != n || memcmp(keywords[i].word, s + pos, n) != 0))
+	       (keywords[i].len != n || keywords[i].word[0] != s[pos] || memcmp(keywords[i].word, s + pos, n) != 0))
 		i++;
 	if (i == sizeof(keywords) / sizeof(keywords[0]))
 		return 0;
@@ -916,7 +937,7 @@ static size_t read_command_word(struct parser *p, struct list *l, size_t pos, si
 	while (i < e && s[i] >= '0' && s[i] <= '9')
 		i++;
 	if (i == e && e < end && (s[e] == '<' || s[e] == '>')) {
-		quai_buf_truncate(&p->pool, mark);
+		p->pool.len = mark;
 		return read_redir(p, l, e, end);
 	}
 	if (l->argc == 0 && is_assignment(s, pos, e)) {
@@ -927,7 +948,7 @@ static size_t read_command_word(struct parser *p, struct list *l, size_t pos, si
 	if (l->argc == 0 && !w.quoted && !w.has_expansion) {
 		size_t after = funcdef_parens(s, e, end);
 		if (after) {
-			quai_buf_truncate(&p->pool, mark);
+			p->pool.len = mark;
 			return after;
 		}
 	}
@@ -1067,7 +1088,7 @@ void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len)
 	p.heredoc_budget = len < SIZE_MAX / 8 ? 4 * len + 65536 : SIZE_MAX;
 	parse_list(&p, 0, len, 0);
 	build(out, &p);
-	quai_buf_release(&p.pool);
+	free(p.pool.data);
 	free(p.words);
 	free(p.cmds);
 	free(p.subst);
