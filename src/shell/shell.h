@@ -6,7 +6,15 @@
  * case, { }, ( ), functions) are flattened: the simple commands inside them
  * are listed in order. Command substitutions $(...) and `...` are parsed too
  * and their commands listed after the command that contains them. Parsing
- * never fails: unterminated quotes end at the end of input. */
+ * never fails: unterminated quotes end at the end of input.
+ *
+ * Details a rule may care about: `[ ... ]` is a command named "[";
+ * `[[ ... ]]` and `(( ))` are not commands, though substitutions inside
+ * `[[ ]]` are listed; `!` is dropped; `time`, `exec`, `sudo` are commands
+ * like any other; redirections are dropped with their targets; a
+ * here-document marker is dropped, and its body skipped only when the
+ * delimiter line is in the script (the Dockerfile parser has already taken
+ * the bodies of RUN's own here-documents out). */
 #ifndef QUAI_SHELL_H
 #define QUAI_SHELL_H
 
@@ -51,7 +59,8 @@ struct quai_sh_script {
 void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len);
 void quai_sh_script_release(struct quai_sh_script *script);
 
-/* Command name without a leading path ("/usr/bin/apt-get" -> "apt-get"). */
+/* Command name without a leading path ("/usr/bin/apt-get" -> "apt-get");
+ * "" for a bare assignment. */
 const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd);
 /* True if the command's name is `name`. */
 bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name);
