@@ -173,22 +173,22 @@ static bool takes_next(const char *t, const char *const *value_flags)
 }
 
 size_t quai_sh_cmd_args_noflags_skip(const struct quai_sh_cmd *cmd, const char *const *value_flags,
-				     const char **out)
+                                     const char **out)
 {
 	size_t n = 0;
 	bool operands = false;
 	for (size_t i = 1; i < cmd->argc; i++) {
 		const char *t = arg(cmd, i);
-		if (operands) {
-			out[n++] = t;
-		} else if (is_ddash(t)) {
+		if (!operands && is_ddash(t)) {
 			operands = true;
-		} else if (is_flag_word(t)) {
+			continue;
+		}
+		if (!operands && is_flag_word(t)) {
 			if (value_flags && takes_next(t, value_flags))
 				i++;
-		} else {
-			out[n++] = t;
+			continue;
 		}
+		out[n++] = t;
 	}
 	return n;
 }

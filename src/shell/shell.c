@@ -14,12 +14,12 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-#define MAX_DEPTH 64 /* nesting of $( ) parsed for commands */
-#define MAX_NEST  64 /* nesting of quotes and expansions while skipping */
-#define MAX_CASE  64 /* case statements whose patterns are tracked */
-#define MAX_DELIM 64 /* longest here-document delimiter looked for */
-#define MAX_HEREDOCS 8 /* here-documents per line looked for */
-#define NONE      SIZE_MAX
+#define MAX_DEPTH    64 /* nesting of $( ) parsed for commands */
+#define MAX_NEST     64 /* nesting of quotes and expansions while skipping */
+#define MAX_CASE     64 /* case statements whose patterns are tracked */
+#define MAX_DELIM    64 /* longest here-document delimiter looked for */
+#define MAX_HEREDOCS 8  /* here-documents per line looked for */
+#define NONE         SIZE_MAX
 
 struct span {
 	size_t start, end;
@@ -91,22 +91,22 @@ enum {
 };
 
 static const unsigned char classes[256] = {
-	[' '] = C_BLANK | C_DELIM,
-	['\t'] = C_BLANK | C_DELIM,
-	['\r'] = C_BLANK | C_DELIM,
-	['\n'] = C_DELIM,
-	[';'] = C_DELIM,
-	['&'] = C_DELIM,
-	['|'] = C_DELIM,
-	['('] = C_DELIM,
-	[')'] = C_DELIM,
-	['<'] = C_DELIM,
-	['>'] = C_DELIM,
-	['\\'] = C_QUOTING | C_DQ,
-	['\''] = C_QUOTING,
-	['"'] = C_QUOTING | C_DQ,
-	['$'] = C_QUOTING | C_DQ,
-	['`'] = C_QUOTING | C_DQ,
+    [' '] = C_BLANK | C_DELIM,
+    ['\t'] = C_BLANK | C_DELIM,
+    ['\r'] = C_BLANK | C_DELIM,
+    ['\n'] = C_DELIM,
+    [';'] = C_DELIM,
+    ['&'] = C_DELIM,
+    ['|'] = C_DELIM,
+    ['('] = C_DELIM,
+    [')'] = C_DELIM,
+    ['<'] = C_DELIM,
+    ['>'] = C_DELIM,
+    ['\\'] = C_QUOTING | C_DQ,
+    ['\''] = C_QUOTING,
+    ['"'] = C_QUOTING | C_DQ,
+    ['$'] = C_QUOTING | C_DQ,
+    ['`'] = C_QUOTING | C_DQ,
 };
 
 static bool is_blank(char c)
@@ -393,7 +393,7 @@ static void add_subst(struct parser *p, int depth, size_t start, size_t end)
 	if (depth + 1 > MAX_DEPTH || start >= end)
 		return;
 	p->subst = xgrow(p->subst, &p->scap, p->nsubst + 1, sizeof(*p->subst));
-	p->subst[p->nsubst++] = (struct span){ start, end };
+	p->subst[p->nsubst++] = (struct span){start, end};
 }
 
 static void put_raw(struct parser *p, size_t start, size_t end)
@@ -627,12 +627,12 @@ static void finish(struct parser *p, struct list *l, enum quai_sh_sep sep, bool 
 	if (l->argc || l->nassigns) {
 		p->cmds = xgrow(p->cmds, &p->ccap, p->ncmds + 1, sizeof(*p->cmds));
 		p->cmds[p->ncmds] = (struct crec){
-			.first = l->first,
-			.nassigns = l->nassigns,
-			.argc = l->argc,
-			.sep = sep,
-			.piped_into = l->pipe_pending,
-			.depth = l->depth,
+		    .first = l->first,
+		    .nassigns = l->nassigns,
+		    .argc = l->argc,
+		    .sep = sep,
+		    .piped_into = l->pipe_pending,
+		    .depth = l->depth,
 		};
 		l->last = p->ncmds++;
 		l->pipe_pending = sep == QUAI_SH_SEP_PIPE;
@@ -727,7 +727,8 @@ static size_t skip_heredocs(struct parser *p, struct list *l, size_t pos, size_t
 				b++;
 			size_t e = eol > b && s[eol - 1] == '\r' ? eol - 1 : eol;
 			found = e - b == h->len && memcmp(s + b, h->delim, h->len) == 0;
-			p->heredoc_budget -= next - line < p->heredoc_budget ? next - line : p->heredoc_budget;
+			p->heredoc_budget -=
+			    next - line < p->heredoc_budget ? next - line : p->heredoc_budget;
 			line = next;
 		}
 		if (!found)
@@ -869,11 +870,11 @@ static const struct {
 	size_t len;
 	enum kw kind;
 } keywords[] = {
-	{ "if", 2, KW_OPEN },    { "then", 4, KW_OPEN },      { "elif", 4, KW_OPEN },   { "else", 4, KW_OPEN },
-	{ "do", 2, KW_OPEN },    { "while", 5, KW_OPEN },     { "until", 5, KW_OPEN },  { "{", 1, KW_OPEN },
-	{ "!", 1, KW_OPEN },     { "fi", 2, KW_CLOSE },       { "done", 4, KW_CLOSE },  { "}", 1, KW_CLOSE },
-	{ "esac", 4, KW_ESAC },  { "for", 3, KW_FOR },        { "select", 6, KW_FOR },  { "case", 4, KW_CASE },
-	{ "[[", 2, KW_DBRACKET }, { "function", 8, KW_FUNCTION },
+    {"if", 2, KW_OPEN},     {"then", 4, KW_OPEN},         {"elif", 4, KW_OPEN},  {"else", 4, KW_OPEN},
+    {"do", 2, KW_OPEN},     {"while", 5, KW_OPEN},        {"until", 5, KW_OPEN}, {"{", 1, KW_OPEN},
+    {"!", 1, KW_OPEN},      {"fi", 2, KW_CLOSE},          {"done", 4, KW_CLOSE}, {"}", 1, KW_CLOSE},
+    {"esac", 4, KW_ESAC},   {"for", 3, KW_FOR},           {"select", 6, KW_FOR}, {"case", 4, KW_CASE},
+    {"[[", 2, KW_DBRACKET}, {"function", 8, KW_FUNCTION},
 };
 
 /* A reserved word at the start of a command; returns the new position or 0. */
@@ -887,7 +888,8 @@ static size_t keyword(struct parser *p, struct list *l, size_t pos, size_t end)
 		return 0;
 	size_t i = 0;
 	while (i < sizeof(keywords) / sizeof(keywords[0]) &&
-	       (keywords[i].len != n || keywords[i].word[0] != s[pos] || memcmp(keywords[i].word, s + pos, n) != 0))
+	       (keywords[i].len != n || keywords[i].word[0] != s[pos] ||
+	        memcmp(keywords[i].word, s + pos, n) != 0))
 		i++;
 	if (i == sizeof(keywords) / sizeof(keywords[0]))
 		return 0;
@@ -1011,10 +1013,10 @@ static void parse_list(struct parser *p, size_t pos, size_t end, int depth)
 {
 	const char *s = p->s;
 	struct list l = {
-		.first = p->nwords,
-		.last = NONE,
-		.subst_base = p->nsubst,
-		.depth = depth,
+	    .first = p->nwords,
+	    .last = NONE,
+	    .subst_base = p->nsubst,
+	    .depth = depth,
 	};
 	while (pos < end) {
 		if (case_wants_pattern(&l) && cmd_empty(&l)) {
@@ -1055,22 +1057,22 @@ static void build(struct quai_sh_script *out, struct parser *p)
 	text[p->pool.len] = '\0';
 	for (size_t i = 0; i < p->nwords; i++) {
 		words[i] = (struct quai_sh_word){
-			.text = text + p->words[i].text,
-			.off = p->words[i].off,
-			.quoted = p->words[i].quoted,
-			.has_expansion = p->words[i].has_expansion,
+		    .text = text + p->words[i].text,
+		    .off = p->words[i].off,
+		    .quoted = p->words[i].quoted,
+		    .has_expansion = p->words[i].has_expansion,
 		};
 	}
 	for (size_t i = 0; i < p->ncmds; i++) {
 		const struct crec *c = &p->cmds[i];
 		cmds[i] = (struct quai_sh_cmd){
-			.assigns = c->nassigns ? words + c->first : NULL,
-			.nassigns = c->nassigns,
-			.argv = c->argc ? words + c->first + c->nassigns : NULL,
-			.argc = c->argc,
-			.sep = c->sep,
-			.piped_into = c->piped_into,
-			.depth = c->depth,
+		    .assigns = c->nassigns ? words + c->first : NULL,
+		    .nassigns = c->nassigns,
+		    .argv = c->argc ? words + c->first + c->nassigns : NULL,
+		    .argc = c->argc,
+		    .sep = c->sep,
+		    .piped_into = c->piped_into,
+		    .depth = c->depth,
 		};
 		if (c->piped_into)
 			out->has_pipe = true;
@@ -1082,7 +1084,7 @@ static void build(struct quai_sh_script *out, struct parser *p)
 void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len)
 {
 	memset(out, 0, sizeof(*out));
-	struct parser p = { .s = src };
+	struct parser p = {.s = src};
 	if (!src)
 		len = 0;
 	p.heredoc_budget = len < SIZE_MAX / 8 ? 4 * len + 65536 : SIZE_MAX;

@@ -22,10 +22,10 @@
 #include <stddef.h>
 
 struct quai_sh_word {
-	char *text;          /* quotes and backslashes removed; expansions kept as written */
-	size_t off;          /* byte offset of the word in the parsed script */
-	bool quoted;         /* some part was quoted */
-	bool has_expansion;  /* contains an unquoted or double-quoted $ or ` */
+	char *text;         /* quotes and backslashes removed; expansions kept as written */
+	size_t off;         /* byte offset of the word in the parsed script */
+	bool quoted;        /* some part was quoted */
+	bool has_expansion; /* contains an unquoted or double-quoted $ or ` */
 };
 
 enum quai_sh_sep {
@@ -83,7 +83,7 @@ size_t quai_sh_cmd_args_noflags(const struct quai_sh_cmd *cmd, const char **out)
  * quai_sh_cmd_has_flag) written without an attached value: with "t",
  * "apt-get install -t bookworm foo" gives "install", "foo". */
 size_t quai_sh_cmd_args_noflags_skip(const struct quai_sh_cmd *cmd, const char *const *value_flags,
-				     const char **out);
+                                     const char **out);
 /* Every value of a flag, as quai_sh_cmd_flag_value() finds them, in order
  * ("useradd -u 1 -u 2" gives "1", "2"): fills `out` (at least argc pointers
  * into cmd) and returns how many. */

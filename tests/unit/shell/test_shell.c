@@ -21,7 +21,7 @@ static const struct quai_sh_script *parse(const char *src)
 	return &script;
 }
 
-static const char *const sep_names[] = { "", " ;", " &&", " ||", " |", " &" };
+static const char *const sep_names[] = {"", " ;", " &&", " ||", " |", " &"};
 
 /* One line per command: '^' per depth, '>' if piped into, {assignments},
  * the words, then its separator. */
@@ -120,14 +120,15 @@ static void test_command_substitution(void **state)
 	(void)state;
 	assert_render("echo $(uname -m)", "echo $(uname -m)\n^uname -m");
 	assert_render("echo \"$(dirname \"$(which python)\")\" x",
-		      "echo $(dirname \"$(which python)\") x\n^dirname $(which python)\n^^which python");
+	              "echo $(dirname \"$(which python)\") x\n^dirname $(which python)\n^^which python");
 	assert_render("a=`date +%s` b", "{a=`date +%s`} b\n^date +%s");
 	assert_render("echo $((1 + 2)) $(( (3) * 4 )) done", "echo $((1 + 2)) $(( (3) * 4 )) done");
 	assert_render("X=$(cat f | wc -l)", "{X=$(cat f | wc -l)}\n^cat f |\n^> wc -l");
 	assert_render("echo $(a) && b", "echo $(a) &&\n^a\nb");
 	assert_render("a $(b `c $(d)`) e", "a $(b `c $(d)`) e\n^b `c $(d)`\n^^c $(d)\n^^^d");
 	assert_render("diff <(ls a) >(wc -l)", "diff <(ls a) >(wc -l)\n^ls a\n^wc -l");
-	assert_render("echo $(case x in a) echo a;; esac) z", "echo $(case x in a) echo a;; esac) z\n^echo a");
+	assert_render("echo $(case x in a) echo a;; esac) z",
+	              "echo $(case x in a) echo a;; esac) z\n^echo a");
 }
 
 /* Operators and lists */
@@ -171,7 +172,7 @@ static void test_redirections(void **state)
 {
 	(void)state;
 	assert_render("cmd > out 2>&1 < in >> log &> all &>> all2 <<< \"str\" 3<&0 x >| y <> z >&- 1",
-		      "cmd x 1");
+	              "cmd x 1");
 	assert_render("> f", "");
 	assert_render("cat <<EOF > /etc/x", "cat");
 	assert_render("cat <<-'EOF' | sh", "cat |\n> sh");
@@ -179,7 +180,8 @@ static void test_redirections(void **state)
 	assert_render("echo 2 > x 10>y a2>z", "echo 2 a2");
 	assert_render("cmd > $(mktemp)", "cmd\n^mktemp");
 	/* bodies are skipped only when their delimiter line is there */
-	assert_render("cat > /x <<EOF && echo a\nserver { listen 80; }\nEOF\necho b", "cat &&\necho a ;\necho b");
+	assert_render("cat > /x <<EOF && echo a\nserver { listen 80; }\nEOF\necho b",
+	              "cat &&\necho a ;\necho b");
 	assert_render("cat <<-'E1' <<\"E2\"; x\n\tline\n\tE1\nline\nE2\r\ny", "cat ;\nx ;\ny");
 	assert_render("cat <<EOF\napt-get update\nEOFX", "cat ;\napt-get update ;\nEOFX");
 	assert_render("cat <<<EOF\nEOF", "cat ;\nEOF");
@@ -237,14 +239,14 @@ static void test_case(void **state)
 {
 	(void)state;
 	assert_render("case \"$(dpkg --print-architecture)\" in\n"
-		      "  amd64|x86_64) A=1 ;;\n"
-		      "  (arm*) echo arm; B=2;;\n"
-		      "  *) exit 1 ;;\n"
-		      "esac; echo done",
-		      "^dpkg --print-architecture\n{A=1} ;\necho arm ;\n{B=2} ;\nexit 1 ;\necho done");
+	              "  amd64|x86_64) A=1 ;;\n"
+	              "  (arm*) echo arm; B=2;;\n"
+	              "  *) exit 1 ;;\n"
+	              "esac; echo done",
+	              "^dpkg --print-architecture\n{A=1} ;\necho arm ;\n{B=2} ;\nexit 1 ;\necho done");
 	assert_render("case x in a) b ;& c) d ;;& esac", "b ;\nd");
 	assert_render("case a in x) case b in y) echo y;; esac;; z) echo z;; esac; w",
-		      "echo y ;\necho z ;\nw");
+	              "echo y ;\necho z ;\nw");
 	assert_render("case x in esac; y", "y");
 	assert_render("case x in a) b\nesac", "b");
 }
@@ -264,7 +266,8 @@ static void test_plain_commands(void **state)
 	(void)state;
 	assert_render("\"if\" x; 'fi'; \\done", "if x ;\nfi ;\ndone");
 	assert_render("! grep -q x f || echo missing", "grep -q x f ||\necho missing");
-	assert_render("set -o pipefail && time make && exec nginx", "set -o pipefail &&\ntime make &&\nexec nginx");
+	assert_render("set -o pipefail && time make && exec nginx",
+	              "set -o pipefail &&\ntime make &&\nexec nginx");
 	assert_render("sudo apt-get install -y x", "sudo apt-get install -y x");
 	assert_true(quai_sh_cmd_is(cmd_at("sudo apt-get install -y x", 0), "sudo"));
 }
@@ -273,7 +276,7 @@ static void test_continuation(void **state)
 {
 	(void)state;
 	assert_render("apt-get install \\\n  -y \\\r\n foo\\\nbar \"a\\\nb\" 'c\\\nd'",
-		      "apt-get install -y foobar ab c\\\nd");
+	              "apt-get install -y foobar ab c\\\nd");
 	assert_render("a \\\n&& b", "a &&\nb");
 	assert_render("a\\", "a\\");
 }
@@ -331,7 +334,7 @@ static void test_apt_get(void **state)
 	assert_true(quai_sh_cmd_has_flag(c, "y"));
 	assert_true(quai_sh_cmd_has_flag(c, "q"));
 	assert_string_equal(quai_sh_cmd_flag_value(c, "t"), "bookworm-backports");
-	static const char *const value_flags[] = { "t", "target-release", NULL };
+	static const char *const value_flags[] = {"t", "target-release", NULL};
 	n = quai_sh_cmd_args_noflags_skip(c, value_flags, args);
 	assert_int_equal(n, 2);
 	assert_string_equal(args[0], "install");
@@ -472,10 +475,39 @@ static void test_unterminated(void **state)
 {
 	(void)state;
 	static const char *const inputs[] = {
-		"echo 'abc", "echo \"abc", "echo $(abc", "echo `abc", "echo ${abc", "echo $((1",
-		"(((", ")))", "if then", "case x in a", "case", "for", "for x in", "[[ a", "f(", "echo \\",
-		"cat <<", "a &&", "| b", "echo \"$(\"", "$'", "$\"", "<(", "a=(", "{", "}", "function",
-		"echo \"`", "echo $(\"$(`", ";;&", "2>", "&>", "esac esac fi done",
+	    "echo 'abc",
+	    "echo \"abc",
+	    "echo $(abc",
+	    "echo `abc",
+	    "echo ${abc",
+	    "echo $((1",
+	    "(((",
+	    ")))",
+	    "if then",
+	    "case x in a",
+	    "case",
+	    "for",
+	    "for x in",
+	    "[[ a",
+	    "f(",
+	    "echo \\",
+	    "cat <<",
+	    "a &&",
+	    "| b",
+	    "echo \"$(\"",
+	    "$'",
+	    "$\"",
+	    "<(",
+	    "a=(",
+	    "{",
+	    "}",
+	    "function",
+	    "echo \"`",
+	    "echo $(\"$(`",
+	    ";;&",
+	    "2>",
+	    "&>",
+	    "esac esac fi done",
 	};
 	quai_sh_script_release(&script);
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
@@ -540,7 +572,7 @@ static void test_random(void **state)
 	static const char alphabet[] = " \t\n\\'\"$`(){}[];&|<>#=-!*a1\r\0";
 	uint32_t seed = 12345;
 	quai_sh_script_release(&script);
-	char buf[64];
+	char buf[64] = {0};
 	for (int iter = 0; iter < 50000; iter++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 16) % sizeof(buf);
@@ -569,7 +601,8 @@ static void test_large(void **state)
 	(void)state;
 	struct quai_buf b = QUAI_BUF_INIT;
 	while (b.len < (1u << 20))
-		quai_buf_puts(&b, "apt-get install -y \"pkg-$(uname -m)\" 'x y' && echo $HOME | tee -a log; \\\n");
+		quai_buf_puts(
+		    &b, "apt-get install -y \"pkg-$(uname -m)\" 'x y' && echo $HOME | tee -a log; \\\n");
 	parse(b.data);
 	assert_true(script.ncmds > 40000);
 	assert_true(script.has_pipe);
@@ -579,36 +612,36 @@ static void test_large(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_quotes),
-		cmocka_unit_test(test_offsets),
-		cmocka_unit_test(test_dquote_escapes),
-		cmocka_unit_test(test_expansions),
-		cmocka_unit_test(test_command_substitution),
-		cmocka_unit_test(test_operators),
-		cmocka_unit_test(test_pipes),
-		cmocka_unit_test(test_comments),
-		cmocka_unit_test(test_redirections),
-		cmocka_unit_test(test_assignments),
-		cmocka_unit_test(test_if),
-		cmocka_unit_test(test_loops),
-		cmocka_unit_test(test_case),
-		cmocka_unit_test(test_groups_functions),
-		cmocka_unit_test(test_plain_commands),
-		cmocka_unit_test(test_continuation),
-		cmocka_unit_test(test_crlf),
-		cmocka_unit_test(test_name),
-		cmocka_unit_test(test_apt_get),
-		cmocka_unit_test(test_pip),
-		cmocka_unit_test(test_flag_values),
-		cmocka_unit_test(test_pip_install),
-		cmocka_unit_test(test_apk_npm),
-		cmocka_unit_test(test_double_dash),
-		cmocka_unit_test(test_cd_make_curl),
-		cmocka_unit_test(test_unterminated),
-		cmocka_unit_test(test_nul_bytes),
-		cmocka_unit_test(test_deep_nesting),
-		cmocka_unit_test(test_random),
-		cmocka_unit_test(test_large),
+	    cmocka_unit_test(test_quotes),
+	    cmocka_unit_test(test_offsets),
+	    cmocka_unit_test(test_dquote_escapes),
+	    cmocka_unit_test(test_expansions),
+	    cmocka_unit_test(test_command_substitution),
+	    cmocka_unit_test(test_operators),
+	    cmocka_unit_test(test_pipes),
+	    cmocka_unit_test(test_comments),
+	    cmocka_unit_test(test_redirections),
+	    cmocka_unit_test(test_assignments),
+	    cmocka_unit_test(test_if),
+	    cmocka_unit_test(test_loops),
+	    cmocka_unit_test(test_case),
+	    cmocka_unit_test(test_groups_functions),
+	    cmocka_unit_test(test_plain_commands),
+	    cmocka_unit_test(test_continuation),
+	    cmocka_unit_test(test_crlf),
+	    cmocka_unit_test(test_name),
+	    cmocka_unit_test(test_apt_get),
+	    cmocka_unit_test(test_pip),
+	    cmocka_unit_test(test_flag_values),
+	    cmocka_unit_test(test_pip_install),
+	    cmocka_unit_test(test_apk_npm),
+	    cmocka_unit_test(test_double_dash),
+	    cmocka_unit_test(test_cd_make_curl),
+	    cmocka_unit_test(test_unterminated),
+	    cmocka_unit_test(test_nul_bytes),
+	    cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_large),
 	};
 	int failed = cmocka_run_group_tests_name("shell", tests, NULL, NULL);
 	quai_sh_script_release(&script);
