@@ -371,10 +371,23 @@ static size_t skip_braces(const char *s, size_t pos, size_t end, int nest)
 	return end;
 }
 
+/* At "((": true if the parentheses close together as in "(( x ))", false
+ * for nested subshells "((cd a; make); ls)". */
+static bool is_arithmetic(const char *s, size_t pos, size_t end)
+{
+	if (end - pos < 2 || s[pos] != '(' || s[pos + 1] != '(')
+		return false;
+	bool closed = false;
+	size_t inner = skip_parens(s, pos + 2, end, 0, &closed);
+	return !closed || (inner < end && s[inner] == ')');
+}
+
 /* Output: words and commands */
 
 static void pool_add(struct pool *pool, const char *src, size_t n)
 {
+	if (n == 0)
+		return;
 	if (pool->cap - pool->len < n)
 		pool->data = xgrow(pool->data, &pool->cap, pool->len + n, 1);
 	memcpy(pool->data + pool->len, src, n);
@@ -410,7 +423,7 @@ static size_t read_dollar(struct parser *p, size_t pos, size_t end, int depth, s
 	char n = e < end ? s[e] : '\0';
 	if (e >= end) {
 		e = end;
-	} else if (n == '(' && e + 1 < end && s[e + 1] == '(') {
+	} else if (n == '(' && is_arithmetic(s, e, end)) {
 		e = skip_parens(s, e + 1, end, 0, NULL);
 		w->has_expansion = true;
 	} else if (n == '(') {
@@ -997,7 +1010,7 @@ static size_t read_operator(struct parser *p, struct list *l, size_t pos, size_t
 			finish(p, l, QUAI_SH_SEP_SEMI, false);
 			return pos + 1;
 		}
-		if (n == '(') /* arithmetic command (( )) */
+		if (n == '(' && is_arithmetic(s, pos, end)) /* (( )) */
 			return skip_parens(s, pos + 1, end, 0, NULL);
 		return pos + 1;
 	case ')':

@@ -221,6 +221,9 @@ static void test_if(void **state)
 	assert_render("if ! test -d x\nthen\n  mkdir x\nfi", "test -d x ;\nmkdir x");
 	assert_render("[[ $(uname) == Linux && -f x ]] && echo yes", "^uname\necho yes");
 	assert_render("[[ a < b ]] || (( i++ )) || echo no", "echo no");
+	assert_render("((cd a; make); ls) && (( (1 + 2) * 3 ))", "cd a ;\nmake ;\nls &&");
+	assert_render("echo $((cd a; make) | wc -l) $(( (1) ))",
+	              "echo $((cd a; make) | wc -l) $(( (1) ))\n^cd a ;\n^make |\n^> wc -l");
 }
 
 static void test_loops(void **state)
