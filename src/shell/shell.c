@@ -56,7 +56,9 @@ struct parser {
 	size_t ncmds, ccap;
 	struct span *subst; /* command substitutions waiting to be parsed */
 	size_t nsubst, scap;
-	size_t heredoc_budget; /* bytes left to search for here-document ends */
+	size_t heredoc_budget;   /* bytes left to search for here-document ends */
+	size_t lookahead_budget; /* bytes left to look ahead at "((" */
+	size_t subst_budget;     /* bytes of substitutions left to parse */
 };
 
 /* A here-document whose body may follow the current line. */
@@ -372,13 +374,20 @@ static size_t skip_braces(const char *s, size_t pos, size_t end, int nest)
 }
 
 /* At "((": true if the parentheses close together as in "(( x ))", false
- * for nested subshells "((cd a; make); ls)". */
-static bool is_arithmetic(const char *s, size_t pos, size_t end)
+ * for nested subshells "((cd a; make); ls)". The look-ahead is paid from a
+ * budget so that many "((" cannot make parsing quadratic; without budget
+ * left, "((" is arithmetic. */
+static bool is_arithmetic(struct parser *p, size_t pos, size_t end)
 {
+	const char *s = p->s;
 	if (end - pos < 2 || s[pos] != '(' || s[pos + 1] != '(')
 		return false;
+	if (p->lookahead_budget == 0)
+		return true;
 	bool closed = false;
 	size_t inner = skip_parens(s, pos + 2, end, 0, &closed);
+	size_t cost = inner - pos;
+	p->lookahead_budget -= cost < p->lookahead_budget ? cost : p->lookahead_budget;
 	return !closed || (inner < end && s[inner] == ')');
 }
 
@@ -423,7 +432,7 @@ static size_t read_dollar(struct parser *p, size_t pos, size_t end, int depth, s
 	char n = e < end ? s[e] : '\0';
 	if (e >= end) {
 		e = end;
-	} else if (n == '(' && is_arithmetic(s, e, end)) {
+	} else if (n == '(' && is_arithmetic(p, e, end)) {
 		e = skip_parens(s, e + 1, end, 0, NULL);
 		w->has_expansion = true;
 	} else if (n == '(') {
@@ -628,6 +637,12 @@ static void run_substs(struct parser *p, struct list *l)
 {
 	for (size_t i = l->subst_base; i < p->nsubst; i++) {
 		struct span sp = p->subst[i];
+		size_t n = sp.end - sp.start;
+		if (n > p->subst_budget) {
+			p->subst_budget = 0;
+			continue;
+		}
+		p->subst_budget -= n;
 		parse_list(p, sp.start, sp.end, l->depth + 1);
 	}
 	p->nsubst = l->subst_base;
@@ -1010,7 +1025,7 @@ static size_t read_operator(struct parser *p, struct list *l, size_t pos, size_t
 			finish(p, l, QUAI_SH_SEP_SEMI, false);
 			return pos + 1;
 		}
-		if (n == '(' && is_arithmetic(s, pos, end)) /* (( )) */
+		if (n == '(' && is_arithmetic(p, pos, end)) /* (( )) */
 			return skip_parens(s, pos + 1, end, 0, NULL);
 		return pos + 1;
 	case ')':
@@ -1101,6 +1116,10 @@ void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len)
 	if (!src)
 		len = 0;
 	p.heredoc_budget = len < SIZE_MAX / 8 ? 4 * len + 65536 : SIZE_MAX;
+	p.lookahead_budget = p.heredoc_budget;
+	/* scripts nest substitutions two or three deep; deeper nesting of
+	 * large spans is where parsing them all again would cost */
+	p.subst_budget = len < SIZE_MAX / 16 ? 8 * len + 65536 : SIZE_MAX;
 	parse_list(&p, 0, len, 0);
 	build(out, &p);
 	free(p.pool.data);

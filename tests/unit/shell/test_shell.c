@@ -539,30 +539,46 @@ static void test_nul_bytes(void **state)
 	assert_int_equal(script.ncmds, 0);
 }
 
-static void test_deep_nesting(void **state)
+static int max_depth(void)
 {
-	(void)state;
-	size_t levels = 20000;
-	struct quai_buf b = QUAI_BUF_INIT;
-	for (size_t i = 0; i < levels; i++)
-		quai_buf_puts(&b, "echo $(");
-	for (size_t i = 0; i < levels; i++)
-		quai_buf_putc(&b, ')');
-	parse(b.data);
 	int maxdepth = 0;
 	for (size_t i = 0; i < script.ncmds; i++)
 		if (script.cmds[i].depth > maxdepth)
 			maxdepth = script.cmds[i].depth;
-	assert_true(maxdepth <= 64);
-	assert_true(script.ncmds >= 60);
+	return maxdepth;
+}
 
-	quai_buf_truncate(&b, 0);
+static void nest(struct quai_buf *b, const char *open, const char *close, size_t levels)
+{
+	quai_buf_truncate(b, 0);
 	for (size_t i = 0; i < levels; i++)
-		quai_buf_puts(&b, "\"$(\"`${(");
+		quai_buf_puts(b, open);
+	for (size_t i = 0; i < levels; i++)
+		quai_buf_puts(b, close);
+}
+
+static void test_deep_nesting(void **state)
+{
+	(void)state;
+	struct quai_buf b = QUAI_BUF_INIT;
+	/* nesting is followed 64 deep */
+	nest(&b, "echo $(", ")", 100);
 	parse(b.data);
-	quai_buf_truncate(&b, 0);
-	for (size_t i = 0; i < levels; i++)
-		quai_buf_puts(&b, "case x in (a) if { ( [[ ");
+	assert_int_equal(max_depth(), 64);
+	assert_int_equal(script.ncmds, 65);
+
+	/* deep nesting of large spans stops early rather than parsing each
+	 * span again at every level */
+	nest(&b, "echo $(", ")", 20000);
+	parse(b.data);
+	assert_true(max_depth() <= 64);
+	assert_true(script.ncmds >= 1);
+
+	nest(&b, "\"$(\"`${(", ")}`\")\"", 20000);
+	parse(b.data);
+	nest(&b, "case x in (a) if { ( [[ ", "", 20000);
+	parse(b.data);
+	nest(&b, "(", "a)b", 20000);
 	parse(b.data);
 	quai_buf_release(&b);
 }
