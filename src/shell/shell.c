@@ -1069,14 +1069,21 @@ static void parse_list(struct parser *p, size_t pos, size_t end, int depth)
 		p->cmds[l.last].sep = QUAI_SH_SEP_END;
 }
 
-/* Copies the collected commands, words and texts into one block. */
+_Static_assert(sizeof(struct wrec) == sizeof(struct quai_sh_word), "words are converted in place");
+
+/* Turns the collected commands, words and texts into one block owned by
+ * out->cmds: [commands][words][texts]. The word array grows into the block
+ * and its records become words in place, so that a script of many words
+ * does not need their memory twice. */
 static void build(struct quai_sh_script *out, struct parser *p)
 {
 	if (p->ncmds == 0)
 		return;
 	size_t csize = p->ncmds * sizeof(struct quai_sh_cmd);
 	size_t wsize = p->nwords * sizeof(struct quai_sh_word);
-	char *block = xmalloc(csize + wsize + p->pool.len + 1);
+	char *block = xrealloc(p->words, csize + wsize + p->pool.len + 1);
+	p->words = NULL;
+	memmove(block + csize, block, wsize);
 	struct quai_sh_cmd *cmds = (struct quai_sh_cmd *)(void *)block;
 	struct quai_sh_word *words = (struct quai_sh_word *)(void *)(block + csize);
 	char *text = block + csize + wsize;
@@ -1084,11 +1091,13 @@ static void build(struct quai_sh_script *out, struct parser *p)
 		memcpy(text, p->pool.data, p->pool.len);
 	text[p->pool.len] = '\0';
 	for (size_t i = 0; i < p->nwords; i++) {
+		struct wrec w;
+		memcpy(&w, &words[i], sizeof(w));
 		words[i] = (struct quai_sh_word){
-		    .text = text + p->words[i].text,
-		    .off = p->words[i].off,
-		    .quoted = p->words[i].quoted,
-		    .has_expansion = p->words[i].has_expansion,
+		    .text = text + w.text,
+		    .off = w.off,
+		    .quoted = w.quoted,
+		    .has_expansion = w.has_expansion,
 		};
 	}
 	for (size_t i = 0; i < p->ncmds; i++) {
