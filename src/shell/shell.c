@@ -666,13 +666,13 @@ static void finish(struct parser *p, struct list *l, enum quai_sh_sep sep, bool 
 		l->pipe_pending = sep == QUAI_SH_SEP_PIPE;
 		l->reopened = false;
 	} else if (!newline) {
-		if (l->reopened && l->last != NONE) {
+		bool reopened = l->reopened && l->last != NONE;
+		if (reopened)
 			p->cmds[l->last].sep = sep;
-			l->pipe_pending = sep == QUAI_SH_SEP_PIPE;
-		}
+		l->pipe_pending = reopened && sep == QUAI_SH_SEP_PIPE;
 		l->reopened = false;
 	} else {
-		l->reopened = false;
+		l->reopened = false; /* a newline after | && || continues the list */
 	}
 	l->nassigns = 0;
 	l->argc = 0;

@@ -139,6 +139,8 @@ static void test_operators(void **state)
 	assert_render("a && b || c ; d | e |& f & g", "a &&\nb ||\nc ;\nd |\n> e |\n> f &\ng");
 	assert_render("a\nb\n\n c;", "a ;\nb ;\nc");
 	assert_render("a |\n  b", "a |\n> b");
+	assert_render("a | ; b", "a |\nb");
+	assert_render("a |\n# note\n  b", "a |\n> b");
 	assert_render("a &&\n\n b", "a &&\nb");
 	assert_render("", "");
 	assert_render(" ; ;; \n", "");
