@@ -68,7 +68,8 @@ bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name);
 bool quai_sh_cmd_has_arg(const struct quai_sh_cmd *cmd, const char *arg);
 /* True if the command has flag `flag`: a single letter matches "-x" and
  * bundled short flags ("-qy" has 'y'); a longer name matches "--flag" and
- * "--flag=value". Arguments after "--" are not flags. */
+ * "--flag=value". Arguments after "--" are not flags. Leading dashes of
+ * `flag` are ignored ("-y" is "y"). */
 bool quai_sh_cmd_has_flag(const struct quai_sh_cmd *cmd, const char *flag);
 /* Value of a flag: "--flag=value", "--flag value", "-f value", "-fvalue";
  * NULL if absent. The returned string is owned by cmd. For "--flag value" and

@@ -326,6 +326,9 @@ static void test_apt_get(void **state)
 	assert_false(quai_sh_cmd_has_flag(c, "n"));
 	assert_false(quai_sh_cmd_has_flag(c, "q"));
 	assert_false(quai_sh_cmd_has_flag(c, "install"));
+	assert_true(quai_sh_cmd_has_flag(c, "-y"));
+	assert_true(quai_sh_cmd_has_flag(c, "--no-install-recommends"));
+	assert_false(quai_sh_cmd_has_flag(c, "--"));
 	const char *args[8];
 	size_t n = quai_sh_cmd_args_noflags(c, args);
 	assert_int_equal(n, 3);
@@ -339,7 +342,7 @@ static void test_apt_get(void **state)
 	assert_true(quai_sh_cmd_has_flag(c, "y"));
 	assert_true(quai_sh_cmd_has_flag(c, "q"));
 	assert_string_equal(quai_sh_cmd_flag_value(c, "t"), "bookworm-backports");
-	static const char *const value_flags[] = {"t", "target-release", NULL};
+	static const char *const value_flags[] = {"-t", "--target-release", NULL};
 	n = quai_sh_cmd_args_noflags_skip(c, value_flags, args);
 	assert_int_equal(n, 2);
 	assert_string_equal(args[0], "install");
