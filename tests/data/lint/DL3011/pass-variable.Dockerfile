@@ -1,0 +1,3 @@
+FROM debian:12
+ARG PORT=8080
+EXPOSE $PORT ${PORT}/tcp
