@@ -24,8 +24,8 @@ static size_t unquoted(const char *s, const char **out)
 
 bool quai_lint_dl3a_is_archive(const char *path)
 {
-	static const char *const exts[] = { ".tar", ".Z",   ".bz2", ".gz",  ".lz",  ".lzma", ".tZ", ".tb2",
-					    ".tbz", ".tbz2", ".tgz", ".tlz", ".tpz", ".txz",  ".xz" };
+	static const char *const exts[] = {".tar", ".Z",    ".bz2", ".gz",  ".lz",  ".lzma", ".tZ", ".tb2",
+	                                   ".tbz", ".tbz2", ".tgz", ".tlz", ".tpz", ".txz",  ".xz"};
 	const char *p;
 	size_t len = unquoted(path, &p);
 	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
@@ -81,11 +81,11 @@ static void dl3002(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 /* ---- Image references in FROM: DL3006, DL3007, DL3026, DL3029 ---- */
 
 struct image_ref {
-	const char *name;     /* after the registry */
+	const char *name; /* after the registry */
 	size_t name_len;
 	const char *registry; /* NULL if none */
 	size_t registry_len;
-	const char *tag;      /* NULL if none */
+	const char *tag; /* NULL if none */
 	size_t tag_len;
 	bool digest;
 };
@@ -102,7 +102,8 @@ static void parse_image(const char *s, struct image_ref *out)
 	const char *slash = memchr(s, '/', len);
 	if (slash) {
 		size_t first = (size_t)(slash - s);
-		if (memchr(s, '.', first) || memchr(s, ':', first) || (first == 9 && strncmp(s, "localhost", 9) == 0)) {
+		if (memchr(s, '.', first) || memchr(s, ':', first) ||
+		    (first == 9 && strncmp(s, "localhost", 9) == 0)) {
 			out->registry = s;
 			out->registry_len = first;
 			s = slash + 1;
@@ -113,7 +114,8 @@ static void parse_image(const char *s, struct image_ref *out)
 	for (size_t i = 0; i < len; i++)
 		if (s[i] == '/')
 			last_slash = s + i;
-	const char *colon = memchr(last_slash ? last_slash : s, ':', len - (size_t)((last_slash ? last_slash : s) - s));
+	const char *colon =
+	    memchr(last_slash ? last_slash : s, ':', len - (size_t)((last_slash ? last_slash : s) - s));
 	out->name = s;
 	out->name_len = colon ? (size_t)(colon - s) : len;
 	if (colon) {
@@ -199,8 +201,8 @@ static void dl3026(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 			if (registry_trusted(cfg, ref.registry, ref.registry_len))
 				continue;
 		} else if (strcmp(in->from_image, "scratch") == 0 || registry_trusted(cfg, "docker.io", 9) ||
-			   registry_trusted(cfg, "hub.docker.com", 14) ||
-			   is_earlier_alias(df, in->stage, ref.name, ref.name_len)) {
+		           registry_trusted(cfg, "hub.docker.com", 14) ||
+		           is_earlier_alias(df, in->stage, ref.name, ref.name_len)) {
 			continue;
 		}
 		quai_lint_report(ctx, in);
@@ -252,8 +254,9 @@ static void dl3011(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 			const char *p = in->words[w].text;
 			size_t len = strcspn(p, "/");
 			size_t dash = strcspn(p, "-");
-			bool bad = dash < len ? port_too_big(p, dash) || port_too_big(p + dash + 1, len - dash - 1)
-					      : port_too_big(p, len);
+			bool bad = dash < len
+			               ? port_too_big(p, dash) || port_too_big(p + dash + 1, len - dash - 1)
+			               : port_too_big(p, len);
 			if (bad) {
 				quai_lint_report(ctx, &df->instrs[i]);
 				break;
@@ -300,8 +303,8 @@ static void dl3020(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 		for (size_t w = 0; w + 1 < in->nwords; w++) {
 			const char *p;
 			unquoted(in->words[w].text, &p);
-			if (quai_lint_dl3a_is_archive(p) || strncmp(p, "https://", 8) == 0 || strncmp(p, "http://", 7) == 0 ||
-			    is_heredoc_word(p))
+			if (quai_lint_dl3a_is_archive(p) || strncmp(p, "https://", 8) == 0 ||
+			    strncmp(p, "http://", 7) == 0 || is_heredoc_word(p))
 				continue;
 			quai_lint_report(ctx, &df->instrs[i]);
 			break;
@@ -386,70 +389,72 @@ static void dl3025(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 }
 
 const struct quai_lint_rule quai_lint_rules_dl3a[] = {
-	{ "DL3000", QUAI_LEVEL_ERROR, "Use absolute WORKDIR.", dl3000 },
-	{ "DL3001", QUAI_LEVEL_INFO,
-	  "For some bash commands it makes no sense running them in a Docker container like `ssh`, `vim`, "
-	  "`shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`",
-	  quai_lint_dl3001 },
-	{ "DL3002", QUAI_LEVEL_WARNING, "Last USER should not be root", dl3002 },
-	{ "DL3003", QUAI_LEVEL_WARNING, "Use WORKDIR to switch to a directory", quai_lint_dl3003 },
-	{ "DL3004", QUAI_LEVEL_ERROR,
-	  "Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root",
-	  quai_lint_dl3004 },
-	/* DL3005, DL3017 and DL3031 are no longer run by hadolint: off unless
-	 * a config override turns them on. */
-	{ "DL3005", QUAI_LEVEL_IGNORE, "Do not use apt-get upgrade or dist-upgrade", quai_lint_dl3005 },
-	{ "DL3006", QUAI_LEVEL_WARNING, "Always tag the version of an image explicitly", dl3006 },
-	{ "DL3007", QUAI_LEVEL_WARNING,
-	  "Using latest is prone to errors if the image will ever update. Pin the version explicitly to a "
-	  "release tag",
-	  dl3007 },
-	{ "DL3008", QUAI_LEVEL_WARNING,
-	  "Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install "
-	  "<package>=<version>`",
-	  quai_lint_dl3008 },
-	{ "DL3009", QUAI_LEVEL_INFO, "Delete the apt-get lists after installing something.", quai_lint_dl3009 },
-	{ "DL3010", QUAI_LEVEL_INFO, "Use `ADD` for extracting archives into an image.", quai_lint_dl3010 },
-	{ "DL3011", QUAI_LEVEL_ERROR, "Valid UNIX ports range from 0 to 65535", dl3011 },
-	{ "DL3012", QUAI_LEVEL_ERROR, "Multiple `HEALTHCHECK` instructions.", dl3012 },
-	{ "DL3013", QUAI_LEVEL_WARNING,
-	  "Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` or "
-	  "`pip install --requirement <requirements file>`.",
-	  quai_lint_dl3013 },
-	{ "DL3014", QUAI_LEVEL_WARNING, "Use the `-y` switch to avoid manual input `apt-get -y install <package>`",
-	  quai_lint_dl3014 },
-	{ "DL3015", QUAI_LEVEL_INFO, "Avoid additional packages by specifying `--no-install-recommends`",
-	  quai_lint_dl3015 },
-	{ "DL3016", QUAI_LEVEL_WARNING,
-	  "Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`",
-	  quai_lint_dl3016 },
-	{ "DL3017", QUAI_LEVEL_IGNORE, "Do not use apk upgrade", quai_lint_dl3017 },
-	{ "DL3018", QUAI_LEVEL_WARNING,
-	  "Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`",
-	  quai_lint_dl3018 },
-	{ "DL3019", QUAI_LEVEL_INFO,
-	  "Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when "
-	  "done installing packages",
-	  quai_lint_dl3019 },
-	{ "DL3020", QUAI_LEVEL_ERROR, "Use COPY instead of ADD for files and folders", dl3020 },
-	{ "DL3021", QUAI_LEVEL_ERROR, "COPY with more than 2 arguments requires the last argument to end with /.",
-	  dl3021 },
-	{ "DL3022", QUAI_LEVEL_WARNING, "`COPY --from` should reference a previously defined `FROM` alias",
-	  dl3022 },
-	{ "DL3023", QUAI_LEVEL_ERROR, "`COPY --from` cannot reference its own `FROM` alias", dl3023 },
-	{ "DL3024", QUAI_LEVEL_ERROR, "FROM aliases (stage names) must be unique.", dl3024 },
-	{ "DL3025", QUAI_LEVEL_WARNING, "Use arguments JSON notation for CMD and ENTRYPOINT arguments", dl3025 },
-	{ "DL3026", QUAI_LEVEL_ERROR, "Use only an allowed registry in the FROM image", dl3026 },
-	{ "DL3027", QUAI_LEVEL_WARNING,
-	  "Do not use apt as it is meant to be a end-user tool, use apt-get or apt-cache instead", quai_lint_dl3027 },
-	{ "DL3028", QUAI_LEVEL_WARNING,
-	  "Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`.",
-	  quai_lint_dl3028 },
-	{ "DL3029", QUAI_LEVEL_WARNING, "Do not use --platform flag with FROM", dl3029 },
-	{ "DL3030", QUAI_LEVEL_WARNING, "Use the -y switch to avoid manual input `yum install -y <package`",
-	  quai_lint_dl3030 },
-	{ "DL3031", QUAI_LEVEL_IGNORE, "Do not use yum update.", quai_lint_dl3031 },
-	{ "DL3032", QUAI_LEVEL_WARNING, "`yum clean all` missing after yum command.", quai_lint_dl3032 },
-	{ "DL3033", QUAI_LEVEL_WARNING, "Specify version with `yum install -y <package>-<version>`.", quai_lint_dl3033 },
-	{ NULL, QUAI_LEVEL_IGNORE, NULL, NULL },
+    {"DL3000", QUAI_LEVEL_ERROR, "Use absolute WORKDIR.", dl3000},
+    {"DL3001", QUAI_LEVEL_INFO,
+     "For some bash commands it makes no sense running them in a Docker container like `ssh`, `vim`, "
+     "`shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`",
+     quai_lint_dl3001},
+    {"DL3002", QUAI_LEVEL_WARNING, "Last USER should not be root", dl3002},
+    {"DL3003", QUAI_LEVEL_WARNING, "Use WORKDIR to switch to a directory", quai_lint_dl3003},
+    {"DL3004", QUAI_LEVEL_ERROR,
+     "Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root",
+     quai_lint_dl3004},
+    /* DL3005, DL3017 and DL3031 are no longer run by hadolint: off unless
+     * a config override turns them on. */
+    {"DL3005", QUAI_LEVEL_IGNORE, "Do not use apt-get upgrade or dist-upgrade", quai_lint_dl3005},
+    {"DL3006", QUAI_LEVEL_WARNING, "Always tag the version of an image explicitly", dl3006},
+    {"DL3007", QUAI_LEVEL_WARNING,
+     "Using latest is prone to errors if the image will ever update. Pin the version explicitly to a "
+     "release tag",
+     dl3007},
+    {"DL3008", QUAI_LEVEL_WARNING,
+     "Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install "
+     "<package>=<version>`",
+     quai_lint_dl3008},
+    {"DL3009", QUAI_LEVEL_INFO, "Delete the apt-get lists after installing something.", quai_lint_dl3009},
+    {"DL3010", QUAI_LEVEL_INFO, "Use `ADD` for extracting archives into an image.", quai_lint_dl3010},
+    {"DL3011", QUAI_LEVEL_ERROR, "Valid UNIX ports range from 0 to 65535", dl3011},
+    {"DL3012", QUAI_LEVEL_ERROR, "Multiple `HEALTHCHECK` instructions.", dl3012},
+    {"DL3013", QUAI_LEVEL_WARNING,
+     "Pin versions in pip. Instead of `pip install <package>` use `pip install <package>==<version>` or "
+     "`pip install --requirement <requirements file>`.",
+     quai_lint_dl3013},
+    {"DL3014", QUAI_LEVEL_WARNING, "Use the `-y` switch to avoid manual input `apt-get -y install <package>`",
+     quai_lint_dl3014},
+    {"DL3015", QUAI_LEVEL_INFO, "Avoid additional packages by specifying `--no-install-recommends`",
+     quai_lint_dl3015},
+    {"DL3016", QUAI_LEVEL_WARNING,
+     "Pin versions in npm. Instead of `npm install <package>` use `npm install <package>@<version>`",
+     quai_lint_dl3016},
+    {"DL3017", QUAI_LEVEL_IGNORE, "Do not use apk upgrade", quai_lint_dl3017},
+    {"DL3018", QUAI_LEVEL_WARNING,
+     "Pin versions in apk add. Instead of `apk add <package>` use `apk add <package>=<version>`",
+     quai_lint_dl3018},
+    {"DL3019", QUAI_LEVEL_INFO,
+     "Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` when "
+     "done installing packages",
+     quai_lint_dl3019},
+    {"DL3020", QUAI_LEVEL_ERROR, "Use COPY instead of ADD for files and folders", dl3020},
+    {"DL3021", QUAI_LEVEL_ERROR, "COPY with more than 2 arguments requires the last argument to end with /.",
+     dl3021},
+    {"DL3022", QUAI_LEVEL_WARNING, "`COPY --from` should reference a previously defined `FROM` alias",
+     dl3022},
+    {"DL3023", QUAI_LEVEL_ERROR, "`COPY --from` cannot reference its own `FROM` alias", dl3023},
+    {"DL3024", QUAI_LEVEL_ERROR, "FROM aliases (stage names) must be unique.", dl3024},
+    {"DL3025", QUAI_LEVEL_WARNING, "Use arguments JSON notation for CMD and ENTRYPOINT arguments", dl3025},
+    {"DL3026", QUAI_LEVEL_ERROR, "Use only an allowed registry in the FROM image", dl3026},
+    {"DL3027", QUAI_LEVEL_WARNING,
+     "Do not use apt as it is meant to be a end-user tool, use apt-get or apt-cache instead",
+     quai_lint_dl3027},
+    {"DL3028", QUAI_LEVEL_WARNING,
+     "Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`.",
+     quai_lint_dl3028},
+    {"DL3029", QUAI_LEVEL_WARNING, "Do not use --platform flag with FROM", dl3029},
+    {"DL3030", QUAI_LEVEL_WARNING, "Use the -y switch to avoid manual input `yum install -y <package`",
+     quai_lint_dl3030},
+    {"DL3031", QUAI_LEVEL_IGNORE, "Do not use yum update.", quai_lint_dl3031},
+    {"DL3032", QUAI_LEVEL_WARNING, "`yum clean all` missing after yum command.", quai_lint_dl3032},
+    {"DL3033", QUAI_LEVEL_WARNING, "Specify version with `yum install -y <package>-<version>`.",
+     quai_lint_dl3033},
+    {NULL, QUAI_LEVEL_IGNORE, NULL, NULL},
 };

@@ -12,7 +12,7 @@
 #include "lint/rule.h"
 #include "lint/rules_dl3a.h"
 
-#define LIST(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static bool in_list(const char *s, const char *const *list)
 {
@@ -58,7 +58,8 @@ typedef bool (*cmd_test)(const struct quai_sh_cmd *cmd, const void *arg);
 
 /* Reports each RUN, ONBUILD RUN included, that runs a command for which
  * `fires` holds. */
-static void report_runs(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df, cmd_test fires, const void *arg)
+static void report_runs(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df, cmd_test fires,
+                        const void *arg)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
@@ -91,39 +92,39 @@ struct cmd_rule {
 static bool cmd_rule_fires(const struct quai_sh_cmd *cmd, const void *arg)
 {
 	const struct cmd_rule *r = arg;
-	return name_in(cmd, r->names) && (!r->subcmds || any_arg(cmd, r->subcmds)) && !any_flag(cmd, r->ok_flags) &&
-	       !any_arg(cmd, r->ok_args);
+	return name_in(cmd, r->names) && (!r->subcmds || any_arg(cmd, r->subcmds)) &&
+	       !any_flag(cmd, r->ok_flags) && !any_arg(cmd, r->ok_args);
 }
 
 static const struct cmd_rule cmd_rules[] = {
 #define R_dl3001 0
-	{ LIST("free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim"), NULL, NULL, NULL },
+    {LIST("free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim"), NULL, NULL, NULL},
 #define R_dl3003 1
-	{ LIST("cd"), NULL, NULL, NULL },
+    {LIST("cd"), NULL, NULL, NULL},
 #define R_dl3004 2
-	{ LIST("sudo"), NULL, NULL, NULL },
+    {LIST("sudo"), NULL, NULL, NULL},
 #define R_dl3005 3
-	{ LIST("apt-get"), LIST("upgrade", "dist-upgrade"), NULL, NULL },
+    {LIST("apt-get"), LIST("upgrade", "dist-upgrade"), NULL, NULL},
 #define R_dl3014 4
-	{ LIST("apt-get"), LIST("install"), LIST("y", "yes", "q", "assume-yes"), NULL },
+    {LIST("apt-get"), LIST("install"), LIST("y", "yes", "q", "assume-yes"), NULL},
 #define R_dl3015 5
-	{ LIST("apt-get"), LIST("install"), LIST("no-install-recommends"), LIST("APT::Install-Recommends=false") },
+    {LIST("apt-get"), LIST("install"), LIST("no-install-recommends"), LIST("APT::Install-Recommends=false")},
 #define R_dl3017 6
-	{ LIST("apk"), LIST("upgrade"), NULL, NULL },
+    {LIST("apk"), LIST("upgrade"), NULL, NULL},
 #define R_dl3019 7
-	{ LIST("apk"), LIST("add"), LIST("no-cache"), NULL },
+    {LIST("apk"), LIST("add"), LIST("no-cache"), NULL},
 #define R_dl3027 8
-	{ LIST("apt"), NULL, NULL, NULL },
+    {LIST("apt"), NULL, NULL, NULL},
 #define R_dl3030 9
-	{ LIST("yum"), LIST("install", "groupinstall", "localinstall"), LIST("y", "assumeyes"), NULL },
+    {LIST("yum"), LIST("install", "groupinstall", "localinstall"), LIST("y", "assumeyes"), NULL},
 #define R_dl3031 10
-	{ LIST("yum"), LIST("update", "update-to", "upgrade", "upgrade-to"), NULL, NULL },
+    {LIST("yum"), LIST("update", "update-to", "upgrade", "upgrade-to"), NULL, NULL},
 };
 
-#define CMD_RULE(code)                                                                                      \
-	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                        \
-	{                                                                                                   \
-		report_runs(ctx, df, cmd_rule_fires, &cmd_rules[R_##code]);                                \
+#define CMD_RULE(code)                                                                                       \
+	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
+	{                                                                                                    \
+		report_runs(ctx, df, cmd_rule_fires, &cmd_rules[R_##code]);                                  \
 	}
 CMD_RULE(dl3001)
 CMD_RULE(dl3003)
@@ -217,7 +218,8 @@ static bool apk_pinned(const struct quai_sh_cmd *cmd, const char *pkg)
 
 static bool gem_installs(const struct quai_sh_cmd *cmd)
 {
-	if (!quai_sh_cmd_is(cmd, "gem") || !(quai_sh_cmd_has_arg(cmd, "install") || quai_sh_cmd_has_arg(cmd, "i")))
+	if (!quai_sh_cmd_is(cmd, "gem") ||
+	    !(quai_sh_cmd_has_arg(cmd, "install") || quai_sh_cmd_has_arg(cmd, "i")))
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
@@ -294,14 +296,14 @@ static bool pip_installs(const struct quai_sh_cmd *cmd)
 static bool pip_pinned(const struct quai_sh_cmd *cmd, const char *pkg)
 {
 	(void)cmd;
-	static const char *const ops[] = { "==", ">=", "<=", ">", "<", "!=", "~=", "===" };
+	static const char *const ops[] = {"==", ">=", "<=", ">", "<", "!=", "~=", "==="};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strstr(pkg, ops[i]))
 			return true;
 	if (ends_with(pkg, ".whl") || ends_with(pkg, ".tar.gz"))
 		return true;
 	bool vcs = starts_with(pkg, "git") || starts_with(pkg, "hg+") || starts_with(pkg, "svn") ||
-		   starts_with(pkg, "bzr+");
+	           starts_with(pkg, "bzr+");
 	return vcs ? strchr(pkg, '@') != NULL : strchr(pkg, '/') != NULL;
 }
 
@@ -323,7 +325,8 @@ static bool npm_pinned(const struct quai_sh_cmd *cmd, const char *pkg)
 		return strchr(pkg, '#') != NULL;
 	if (ends_with(pkg, ".tar") || ends_with(pkg, ".tar.gz") || ends_with(pkg, ".tgz"))
 		return true;
-	if (starts_with(pkg, "/") || starts_with(pkg, "./") || starts_with(pkg, "../") || starts_with(pkg, "~/"))
+	if (starts_with(pkg, "/") || starts_with(pkg, "./") || starts_with(pkg, "../") ||
+	    starts_with(pkg, "~/"))
 		return true;
 	if (pkg[0] == '@') {
 		const char *slash = strchr(pkg, '/');
@@ -332,25 +335,26 @@ static bool npm_pinned(const struct quai_sh_cmd *cmd, const char *pkg)
 	return strchr(pkg, '@') != NULL;
 }
 
-static const struct pin_rule pin_apt = { apt_installs, LIST("t", "target-release"), LIST("install"), apt_pinned };
-static const struct pin_rule pin_apk = { apk_installs, LIST("t", "virtual", "repository", "X"), LIST("add"),
-					 apk_pinned };
-static const struct pin_rule pin_gem = { gem_installs, NULL, LIST("install", "i"), gem_pinned };
-static const struct pin_rule pin_yum = { yum_installs, NULL, LIST("install", "module"), yum_pinned };
-static const struct pin_rule pin_npm = { npm_installs, NULL, LIST("install"), npm_pinned };
+static const struct pin_rule pin_apt = {apt_installs, LIST("t", "target-release"), LIST("install"),
+                                        apt_pinned};
+static const struct pin_rule pin_apk = {apk_installs, LIST("t", "virtual", "repository", "X"), LIST("add"),
+                                        apk_pinned};
+static const struct pin_rule pin_gem = {gem_installs, NULL, LIST("install", "i"), gem_pinned};
+static const struct pin_rule pin_yum = {yum_installs, NULL, LIST("install", "module"), yum_pinned};
+static const struct pin_rule pin_npm = {npm_installs, NULL, LIST("install"), npm_pinned};
 static const struct pin_rule pin_pip = {
-	pip_installs,
-	LIST("abi", "b", "build", "e", "editable", "extra-index-url", "f", "find-links", "i", "index-url",
-	     "implementation", "no-binary", "only-binary", "platform", "prefix", "progress-bar", "proxy",
-	     "python-version", "root", "src", "t", "target", "trusted-host", "upgrade-strategy"),
-	LIST("install"),
-	pip_pinned,
+    pip_installs,
+    LIST("abi", "b", "build", "e", "editable", "extra-index-url", "f", "find-links", "i", "index-url",
+         "implementation", "no-binary", "only-binary", "platform", "prefix", "progress-bar", "proxy",
+         "python-version", "root", "src", "t", "target", "trusted-host", "upgrade-strategy"),
+    LIST("install"),
+    pip_pinned,
 };
 
-#define PIN_RULE(code, rule)                                                                                \
-	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                        \
-	{                                                                                                   \
-		report_runs(ctx, df, pin_fires, &rule);                                                    \
+#define PIN_RULE(code, rule)                                                                                 \
+	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
+	{                                                                                                    \
+		report_runs(ctx, df, pin_fires, &rule);                                                      \
 	}
 PIN_RULE(dl3008, pin_apt)
 PIN_RULE(dl3013, pin_pip)
@@ -380,8 +384,8 @@ static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
 			if (eq) {
 				size_t klen = (size_t)(eq - p), dlen = strlen(dir);
 				bool key = (klen == 6 && strncmp(p, "target", 6) == 0) ||
-					   (klen == 3 && strncmp(p, "dst", 3) == 0) ||
-					   (klen == 11 && strncmp(p, "destination", 11) == 0);
+				           (klen == 3 && strncmp(p, "dst", 3) == 0) ||
+				           (klen == 11 && strncmp(p, "destination", 11) == 0);
 				const char *v = eq + 1;
 				size_t vlen = n - klen - 1;
 				if (vlen && (*v == '"' || *v == '\''))
@@ -418,7 +422,8 @@ static bool removes_apt_lists(const struct quai_sh_cmd *cmd, const void *arg)
 	if (!quai_sh_cmd_is(cmd, "rm"))
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++)
-		if (strcmp(cmd->argv[a].text, "-rf") == 0 || starts_with(cmd->argv[a].text, "/var/lib/apt/lists"))
+		if (strcmp(cmd->argv[a].text, "-rf") == 0 ||
+		    starts_with(cmd->argv[a].text, "/var/lib/apt/lists"))
 			return true;
 	return false;
 }
@@ -469,7 +474,8 @@ void quai_lint_dl3032(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
 		if (!sh || !script_has(sh, cmd_with_args, LIST("yum", "install")))
 			continue;
-		if (script_has(sh, cmd_with_args, LIST("yum", "clean", "all")) || script_has(sh, removes_yum_cache, NULL))
+		if (script_has(sh, cmd_with_args, LIST("yum", "clean", "all")) ||
+		    script_has(sh, removes_yum_cache, NULL))
 			continue;
 		if (!has_cache_mount(quai_lint_effective(&df->instrs[i]), "/var/cache/yum"))
 			quai_lint_report(ctx, &df->instrs[i]);
@@ -495,7 +501,8 @@ static const char *base_name(const char *path)
 
 static bool is_extract(const struct quai_sh_cmd *cmd)
 {
-	if (name_in(cmd, LIST("unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat")))
+	if (name_in(cmd, LIST("unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat",
+	                      "gzcat")))
 		return true;
 	if (!quai_sh_cmd_is(cmd, "tar"))
 		return false;
@@ -508,15 +515,15 @@ static bool is_extract(const struct quai_sh_cmd *cmd)
 }
 
 static void add_archive(struct copied_archive **list, size_t *n, size_t *cap, const struct quai_df_instr *top,
-			const char *path)
+                        const char *path)
 {
 	*list = xgrow(*list, cap, *n + 1, sizeof(**list));
-	(*list)[(*n)++] = (struct copied_archive){ top, base_name(path), false };
+	(*list)[(*n)++] = (struct copied_archive){top, base_name(path), false};
 }
 
 /* The archives a COPY puts into the image, by their file name there. */
 static void remember_archives(const struct quai_df_instr *top, const struct quai_df_instr *copy,
-			      struct copied_archive **list, size_t *n, size_t *cap)
+                              struct copied_archive **list, size_t *n, size_t *cap)
 {
 	const char *dest = copy->words[copy->nwords - 1].text;
 	if (quai_lint_dl3a_is_archive(dest)) {
