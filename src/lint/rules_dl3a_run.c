@@ -354,7 +354,7 @@ static const struct pin_rule pin_pip = {
 #define PIN_RULE(code, rule)                                                                                 \
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
-		report_runs(ctx, df, pin_fires, &rule);                                                      \
+		report_runs(ctx, df, pin_fires, &(rule));                                                    \
 	}
 PIN_RULE(dl3008, pin_apt)
 PIN_RULE(dl3013, pin_pip)
@@ -365,39 +365,41 @@ PIN_RULE(dl3033, pin_yum)
 
 /* ---- Shape 3: clean-up missing after an install ---- */
 
-/* A cache or tmpfs mount (`RUN --mount=type=cache,target=DIR...`) whose
- * target starts with `dir`: what it holds is not left in the image. */
+/* Value of option `key` in a mount spec ("type=cache,target=/x"), its
+ * length in *len; NULL if absent. */
+static const char *mount_opt(const char *spec, const char *key, size_t *len)
+{
+	size_t klen = strlen(key);
+	for (const char *p = spec; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n > klen && p[klen] == '=' && strncmp(p, key, klen) == 0) {
+			*len = n - klen - 1;
+			return p + klen + 1;
+		}
+		p += n + (p[n] == ',');
+	}
+	return NULL;
+}
+
+/* A cache or tmpfs mount (`RUN --mount=type=cache,target=DIR`) whose target
+ * starts with `dir`: what it holds is not left in the image. */
 static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
 {
+	size_t dlen = strlen(dir);
 	for (size_t f = 0; f < run->nflags; f++) {
-		const struct quai_df_flag *fl = &run->flags[f];
-		if (strcmp(fl->name, "mount") != 0 || !fl->value)
+		const char *spec = run->flags[f].value;
+		if (strcmp(run->flags[f].name, "mount") != 0 || !spec)
 			continue;
-		bool cache = false, target = false;
-		for (const char *p = fl->value; *p;) {
-			size_t n = strcspn(p, ",");
-			if (n == 10 && (strncmp(p, "type=cache", 10) == 0))
-				cache = true;
-			else if (n == 10 && strncmp(p, "type=tmpfs", 10) == 0)
-				cache = true;
-			const char *eq = memchr(p, '=', n);
-			if (eq) {
-				size_t klen = (size_t)(eq - p), dlen = strlen(dir);
-				bool key = (klen == 6 && strncmp(p, "target", 6) == 0) ||
-				           (klen == 3 && strncmp(p, "dst", 3) == 0) ||
-				           (klen == 11 && strncmp(p, "destination", 11) == 0);
-				const char *v = eq + 1;
-				size_t vlen = n - klen - 1;
-				if (vlen && (*v == '"' || *v == '\''))
-					v++, vlen--;
-				if (key && vlen >= dlen && strncmp(v, dir, dlen) == 0)
-					target = true;
-			}
-			p += n;
-			if (*p == ',')
-				p++;
-		}
-		if (cache && target)
+		size_t tlen = 0, len = 0;
+		const char *type = mount_opt(spec, "type", &tlen);
+		const char *target = mount_opt(spec, "target", &len);
+		if (!target)
+			target = mount_opt(spec, "dst", &len);
+		if (!target)
+			target = mount_opt(spec, "destination", &len);
+		bool cache =
+		    type && tlen == 5 && (strncmp(type, "cache", 5) == 0 || strncmp(type, "tmpfs", 5) == 0);
+		if (cache && target && len >= dlen && strncmp(target, dir, dlen) == 0)
 			return true;
 	}
 	return false;
