@@ -470,16 +470,28 @@ static bool removes_yum_cache(const struct quai_sh_cmd *cmd, const void *arg)
 	return false;
 }
 
+/* `yum clean all` (or an rm of its cache) must come after the last install. */
+static bool yum_cache_left(const struct quai_sh_script *sh)
+{
+	bool left = false;
+	for (size_t c = 0; c < sh->ncmds; c++) {
+		const struct quai_sh_cmd *cmd = &sh->cmds[c];
+		if (cmd->argc == 0)
+			continue;
+		if (cmd_with_args(cmd, LIST("yum", "install")))
+			left = true;
+		else if (cmd_with_args(cmd, LIST("yum", "clean", "all")) || removes_yum_cache(cmd, NULL))
+			left = false;
+	}
+	return left;
+}
+
 void quai_lint_dl3032(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
-		if (!sh || !script_has(sh, cmd_with_args, LIST("yum", "install")))
-			continue;
-		if (script_has(sh, cmd_with_args, LIST("yum", "clean", "all")) ||
-		    script_has(sh, removes_yum_cache, NULL))
-			continue;
-		if (!has_cache_mount(quai_lint_effective(&df->instrs[i]), "/var/cache/yum"))
+		if (sh && yum_cache_left(sh) &&
+		    !has_cache_mount(quai_lint_effective(&df->instrs[i]), "/var/cache/yum"))
 			quai_lint_report(ctx, &df->instrs[i]);
 	}
 }
