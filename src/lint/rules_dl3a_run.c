@@ -54,15 +54,57 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* Value of option `key` in a mount spec ("type=cache,target=/x"), its
+ * length in *len; NULL if absent. */
+static const char *mount_opt(const char *spec, const char *key, size_t *len)
+{
+	size_t klen = strlen(key);
+	for (const char *p = spec; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n > klen && p[klen] == '=' && strncmp(p, key, klen) == 0) {
+			*len = n - klen - 1;
+			return p + klen + 1;
+		}
+		p += n + (p[n] == ',');
+	}
+	return NULL;
+}
+
+/* A cache or tmpfs mount (`RUN --mount=type=cache,target=DIR`) whose target
+ * starts with `dir`: what it holds is not left in the image. */
+static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
+{
+	size_t dlen = strlen(dir);
+	for (size_t f = 0; f < run->nflags; f++) {
+		const char *spec = run->flags[f].value;
+		if (strcmp(run->flags[f].name, "mount") != 0 || !spec)
+			continue;
+		size_t tlen = 0, len = 0;
+		const char *type = mount_opt(spec, "type", &tlen);
+		const char *target = mount_opt(spec, "target", &len);
+		if (!target)
+			target = mount_opt(spec, "dst", &len);
+		if (!target)
+			target = mount_opt(spec, "destination", &len);
+		bool cache =
+		    type && tlen == 5 && (strncmp(type, "cache", 5) == 0 || strncmp(type, "tmpfs", 5) == 0);
+		if (cache && target && len >= dlen && strncmp(target, dir, dlen) == 0)
+			return true;
+	}
+	return false;
+}
+
 typedef bool (*cmd_test)(const struct quai_sh_cmd *cmd, const void *arg);
 
 /* Reports each RUN, ONBUILD RUN included, that runs a command for which
- * `fires` holds. */
+ * `fires` holds, unless it has a cache mount on `cache_dir` (may be NULL). */
 static void report_runs(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df, cmd_test fires,
-                        const void *arg)
+                        const void *arg, const char *cache_dir)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		if (sh && cache_dir && has_cache_mount(quai_lint_effective(&df->instrs[i]), cache_dir))
+			continue;
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			if (sh->cmds[c].argc > 0 && fires(&sh->cmds[c], arg)) {
 				quai_lint_report(ctx, &df->instrs[i]);
@@ -87,6 +129,7 @@ struct cmd_rule {
 	const char *const *subcmds;  /* one of these arguments; NULL: any use */
 	const char *const *ok_flags; /* a flag that makes the command fine */
 	const char *const *ok_args;  /* an argument that makes it fine */
+	const char *cache_dir;       /* a cache mount there makes it fine */
 };
 
 static bool cmd_rule_fires(const struct quai_sh_cmd *cmd, const void *arg)
@@ -96,35 +139,48 @@ static bool cmd_rule_fires(const struct quai_sh_cmd *cmd, const void *arg)
 	       !any_flag(cmd, r->ok_flags) && !any_arg(cmd, r->ok_args);
 }
 
+enum {
+	R_dl3001,
+	R_dl3003,
+	R_dl3004,
+	R_dl3005,
+	R_dl3014,
+	R_dl3015,
+	R_dl3017,
+	R_dl3019,
+	R_dl3027,
+	R_dl3030,
+	R_dl3031
+};
+
 static const struct cmd_rule cmd_rules[] = {
-#define R_dl3001 0
-    {LIST("free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim"), NULL, NULL, NULL},
-#define R_dl3003 1
-    {LIST("cd"), NULL, NULL, NULL},
-#define R_dl3004 2
-    {LIST("sudo"), NULL, NULL, NULL},
-#define R_dl3005 3
-    {LIST("apt-get"), LIST("upgrade", "dist-upgrade"), NULL, NULL},
-#define R_dl3014 4
-    {LIST("apt-get"), LIST("install"), LIST("y", "yes", "q", "assume-yes"), NULL},
-#define R_dl3015 5
-    {LIST("apt-get"), LIST("install"), LIST("no-install-recommends"), LIST("APT::Install-Recommends=false")},
-#define R_dl3017 6
-    {LIST("apk"), LIST("upgrade"), NULL, NULL},
-#define R_dl3019 7
-    {LIST("apk"), LIST("add"), LIST("no-cache"), NULL},
-#define R_dl3027 8
-    {LIST("apt"), NULL, NULL, NULL},
-#define R_dl3030 9
-    {LIST("yum"), LIST("install", "groupinstall", "localinstall"), LIST("y", "assumeyes"), NULL},
-#define R_dl3031 10
-    {LIST("yum"), LIST("update", "update-to", "upgrade", "upgrade-to"), NULL, NULL},
+    [R_dl3001] = {.names = LIST("free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim")},
+    [R_dl3003] = {.names = LIST("cd")},
+    [R_dl3004] = {.names = LIST("sudo")},
+    [R_dl3005] = {.names = LIST("apt-get"), .subcmds = LIST("upgrade", "dist-upgrade")},
+    [R_dl3014] = {.names = LIST("apt-get"),
+                  .subcmds = LIST("install"),
+                  .ok_flags = LIST("y", "yes", "q", "assume-yes")},
+    [R_dl3015] = {.names = LIST("apt-get"),
+                  .subcmds = LIST("install"),
+                  .ok_flags = LIST("no-install-recommends"),
+                  .ok_args = LIST("APT::Install-Recommends=false")},
+    [R_dl3017] = {.names = LIST("apk"), .subcmds = LIST("upgrade")},
+    [R_dl3019] = {.names = LIST("apk"),
+                  .subcmds = LIST("add"),
+                  .ok_flags = LIST("no-cache"),
+                  .cache_dir = "/var/cache/apk"},
+    [R_dl3027] = {.names = LIST("apt")},
+    [R_dl3030] = {.names = LIST("yum"),
+                  .subcmds = LIST("install", "groupinstall", "localinstall"),
+                  .ok_flags = LIST("y", "assumeyes")},
+    [R_dl3031] = {.names = LIST("yum"), .subcmds = LIST("update", "update-to", "upgrade", "upgrade-to")},
 };
 
 #define CMD_RULE(code)                                                                                       \
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
-		report_runs(ctx, df, cmd_rule_fires, &cmd_rules[R_##code]);                                  \
+		report_runs(ctx, df, cmd_rule_fires, &cmd_rules[R_##code], cmd_rules[R_##code].cache_dir);   \
 	}
 CMD_RULE(dl3001)
 CMD_RULE(dl3003)
@@ -354,7 +410,7 @@ static const struct pin_rule pin_pip = {
 #define PIN_RULE(code, rule)                                                                                 \
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
-		report_runs(ctx, df, pin_fires, &(rule));                                                    \
+		report_runs(ctx, df, pin_fires, &(rule), NULL);                                              \
 	}
 PIN_RULE(dl3008, pin_apt)
 PIN_RULE(dl3013, pin_pip)
@@ -364,46 +420,6 @@ PIN_RULE(dl3028, pin_gem)
 PIN_RULE(dl3033, pin_yum)
 
 /* ---- Shape 3: clean-up missing after an install ---- */
-
-/* Value of option `key` in a mount spec ("type=cache,target=/x"), its
- * length in *len; NULL if absent. */
-static const char *mount_opt(const char *spec, const char *key, size_t *len)
-{
-	size_t klen = strlen(key);
-	for (const char *p = spec; *p;) {
-		size_t n = strcspn(p, ",");
-		if (n > klen && p[klen] == '=' && strncmp(p, key, klen) == 0) {
-			*len = n - klen - 1;
-			return p + klen + 1;
-		}
-		p += n + (p[n] == ',');
-	}
-	return NULL;
-}
-
-/* A cache or tmpfs mount (`RUN --mount=type=cache,target=DIR`) whose target
- * starts with `dir`: what it holds is not left in the image. */
-static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
-{
-	size_t dlen = strlen(dir);
-	for (size_t f = 0; f < run->nflags; f++) {
-		const char *spec = run->flags[f].value;
-		if (strcmp(run->flags[f].name, "mount") != 0 || !spec)
-			continue;
-		size_t tlen = 0, len = 0;
-		const char *type = mount_opt(spec, "type", &tlen);
-		const char *target = mount_opt(spec, "target", &len);
-		if (!target)
-			target = mount_opt(spec, "dst", &len);
-		if (!target)
-			target = mount_opt(spec, "destination", &len);
-		bool cache =
-		    type && tlen == 5 && (strncmp(type, "cache", 5) == 0 || strncmp(type, "tmpfs", 5) == 0);
-		if (cache && target && len >= dlen && strncmp(target, dir, dlen) == 0)
-			return true;
-	}
-	return false;
-}
 
 static bool cmd_with_args(const struct quai_sh_cmd *cmd, const void *arg)
 {
