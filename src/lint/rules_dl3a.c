@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cleanup.h"
+#include "core/xalloc.h"
 #include "lint/rule.h"
 #include "lint/rules_dl3a.h"
 
@@ -186,6 +188,30 @@ static bool registry_trusted(const struct quai_lint_config *cfg, const char *reg
 	return false;
 }
 
+static const char *copy_from(const struct quai_df_instr *in)
+{
+	const struct quai_df_flag *f = quai_df_instr_flag(in, "from");
+	return f && f->value ? f->value : NULL;
+}
+
+/* May an image be used, given the trusted registries? Stage names before
+ * stage `nstages`, stage indexes, scratch and variables are not images. */
+static bool image_allowed(const struct quai_lint_config *cfg, const struct quai_dockerfile *df, int nstages,
+                          const char *image, size_t len)
+{
+	cleanup_free char *img = xstrndup(image, len);
+	if (!*img || strchr(img, '$') || strspn(img, "0123456789") == len)
+		return true;
+	struct image_ref ref;
+	parse_image(img, &ref);
+	if (ref.registry)
+		return registry_trusted(cfg, ref.registry, ref.registry_len);
+	return strcmp(img, "scratch") == 0 || registry_trusted(cfg, "docker.io", 9) ||
+	       registry_trusted(cfg, "hub.docker.com", 14) ||
+	       is_earlier_alias(df, nstages, ref.name, ref.name_len);
+}
+
+/* Images come in through FROM, COPY --from and RUN --mount=...,from=. */
 static void dl3026(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
 	const struct quai_lint_config *cfg = quai_lint_ctx_config(ctx);
@@ -193,19 +219,24 @@ static void dl3026(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 		return;
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
-		if (in->kind != QUAI_DF_FROM || !in->from_image || strchr(in->from_image, '$'))
-			continue;
-		struct image_ref ref;
-		parse_image(in->from_image, &ref);
-		if (ref.registry) {
-			if (registry_trusted(cfg, ref.registry, ref.registry_len))
-				continue;
-		} else if (strcmp(in->from_image, "scratch") == 0 || registry_trusted(cfg, "docker.io", 9) ||
-		           registry_trusted(cfg, "hub.docker.com", 14) ||
-		           is_earlier_alias(df, in->stage, ref.name, ref.name_len)) {
-			continue;
+		bool ok = true;
+		if (in->kind == QUAI_DF_FROM && in->from_image) {
+			ok = image_allowed(cfg, df, in->stage, in->from_image, strlen(in->from_image));
+		} else if (in->kind == QUAI_DF_COPY && copy_from(in)) {
+			const char *p;
+			size_t len = unquoted(copy_from(in), &p);
+			ok = image_allowed(cfg, df, in->stage + 1, p, len);
+		} else if (in->kind == QUAI_DF_RUN) {
+			for (size_t f = 0; ok && f < in->nflags; f++) {
+				size_t len = 0;
+				const char *from = NULL;
+				if (strcmp(in->flags[f].name, "mount") == 0 && in->flags[f].value)
+					from = quai_lint_dl3a_mount_opt(in->flags[f].value, "from", &len);
+				ok = !from || image_allowed(cfg, df, in->stage + 1, from, len);
+			}
 		}
-		quai_lint_report(ctx, in);
+		if (!ok)
+			quai_lint_report(ctx, in);
 	}
 }
 
@@ -282,12 +313,6 @@ static void dl3012(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 }
 
 /* ---- COPY and ADD: DL3010, DL3020, DL3021, DL3022, DL3023 ---- */
-
-static const char *copy_from(const struct quai_df_instr *in)
-{
-	const struct quai_df_flag *f = quai_df_instr_flag(in, "from");
-	return f && f->value ? f->value : NULL;
-}
 
 static bool is_heredoc_word(const char *w)
 {

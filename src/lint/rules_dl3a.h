@@ -9,6 +9,9 @@
 
 /* True if the path (quotes ignored) ends in an archive extension. */
 bool quai_lint_dl3a_is_archive(const char *path);
+/* Value of option `key` in a RUN --mount spec ("type=cache,target=/x"),
+ * not NUL-terminated: its length goes to *len. NULL if absent. */
+const char *quai_lint_dl3a_mount_opt(const char *spec, const char *key, size_t *len);
 
 #define DL3A_RULE(fn) void fn(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 DL3A_RULE(quai_lint_dl3001);

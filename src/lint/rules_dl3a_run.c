@@ -54,9 +54,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* Value of option `key` in a mount spec ("type=cache,target=/x"), its
- * length in *len; NULL if absent. */
-static const char *mount_opt(const char *spec, const char *key, size_t *len)
+const char *quai_lint_dl3a_mount_opt(const char *spec, const char *key, size_t *len)
 {
 	size_t klen = strlen(key);
 	for (const char *p = spec; *p;) {
@@ -80,12 +78,12 @@ static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
 		if (strcmp(run->flags[f].name, "mount") != 0 || !spec)
 			continue;
 		size_t tlen = 0, len = 0;
-		const char *type = mount_opt(spec, "type", &tlen);
-		const char *target = mount_opt(spec, "target", &len);
+		const char *type = quai_lint_dl3a_mount_opt(spec, "type", &tlen);
+		const char *target = quai_lint_dl3a_mount_opt(spec, "target", &len);
 		if (!target)
-			target = mount_opt(spec, "dst", &len);
+			target = quai_lint_dl3a_mount_opt(spec, "dst", &len);
 		if (!target)
-			target = mount_opt(spec, "destination", &len);
+			target = quai_lint_dl3a_mount_opt(spec, "destination", &len);
 		bool cache =
 		    type && tlen == 5 && (strncmp(type, "cache", 5) == 0 || strncmp(type, "tmpfs", 5) == 0);
 		if (cache && target && len >= dlen && strncmp(target, dir, dlen) == 0)
@@ -125,18 +123,38 @@ static bool script_has(const struct quai_sh_script *sh, cmd_test test, const voi
 /* ---- Shape 1: a command to avoid, or one that lacks a switch ---- */
 
 struct cmd_rule {
-	const char *const *names;    /* command names */
-	const char *const *subcmds;  /* one of these arguments; NULL: any use */
-	const char *const *ok_flags; /* a flag that makes the command fine */
-	const char *const *ok_args;  /* an argument that makes it fine */
-	const char *cache_dir;       /* a cache mount there makes it fine */
+	const char *const *names;                     /* command names */
+	const char *const *subcmds;                   /* one of these arguments; NULL: any use */
+	const char *const *ok_flags;                  /* a flag that makes the command fine */
+	const char *const *ok_args;                   /* an argument that makes it fine */
+	const char *cache_dir;                        /* a cache mount there makes it fine */
+	bool (*ok_fn)(const struct quai_sh_cmd *cmd); /* another way to be fine */
 };
 
 static bool cmd_rule_fires(const struct quai_sh_cmd *cmd, const void *arg)
 {
 	const struct cmd_rule *r = arg;
 	return name_in(cmd, r->names) && (!r->subcmds || any_arg(cmd, r->subcmds)) &&
-	       !any_flag(cmd, r->ok_flags) && !any_arg(cmd, r->ok_args);
+	       !any_flag(cmd, r->ok_flags) && !any_arg(cmd, r->ok_args) && !(r->ok_fn && r->ok_fn(cmd));
+}
+
+/* apt-get's quiet level 2 (-qq, -q -q, -q=2, --quiet --quiet) implies -y. */
+static bool apt_quiet_twice(const struct quai_sh_cmd *cmd)
+{
+	int level = 0;
+	for (size_t a = 1; a < cmd->argc; a++) {
+		const char *w = cmd->argv[a].text;
+		if (strcmp(w, "--") == 0)
+			break;
+		if (starts_with(w, "-q=") || starts_with(w, "--quiet="))
+			level = atoi(strchr(w, '=') + 1);
+		else if (strcmp(w, "--quiet") == 0)
+			level++;
+		else if (w[0] == '-' && w[1] != '-')
+			for (const char *c = w + 1; *c; c++)
+				level += *c == 'q';
+	}
+	return level >= 2;
 }
 
 enum {
@@ -160,7 +178,8 @@ static const struct cmd_rule cmd_rules[] = {
     [R_dl3005] = {.names = LIST("apt-get"), .subcmds = LIST("upgrade", "dist-upgrade")},
     [R_dl3014] = {.names = LIST("apt-get"),
                   .subcmds = LIST("install"),
-                  .ok_flags = LIST("y", "yes", "q", "assume-yes")},
+                  .ok_flags = LIST("y", "yes", "assume-yes"),
+                  .ok_fn = apt_quiet_twice},
     [R_dl3015] = {.names = LIST("apt-get"),
                   .subcmds = LIST("install"),
                   .ok_flags = LIST("no-install-recommends"),
@@ -397,7 +416,8 @@ static const struct pin_rule pin_apk = {apk_installs, LIST("t", "virtual", "repo
                                         apk_pinned};
 static const struct pin_rule pin_gem = {gem_installs, NULL, LIST("install", "i"), gem_pinned};
 static const struct pin_rule pin_yum = {yum_installs, NULL, LIST("install", "module"), yum_pinned};
-static const struct pin_rule pin_npm = {npm_installs, NULL, LIST("install"), npm_pinned};
+static const struct pin_rule pin_npm = {npm_installs, LIST("loglevel", "registry", "prefix"), LIST("install"),
+                                        npm_pinned};
 static const struct pin_rule pin_pip = {
     pip_installs,
     LIST("abi", "b", "build", "e", "editable", "extra-index-url", "f", "find-links", "i", "index-url",

@@ -1,2 +1,2 @@
 FROM debian:12
-RUN apt-get install -y a=1 && apt-get install --yes b=1 && apt-get -qq install c=1 && apt-get install --assume-yes d=1 && apt-get -qy install e=1
+RUN apt-get install -y a=1 && apt-get install --yes b=1 && apt-get -qq install c=1 && apt-get install --assume-yes d=1
