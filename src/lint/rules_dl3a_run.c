@@ -245,7 +245,7 @@ static bool pin_fires(const struct quai_sh_cmd *cmd, const void *arg)
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
 		if (strcmp(w, "--") == 0)
-			continue;
+			break; /* the rest is for something else (gem: the build) */
 		if (w[0] == '-' && w[1]) {
 			if (takes_value(w, r->valued))
 				a++;
@@ -333,6 +333,8 @@ static bool yum_pinned(const struct quai_sh_cmd *cmd, const char *pkg)
 		return true;
 	bool digit = false;
 	for (const char *p = dash + 1;; p++) {
+		if (p[-1] == '-' && *p == '$')
+			return true; /* a version in a variable: git-core-${version} */
 		if (p[-1] == '-' && isdigit((unsigned char)*p))
 			digit = true;
 		if (!*p)
@@ -414,7 +416,9 @@ static const struct pin_rule pin_apt = {apt_installs, LIST("t", "target-release"
                                         apt_pinned};
 static const struct pin_rule pin_apk = {apk_installs, LIST("t", "virtual", "repository", "X"), LIST("add"),
                                         apk_pinned};
-static const struct pin_rule pin_gem = {gem_installs, NULL, LIST("install", "i"), gem_pinned};
+static const struct pin_rule pin_gem = {
+    gem_installs, LIST("i", "install-dir", "n", "bindir", "s", "source", "platform", "use-system-libraries"),
+    LIST("install", "i"), gem_pinned};
 static const struct pin_rule pin_yum = {yum_installs, NULL, LIST("install", "module"), yum_pinned};
 static const struct pin_rule pin_npm = {npm_installs, LIST("loglevel", "registry", "prefix"), LIST("install"),
                                         npm_pinned};
