@@ -361,8 +361,8 @@ static void dl3022(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 			continue;
 		const char *p;
 		size_t len = unquoted(from, &p);
-		if (len == 0 || memchr(p, ':', len))
-			continue;
+		if (len == 0 || memchr(p, ':', len) || memchr(p, '$', len))
+			continue; /* an image, or not known before the build */
 		/* Stages defined so far, the current one included. */
 		int nseen = in->stage + 1;
 		if (is_earlier_alias(df, nseen, p, len))
