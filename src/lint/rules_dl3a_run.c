@@ -14,6 +14,9 @@
 
 #define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 
+/* apt-get's flags for a dry run, which installs nothing. */
+#define APT_SIMULATE "s", "simulate", "dry-run", "just-print", "no-act", "recon"
+
 static bool in_list(const char *s, const char *const *list)
 {
 	for (; list && *list; list++)
@@ -178,11 +181,11 @@ static const struct cmd_rule cmd_rules[] = {
     [R_dl3005] = {.names = LIST("apt-get"), .subcmds = LIST("upgrade", "dist-upgrade")},
     [R_dl3014] = {.names = LIST("apt-get"),
                   .subcmds = LIST("install"),
-                  .ok_flags = LIST("y", "yes", "assume-yes"),
+                  .ok_flags = LIST("y", "yes", "assume-yes", APT_SIMULATE),
                   .ok_fn = apt_quiet_twice},
     [R_dl3015] = {.names = LIST("apt-get"),
                   .subcmds = LIST("install"),
-                  .ok_flags = LIST("no-install-recommends"),
+                  .ok_flags = LIST("no-install-recommends", APT_SIMULATE),
                   .ok_args = LIST("APT::Install-Recommends=false")},
     [R_dl3017] = {.names = LIST("apk"), .subcmds = LIST("upgrade")},
     [R_dl3019] = {.names = LIST("apk"),
@@ -271,7 +274,7 @@ static bool cmd_is_with(const struct quai_sh_cmd *cmd, const char *name, const c
 
 static bool apt_installs(const struct quai_sh_cmd *cmd)
 {
-	return cmd_is_with(cmd, "apt-get", "install");
+	return cmd_is_with(cmd, "apt-get", "install") && !any_flag(cmd, LIST(APT_SIMULATE));
 }
 
 static bool apt_pinned(const struct quai_sh_cmd *cmd, const char *pkg)
@@ -494,6 +497,8 @@ void quai_lint_dl3009(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 		if (has_cache_mount(run, "/var/lib/apt/lists") ||
 		    (has_cache_mount(run, "/var/lib/apt") && has_cache_mount(run, "/var/cache/apt")))
 			continue;
+		if (script_has(sh, cmd_with_args, LIST("apt-get", "dist-clean")))
+			continue; /* apt 2.7+: removes the lists too */
 		if (stage_reaches_image(df, df->instrs[i].stage))
 			quai_lint_report(ctx, &df->instrs[i]);
 	}
