@@ -239,6 +239,7 @@ static bool takes_value(const char *w, const char *const *valued)
 	return false;
 }
 
+/* Does the command install a package without pinning its version? */
 static bool pin_fires(const struct quai_sh_cmd *cmd, const void *arg)
 {
 	const struct pin_rule *r = arg;
@@ -254,12 +255,13 @@ static bool pin_fires(const struct quai_sh_cmd *cmd, const void *arg)
 				a++;
 			continue;
 		}
-		if (!started || !in_pkgs) {
-			bool sub = in_list(w, r->skip);
-			started = started || sub;
-			if (sub || !started)
-				continue;
+		/* Packages are the words after the subcommand and its repeats. */
+		if (!in_pkgs && in_list(w, r->skip)) {
+			started = true;
+			continue;
 		}
+		if (!started)
+			continue;
 		in_pkgs = true;
 		if (!r->pinned(cmd, w))
 			return true;
