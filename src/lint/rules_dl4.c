@@ -6,7 +6,7 @@
 #include "lint/rule.h"
 
 /* Stands for "no instruction" when a comment is the last thing in a file. */
-static const struct quai_df_instr no_instr = { .kind = QUAI_DF_UNKNOWN };
+static const struct quai_df_instr no_instr = {.kind = QUAI_DF_UNKNOWN};
 
 static const char *skip_blanks(const char *p)
 {
@@ -44,9 +44,11 @@ static void check_dl1001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 		const struct quai_df_comment *c = &df->comments[i];
 		if (!c->text || !is_inline_ignore(c->text))
 			continue;
-		const struct quai_df_instr *at = c->next_instr < df->ninstrs ? &df->instrs[c->next_instr] : &no_instr;
-		quai_lint_report_at(ctx, at, c->pos, "%s",
-				    "Please refrain from using inline ignore pragmas `# hadolint ignore=DLxxxx`.");
+		const struct quai_df_instr *at =
+		    c->next_instr < df->ninstrs ? &df->instrs[c->next_instr] : &no_instr;
+		quai_lint_report_at(
+		    ctx, at, c->pos, "%s",
+		    "Please refrain from using inline ignore pragmas `# hadolint ignore=DLxxxx`.");
 	}
 }
 
@@ -64,6 +66,8 @@ static unsigned fetchers_in(struct quai_lint_ctx *ctx, const struct quai_df_inst
 	const struct quai_sh_script *sh = quai_lint_shell(ctx, in);
 	unsigned seen = 0;
 	for (size_t c = 0; sh && c < sh->ncmds; c++) {
+		if (sh->cmds[c].argc == 0)
+			continue;
 		if (quai_sh_cmd_is(&sh->cmds[c], "curl"))
 			seen |= SEEN_CURL;
 		else if (quai_sh_cmd_is(&sh->cmds[c], "wget"))
@@ -95,7 +99,8 @@ static void check_dl4001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 }
 
 /* A second CMD (or ENTRYPOINT) in one stage. */
-static void check_repeated(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df, enum quai_df_kind kind)
+static void check_repeated(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df,
+                           enum quai_df_kind kind)
 {
 	bool seen = false;
 	for (size_t i = 0; i < df->ninstrs; i++) {
@@ -124,7 +129,8 @@ static void check_dl4005(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
-			if (quai_sh_cmd_is(&sh->cmds[c], "ln") && quai_sh_cmd_has_arg(&sh->cmds[c], "/bin/sh")) {
+			if (sh->cmds[c].argc && quai_sh_cmd_is(&sh->cmds[c], "ln") &&
+			    quai_sh_cmd_has_arg(&sh->cmds[c], "/bin/sh")) {
 				quai_lint_report(ctx, &df->instrs[i]);
 				break;
 			}
@@ -221,7 +227,8 @@ static void check_dl4006(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 			safe = false;
 		else if (in->kind == QUAI_DF_SHELL)
 			safe = shell_is_non_posix(in) || shell_sets_pipefail(in);
-		else if (in->kind == QUAI_DF_RUN && !safe && script_has_unguarded_pipe(quai_lint_shell(ctx, in)))
+		else if (in->kind == QUAI_DF_RUN && !safe &&
+		         script_has_unguarded_pipe(quai_lint_shell(ctx, in)))
 			quai_lint_report(ctx, in);
 	}
 }
@@ -249,27 +256,27 @@ static void check_dl4007(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 }
 
 const struct quai_lint_rule quai_lint_rules_dl4[] = {
-	{ "DL1001", QUAI_LEVEL_IGNORE, "Please refrain from using inline ignore pragmas `# hadolint ignore=DLxxxx`.",
-	  check_dl1001 },
-	{ "DL4000", QUAI_LEVEL_ERROR, "MAINTAINER is deprecated", check_dl4000 },
-	{ "DL4001", QUAI_LEVEL_WARNING, "Either use Wget or Curl but not both.", check_dl4001 },
-	{ "DL4003", QUAI_LEVEL_WARNING,
-	  "Multiple `CMD` instructions found. If you list more than one `CMD` then only the last `CMD` will take "
-	  "effect",
-	  check_dl4003 },
-	{ "DL4004", QUAI_LEVEL_ERROR,
-	  "Multiple `ENTRYPOINT` instructions found. If you list more than one `ENTRYPOINT` then only the last "
-	  "`ENTRYPOINT` will take effect",
-	  check_dl4004 },
-	{ "DL4005", QUAI_LEVEL_WARNING, "Use SHELL to change the default shell", check_dl4005 },
-	{ "DL4006", QUAI_LEVEL_WARNING,
-	  "Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine "
-	  "image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to "
-	  "/bin/ash, or disable this check",
-	  check_dl4006 },
-	{ "DL4007", QUAI_LEVEL_WARNING,
-	  "COPY with '.' as source can leak sensitive files like .git, .env, or local configs into your image. "
-	  "Prefer copying only the files you actually need.",
-	  check_dl4007 },
-	{ NULL, QUAI_LEVEL_IGNORE, NULL, NULL },
+    {"DL1001", QUAI_LEVEL_IGNORE,
+     "Please refrain from using inline ignore pragmas `# hadolint ignore=DLxxxx`.", check_dl1001},
+    {"DL4000", QUAI_LEVEL_ERROR, "MAINTAINER is deprecated", check_dl4000},
+    {"DL4001", QUAI_LEVEL_WARNING, "Either use Wget or Curl but not both.", check_dl4001},
+    {"DL4003", QUAI_LEVEL_WARNING,
+     "Multiple `CMD` instructions found. If you list more than one `CMD` then only the last `CMD` will take "
+     "effect",
+     check_dl4003},
+    {"DL4004", QUAI_LEVEL_ERROR,
+     "Multiple `ENTRYPOINT` instructions found. If you list more than one `ENTRYPOINT` then only the last "
+     "`ENTRYPOINT` will take effect",
+     check_dl4004},
+    {"DL4005", QUAI_LEVEL_WARNING, "Use SHELL to change the default shell", check_dl4005},
+    {"DL4006", QUAI_LEVEL_WARNING,
+     "Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine "
+     "image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to "
+     "/bin/ash, or disable this check",
+     check_dl4006},
+    {"DL4007", QUAI_LEVEL_WARNING,
+     "COPY with '.' as source can leak sensitive files like .git, .env, or local configs into your image. "
+     "Prefer copying only the files you actually need.",
+     check_dl4007},
+    {NULL, QUAI_LEVEL_IGNORE, NULL, NULL},
 };

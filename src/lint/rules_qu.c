@@ -41,7 +41,7 @@ struct name_set {
 static void names_add(struct name_set *s, const char *name, size_t len, unsigned line, int stage)
 {
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	s->v[s->n++] = (struct name_entry){ name, len, line, stage };
+	s->v[s->n++] = (struct name_entry){name, len, line, stage};
 }
 
 static const struct name_entry *names_find(const struct name_set *s, const char *name, size_t len)
@@ -55,7 +55,7 @@ static const struct name_entry *names_find(const struct name_set *s, const char 
 static void names_release(struct name_set *s)
 {
 	free(s->v);
-	*s = (struct name_set){ 0 };
+	*s = (struct name_set){0};
 }
 
 typedef void (*var_fn)(void *arg, const char *name, size_t len);
@@ -111,7 +111,7 @@ static void find_var_cb(void *arg, const char *name, size_t len)
 
 static bool refers_to(const char *text, char esc, const char *name)
 {
-	struct find_var f = { name, false };
+	struct find_var f = {name, false};
 	scan_vars(text, esc, true, find_var_cb, &f);
 	return f.found;
 }
@@ -127,7 +127,7 @@ static struct quai_df_pos script_pos(const struct quai_df_instr *in, size_t off)
 	size_t boff = off - alen - 1, blen = strlen(body);
 	if (boff > blen)
 		return in->pos;
-	struct quai_df_pos pos = { in->heredocs[0].body_line, 1 };
+	struct quai_df_pos pos = {in->heredocs[0].body_line, 1};
 	for (size_t i = 0; i < boff; i++) {
 		if (body[i] == '\n') {
 			pos.line++;
@@ -168,7 +168,8 @@ static bool one_edit_apart(const char *a, const char *b)
 		}
 		if (diff == 1)
 			return true;
-		return diff == 2 && first + 1 < la && tolower((unsigned char)a[first]) == tolower((unsigned char)b[first + 1]) &&
+		return diff == 2 && first + 1 < la &&
+		       tolower((unsigned char)a[first]) == tolower((unsigned char)b[first + 1]) &&
 		       tolower((unsigned char)a[first + 1]) == tolower((unsigned char)b[first]);
 	}
 	const char *s = la < lb ? a : b, *l = la < lb ? b : a;
@@ -232,10 +233,11 @@ static void check_qu0001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 				ref = mount_from(fl->value);
 			const char *stage = stage_typo(df, ref);
 			if (stage)
-				quai_lint_report_at(ctx, in, fl->pos,
-						    "'%s' is neither a stage of this Dockerfile nor an image reference "
-						    "that docker can pull; did you mean '%s'?",
-						    ref, stage);
+				quai_lint_report_at(
+				    ctx, in, fl->pos,
+				    "'%s' is neither a stage of this Dockerfile nor an image reference "
+				    "that docker can pull; did you mean '%s'?",
+				    ref, stage);
 		}
 	}
 }
@@ -245,7 +247,8 @@ static void check_qu0001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 /* Predefined build arguments: usable without an ARG. */
 static bool is_predefined_arg(const char *name, size_t len)
 {
-	static const char *const proxies[] = { "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY" };
+	static const char *const proxies[] = {"HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY",
+	                                      "ALL_PROXY"};
 	for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++)
 		if (strlen(proxies[i]) == len && strncasecmp(proxies[i], name, len) == 0)
 			return true;
@@ -276,8 +279,8 @@ struct arg_scan {
 	const struct quai_df_instr *in;
 	int stage;
 	const struct name_set *declared; /* visible here */
-	const struct name_set *all_args;  /* every ARG of the file */
-	const char *script;               /* RUN text, to skip shell variables */
+	const struct name_set *all_args; /* every ARG of the file */
+	const char *script;              /* RUN text, to skip shell variables */
 	struct name_set reported;
 };
 
@@ -306,20 +309,23 @@ static void arg_use_cb(void *arg, const char *name, size_t len)
 	names_add(&a->reported, name, len, 0, 0);
 	int n = (int)len;
 	if (later)
-		quai_lint_reportf(a->ctx, a->in,
-				  "'%.*s' is used before its ARG on line %u declares it in this stage; move the ARG "
-				  "up",
-				  n, name, later->line);
+		quai_lint_reportf(
+		    a->ctx, a->in,
+		    "'%.*s' is used before its ARG on line %u declares it in this stage; move the ARG "
+		    "up",
+		    n, name, later->line);
 	else if (global)
-		quai_lint_reportf(a->ctx, a->in,
-				  "'%.*s' is declared by an ARG before the first FROM (line %u), which only FROM "
-				  "lines see; add `ARG %.*s` to this stage",
-				  n, name, global->line, n, name);
+		quai_lint_reportf(
+		    a->ctx, a->in,
+		    "'%.*s' is declared by an ARG before the first FROM (line %u), which only FROM "
+		    "lines see; add `ARG %.*s` to this stage",
+		    n, name, global->line, n, name);
 	else
-		quai_lint_reportf(a->ctx, a->in,
-				  "'%.*s' is declared by an ARG of another stage (line %u); ARGs do not cross "
-				  "stages, add `ARG %.*s` to this one",
-				  n, name, other->line, n, name);
+		quai_lint_reportf(
+		    a->ctx, a->in,
+		    "'%.*s' is declared by an ARG of another stage (line %u); ARGs do not cross "
+		    "stages, add `ARG %.*s` to this one",
+		    n, name, other->line, n, name);
 }
 
 static void collect_args(const struct quai_dockerfile *df, struct name_set *out)
@@ -331,7 +337,7 @@ static void collect_args(const struct quai_dockerfile *df, struct name_set *out)
 		for (size_t k = 0; k < in->nkvs; k++)
 			if (in->kvs[k].key)
 				names_add(out, in->kvs[k].key, strlen(in->kvs[k].key), in->kvs[k].pos.line,
-					  in->stage);
+				          in->stage);
 	}
 }
 
@@ -339,7 +345,8 @@ static void declare_kvs(struct name_set *set, const struct quai_df_instr *in)
 {
 	for (size_t k = 0; k < in->nkvs; k++)
 		if (in->kvs[k].key)
-			names_add(set, in->kvs[k].key, strlen(in->kvs[k].key), in->kvs[k].pos.line, in->stage);
+			names_add(set, in->kvs[k].key, strlen(in->kvs[k].key), in->kvs[k].pos.line,
+			          in->stage);
 }
 
 /* ENV keys a stage inherits from the stages it is built FROM. */
@@ -378,15 +385,15 @@ static void scan_instr_uses(struct arg_scan *a, const struct quai_df_instr *in, 
 
 static void check_qu0002(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	struct name_set all_args = { 0 };
+	struct name_set all_args = {0};
 	collect_args(df, &all_args);
 	for (size_t s = 0; s < df->nstages && all_args.n; s++) {
 		const struct quai_df_stage *st = &df->stages[s];
-		struct name_set declared = { 0 };
+		struct name_set declared = {0};
 		inherit_env(df, (int)s, &declared, 0);
 		for (size_t i = st->from_index + 1; i < st->end_index && i < df->ninstrs; i++) {
 			const struct quai_df_instr *in = &df->instrs[i];
-			struct arg_scan a = { ctx, df, in, (int)s, &declared, &all_args, NULL, { 0 } };
+			struct arg_scan a = {ctx, df, in, (int)s, &declared, &all_args, NULL, {0}};
 			scan_instr_uses(&a, in, df->escape ? df->escape : '\\');
 			names_release(&a.reported);
 			if (in->kind == QUAI_DF_ARG || in->kind == QUAI_DF_ENV)
@@ -401,9 +408,9 @@ static void check_qu0002(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 static bool is_platform_arg(const char *name, size_t len)
 {
-	static const char *const args[] = { "TARGETPLATFORM", "TARGETOS",     "TARGETARCH", "TARGETVARIANT",
-					     "BUILDPLATFORM",  "BUILDOS",      "BUILDARCH",  "BUILDVARIANT",
-					     "TARGETSTAGE",    "BUILDKIT_SBOM_SCAN_STAGE" };
+	static const char *const args[] = {
+	    "TARGETPLATFORM", "TARGETOS",  "TARGETARCH",   "TARGETVARIANT", "BUILDPLATFORM",
+	    "BUILDOS",        "BUILDARCH", "BUILDVARIANT", "TARGETSTAGE",   "BUILDKIT_SBOM_SCAN_STAGE"};
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 		if (strlen(args[i]) == len && memcmp(args[i], name, len) == 0)
 			return true;
@@ -420,19 +427,20 @@ struct from_scan {
 static void from_use_cb(void *arg, const char *name, size_t len)
 {
 	struct from_scan *f = arg;
-	if (names_find(f->globals, name, len) || names_find(&f->reported, name, len) || is_platform_arg(name, len) ||
-	    is_predefined_arg(name, len))
+	if (names_find(f->globals, name, len) || names_find(&f->reported, name, len) ||
+	    is_platform_arg(name, len) || is_predefined_arg(name, len))
 		return;
 	names_add(&f->reported, name, len, 0, 0);
-	quai_lint_reportf(f->ctx, f->in,
-			  "FROM uses '%.*s', which no ARG before the first FROM declares: it expands to an empty "
-			  "string and --build-arg cannot set it",
-			  (int)len, name);
+	quai_lint_reportf(
+	    f->ctx, f->in,
+	    "FROM uses '%.*s', which no ARG before the first FROM declares: it expands to an empty "
+	    "string and --build-arg cannot set it",
+	    (int)len, name);
 }
 
 static void check_qu0003(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	struct name_set globals = { 0 };
+	struct name_set globals = {0};
 	char esc = df->escape ? df->escape : '\\';
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
@@ -440,7 +448,7 @@ static void check_qu0003(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 			declare_kvs(&globals, in);
 		if (in->kind != QUAI_DF_FROM)
 			continue;
-		struct from_scan f = { ctx, in, &globals, { 0 } };
+		struct from_scan f = {ctx, in, &globals, {0}};
 		for (size_t k = 0; k < in->nflags; k++)
 			scan_vars(in->flags[k].value, esc, true, from_use_cb, &f);
 		scan_vars(in->from_image, esc, true, from_use_cb, &f);
@@ -483,12 +491,13 @@ static bool whole_system(const struct quai_sh_cmd *cmd, const char *const *subs)
 /* The upgrade command a shell command runs, as text for the message, or NULL. */
 static const char *upgrade_of(const struct quai_sh_cmd *cmd)
 {
-	static const char *const apt_subs[] = { "upgrade", "dist-upgrade", "full-upgrade", NULL };
-	static const char *const aptitude_subs[] = { "upgrade", "safe-upgrade", "full-upgrade", "dist-upgrade",
-						     NULL };
-	static const char *const rpm_subs[] = { "update", "upgrade", "distro-sync", "dist-upgrade", NULL };
-	static const char *const zypper_subs[] = { "update", "up", "dist-upgrade", "dup", NULL };
-	static const char *const apk_subs[] = { "upgrade", NULL };
+	static const char *const apt_subs[] = {"upgrade", "dist-upgrade", "full-upgrade", NULL};
+	static const char *const aptitude_subs[] = {"upgrade", "safe-upgrade", "full-upgrade", "dist-upgrade",
+	                                            NULL};
+	static const char *const rpm_subs[] = {"update", "upgrade", "distro-sync", "dist-upgrade", NULL};
+	/* zypper dist-upgrade is hadolint's DL3035 */
+	static const char *const zypper_subs[] = {"update", "up", NULL};
+	static const char *const apk_subs[] = {"upgrade", NULL};
 	if (cmd->argc == 0)
 		return NULL;
 	const char *name = quai_sh_cmd_name(cmd);
@@ -518,10 +527,11 @@ static void check_qu0004(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 			if (!tool)
 				continue;
 			struct quai_df_pos pos = script_pos(quai_lint_effective(in), sh->cmds[c].argv[0].off);
-			quai_lint_report_at(ctx, in, pos,
-					    "%s upgrades every package of the base image: the result depends on the "
-					    "day of the build; use a newer base image tag instead",
-					    tool);
+			quai_lint_report_at(
+			    ctx, in, pos,
+			    "%s upgrades every package of the base image: the result depends on the "
+			    "day of the build; use a newer base image tag instead",
+			    tool);
 		}
 	}
 }
@@ -549,10 +559,11 @@ static void check_qu0005(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 		for (size_t w = 0; w + 1 < in->nwords; w++) {
 			const char *src = in->words[w].text;
 			if (is_http_url(src) && !is_git_url(src)) {
-				quai_lint_reportf(ctx, &df->instrs[i],
-						  "ADD downloads '%s' without --checksum: a changed or tampered file "
-						  "goes unnoticed; add --checksum=sha256:<digest>",
-						  src);
+				quai_lint_reportf(
+				    ctx, &df->instrs[i],
+				    "ADD downloads '%s' without --checksum: a changed or tampered file "
+				    "goes unnoticed; add --checksum=sha256:<digest>",
+				    src);
 				break;
 			}
 		}
@@ -570,7 +581,8 @@ static bool env_used_between(const struct quai_dockerfile *df, size_t a, size_t 
 		const struct quai_df_instr *in = &df->instrs[i];
 		if (in->kind == QUAI_DF_RUN || in->kind == QUAI_DF_ONBUILD)
 			return true;
-		if ((quai_df_kind_expands(in->kind) || in->kind == QUAI_DF_ARG) && refers_to(in->args_text, esc, key))
+		if ((quai_df_kind_expands(in->kind) || in->kind == QUAI_DF_ARG) &&
+		    refers_to(in->args_text, esc, key))
 			return true;
 		for (size_t f = 0; f < in->nflags; f++)
 			if (refers_to(in->flags[f].value, esc, key))
@@ -586,7 +598,7 @@ struct key_seen {
 };
 
 static void check_dup_keys(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df,
-			   const struct quai_df_stage *st, enum quai_df_kind kind)
+                           const struct quai_df_stage *st, enum quai_df_kind kind)
 {
 	struct key_seen *seen = NULL;
 	size_t nseen = 0, cap = 0;
@@ -608,15 +620,16 @@ static void check_dup_keys(struct quai_lint_ctx *ctx, const struct quai_dockerfi
 				dead = !env_used_between(df, prev->instr, i, kv->key) &&
 				       !refers_to(kv->value, esc, kv->key);
 			if (dead)
-				quai_lint_report_at(ctx, in, kv->pos,
-						    "%s '%s' is set again here; the value from line %u is never used",
-						    kind == QUAI_DF_ENV ? "ENV" : "LABEL", kv->key, prev->line);
+				quai_lint_report_at(
+				    ctx, in, kv->pos,
+				    "%s '%s' is set again here; the value from line %u is never used",
+				    kind == QUAI_DF_ENV ? "ENV" : "LABEL", kv->key, prev->line);
 			if (prev) {
 				prev->instr = i;
 				prev->line = kv->pos.line;
 			} else {
 				seen = xgrow(seen, &cap, nseen + 1, sizeof(*seen));
-				seen[nseen++] = (struct key_seen){ kv->key, i, kv->pos.line };
+				seen[nseen++] = (struct key_seen){kv->key, i, kv->pos.line};
 			}
 		}
 	}
@@ -666,7 +679,7 @@ static bool parse_port(const char *s, size_t len, unsigned *out)
 
 static bool is_local_host(const char *h, size_t len)
 {
-	static const char *const hosts[] = { "", "localhost", "127.0.0.1", "0.0.0.0", "[::1]", "[::]" };
+	static const char *const hosts[] = {"", "localhost", "127.0.0.1", "0.0.0.0", "[::1]", "[::]"};
 	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
 		if (strlen(hosts[i]) == len && strncasecmp(hosts[i], h, len) == 0)
 			return true;
@@ -713,7 +726,8 @@ static void healthcheck_ports(const char *text, struct ports *out)
 			const char *ps = host_end + 1, *pe = ps;
 			while (pe < end && isdigit((unsigned char)*pe))
 				pe++;
-			if ((sep || is_local_host(host, (size_t)(host_end - host))) && parse_port(ps, (size_t)(pe - ps), &port))
+			if ((sep || is_local_host(host, (size_t)(host_end - host))) &&
+			    parse_port(ps, (size_t)(pe - ps), &port))
 				ports_add(out, port, port);
 		} else if (sep && (size_t)(sep - scheme) == 4 && strncasecmp(scheme, "http", 4) == 0) {
 			ports_add(out, 80, 80);
@@ -734,7 +748,8 @@ static void expose_ports(const struct quai_df_instr *in, struct ports *out)
 		size_t n = strcspn(t, "/");
 		const char *dash = memchr(t, '-', n);
 		unsigned lo, hi;
-		if (dash && parse_port(t, (size_t)(dash - t), &lo) && parse_port(dash + 1, (size_t)(t + n - dash - 1), &hi))
+		if (dash && parse_port(t, (size_t)(dash - t), &lo) &&
+		    parse_port(dash + 1, (size_t)(t + n - dash - 1), &hi))
 			ports_add(out, lo, hi);
 		else if (!dash && parse_port(t, n, &lo))
 			ports_add(out, lo, lo);
@@ -766,10 +781,10 @@ static char *healthcheck_text(const struct quai_df_instr *hc)
 }
 
 static void check_stage_ports(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df,
-			      const struct quai_df_stage *st)
+                              const struct quai_df_stage *st)
 {
 	const struct quai_df_instr *hc = NULL, *first_expose = NULL;
-	struct ports exposed = { 0 };
+	struct ports exposed = {0};
 	for (size_t i = st->from_index + 1; i < st->end_index && i < df->ninstrs; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
 		if (in->kind == QUAI_DF_HEALTHCHECK)
@@ -785,13 +800,14 @@ static void check_stage_ports(struct quai_lint_ctx *ctx, const struct quai_docke
 	cleanup_free char *text = healthcheck_text(hc);
 	if (!text)
 		return;
-	struct ports used = { 0 };
+	struct ports used = {0};
 	healthcheck_ports(text, &used);
 	if (used.unknown || used.n == 0 || ports_overlap(&used, &exposed))
 		return;
-	quai_lint_reportf(ctx, first_expose,
-			  "EXPOSE %s, but the HEALTHCHECK on line %u checks port %u: one of them is probably stale",
-			  first_expose->args_text ? first_expose->args_text : "", hc->pos.line, used.lo[0]);
+	quai_lint_reportf(
+	    ctx, first_expose,
+	    "EXPOSE %s, but the HEALTHCHECK on line %u checks port %u: one of them is probably stale",
+	    first_expose->args_text ? first_expose->args_text : "", hc->pos.line, used.lo[0]);
 }
 
 static void check_qu0007(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
@@ -831,8 +847,10 @@ static void check_qu0008(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 /* ---- QU0009: heredoc delimiter reused within one instruction ---- */
 
-/* Line offset (0-based) in body of a shell heredoc opened with `delim`, or -1. */
-static long nested_heredoc(const char *body, const char *delim)
+/* Line offset (0-based) in body of a shell heredoc opened with `delim`, or
+ * -1. A `<<-` one inside a heredoc that keeps tabs is fine: its terminator
+ * can be indented, which does not end the outer heredoc. */
+static long nested_heredoc(const char *body, const char *delim, bool outer_strips)
 {
 	size_t dlen = strlen(delim);
 	long line = 0;
@@ -844,6 +862,8 @@ static long nested_heredoc(const char *body, const char *delim)
 		if (p[0] != '<' || p[1] != '<' || p[2] == '<' || (p > body && p[-1] == '<'))
 			continue;
 		const char *q = p + 2;
+		if (*q == '-' && !outer_strips)
+			continue;
 		if (*q == '-')
 			q++;
 		while (*q == ' ' || *q == '\t')
@@ -868,21 +888,22 @@ static void check_qu0009(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 				continue;
 			for (size_t g = 0; g < h; g++) {
 				if (in->heredocs[g].delim && strcmp(in->heredocs[g].delim, hd->delim) == 0) {
-					quai_lint_report_at(ctx, top, hd->pos,
-							    "heredoc delimiter '%s' is used twice in this instruction; "
-							    "give each heredoc its own",
-							    hd->delim);
+					quai_lint_report_at(
+					    ctx, top, hd->pos,
+					    "heredoc delimiter '%s' is used twice in this instruction; "
+					    "give each heredoc its own",
+					    hd->delim);
 					break;
 				}
 			}
-			long line = hd->body ? nested_heredoc(hd->body, hd->delim) : -1;
+			long line = hd->body ? nested_heredoc(hd->body, hd->delim, hd->strip_tabs) : -1;
 			if (line >= 0)
-				quai_lint_report_at(ctx, top,
-						    (struct quai_df_pos){ hd->body_line + (unsigned)line, 1 },
-						    "the heredoc body opens another heredoc with the same delimiter '%s': "
-						    "the Dockerfile heredoc ends at its first '%s' line; use another "
-						    "delimiter for one of them",
-						    hd->delim, hd->delim);
+				quai_lint_report_at(
+				    ctx, top, (struct quai_df_pos){hd->body_line + (unsigned)line, 1},
+				    "the heredoc body opens another heredoc with the same delimiter '%s': "
+				    "the Dockerfile heredoc ends at its first '%s' line; use another "
+				    "delimiter for one of them",
+				    hd->delim, hd->delim);
 		}
 	}
 }
@@ -898,13 +919,14 @@ static bool seg_is(const char *seg, size_t len, const char *word)
  * DB_PASSWORD, API_KEY yes; TOKENIZERS_PARALLELISM, PASSWORD_FILE no. */
 static bool secret_name(const char *name)
 {
-	static const char *const words[] = { "PASSWORD", "PASSWD",      "PASS",       "PASSPHRASE", "TOKEN",
-					     "SECRET",   "APIKEY",      "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY",
-					     NULL };
-	static const char *const pairs[][2] = { { "API", "KEY" }, { "PRIVATE", "KEY" }, { "ACCESS", "KEY" } };
-	static const char *const harmless_last[] = { "FILE", "PATH", "DIR",  "URL",  "URI",  "NAME", "HOST",
-						     "PORT", "TYPE", "ID",   "USER", "USERNAME", "ENDPOINT", "LENGTH",
-						     "SIZE", "ENABLED", "HEADER", "FORMAT", "REF", "ARN", NULL };
+	static const char *const words[] = {"PASSWORD",    "PASSWD",     "PASS",   "PASSPHRASE",
+	                                    "TOKEN",       "SECRET",     "APIKEY", "CREDENTIAL",
+	                                    "CREDENTIALS", "PRIVATEKEY", NULL};
+	static const char *const pairs[][2] = {{"API", "KEY"}, {"PRIVATE", "KEY"}, {"ACCESS", "KEY"}};
+	static const char *const harmless_last[] = {
+	    "FILE", "PATH",    "DIR",    "URL",    "URI",      "NAME",     "HOST",
+	    "PORT", "TYPE",    "ID",     "USER",   "USERNAME", "ENDPOINT", "LENGTH",
+	    "SIZE", "ENABLED", "HEADER", "FORMAT", "REF",      "ARN",      NULL};
 	const char *segs[32];
 	size_t lens[32], n = 0;
 	for (const char *p = name; *p && n < 32;) {
@@ -927,7 +949,8 @@ static bool secret_name(const char *name)
 			if (seg_is(segs[i], lens[i], *w))
 				return true;
 		for (size_t p = 0; i + 1 < n && p < sizeof(pairs) / sizeof(pairs[0]); p++)
-			if (seg_is(segs[i], lens[i], pairs[p][0]) && seg_is(segs[i + 1], lens[i + 1], pairs[p][1]))
+			if (seg_is(segs[i], lens[i], pairs[p][0]) &&
+			    seg_is(segs[i + 1], lens[i + 1], pairs[p][1]))
 				return true;
 	}
 	return false;
@@ -948,29 +971,30 @@ static void check_qu0010(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 			cleanup_free char *id = xstrdup(kv->key);
 			for (char *c = id; *c; c++)
 				*c = (char)tolower((unsigned char)*c);
-			quai_lint_report_at(ctx, in, kv->pos,
-					    "%s '%s' looks like a secret: %s; use RUN --mount=type=secret,id=%s "
-					    "instead",
-					    in->kind == QUAI_DF_ARG ? "ARG" : "ENV", kv->key,
-					    in->kind == QUAI_DF_ARG ? "build arguments are kept in the image history"
-								    : "ENV values are stored in the image",
-					    id);
+			quai_lint_report_at(
+			    ctx, in, kv->pos,
+			    "%s '%s' looks like a secret: %s; use RUN --mount=type=secret,id=%s "
+			    "instead",
+			    in->kind == QUAI_DF_ARG ? "ARG" : "ENV", kv->key,
+			    in->kind == QUAI_DF_ARG ? "build arguments are kept in the image history"
+			                            : "ENV values are stored in the image",
+			    id);
 		}
 	}
 }
 
 const struct quai_lint_rule quai_lint_rules_qu[] = {
-	{ "QU0001", QUAI_LEVEL_ERROR, "COPY --from names no stage but is one edit away from one", check_qu0001 },
-	{ "QU0002", QUAI_LEVEL_WARNING, "Variable used before its ARG is declared in the stage", check_qu0002 },
-	{ "QU0003", QUAI_LEVEL_WARNING, "FROM uses a variable that no global ARG declares", check_qu0003 },
-	{ "QU0004", QUAI_LEVEL_WARNING, "Do not upgrade all packages in RUN (apt-get upgrade, apk upgrade, yum update)",
-	  check_qu0004 },
-	{ "QU0005", QUAI_LEVEL_WARNING, "ADD of a remote URL without --checksum", check_qu0005 },
-	{ "QU0006", QUAI_LEVEL_WARNING, "ENV or LABEL key set twice in a stage; the first value is never used",
-	  check_qu0006 },
-	{ "QU0007", QUAI_LEVEL_INFO, "EXPOSE lists no port that the HEALTHCHECK checks", check_qu0007 },
-	{ "QU0008", QUAI_LEVEL_INFO, "The final stage runs as root: no USER instruction", check_qu0008 },
-	{ "QU0009", QUAI_LEVEL_WARNING, "Heredoc delimiter reused within one instruction", check_qu0009 },
-	{ "QU0010", QUAI_LEVEL_WARNING, "Secret passed as ARG or ENV; use RUN --mount=type=secret", check_qu0010 },
-	{ NULL, QUAI_LEVEL_IGNORE, NULL, NULL },
+    {"QU0001", QUAI_LEVEL_ERROR, "COPY --from names no stage but is one edit away from one", check_qu0001},
+    {"QU0002", QUAI_LEVEL_WARNING, "Variable used before its ARG is declared in the stage", check_qu0002},
+    {"QU0003", QUAI_LEVEL_WARNING, "FROM uses a variable that no global ARG declares", check_qu0003},
+    {"QU0004", QUAI_LEVEL_WARNING,
+     "Do not upgrade all packages in RUN (apt-get upgrade, apk upgrade, yum update)", check_qu0004},
+    {"QU0005", QUAI_LEVEL_WARNING, "ADD of a remote URL without --checksum", check_qu0005},
+    {"QU0006", QUAI_LEVEL_WARNING, "ENV or LABEL key set twice in a stage; the first value is never used",
+     check_qu0006},
+    {"QU0007", QUAI_LEVEL_INFO, "EXPOSE lists no port that the HEALTHCHECK checks", check_qu0007},
+    {"QU0008", QUAI_LEVEL_INFO, "The final stage runs as root: no USER instruction", check_qu0008},
+    {"QU0009", QUAI_LEVEL_WARNING, "Heredoc delimiter reused within one instruction", check_qu0009},
+    {"QU0010", QUAI_LEVEL_WARNING, "Secret passed as ARG or ENV; use RUN --mount=type=secret", check_qu0010},
+    {NULL, QUAI_LEVEL_IGNORE, NULL, NULL},
 };
