@@ -244,6 +244,19 @@ static void check_qu0001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 /* ---- QU0002: ARG used before it is declared in the stage ---- */
 
+/* BuildKit's automatic platform arguments: global, like an ARG before the
+ * first FROM. */
+static bool is_platform_arg(const char *name, size_t len)
+{
+	static const char *const args[] = {
+	    "TARGETPLATFORM", "TARGETOS",  "TARGETARCH",   "TARGETVARIANT", "BUILDPLATFORM",
+	    "BUILDOS",        "BUILDARCH", "BUILDVARIANT", "TARGETSTAGE",   "BUILDKIT_SBOM_SCAN_STAGE"};
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		if (strlen(args[i]) == len && memcmp(args[i], name, len) == 0)
+			return true;
+	return false;
+}
+
 /* Predefined build arguments: usable without an ARG. */
 static bool is_predefined_arg(const char *name, size_t len)
 {
@@ -302,13 +315,20 @@ static void arg_use_cb(void *arg, const char *name, size_t len)
 		else if (e->stage != a->stage && !other)
 			other = e;
 	}
-	if (!later && !global && !other)
+	bool platform = !later && !global && !other && is_platform_arg(name, len);
+	if (!later && !global && !other && !platform)
 		return;
 	if (a->script && script_sets(a->script, name, len))
 		return;
 	names_add(&a->reported, name, len, 0, 0);
 	int n = (int)len;
-	if (later)
+	if (platform)
+		quai_lint_reportf(
+		    a->ctx, a->in,
+		    "'%.*s' is an automatic platform ARG, which only FROM lines see; add `ARG %.*s` "
+		    "to this stage",
+		    n, name, n, name);
+	else if (later)
 		quai_lint_reportf(
 		    a->ctx, a->in,
 		    "'%.*s' is used before its ARG on line %u declares it in this stage; move the ARG "
@@ -387,7 +407,7 @@ static void check_qu0002(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 {
 	struct name_set all_args = {0};
 	collect_args(df, &all_args);
-	for (size_t s = 0; s < df->nstages && all_args.n; s++) {
+	for (size_t s = 0; s < df->nstages; s++) {
 		const struct quai_df_stage *st = &df->stages[s];
 		struct name_set declared = {0};
 		inherit_env(df, (int)s, &declared, 0);
@@ -405,17 +425,6 @@ static void check_qu0002(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 }
 
 /* ---- QU0003: undefined variable in FROM ---- */
-
-static bool is_platform_arg(const char *name, size_t len)
-{
-	static const char *const args[] = {
-	    "TARGETPLATFORM", "TARGETOS",  "TARGETARCH",   "TARGETVARIANT", "BUILDPLATFORM",
-	    "BUILDOS",        "BUILDARCH", "BUILDVARIANT", "TARGETSTAGE",   "BUILDKIT_SBOM_SCAN_STAGE"};
-	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
-		if (strlen(args[i]) == len && memcmp(args[i], name, len) == 0)
-			return true;
-	return false;
-}
 
 struct from_scan {
 	struct quai_lint_ctx *ctx;
@@ -818,12 +827,30 @@ static void check_qu0007(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 /* ---- QU0008: the final stage runs as root without an explicit USER ---- */
 
+/* Does the instruction run or install a tool that drops root at start-up,
+ * as the entrypoints of official images do (gosu postgres ...)? */
+static bool drops_privileges(const struct quai_df_instr *in)
+{
+	static const char *const tools[] = {"gosu", "su-exec", "setpriv", "runuser", "s6-setuidgid", "chpst"};
+	if (in->kind != QUAI_DF_RUN && in->kind != QUAI_DF_ENTRYPOINT && in->kind != QUAI_DF_CMD)
+		return false;
+	for (size_t t = 0; t < sizeof(tools) / sizeof(tools[0]); t++) {
+		if (in->args_text && strstr(in->args_text, tools[t]))
+			return true;
+		for (size_t h = 0; h < in->nheredocs; h++)
+			if (in->heredocs[h].body && strstr(in->heredocs[h].body, tools[t]))
+				return true;
+	}
+	return false;
+}
+
+/* Does the stage, or a stage it is built FROM, set USER or drop root? */
 static bool stage_has_user(const struct quai_dockerfile *df, int stage)
 {
 	for (int depth = 0; stage >= 0 && depth < 64; depth++) {
 		const struct quai_df_stage *st = &df->stages[stage];
 		for (size_t i = st->from_index + 1; i < st->end_index && i < df->ninstrs; i++)
-			if (df->instrs[i].kind == QUAI_DF_USER)
+			if (df->instrs[i].kind == QUAI_DF_USER || drops_privileges(&df->instrs[i]))
 				return true;
 		stage = parent_stage(df, stage);
 	}

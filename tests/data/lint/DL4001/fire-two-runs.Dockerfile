@@ -1,4 +1,4 @@
-# lines: 4 5
+# lines: 5
 FROM node AS foo
 RUN echo hello
 RUN wget my.xyz
