@@ -7,7 +7,7 @@ what=${1:-test}
 
 build_pkgs=(
   build-essential pkg-config meson ninja-build
-  libyaml-dev libjansson-dev libssl-dev
+  libyaml-dev libjansson-dev
 )
 test_pkgs=(
   clang libclang-rt-14-dev llvm

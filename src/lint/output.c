@@ -1,13 +1,13 @@
 /* Writing findings: tty (with colour and caret excerpts), hadolint's json,
  * SARIF 2.1.0, checkstyle XML, GitLab code quality JSON and gnu lines. */
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "lint/lint.h"
+#include "lint/sha1.h"
 #include "quai_version.h"
 #include "core/banned.h"
 
@@ -265,22 +265,6 @@ static const char *codeclimate_severity(enum quai_lint_level level)
 	}
 }
 
-/* Hex SHA-1 of s into hex[41]. */
-static void sha1_hex(const char *s, char hex[41])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	memset(hex, '0', 40);
-	hex[40] = '\0';
-	if (!EVP_Digest(s, strlen(s), md, &mdlen, EVP_sha1(), NULL))
-		return;
-	static const char digits[] = "0123456789abcdef";
-	for (unsigned i = 0; i < mdlen && i < 20; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-}
-
 static void write_codeclimate(FILE *out, const struct quai_findings *f)
 {
 	cleanup_json json_t *arr = json_array();
@@ -301,7 +285,7 @@ static void write_codeclimate(FILE *out, const struct quai_findings *f)
 		 * message), so it is stable across runs of the same tree. */
 		cleanup_free char *key = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 		char hex[41];
-		sha1_hex(key ? key : "", hex);
+		quai_sha1_hex(key ? key : "", key ? strlen(key) : 0, hex);
 		json_object_set_new(o, "fingerprint", json_string(hex));
 		json_array_append_new(arr, o);
 	}
