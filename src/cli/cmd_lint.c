@@ -394,13 +394,22 @@ static int collect(struct paths *out, char **args, int nargs)
 
 /* ---- Linting ---- */
 
+/* A syntax finding of the CLI's own, through ignores and overrides. */
+static void syntax_finding(struct quai_findings *f, const struct quai_lint_config *cfg, const char *name,
+			   unsigned line, unsigned col, const char *msg)
+{
+	enum quai_lint_level level = quai_lint_config_level(cfg, "DL1000", QUAI_LEVEL_ERROR);
+	if (level != QUAI_LEVEL_IGNORE)
+		quai_findings_add(f, name, line, col, level, "DL1000", msg);
+}
+
 /* Problems with the bytes themselves, found before parsing. Returns true
  * when the file is not text at all and should not be parsed. */
-static bool check_bytes(struct quai_findings *f, const char *name, const char *src, size_t len)
+static bool check_bytes(struct quai_findings *f, const struct quai_lint_config *cfg, const char *name,
+			const char *src, size_t len)
 {
 	if (len == 0) {
-		quai_findings_add(f, name, 1, 1, QUAI_LEVEL_ERROR, "DL1000",
-				  "file is empty: docker refuses a Dockerfile without instructions");
+		syntax_finding(f, cfg, name, 1, 1, "file is empty: docker refuses a Dockerfile without instructions");
 		return true;
 	}
 	const char *nul = memchr(src, '\0', len);
@@ -411,15 +420,15 @@ static bool check_bytes(struct quai_findings *f, const char *name, const char *s
 			if (*p == '\n')
 				line++, col = 1;
 		}
-		quai_findings_add(f, name, line, col, QUAI_LEVEL_ERROR, "DL1000",
-				  "file is not text (it contains NUL bytes): is this a Dockerfile?");
+		syntax_finding(f, cfg, name, line, col, "file is not text (it contains NUL bytes): is this a Dockerfile?");
 		return true;
 	}
 	return false;
 }
 
 /* One finding for the first byte that is not UTF-8, if any. */
-static void check_utf8(struct quai_findings *f, const char *name, const char *src, size_t len)
+static void check_utf8(struct quai_findings *f, const struct quai_lint_config *cfg, const char *name,
+		       const char *src, size_t len)
 {
 	unsigned line = 1, col = 1;
 	const unsigned char *s = (const unsigned char *)src;
@@ -442,7 +451,7 @@ static void check_utf8(struct quai_findings *f, const char *name, const char *sr
 		if (!ok) {
 			char msg[128];
 			snprintf(msg, sizeof(msg), "invalid UTF-8 (byte 0x%02x): save the file as UTF-8", c);
-			quai_findings_add(f, name, line, col, QUAI_LEVEL_ERROR, "DL1000", msg);
+			syntax_finding(f, cfg, name, line, col, msg);
 			return;
 		}
 		if (c == '\n')
@@ -478,14 +487,14 @@ static void lint_file(struct run *r, const char *path)
 		r->status = QUAI_EXIT_USAGE;
 		return;
 	}
-	if (check_bytes(&r->findings, path, src, len))
+	if (check_bytes(&r->findings, &r->cfg, path, src, len))
 		return;
-	check_utf8(&r->findings, path, src, len);
+	check_utf8(&r->findings, &r->cfg, path, src, len);
 	struct quai_dockerfile *df = xmalloc(sizeof(*df));
 	quai_dockerfile_parse(df, path, src, len);
 	if (!has_instructions(df))
-		quai_findings_add(&r->findings, path, 1, 1, QUAI_LEVEL_ERROR, "DL1000",
-				  "no instructions: docker refuses a Dockerfile without a FROM");
+		syntax_finding(&r->findings, &r->cfg, path, 1, 1,
+			       "no instructions: docker refuses a Dockerfile without a FROM");
 	quai_lint_dockerfile(&r->findings, df, &r->cfg);
 	r->dfs = xgrow(r->dfs, &r->dfs_cap, r->ndfs + 1, sizeof(*r->dfs));
 	r->dfs[r->ndfs++] = df;
