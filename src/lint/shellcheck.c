@@ -330,8 +330,8 @@ static enum quai_lint_level sc_level(const char *s)
 	return QUAI_LEVEL_STYLE;
 }
 
-/* Byte column in line `line` of text for shellcheck's column, which counts
- * a tab as reaching the next multiple of 8. */
+/* Byte column in line `line` of text for shellcheck's json1 column, which
+ * counts characters (a tab is one). */
 static unsigned byte_col(const char *text, unsigned line, unsigned sc_col)
 {
 	const char *p = text;
@@ -342,9 +342,14 @@ static unsigned byte_col(const char *text, unsigned line, unsigned sc_col)
 	}
 	if (!p)
 		return sc_col;
-	unsigned vis = 1, bytes = 1;
-	for (; *p && *p != '\n' && vis < sc_col; p++, bytes++)
-		vis = *p == '\t' ? ((vis - 1) / 8 + 1) * 8 + 1 : vis + 1;
+	unsigned chars = 1, bytes = 1;
+	for (; *p && *p != '\n'; p++, bytes++) {
+		if (((unsigned char)*p & 0xc0) == 0x80)
+			continue;
+		if (chars == sc_col)
+			break;
+		chars++;
+	}
 	return bytes;
 }
 
