@@ -496,7 +496,7 @@ static void lint_file(struct run *r, const char *path)
 		syntax_finding(&r->findings, &r->cfg, path, 1, 1,
 			       "no instructions: docker refuses a Dockerfile without a FROM");
 	quai_lint_dockerfile(&r->findings, df, &r->cfg);
-	r->dfs = xgrow(r->dfs, &r->dfs_cap, r->ndfs + 1, sizeof(*r->dfs));
+	r->dfs = xgrow(r->dfs, &r->dfs_cap, r->ndfs + 1, sizeof(struct quai_dockerfile *));
 	r->dfs[r->ndfs++] = df;
 }
 
