@@ -462,6 +462,15 @@ static void check_utf8(struct quai_findings *f, const struct quai_lint_config *c
 	}
 }
 
+/* True if the parser already reported bad UTF-8 itself. */
+static bool parser_saw_utf8(const struct quai_dockerfile *df)
+{
+	for (size_t i = 0; i < df->ndiags; i++)
+		if (df->diags[i].message && strcasestr(df->diags[i].message, "utf-8"))
+			return true;
+	return false;
+}
+
 static bool has_instructions(const struct quai_dockerfile *df)
 {
 	return df->ninstrs > 0 || df->ndiags > 0;
@@ -470,10 +479,25 @@ static bool has_instructions(const struct quai_dockerfile *df)
 struct run {
 	struct quai_lint_config cfg;
 	struct quai_findings findings;
-	struct quai_dockerfile **dfs;
+	enum quai_lint_format format;
+	struct quai_dockerfile **dfs; /* kept for shellcheck and caret excerpts */
 	size_t ndfs, dfs_cap;
 	int status;
 };
+
+/* A parsed file is kept until the output only if something still needs it:
+ * shellcheck, or a caret excerpt of a syntax error in tty output. */
+static bool keep_tree(const struct run *r, size_t first_finding)
+{
+	if (r->cfg.shellcheck)
+		return true;
+	if (r->format != QUAI_FORMAT_TTY)
+		return false;
+	for (size_t i = first_finding; i < r->findings.len; i++)
+		if (strcmp(r->findings.items[i].code, "DL1000") == 0)
+			return true;
+	return false;
+}
 
 static void lint_file(struct run *r, const char *path)
 {
@@ -489,13 +513,20 @@ static void lint_file(struct run *r, const char *path)
 	}
 	if (check_bytes(&r->findings, &r->cfg, path, src, len))
 		return;
-	check_utf8(&r->findings, &r->cfg, path, src, len);
+	size_t first = r->findings.len;
 	struct quai_dockerfile *df = xmalloc(sizeof(*df));
 	quai_dockerfile_parse(df, path, src, len);
+	if (!parser_saw_utf8(df))
+		check_utf8(&r->findings, &r->cfg, path, src, len);
 	if (!has_instructions(df))
 		syntax_finding(&r->findings, &r->cfg, path, 1, 1,
 			       "no instructions: docker refuses a Dockerfile without a FROM");
 	quai_lint_dockerfile(&r->findings, df, &r->cfg);
+	if (!keep_tree(r, first)) {
+		quai_dockerfile_release(df);
+		free(df);
+		return;
+	}
 	r->dfs = xgrow(r->dfs, &r->dfs_cap, r->ndfs + 1, sizeof(struct quai_dockerfile *));
 	r->dfs[r->ndfs++] = df;
 }
@@ -533,6 +564,7 @@ int cmd_lint(int argc, char **argv)
 		return QUAI_EXIT_USAGE;
 	}
 	opts_release(&o);
+	r.format = r.cfg.format >= 0 ? (enum quai_lint_format)r.cfg.format : QUAI_FORMAT_TTY;
 
 	struct paths files = { 0 };
 	r.status = collect(&files, argv + optind, argc - optind);
@@ -549,9 +581,8 @@ int cmd_lint(int argc, char **argv)
 	}
 
 	quai_findings_sort(&r.findings);
-	enum quai_lint_format format = r.cfg.format >= 0 ? (enum quai_lint_format)r.cfg.format : QUAI_FORMAT_TTY;
-	bool color = format == QUAI_FORMAT_TTY && !r.cfg.no_color && isatty(STDOUT_FILENO);
-	quai_lint_write(stdout, format, &r.findings, color, (const struct quai_dockerfile *const *)r.dfs, r.ndfs);
+	bool color = r.format == QUAI_FORMAT_TTY && !r.cfg.no_color && isatty(STDOUT_FILENO);
+	quai_lint_write(stdout, r.format, &r.findings, color, (const struct quai_dockerfile *const *)r.dfs, r.ndfs);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		quai_cli_error("cannot write the findings: %s", strerror(errno));
 		r.status = QUAI_EXIT_USAGE;
