@@ -107,12 +107,14 @@ static bool blank_or_comment(const char *p, size_t n)
 	return i == n || p[i] == '#';
 }
 
-/* The shell text of a shell-form RUN from its arguments to the end of the
- * instruction (heredoc bodies included, as the shell would read them). */
-static char *shell_form_text(const struct quai_dockerfile *df, const struct quai_df_instr *in)
+/* The shell text of a shell-form RUN `in` (top itself, or the trigger of
+ * the ONBUILD top) from its arguments to the end of the instruction,
+ * heredoc bodies included as the shell would read them. */
+static char *shell_form_text(const struct quai_dockerfile *df, const struct quai_df_instr *top,
+			     const struct quai_df_instr *in)
 {
 	size_t from = offset_of(df, in->args_pos.line, in->args_pos.col);
-	size_t to = in->raw_off + in->raw_len;
+	size_t to = top->raw_off + top->raw_len; /* an ONBUILD's trigger ends with it */
 	if (to > df->src_len)
 		to = df->src_len;
 	if (from >= to)
@@ -188,7 +190,7 @@ static void gather(struct scripts *out, const struct quai_dockerfile *df)
 				add_script(out, df, i, h->body_line, d, xstrdup(h->body));
 			continue;
 		}
-		add_script(out, df, i, in->args_pos.line, shell, shell_form_text(df, in));
+		add_script(out, df, i, in->args_pos.line, shell, shell_form_text(df, top, in));
 	}
 }
 
