@@ -47,7 +47,7 @@ const char cmd_lint_usage[] =
 	"      --disable-ignore-pragma  do not honour '# hadolint ignore=' comments\n"
 	"      --shellcheck             check RUN scripts with shellcheck too\n"
 	"      --rules                  list every rule with its severity and exit\n"
-	"  -V, --verbose                say which files and configuration are read\n"
+	"  -V, --verbose                say which files are linted (on stderr)\n"
 	"  -h, --help                   show this help\n"
 	"\n"
 	"Configuration: --config FILE, else the first of ./.hadolint.yaml,\n"
