@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,8 @@ static bool pragma_ignores(const struct quai_dockerfile *df, size_t instr, const
 
 /* ---- Running shellcheck ---- */
 
+/* The run's temporary directory: one file per script, one output file per
+ * shellcheck process. */
 struct tmpdir {
 	char path[64];
 	char **files;
@@ -254,6 +257,15 @@ static void tmpdir_cleanup(struct tmpdir *t)
 	free(t->files);
 	if (t->path[0])
 		rmdir(t->path);
+}
+
+/* Registers "<dir>/<prefix><n><suffix>" for removal and returns it. */
+static char *tmpdir_add(struct tmpdir *t, const char *prefix, size_t n, const char *suffix)
+{
+	char *path = xasprintf("%s/%s%zu%s", t->path, prefix, n, suffix);
+	t->files = xgrow(t->files, &t->cap, t->nfiles + 1, sizeof(*t->files));
+	t->files[t->nfiles++] = path;
+	return path;
 }
 
 static int write_file(const char *path, const char *text, struct quai_error **err)
@@ -273,52 +285,60 @@ static int write_file(const char *path, const char *text, struct quai_error **er
 	return 0;
 }
 
-/* Runs argv with its standard output captured into out. Returns the exit
- * status, or -1 with err. */
-static int run_capture(char *const argv[], struct quai_buf *out, struct quai_error **err)
+/* Starts argv with standard input from /dev/null and standard output into
+ * the file `out`. */
+static int spawn(pid_t *pid, char *const argv[], const char *out, struct quai_error **err)
 {
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) != 0)
-		return quai_error_errno(err, errno, "cannot create a pipe for shellcheck");
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	if (rc != 0) {
-		close(pipefd[0]);
-		if (rc == ENOENT)
-			return quai_error_set(err, QUAI_EXIT_USAGE,
-					      "--shellcheck needs shellcheck, which is not installed (Debian: apt-get "
-					      "install shellcheck)");
+	if (rc == ENOENT)
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+				      "--shellcheck needs shellcheck, which is not installed (Debian: apt-get install "
+				      "shellcheck)");
+	if (rc != 0)
 		return quai_error_errno(err, rc, "cannot run shellcheck");
-	}
-	char chunk[65536];
-	bool too_big = false;
-	for (;;) {
-		ssize_t n = read(pipefd[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (out->len + (size_t)n > MAX_OUTPUT_BYTES)
-			too_big = true;
-		else
-			quai_buf_add(out, chunk, (size_t)n);
-	}
-	close(pipefd[0]);
+	return 0;
+}
+
+/* Waits for pid; returns its exit status or -1 with err. */
+static int wait_for(pid_t pid, struct quai_error **err)
+{
 	int ws;
 	while (waitpid(pid, &ws, 0) < 0)
 		if (errno != EINTR)
 			return quai_error_errno(err, errno, "cannot wait for shellcheck");
-	if (too_big)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "shellcheck printed more than %u bytes", MAX_OUTPUT_BYTES);
 	if (WIFSIGNALED(ws))
 		return quai_error_set(err, QUAI_EXIT_USAGE, "shellcheck was killed by signal %d", WTERMSIG(ws));
 	return WEXITSTATUS(ws);
+}
+
+static int read_output(char **out, size_t *len, const char *path, struct quai_error **err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return quai_error_errno(err, errno, "cannot open '%s'", path);
+	struct quai_buf b = QUAI_BUF_INIT;
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (b.len + (size_t)n > MAX_OUTPUT_BYTES) {
+			quai_buf_release(&b);
+			return quai_error_set(err, QUAI_EXIT_USAGE, "shellcheck printed more than %u bytes",
+					      MAX_OUTPUT_BYTES);
+		}
+		quai_buf_add(&b, chunk, (size_t)n);
+	}
+	*len = b.len;
+	*out = quai_buf_detach(&b);
+	return 0;
 }
 
 static enum quai_lint_level sc_level(const char *s)
@@ -355,8 +375,21 @@ static unsigned byte_col(const char *text, unsigned line, unsigned sc_col)
 	return bytes;
 }
 
-static void map_findings(struct quai_findings *out, const char *json, size_t len, const struct script *scripts,
-			 const size_t *idx, size_t n, const struct tmpdir *t, const struct quai_lint_config *cfg)
+/* Script index of a path "<dir>/<n>.sh", or SIZE_MAX. */
+static size_t script_index(const char *file, const struct tmpdir *t, size_t nscripts)
+{
+	size_t dlen = strlen(t->path);
+	if (strncmp(file, t->path, dlen) != 0 || file[dlen] != '/')
+		return SIZE_MAX;
+	char *end;
+	unsigned long long n = strtoull(file + dlen + 1, &end, 10);
+	if (end == file + dlen + 1 || strcmp(end, ".sh") != 0 || n >= nscripts)
+		return SIZE_MAX;
+	return (size_t)n;
+}
+
+static void map_findings(struct quai_findings *out, const char *json, size_t len, const struct scripts *s,
+			 const struct tmpdir *t, const struct quai_lint_config *cfg)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(json, len, 0, &jerr);
@@ -373,71 +406,117 @@ static void map_findings(struct quai_findings *out, const char *json, size_t len
 		const char *msg = json_string_value(json_object_get(c, "message"));
 		if (!file || !level || !msg || line < 1 || line > 0xffffff || col < 1 || col > 0xffffff)
 			continue;
-		size_t k = 0;
-		while (k < n && strcmp(t->files[k], file) != 0)
-			k++;
-		if (k == n)
+		size_t k = script_index(file, t, s->len);
+		if (k == SIZE_MAX)
 			continue;
-		const struct script *s = &scripts[idx[k]];
+		const struct script *sc = &s->items[k];
 		char scode[16];
 		snprintf(scode, sizeof(scode), "SC%lld", (long long)code);
 		enum quai_lint_level lv = quai_lint_config_level(cfg, scode, sc_level(level));
-		if (lv == QUAI_LEVEL_IGNORE || (!cfg->disable_ignore_pragma && pragma_ignores(s->df, s->instr, scode)))
+		if (lv == QUAI_LEVEL_IGNORE ||
+		    (!cfg->disable_ignore_pragma && pragma_ignores(sc->df, sc->instr, scode)))
 			continue;
-		unsigned bcol = byte_col(s->text, (unsigned)line, (unsigned)col);
-		quai_findings_add(out, s->df->name, s->base_line + (unsigned)line - 1, bcol, lv, scode, msg);
+		unsigned bcol = byte_col(sc->text, (unsigned)line, (unsigned)col);
+		quai_findings_add(out, sc->df->name, sc->base_line + (unsigned)line - 1, bcol, lv, scode, msg);
 	}
 	json_decref(root);
 }
 
-/* Runs shellcheck once over the scripts idx[0..n) of one dialect. */
-static int check_batch(struct quai_findings *out, const struct script *scripts, const size_t *idx, size_t n,
-		       enum dialect d, const struct quai_lint_config *cfg, struct quai_error **err)
+/* One shellcheck process: scripts of one dialect. */
+struct batch {
+	enum dialect dialect;
+	size_t *idx;
+	size_t n;
+	pid_t pid;
+	char *out;
+};
+
+/* Splits the scripts into batches: per dialect, and into about as many
+ * processes as there are processors, since shellcheck is slow. */
+static struct batch *plan(const struct scripts *s, size_t *nbatches)
 {
-	struct tmpdir t = { 0 };
-	const char *base = getenv("TMPDIR");
-	snprintf(t.path, sizeof(t.path), "%s/quai-sc-XXXXXX",
-		 base && *base && strlen(base) < sizeof(t.path) - 20 ? base : "/tmp");
-	if (!mkdtemp(t.path)) {
-		int e = errno;
-		t.path[0] = '\0';
-		return quai_error_errno(err, e, "cannot create a temporary directory for shellcheck");
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		cpus = 1;
+	if (cpus > 16)
+		cpus = 16;
+	size_t per = (s->len + (size_t)cpus - 1) / (size_t)cpus;
+	if (per < 16)
+		per = 16;
+	if (per > MAX_FILES_PER_RUN)
+		per = MAX_FILES_PER_RUN;
+	struct batch *b = NULL;
+	size_t nb = 0, cap = 0;
+	for (int d = SH_SH; d < SH_NONE; d++) {
+		struct batch *cur = NULL;
+		for (size_t i = 0; i < s->len; i++) {
+			if (s->items[i].dialect != (enum dialect)d)
+				continue;
+			if (!cur || cur->n == per) {
+				b = xgrow(b, &cap, nb + 1, sizeof(*b));
+				cur = &b[nb++];
+				*cur = (struct batch){ .dialect = (enum dialect)d, .idx = xcalloc(per, sizeof(size_t)),
+						       .pid = -1 };
+			}
+			cur->idx[cur->n++] = i;
+		}
 	}
-	int rc = -1;
-	char **argv = xcalloc(n + 10, sizeof(*argv));
-	size_t argc = 0;
+	*nbatches = nb;
+	return b;
+}
+
+static int start_batch(struct batch *b, struct tmpdir *t, size_t number, struct quai_error **err)
+{
+	char **argv = xcalloc(b->n + 10, sizeof(*argv));
+	size_t argc = 0, first_file;
 	argv[argc++] = (char *)"shellcheck";
 	argv[argc++] = (char *)"--norc";
 	argv[argc++] = (char *)"-f";
 	argv[argc++] = (char *)"json1";
 	argv[argc++] = (char *)"-s";
-	argv[argc++] = (char *)dialect_names[d];
+	argv[argc++] = (char *)dialect_names[b->dialect];
 	/* Sourced files are not in the image being linted; variables come
 	 * from ENV and ARG, which shellcheck cannot see. */
 	argv[argc++] = (char *)"-e";
 	argv[argc++] = (char *)"SC1090,SC1091,SC2154";
-	for (size_t i = 0; i < n; i++) {
-		char *path = xasprintf("%s/%zu.sh", t.path, i);
-		t.files = xgrow(t.files, &t.cap, t.nfiles + 1, sizeof(*t.files));
-		t.files[t.nfiles++] = path;
-		if (write_file(path, scripts[idx[i]].text, err) < 0)
-			goto out;
-		argv[argc++] = path;
-	}
+	first_file = argc;
+	for (size_t i = 0; i < b->n; i++)
+		argv[argc++] = xasprintf("%s/%zu.sh", t->path, b->idx[i]);
 	argv[argc] = NULL;
-	struct quai_buf json = QUAI_BUF_INIT;
-	int status = run_capture(argv, &json, err);
-	if (status == 0 || status == 1) {
-		map_findings(out, quai_buf_str(&json), json.len, scripts, idx, n, &t, cfg);
-		rc = 0;
-	} else if (status > 1) {
-		quai_error_set(err, QUAI_EXIT_USAGE, "shellcheck failed with exit status %d", status);
-	}
-	quai_buf_release(&json);
-out:
+	b->out = tmpdir_add(t, "out-", number, ".json");
+	int rc = spawn(&b->pid, argv, b->out, err);
+	for (size_t i = first_file; i < argc; i++)
+		free(argv[i]);
 	free(argv);
-	tmpdir_cleanup(&t);
 	return rc;
+}
+
+static int finish_batch(struct batch *b, const struct scripts *s, const struct tmpdir *t, struct quai_findings *out,
+			const struct quai_lint_config *cfg, struct quai_error **err)
+{
+	int status = wait_for(b->pid, err);
+	b->pid = -1;
+	if (status < 0)
+		return -1;
+	if (status > 1)
+		return quai_error_set(err, QUAI_EXIT_USAGE, "shellcheck failed with exit status %d", status);
+	cleanup_free char *json = NULL;
+	size_t len = 0;
+	if (read_output(&json, &len, b->out, err) < 0)
+		return -1;
+	map_findings(out, json, len, s, t, cfg);
+	return 0;
+}
+
+/* Fails with the "not installed" message when shellcheck cannot be run. */
+static int probe(struct tmpdir *t, struct quai_error **err)
+{
+	char *argv[] = { (char *)"shellcheck", (char *)"--version", NULL };
+	pid_t pid;
+	const char *out = tmpdir_add(t, "version", 0, ".txt");
+	if (spawn(&pid, argv, out, err) < 0)
+		return -1;
+	return wait_for(pid, err) == 0 ? 0 : quai_error_set(err, QUAI_EXIT_USAGE, "shellcheck --version failed");
 }
 
 int quai_lint_shellcheck(struct quai_findings *out, const struct quai_dockerfile *const *dfs, size_t ndfs,
@@ -446,26 +525,43 @@ int quai_lint_shellcheck(struct quai_findings *out, const struct quai_dockerfile
 	struct scripts s = { 0 };
 	for (size_t i = 0; i < ndfs; i++)
 		gather(&s, dfs[i]);
+	struct tmpdir t = { 0 };
+	const char *base = getenv("TMPDIR");
+	snprintf(t.path, sizeof(t.path), "%s/quai-sc-XXXXXX",
+		 base && *base && strlen(base) < sizeof(t.path) - 20 ? base : "/tmp");
+	size_t nb = 0;
+	struct batch *b = NULL;
 	int rc = 0;
-	size_t *idx = xcalloc(s.len ? s.len : 1, sizeof(*idx));
+	if (!mkdtemp(t.path)) {
+		int e = errno;
+		t.path[0] = '\0';
+		rc = quai_error_errno(err, e, "cannot create a temporary directory for shellcheck");
+		goto out;
+	}
 	if (s.len == 0) {
 		/* Still say so when shellcheck is missing: the user asked for it. */
-		char *argv[] = { (char *)"shellcheck", (char *)"--version", NULL };
-		struct quai_buf ignored = QUAI_BUF_INIT;
-		rc = run_capture(argv, &ignored, err) < 0 ? -1 : 0;
-		quai_buf_release(&ignored);
+		rc = probe(&t, err);
+		goto out;
 	}
-	for (int d = SH_SH; d < SH_NONE && rc == 0; d++) {
-		size_t n = 0;
-		for (size_t i = 0; i < s.len; i++)
-			if (s.items[i].dialect == (enum dialect)d)
-				idx[n++] = i;
-		for (size_t from = 0; from < n && rc == 0; from += MAX_FILES_PER_RUN) {
-			size_t cnt = n - from < MAX_FILES_PER_RUN ? n - from : MAX_FILES_PER_RUN;
-			rc = check_batch(out, s.items, idx + from, cnt, (enum dialect)d, cfg, err);
-		}
+	for (size_t i = 0; i < s.len && rc == 0; i++)
+		rc = write_file(tmpdir_add(&t, "", i, ".sh"), s.items[i].text, err);
+	if (rc == 0)
+		b = plan(&s, &nb);
+	for (size_t i = 0; i < nb && rc == 0; i++)
+		rc = start_batch(&b[i], &t, i, err);
+	for (size_t i = 0; i < nb; i++) {
+		if (b[i].pid < 0)
+			continue;
+		if (rc == 0)
+			rc = finish_batch(&b[i], &s, &t, out, cfg, err);
+		else
+			wait_for(b[i].pid, NULL);
 	}
-	free(idx);
+out:
+	for (size_t i = 0; i < nb; i++)
+		free(b[i].idx);
+	free(b);
+	tmpdir_cleanup(&t);
 	for (size_t i = 0; i < s.len; i++)
 		free(s.items[i].text);
 	free(s.items);
