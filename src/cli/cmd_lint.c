@@ -275,13 +275,15 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void walk(struct paths *out, const char *dir, int depth)
+/* Adds the Dockerfiles under dir, in sorted order. Subdirectories that
+ * cannot be read are skipped; returns -1 (errno set) if dir itself cannot. */
+static int walk(struct paths *out, const char *dir, int depth)
 {
 	if (depth > WALK_MAX_DEPTH)
-		return;
+		return 0;
 	DIR *d = opendir(dir);
 	if (!d)
-		return;
+		return -1;
 	struct paths names = { 0 };
 	struct dirent *e;
 	while ((e = readdir(d))) {
@@ -327,7 +329,7 @@ static void walk(struct paths *out, const char *dir, int depth)
 			n[len - 1] = '\0';
 		char *p = root ? xstrdup(n) : ends_with(dir, "/") ? xasprintf("%s%s", dir, n) : xasprintf("%s/%s", dir, n);
 		if (dirp) {
-			walk(out, p, depth + 1);
+			(void)walk(out, p, depth + 1);
 			free(p);
 		} else {
 			out->items = xgrow(out->items, &out->cap, out->len + 1, sizeof(*out->items));
@@ -336,6 +338,7 @@ static void walk(struct paths *out, const char *dir, int depth)
 		free(n);
 	}
 	free(names.items);
+	return 0;
 }
 
 static void paths_release(struct paths *p)
@@ -378,8 +381,10 @@ static int collect(struct paths *out, char **args, int nargs)
 		}
 		if (S_ISDIR(st.st_mode)) {
 			size_t before = out->len;
-			walk(out, a, 0);
-			if (out->len == before) {
+			if (walk(out, a, 0) < 0) {
+				quai_cli_error("cannot read directory '%s': %s", a, strerror(errno));
+				status = QUAI_EXIT_USAGE;
+			} else if (out->len == before) {
 				quai_cli_error("'%s': no Dockerfile found in this directory (looked for %s)", a,
 					       searched_names);
 				status = QUAI_EXIT_USAGE;

@@ -405,13 +405,18 @@ static int apply_yaml(struct quai_lint_config *cfg, const char *path, const char
 	return rc;
 }
 
-/* Reads a file into *out. Returns 0, or 1 when it does not exist and
- * `missing_ok`, or -1 with err. */
-static int read_config(char **out, size_t *len, const char *path, bool missing_ok, struct quai_error **err)
+/* How much a missing file matters. */
+enum missing { MISSING_FAILS, MISSING_OK, MISSING_OR_DENIED_OK };
+
+/* Reads a file into *out. Returns 0, or 1 when it does not exist (or cannot
+ * be reached) and that is ok, or -1 with err. */
+static int read_config(char **out, size_t *len, const char *path, enum missing missing, struct quai_error **err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		if (missing_ok && (errno == ENOENT || errno == ENOTDIR))
+		if (missing != MISSING_FAILS && (errno == ENOENT || errno == ENOTDIR))
+			return 1;
+		if (missing == MISSING_OR_DENIED_OK && errno == EACCES)
 			return 1;
 		if (errno == ENOENT)
 			return quai_error_set(err, QUAI_EXIT_USAGE, "configuration file '%s' does not exist", path);
@@ -438,12 +443,12 @@ static int read_config(char **out, size_t *len, const char *path, bool missing_o
 	return 0;
 }
 
-static int load(struct quai_lint_config *cfg, const char *path, bool quai_yml, bool missing_ok,
+static int load(struct quai_lint_config *cfg, const char *path, bool quai_yml, enum missing missing,
 		struct quai_error **err)
 {
 	cleanup_free char *text = NULL;
 	size_t len = 0;
-	int rc = read_config(&text, &len, path, missing_ok, err);
+	int rc = read_config(&text, &len, path, missing, err);
 	if (rc != 0)
 		return rc;
 	return apply_yaml(cfg, path, text, len, quai_yml, err) < 0 ? -1 : 0;
@@ -451,12 +456,12 @@ static int load(struct quai_lint_config *cfg, const char *path, bool quai_yml, b
 
 int quai_lint_config_load(struct quai_lint_config *cfg, const char *path, struct quai_error **err)
 {
-	return load(cfg, path, false, false, err);
+	return load(cfg, path, false, MISSING_FAILS, err);
 }
 
 int quai_lint_config_load_quai_yml(struct quai_lint_config *cfg, const char *path, struct quai_error **err)
 {
-	return load(cfg, path, true, false, err);
+	return load(cfg, path, true, MISSING_FAILS, err);
 }
 
 int quai_lint_config_load_string(struct quai_lint_config *cfg, const char *name, const char *text,
@@ -473,28 +478,28 @@ int quai_lint_config_discover(struct quai_lint_config *cfg, const char *path, st
 		if (quai_lint_config_load(cfg, path, err) < 0)
 			return -1;
 	} else {
-		int rc = load(cfg, ".hadolint.yaml", false, true, err);
+		int rc = load(cfg, ".hadolint.yaml", false, MISSING_OK, err);
 		if (rc == 1)
-			rc = load(cfg, ".hadolint.yml", false, true, err);
+			rc = load(cfg, ".hadolint.yml", false, MISSING_OK, err);
 		const char *xdg = getenv("XDG_CONFIG_HOME");
 		const char *home = getenv("HOME");
 		if (rc == 1 && xdg && *xdg) {
 			cleanup_free char *p = xasprintf("%s/hadolint.yaml", xdg);
-			rc = load(cfg, p, false, true, err);
+			rc = load(cfg, p, false, MISSING_OR_DENIED_OK, err);
 		}
 		if (rc == 1 && home && *home) {
 			cleanup_free char *p = xasprintf("%s/.config/hadolint.yaml", home);
-			rc = load(cfg, p, false, true, err);
+			rc = load(cfg, p, false, MISSING_OR_DENIED_OK, err);
 			if (rc == 1) {
 				free(p);
 				p = xasprintf("%s/.hadolint.yaml", home);
-				rc = load(cfg, p, false, true, err);
+				rc = load(cfg, p, false, MISSING_OR_DENIED_OK, err);
 			}
 		}
 		if (rc < 0)
 			return -1;
 	}
-	if (load(cfg, "quai.yml", true, true, err) < 0)
+	if (load(cfg, "quai.yml", true, MISSING_OK, err) < 0)
 		return -1;
 	return quai_lint_config_from_env(cfg, err);
 }

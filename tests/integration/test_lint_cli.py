@@ -381,3 +381,25 @@ def test_output_to_closed_pipe_does_not_crash(quai_bin, tmp_path):
     p.stdout.close()
     p.wait(timeout=60)
     assert p.returncode in (FINDINGS, USAGE, -13)
+
+
+def test_unreadable_directory(quai_bin):
+    base = tempfile.mkdtemp(prefix="quai-unreadable-")
+    try:
+        os.chmod(base, 0o755)
+        d = pathlib.Path(base) / "repo"
+        d.mkdir()
+        (d / "Dockerfile").write_text("FROM alpine:3.19\n")
+        os.chmod(d, 0)
+        cmd = [quai_bin, "lint", str(d)]
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                pytest.skip("root can read anything and setpriv is missing")
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        env = clean_env(base, {"ASAN_OPTIONS": "detect_leaks=0"})
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd=base, env=env, timeout=60)
+        assert r.returncode == USAGE
+        assert r.stderr == f"quai: cannot read directory '{d}': Permission denied\n"
+    finally:
+        os.chmod(pathlib.Path(base) / "repo", 0o755)
+        shutil.rmtree(base, ignore_errors=True)
