@@ -69,5 +69,21 @@ const char *quai_sh_cmd_flag_value(const struct quai_sh_cmd *cmd, const char *fl
  * with '-', and after "--" everything): fills `out` (an array of at least
  * argc pointers into cmd) and returns how many. */
 size_t quai_sh_cmd_args_noflags(const struct quai_sh_cmd *cmd, const char **out);
+/* Like quai_sh_cmd_args_noflags(), but also leaves out the word that follows
+ * a flag of `value_flags` (a NULL-terminated list of names as for
+ * quai_sh_cmd_has_flag) written without an attached value: with "t",
+ * "apt-get install -t bookworm foo" gives "install", "foo". */
+size_t quai_sh_cmd_args_noflags_skip(const struct quai_sh_cmd *cmd, const char *const *value_flags,
+				     const char **out);
+/* Every value of a flag, as quai_sh_cmd_flag_value() finds them, in order
+ * ("useradd -u 1 -u 2" gives "1", "2"): fills `out` (at least argc pointers
+ * into cmd) and returns how many. */
+size_t quai_sh_cmd_flag_values(const struct quai_sh_cmd *cmd, const char *flag, const char **out);
+/* True for "pip* ... install ..." and "python* ... -m pip install ...". */
+bool quai_sh_cmd_is_pip_install(const struct quai_sh_cmd *cmd);
+/* True if some argument (argv[1..]) starts with `prefix`. */
+bool quai_sh_cmd_has_arg_prefix(const struct quai_sh_cmd *cmd, const char *prefix);
+/* True if some command of the script, at any depth, is named `name`. */
+bool quai_sh_script_uses(const struct quai_sh_script *script, const char *name);
 
 #endif
