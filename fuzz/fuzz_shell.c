@@ -13,6 +13,8 @@ static const char *const flags[] = {
 	"y", "q", "o", "f", "-", "yes", "no-install-recommends", "output", "no-cache-dir", "O", "",
 };
 
+static const char *const value_flags[] = { "t", "o", "target-release", "u", NULL };
+
 static size_t probe(const struct quai_sh_cmd *cmd, size_t size)
 {
 	size_t sum = 0;
@@ -29,10 +31,21 @@ static size_t probe(const struct quai_sh_cmd *cmd, size_t size)
 		if (v)
 			sum += strlen(v);
 	}
+	sum += quai_sh_cmd_is_pip_install(cmd);
+	sum += quai_sh_cmd_has_arg_prefix(cmd, "--");
+	sum += quai_sh_cmd_has_arg_prefix(cmd, "");
 	const char **args = xcalloc(cmd->argc + 1, sizeof(*args));
 	size_t n = quai_sh_cmd_args_noflags(cmd, args);
 	for (size_t i = 0; i < n; i++)
 		sum += strlen(args[i]);
+	n = quai_sh_cmd_args_noflags_skip(cmd, value_flags, args);
+	for (size_t i = 0; i < n; i++)
+		sum += strlen(args[i]);
+	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+		n = quai_sh_cmd_flag_values(cmd, flags[k], args);
+		for (size_t i = 0; i < n; i++)
+			sum += strlen(args[i]);
+	}
 	free(args);
 	for (size_t i = 0; i < cmd->argc; i++) {
 		/* a word's offset points into the script */
@@ -50,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct quai_sh_script script;
 	quai_sh_parse(&script, (const char *)data, size);
 	volatile size_t sum = script.has_pipe;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		sum += quai_sh_script_uses(&script, names[i]);
 	for (size_t i = 0; i < script.ncmds; i++)
 		sum += probe(&script.cmds[i], size);
 	(void)sum;
