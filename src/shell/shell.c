@@ -7,6 +7,7 @@
  * copied at the end into one block owned by script->cmds. */
 #include "shell/shell.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -827,7 +828,7 @@ static size_t read_case(struct parser *p, struct list *l, size_t pos, size_t end
 		pos += 2;
 	if (l->ncase < MAX_CASE)
 		l->case_pattern[l->ncase] = 1;
-	if (l->ncase < INT32_MAX)
+	if (l->ncase < INT_MAX)
 		l->ncase++;
 	run_substs(p, l);
 	return pos;
