@@ -521,6 +521,24 @@ static size_t flags(struct ictx *c, size_t a, size_t b)
 
 /* ---- the instruction ---- */
 
+/* BuildKit's `^(\d*)<<(-?)([^<]*)$` with a heredoc name after it. */
+static bool is_heredoc_word(const char *w)
+{
+	while (*w >= '0' && *w <= '9')
+		w++;
+	if (w[0] != '<' || w[1] != '<')
+		return false;
+	w += 2;
+	if (*w == '-')
+		w++;
+	char *name;
+	bool quoted;
+	if (!*w || strchr(w, '<') || !df_heredoc_name(w, strlen(w), &name, &quoted))
+		return false;
+	free(name);
+	return true;
+}
+
 static void check_count(struct ictx *c, size_t a, size_t b)
 {
 	struct quai_df_instr *in = c->in;
@@ -531,6 +549,9 @@ static void check_count(struct ictx *c, size_t a, size_t b)
 		if (n < 2)
 			df_diag(c->p, in->pos, "%s needs a source and a destination: write '%s <src>... <dest>'",
 				kw(c), kw(c));
+		else if (is_heredoc_word(in->json ? in->json_args[n - 1] : in->words[n - 1].raw))
+			df_diag(c->p, in->words[n - 1].pos,
+				"%s cannot accept a heredoc as the destination: put the destination path last", kw(c));
 		break;
 	}
 	case QUAI_DF_MAINTAINER:

@@ -36,6 +36,7 @@ static const struct dcase refused[] = {
 	{ "FROM alpine\nADD\n", 2, 1, "ADD needs a source and a destination" },
 	{ "FROM alpine\nCOPY <<EOF\nx\nEOF\n", 2, 1, "COPY needs a source and a destination" },
 	{ "FROM alpine\nCOPY [\"a\"]\n", 2, 1, "COPY needs a source" },
+	{ "FROM alpine\nCOPY a <<EOF\nx\nEOF\n", 2, 8, "COPY cannot accept a heredoc as the destination" },
 	{ "FROM alpine\nCOPY --form=x a b\n", 2, 6, "unknown flag '--form' for COPY: did you mean '--from'?" },
 	{ "FROM alpine\nCOPY --bogus a b\n", 2, 6, "unknown flag '--bogus' for COPY: it takes --from" },
 	{ "FROM alpine\nADD --from=x a b\n", 2, 5, "unknown flag '--from' for ADD" },
