@@ -373,6 +373,17 @@ static bool heredoc_kind(const struct quai_df_instr *in)
 	       (in->kind == QUAI_DF_RUN || in->kind == QUAI_DF_COPY || in->kind == QUAI_DF_ADD);
 }
 
+static bool has_heredoc_op(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+	while ((p = memchr(p, '<', (size_t)(end - p))) && p + 1 < end) {
+		if (p[1] == '<')
+			return true;
+		p += 2;
+	}
+	return false;
+}
+
 /* The heredocs a line opens, as BuildKit finds them: words of the form
  * `[n]<<[-]NAME`. */
 static void find_heredocs(const struct df_line *ll, struct quai_df_instr *in)
@@ -497,7 +508,7 @@ static void instruction(struct df_parser *p, struct df_line *ll, const struct df
 	df_parse_instr(p, ll, 0, ll->text.len, in, false);
 
 	struct quai_df_instr *hd = in->kind == QUAI_DF_ONBUILD ? in->onbuild : in;
-	if (heredoc_kind(hd) && memmem(quai_buf_str(&ll->text), ll->text.len, "<<", 2)) {
+	if (heredoc_kind(hd) && has_heredoc_op(quai_buf_str(&ll->text), ll->text.len)) {
 		find_heredocs(ll, hd);
 		read_heredocs(p, hd, &last_end);
 	}
