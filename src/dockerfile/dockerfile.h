@@ -141,8 +141,10 @@ struct quai_df_stage {
 	size_t end_index;    /* one past its last instruction */
 };
 
+/* A comment line. Comment lines inside a continuation are not listed (docker
+ * drops them), nor are parser directives. */
 struct quai_df_comment {
-	char *text; /* after '#', leading whitespace trimmed */
+	char *text; /* after '#', leading and trailing whitespace trimmed */
 	struct quai_df_pos pos;
 	size_t next_instr; /* index of the instruction that follows, or ninstrs */
 };
