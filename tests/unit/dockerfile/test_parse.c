@@ -35,7 +35,7 @@ static const struct quai_df_instr *I(size_t i)
 static void no_diags(void)
 {
 	for (size_t i = 0; i < df.ndiags; i++)
-		print_message("unexpected diag %u:%u %s\n", df.diags[i].pos.line, df.diags[i].pos.col,
+		print_message("# unexpected diag %u:%u %s\n", df.diags[i].pos.line, df.diags[i].pos.col,
 			      df.diags[i].message);
 	assert_int_equal(df.ndiags, 0);
 }
@@ -44,7 +44,7 @@ static void no_diags(void)
 static void one_diag(unsigned line, unsigned col, const char *part)
 {
 	for (size_t i = 0; i < df.ndiags; i++)
-		print_message("diag %u:%u %s\n", df.diags[i].pos.line, df.diags[i].pos.col, df.diags[i].message);
+		print_message("# diag %u:%u %s\n", df.diags[i].pos.line, df.diags[i].pos.col, df.diags[i].message);
 	assert_int_equal(df.ndiags, 1);
 	assert_int_equal(df.diags[0].pos.line, line);
 	if (col)
@@ -583,6 +583,22 @@ static void test_invalid_utf8_and_odd_spaces(void **state)
 	assert_int_equal(I(3)->kind, QUAI_DF_RUN);
 }
 
+static void test_raw_of_sub_instructions(void **state)
+{
+	(void)state;
+	parse("FROM a\nONBUILD RUN echo \\\n  hi\nHEALTHCHECK --retries=2 CMD true\n");
+	no_diags();
+	const struct quai_df_instr *o = I(1), *t = o->onbuild;
+	assert_int_equal(t->raw_off, o->raw_off + 8);
+	assert_int_equal(t->raw_len, strlen("RUN echo \\\n  hi"));
+	assert_memory_equal(quai_dockerfile_raw(&df, t), "RUN echo", 8);
+	assert_int_equal(t->end_line, 3);
+	const struct quai_df_instr *h = I(2)->healthcheck_cmd;
+	assert_memory_equal(quai_dockerfile_raw(&df, h), "CMD true", h->raw_len);
+	assert_int_equal(h->stage, 0);
+	pos_is(h->args_pos, 4, 29);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
@@ -616,6 +632,7 @@ int main(void)
 		T(test_stages),
 		T(test_kind_helpers),
 		T(test_invalid_utf8_and_odd_spaces),
+		T(test_raw_of_sub_instructions),
 	};
 	return cmocka_run_group_tests_name("dockerfile parser", tests, NULL, NULL);
 }
