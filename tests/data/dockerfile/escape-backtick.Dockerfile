@@ -1,0 +1,9 @@
+# escape=`
+# syntax=docker/dockerfile:1
+FROM mcr.microsoft.com/windows/servercore:ltsc2022
+RUN powershell -Command `
+    Write-Host C:\ `
+    ; Write-Host done
+WORKDIR C:\app\
+COPY ["C:\\src", "C:\\dst"]
+ENV PATH=C:\bin;`$PATH
