@@ -40,8 +40,8 @@ static void check_golden(void **state)
 	df_test_dump(f, &df);
 	fclose(f);
 	quai_dockerfile_release(&df);
-	bool same = got && glen == wlen && memcmp(got, want, glen) == 0;
-	if (!same && got) {
+	bool same = got && want && glen == wlen && memcmp(got, want, glen) == 0;
+	if (!same && got && want) {
 		size_t i = 0;
 		while (i < glen && i < wlen && got[i] == want[i])
 			i++;
