@@ -194,8 +194,13 @@ static bool one_edit_apart(const char *a, const char *b)
  * away from exactly the name of a stage. */
 static const char *stage_typo(const struct quai_dockerfile *df, const char *ref)
 {
-	if (!ref || !*ref || strpbrk(ref, "/:@.$") || strspn(ref, "0123456789") == strlen(ref))
+	static const char *const images[] = {"alpine", "busybox", "composer", "debian", "docker", "golang",
+	                                     "node",   "nginx",   "python",   "rust",   "ubuntu", "scratch"};
+	if (!ref || strlen(ref) < 3 || strpbrk(ref, "/:@.$") || strspn(ref, "0123456789") == strlen(ref))
 		return NULL;
+	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
+		if (strcasecmp(ref, images[i]) == 0)
+			return NULL;
 	if (quai_dockerfile_stage_by_name(df, ref) >= 0)
 		return NULL;
 	for (size_t s = 0; s < df->nstages; s++)
@@ -286,6 +291,42 @@ static bool script_sets(const char *text, const char *name, size_t len)
 	return false;
 }
 
+static bool word_names(const char *w, const char *name, size_t len)
+{
+	return strncmp(w, name, len) == 0 && (w[len] == '\0' || w[len] == '=');
+}
+
+/* Does a command of the script set NAME (export, local, declare, readonly,
+ * read, getopts)? */
+static bool shell_sets(const struct quai_sh_script *sh, const char *name, size_t len)
+{
+	static const char *const setters[] = {"export",   "local", "declare", "typeset",
+	                                      "readonly", "read",  "getopts"};
+	for (size_t c = 0; sh && c < sh->ncmds; c++) {
+		const struct quai_sh_cmd *cmd = &sh->cmds[c];
+		for (size_t a = 0; a < cmd->nassigns; a++)
+			if (word_names(cmd->assigns[a].text, name, len))
+				return true;
+		bool setter = false;
+		for (size_t t = 0; t < sizeof(setters) / sizeof(setters[0]) && cmd->argc; t++)
+			setter = setter || quai_sh_cmd_is(cmd, setters[t]);
+		for (size_t i = 1; setter && i < cmd->argc; i++)
+			if (word_names(cmd->argv[i].text, name, len))
+				return true;
+	}
+	return false;
+}
+
+/* Does the script read variables from elsewhere (`. file`, source, eval)? */
+static bool shell_imports(const struct quai_sh_script *sh)
+{
+	for (size_t c = 0; sh && c < sh->ncmds; c++)
+		if (quai_sh_cmd_is(&sh->cmds[c], ".") || quai_sh_cmd_is(&sh->cmds[c], "source") ||
+		    quai_sh_cmd_is(&sh->cmds[c], "eval"))
+			return true;
+	return false;
+}
+
 struct arg_scan {
 	struct quai_lint_ctx *ctx;
 	const struct quai_dockerfile *df;
@@ -294,6 +335,7 @@ struct arg_scan {
 	const struct name_set *declared; /* visible here */
 	const struct name_set *all_args; /* every ARG of the file */
 	const char *script;              /* RUN text, to skip shell variables */
+	const struct quai_sh_script *sh; /* the RUN's commands */
 	struct name_set reported;
 };
 
@@ -318,7 +360,7 @@ static void arg_use_cb(void *arg, const char *name, size_t len)
 	bool platform = !later && !global && !other && is_platform_arg(name, len);
 	if (!later && !global && !other && !platform)
 		return;
-	if (a->script && script_sets(a->script, name, len))
+	if (a->script && (script_sets(a->script, name, len) || shell_sets(a->sh, name, len)))
 		return;
 	names_add(&a->reported, name, len, 0, 0);
 	int n = (int)len;
@@ -384,7 +426,8 @@ static void inherit_env(const struct quai_dockerfile *df, int stage, struct name
 static void scan_instr_uses(struct arg_scan *a, const struct quai_df_instr *in, char esc)
 {
 	if (in->kind == QUAI_DF_RUN) {
-		if (in->json)
+		a->sh = quai_lint_shell(a->ctx, in);
+		if (in->json || shell_imports(a->sh))
 			return;
 		a->script = in->args_text;
 		scan_vars(in->args_text, '\\', true, arg_use_cb, a);
@@ -413,7 +456,7 @@ static void check_qu0002(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 		inherit_env(df, (int)s, &declared, 0);
 		for (size_t i = st->from_index + 1; i < st->end_index && i < df->ninstrs; i++) {
 			const struct quai_df_instr *in = &df->instrs[i];
-			struct arg_scan a = {ctx, df, in, (int)s, &declared, &all_args, NULL, {0}};
+			struct arg_scan a = {ctx, df, in, (int)s, &declared, &all_args, NULL, NULL, {0}};
 			scan_instr_uses(&a, in, df->escape ? df->escape : '\\');
 			names_release(&a.reported);
 			if (in->kind == QUAI_DF_ARG || in->kind == QUAI_DF_ENV)
