@@ -1,0 +1,94 @@
+/* Fuzz target for the lint configuration reader: the input is a
+ * .hadolint.yaml (and, read again, a quai.yml). The loader takes a path, so
+ * the input goes into a memfd opened once and rewritten for each run. A
+ * configuration that loads is then used to lint a small Dockerfile, so that
+ * what it set (overrides, label schema, trusted registries) is exercised. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "dockerfile/dockerfile.h"
+#include "fuzz/fuzz.h"
+#include "lint/lint.h"
+#include "core/banned.h"
+
+static const char dockerfile[] = "FROM registry.example.com/debian:12 AS build\n"
+				 "LABEL org.opencontainers.image.title=quai version=1.0 url=http://x\n"
+				 "RUN apt-get update && apt-get install -y curl\n"
+				 "FROM alpine\n"
+				 "COPY --from=build /a /b\n"
+				 "USER root\n";
+
+static const char *input_path(void)
+{
+	static char path[64];
+	static int fd = -1;
+	if (fd < 0) {
+		fd = memfd_create("quai-fuzz-config", 0);
+		if (fd < 0) {
+			perror("memfd_create");
+			abort();
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	return path;
+}
+
+static int write_input(const uint8_t *data, size_t size)
+{
+	const char *path = input_path();
+	int fd = atoi(path + strlen("/proc/self/fd/"));
+	if (ftruncate(fd, 0) < 0)
+		return -1;
+	size_t done = 0;
+	while (done < size) {
+		ssize_t n = pwrite(fd, data + done, size - done, (off_t)done);
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static void use(const struct quai_lint_config *cfg, const struct quai_dockerfile *df)
+{
+	static const char *const codes[] = { "DL3008", "DL3006", "DL3026", "DL3048", "QU0001", "SC2086", "" };
+	volatile size_t sum = 0;
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		sum += quai_lint_config_level(cfg, codes[i], QUAI_LEVEL_WARNING);
+	(void)sum;
+	struct quai_findings findings = { 0 };
+	quai_lint_dockerfile(&findings, df, cfg);
+	(void)quai_lint_failed(&findings, cfg);
+	quai_findings_release(&findings);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (write_input(data, size) < 0)
+		return 0;
+	struct quai_dockerfile df;
+	quai_dockerfile_parse(&df, "Dockerfile", dockerfile, sizeof(dockerfile) - 1);
+
+	int (*const loaders[])(struct quai_lint_config *, const char *, struct quai_error **) = {
+		quai_lint_config_load,
+		quai_lint_config_load_quai_yml,
+	};
+	for (size_t i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++) {
+		struct quai_lint_config cfg;
+		quai_lint_config_init(&cfg);
+		struct quai_error *err = NULL;
+		if (loaders[i](&cfg, input_path(), &err) == 0) {
+			use(&cfg, &df);
+		} else if (!err || !err->msg || !err->msg[0]) {
+			/* a failed load must say why */
+			abort();
+		}
+		quai_error_free(err);
+		quai_lint_config_release(&cfg);
+	}
+	quai_dockerfile_release(&df);
+	return 0;
+}

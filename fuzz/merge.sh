@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Folds what a long run found (fuzz/work/TARGET/) into the checked-in corpus:
+# libFuzzer's -merge=1 keeps only inputs that add coverage to the seeds.
+#
+# usage: fuzz/merge.sh [TARGET...]   (default: all three)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${QUAI_FUZZ_BUILD:-build-fuzz}
+work=${QUAI_FUZZ_WORK:-fuzz/work}
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(dockerfile shell lint_config)
+for t in "${targets[@]}"; do
+  [ -d "$work/$t" ] || { echo "no $work/$t: run fuzz/run.sh $t first"; continue; }
+  fresh=$(mktemp -d)
+  cp fuzz/corpus/"$t"/* "$fresh"/
+  before=$(ls "$fresh" | wc -l)
+  "$build/fuzz/fuzz_$t" -merge=1 -max_len=65536 -timeout=5 "$fresh" "$work/$t" >"$work/$t.merge.log" 2>&1
+  rm -rf "fuzz/corpus/$t"
+  mv "$fresh" "fuzz/corpus/$t"
+  chmod 755 "fuzz/corpus/$t"
+  echo "fuzz/corpus/$t: $before -> $(ls "fuzz/corpus/$t" | wc -l) inputs"
+done
