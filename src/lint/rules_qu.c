@@ -426,6 +426,8 @@ static void inherit_env(const struct quai_dockerfile *df, int stage, struct name
 static void scan_instr_uses(struct arg_scan *a, const struct quai_df_instr *in, char esc)
 {
 	if (in->kind == QUAI_DF_RUN) {
+		for (size_t f = 0; f < in->nflags; f++)
+			scan_vars(in->flags[f].value, esc, true, arg_use_cb, a);
 		a->sh = quai_lint_shell(a->ctx, in);
 		if (in->json || shell_imports(a->sh))
 			return;
@@ -661,7 +663,7 @@ static void check_dup_keys(struct quai_lint_ctx *ctx, const struct quai_dockerfi
 			continue;
 		for (size_t k = 0; k < in->nkvs; k++) {
 			const struct quai_df_kv *kv = &in->kvs[k];
-			if (!kv->key)
+			if (!kv->key || !*kv->key)
 				continue;
 			struct key_seen *prev = NULL;
 			for (size_t j = 0; j < nseen; j++)
