@@ -13,11 +13,14 @@
 #include "lint/rules_qu.h"
 
 #include "core/banned.h"
+
 static bool is_name_char(char c)
 {
 	return c == '_' || isalnum((unsigned char)c);
 }
 
+/* Position of byte `off` of the script quai_lint_shell() built for a shell
+ * form RUN: inside its heredoc body if past args_text, else the instruction. */
 static struct quai_df_pos script_pos(const struct quai_df_instr *in, size_t off)
 {
 	size_t alen = in->args_text ? strlen(in->args_text) : 0;
@@ -39,8 +42,6 @@ static struct quai_df_pos script_pos(const struct quai_df_instr *in, size_t off)
 	return pos;
 }
 
-/* Index of the stage an image reference names, only if it comes before
- * `before`; -1 for an image. */
 /* ---- QU0001: COPY --from a typo of a stage name ---- */
 
 /* Damerau-Levenshtein distance at most 1, case-insensitively. */

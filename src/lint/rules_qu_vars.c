@@ -11,6 +11,7 @@
 #include "lint/rules_qu.h"
 
 #include "core/banned.h"
+
 /* ---- small helpers ---- */
 
 static bool is_name_start(char c)
@@ -114,8 +115,6 @@ static bool refers_to(const char *text, char esc, const char *name)
 	return f.found;
 }
 
-/* Position of byte `off` of the script quai_lint_shell() built for a shell
- * form RUN: inside its heredoc body if past args_text, else the instruction. */
 int quai_lint_qu_parent_stage(const struct quai_dockerfile *df, int stage)
 {
 	const char *image = df->stages[stage].image;
