@@ -462,7 +462,8 @@ static void check_qu0008(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 		return;
 	int last = (int)df->nstages - 1;
 	const char *image = df->stages[last].image;
-	if (image && (strstr(image, "nonroot") || strstr(image, "rootless")))
+	/* a variable may name a stage that sets USER: cannot tell */
+	if (image && (strstr(image, "nonroot") || strstr(image, "rootless") || strchr(image, '$')))
 		return;
 	if (stage_has_user(df, last))
 		return;
