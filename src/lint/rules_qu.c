@@ -583,6 +583,16 @@ static bool secret_name(const char *name)
 	return false;
 }
 
+/* A switch rather than a secret: MYSQL_ALLOW_EMPTY_PASSWORD=yes. */
+static bool is_flag_value(const char *v)
+{
+	static const char *const flags[] = {"yes", "no", "true", "false", "on", "off", "y", "n", "0", "1"};
+	for (size_t i = 0; v && i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (strcasecmp(v, flags[i]) == 0)
+			return true;
+	return false;
+}
+
 static void check_qu0010(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
@@ -593,7 +603,8 @@ static void check_qu0010(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 			const struct quai_df_kv *kv = &in->kvs[k];
 			if (!kv->key || !secret_name(kv->key))
 				continue;
-			if (in->kind == QUAI_DF_ENV && (!kv->value || !*kv->value))
+			if ((in->kind == QUAI_DF_ENV && (!kv->value || !*kv->value)) ||
+			    is_flag_value(kv->value))
 				continue;
 			cleanup_free char *id = xstrdup(kv->key);
 			for (char *c = id; *c; c++)
