@@ -132,8 +132,8 @@ static void check_qu0001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 			if (stage)
 				quai_lint_report_at(
 				    ctx, in, fl->pos,
-				    "'%s' is neither a stage of this Dockerfile nor an image reference "
-				    "that docker can pull; did you mean '%s'?",
+				    "'%s' names no stage of this Dockerfile, so docker pulls it as an "
+				    "image; did you mean '%s'?",
 				    ref, stage);
 		}
 	}
