@@ -593,15 +593,37 @@ static bool is_flag_value(const char *v)
 	return false;
 }
 
+/* Would hadolint's DL3064 report this name? It looks for these words
+ * anywhere in it (and for a list of names that all contain one of them or
+ * are no secret by our measure). */
+static bool dl3064_matches(const char *name)
+{
+	static const char *const words[] = {"api_key", "client_key", "password", "private",
+	                                    "secret",  "token",      "username"};
+	cleanup_free char *lower = xstrdup(name);
+	for (char *c = lower; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(lower, words[i]))
+			return true;
+	return false;
+}
+
+/* Names DL3064 already reports are left to it when it is on, so that a line
+ * gets one finding; QU0010 adds the names it misses (DB_PASS, APIKEY,
+ * CREDENTIALS, PASSPHRASE, MINIO_ACCESS_KEY) and is the precise version
+ * for those who turn DL3064 off for its false positives. */
 static void check_qu0010(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
+	bool dl3064_on = quai_lint_config_level(quai_lint_ctx_config(ctx), "DL3064", QUAI_LEVEL_WARNING) !=
+	                 QUAI_LEVEL_IGNORE;
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
 		if (in->kind != QUAI_DF_ARG && in->kind != QUAI_DF_ENV)
 			continue;
 		for (size_t k = 0; k < in->nkvs; k++) {
 			const struct quai_df_kv *kv = &in->kvs[k];
-			if (!kv->key || !secret_name(kv->key))
+			if (!kv->key || !secret_name(kv->key) || (dl3064_on && dl3064_matches(kv->key)))
 				continue;
 			if ((in->kind == QUAI_DF_ENV && (!kv->value || !*kv->value)) ||
 			    is_flag_value(kv->value))

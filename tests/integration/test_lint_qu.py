@@ -94,3 +94,25 @@ def test_no_error_level_qu_finding_on_the_corpus(quai_bin, corpus):
     assert p.returncode in (0, 1), p.stderr[-2000:]
     errors = [f for f in json.loads(p.stdout) if f["code"].startswith("QU") and f["level"] == "error"]
     assert not errors, errors[:10]
+
+
+def test_secrets_one_finding_per_name_with_dl3064(lint):
+    df = ("FROM debian:12\n"
+          "USER nobody\n"
+          "ARG NPM_TOKEN\n"
+          "ARG DB_PASS\n")
+    _, found = lint(df)
+    by_line = {}
+    for f in found:
+        if f["code"] in ("DL3064", "QU0010"):
+            by_line.setdefault(f["line"], []).append(f["code"])
+    assert by_line == {3: ["DL3064"], 4: ["QU0010"]}, found
+
+
+def test_secrets_all_reported_by_qu0010_when_dl3064_is_off(lint):
+    df = ("FROM debian:12\n"
+          "USER nobody\n"
+          "ARG NPM_TOKEN\n"
+          "ENV TOKENIZERS_PARALLELISM=false\n")
+    _, found = lint(df, "ignored: [DL3064]\n")
+    assert [(f["line"], f["code"]) for f in found if f["code"] in ("DL3064", "QU0010")] == [(3, "QU0010")]
