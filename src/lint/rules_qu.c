@@ -199,6 +199,38 @@ static const char *upgrade_of(const struct quai_sh_cmd *cmd)
 	return NULL;
 }
 
+/* Is the rule `code` on, after the configuration? */
+static bool rule_on(const struct quai_lint_ctx *ctx, const char *code)
+{
+	size_t n;
+	const struct quai_lint_rule_info *rules = quai_lint_rules(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rules[i].code, code) == 0)
+			return quai_lint_config_level(quai_lint_ctx_config(ctx), code, rules[i].level) !=
+			       QUAI_LEVEL_IGNORE;
+	return false;
+}
+
+/* hadolint's retired rules for the same commands (off by default): when a
+ * user turns one on, it reports the command and QU0004 stays quiet. */
+static bool reported_by_dl_rule(const struct quai_lint_ctx *ctx, const struct quai_sh_cmd *cmd)
+{
+	static const struct {
+		const char *tool, *code;
+		const char *subs[5];
+	} dl[] = {
+	    {"apt-get", "DL3005", {"upgrade", "dist-upgrade", NULL}},
+	    {"apk", "DL3017", {"upgrade", NULL}},
+	    {"yum", "DL3031", {"update", "update-to", "upgrade", "upgrade-to", NULL}},
+	    {"dnf", "DL3039", {"upgrade", "upgrade-minimal", NULL}},
+	};
+	for (size_t i = 0; i < sizeof(dl) / sizeof(dl[0]); i++)
+		if (quai_sh_cmd_is(cmd, dl[i].tool) && has_any_arg(cmd, dl[i].subs) &&
+		    rule_on(ctx, dl[i].code))
+			return true;
+	return false;
+}
+
 static void check_qu0004(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
@@ -206,7 +238,7 @@ static void check_qu0004(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, in);
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			const char *tool = upgrade_of(&sh->cmds[c]);
-			if (!tool)
+			if (!tool || reported_by_dl_rule(ctx, &sh->cmds[c]))
 				continue;
 			struct quai_df_pos pos = script_pos(quai_lint_effective(in), sh->cmds[c].argv[0].off);
 			quai_lint_report_at(

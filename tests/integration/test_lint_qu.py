@@ -116,3 +116,13 @@ def test_secrets_all_reported_by_qu0010_when_dl3064_is_off(lint):
           "ENV TOKENIZERS_PARALLELISM=false\n")
     _, found = lint(df, "ignored: [DL3064]\n")
     assert [(f["line"], f["code"]) for f in found if f["code"] in ("DL3064", "QU0010")] == [(3, "QU0010")]
+
+
+def test_upgrade_left_to_hadolints_retired_rule_when_turned_on(lint):
+    df = ("FROM debian:12\n"
+          "USER nobody\n"
+          "RUN apt-get update && apt-get -y upgrade\n")
+    _, found = lint(df)
+    assert [f["code"] for f in found if f["code"] in ("DL3005", "QU0004")] == ["QU0004"]
+    _, found = lint(df, "override:\n  error: [DL3005]\n")
+    assert [f["code"] for f in found if f["code"] in ("DL3005", "QU0004")] == ["DL3005"]
