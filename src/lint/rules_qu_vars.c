@@ -24,36 +24,97 @@ static bool is_name_char(char c)
 	return c == '_' || isalnum((unsigned char)c);
 }
 
-/* A name seen somewhere, with the line that declares it. */
+/* A name seen somewhere, with the line that declares it. Entries with the
+ * same name are chained in the order they were added. */
 struct name_entry {
 	const char *name;
 	size_t len;
 	unsigned line;
 	int stage;
+	size_t next;  /* index + 1 of the next entry with this name, 0 at the end */
+	size_t tail;  /* first entry of a chain: index + 1 of its last */
+	size_t instr; /* for QU0006: the instruction that sets it */
 };
 
+/* Names in order, with a hash index (open addressing) of the first entry of
+ * each name, so that files with thousands of ARGs stay linear. */
 struct name_set {
 	struct name_entry *v;
 	size_t n, cap;
+	size_t *slots; /* index + 1 of a chain's first entry, 0 when free */
+	size_t nslots; /* a power of two, at least twice n */
 };
+
+static size_t name_hash(const char *name, size_t len)
+{
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of `name`: its chain's, or the free one where it would go. */
+static size_t *name_slot(const struct name_set *s, const char *name, size_t len)
+{
+	size_t mask = s->nslots - 1;
+	for (size_t h = name_hash(name, len) & mask;; h = (h + 1) & mask) {
+		size_t *slot = &s->slots[h];
+		if (!*slot)
+			return slot;
+		const struct name_entry *e = &s->v[*slot - 1];
+		if (e->len == len && memcmp(e->name, name, len) == 0)
+			return slot;
+	}
+}
+
+static void name_link(struct name_set *s, size_t idx)
+{
+	struct name_entry *e = &s->v[idx];
+	size_t *slot = name_slot(s, e->name, e->len);
+	e->next = 0;
+	e->tail = idx + 1;
+	if (!*slot) {
+		*slot = idx + 1;
+		return;
+	}
+	struct name_entry *head = &s->v[*slot - 1];
+	s->v[head->tail - 1].next = idx + 1;
+	head->tail = idx + 1;
+}
 
 static void names_add(struct name_set *s, const char *name, size_t len, unsigned line, int stage)
 {
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	s->v[s->n++] = (struct name_entry){name, len, line, stage};
+	s->v[s->n++] = (struct name_entry){name, len, line, stage, 0, 0, 0};
+	if (s->n * 2 > s->nslots) {
+		free(s->slots);
+		s->nslots = s->nslots ? s->nslots * 2 : 16;
+		s->slots = xcalloc(s->nslots, sizeof(*s->slots));
+		for (size_t i = 0; i < s->n; i++)
+			name_link(s, i);
+		return;
+	}
+	name_link(s, s->n - 1);
 }
 
+/* The first entry named `name`, or NULL; follow ->next for the others. */
 static const struct name_entry *names_find(const struct name_set *s, const char *name, size_t len)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].len == len && memcmp(s->v[i].name, name, len) == 0)
-			return &s->v[i];
-	return NULL;
+	if (!s->nslots)
+		return NULL;
+	size_t slot = *name_slot(s, name, len);
+	return slot ? &s->v[slot - 1] : NULL;
+}
+
+static const struct name_entry *names_next(const struct name_set *s, const struct name_entry *e)
+{
+	return e->next ? &s->v[e->next - 1] : NULL;
 }
 
 static void names_release(struct name_set *s)
 {
 	free(s->v);
+	free(s->slots);
 	*s = (struct name_set){0};
 }
 
@@ -223,10 +284,8 @@ static void arg_use_cb(void *arg, const char *name, size_t len)
 	    is_predefined_arg(name, len))
 		return;
 	const struct name_entry *later = NULL, *global = NULL, *other = NULL;
-	for (size_t i = 0; i < a->all_args->n; i++) {
-		const struct name_entry *e = &a->all_args->v[i];
-		if (e->len != len || memcmp(e->name, name, len) != 0)
-			continue;
+	for (const struct name_entry *e = names_find(a->all_args, name, len); e;
+	     e = names_next(a->all_args, e)) {
 		if (e->stage == a->stage && e->line > a->in->pos.line && !later)
 			later = e;
 		else if (e->stage == -1 && !global)
@@ -237,9 +296,9 @@ static void arg_use_cb(void *arg, const char *name, size_t len)
 	bool platform = !later && !global && !other && is_platform_arg(name, len);
 	if (!later && !global && !other && !platform)
 		return;
+	names_add(&a->reported, name, len, 0, 0); /* one look per name and instruction */
 	if (a->script && (script_sets(a->script, name, len) || shell_sets(a->sh, name, len)))
 		return;
-	names_add(&a->reported, name, len, 0, 0);
 	int n = (int)len;
 	if (platform)
 		quai_lint_reportf(
@@ -409,17 +468,10 @@ static bool env_used_between(const struct quai_dockerfile *df, size_t a, size_t 
 	return false;
 }
 
-struct key_seen {
-	const char *key;
-	size_t instr;
-	unsigned line;
-};
-
 static void check_dup_keys(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df,
                            const struct quai_df_stage *st, enum quai_df_kind kind)
 {
-	struct key_seen *seen = NULL;
-	size_t nseen = 0, cap = 0;
+	struct name_set seen = {0};
 	char esc = df->escape ? df->escape : '\\';
 	for (size_t i = st->from_index + 1; i < st->end_index && i < df->ninstrs; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
@@ -429,10 +481,9 @@ static void check_dup_keys(struct quai_lint_ctx *ctx, const struct quai_dockerfi
 			const struct quai_df_kv *kv = &in->kvs[k];
 			if (!kv->key || !*kv->key)
 				continue;
-			struct key_seen *prev = NULL;
-			for (size_t j = 0; j < nseen; j++)
-				if (strcmp(seen[j].key, kv->key) == 0)
-					prev = &seen[j];
+			size_t len = strlen(kv->key);
+			const struct name_entry *first = names_find(&seen, kv->key, len);
+			const struct name_entry *prev = first ? &seen.v[first->tail - 1] : NULL;
 			bool dead = prev != NULL;
 			if (dead && kind == QUAI_DF_ENV)
 				dead = !env_used_between(df, prev->instr, i, kv->key) &&
@@ -442,16 +493,11 @@ static void check_dup_keys(struct quai_lint_ctx *ctx, const struct quai_dockerfi
 				    ctx, in, kv->pos,
 				    "%s '%s' is set again here; the value from line %u is never used",
 				    kind == QUAI_DF_ENV ? "ENV" : "LABEL", kv->key, prev->line);
-			if (prev) {
-				prev->instr = i;
-				prev->line = kv->pos.line;
-			} else {
-				seen = xgrow(seen, &cap, nseen + 1, sizeof(*seen));
-				seen[nseen++] = (struct key_seen){kv->key, i, kv->pos.line};
-			}
+			names_add(&seen, kv->key, len, kv->pos.line, 0);
+			seen.v[seen.n - 1].instr = i;
 		}
 	}
-	free(seen);
+	names_release(&seen);
 }
 
 void quai_lint_qu0006(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
