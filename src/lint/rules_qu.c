@@ -327,17 +327,34 @@ static bool is_local_host(const char *h, size_t len)
 }
 
 /* Ports a health check command connects to: from URLs (scheme default when
- * no port is given) and from host:port words naming this machine. */
+ * no port is given), from host:port words naming this machine and from the
+ * port of `nc -z localhost 8080`. */
 static void healthcheck_ports(const char *text, struct ports *out)
 {
 	const char *delims = " \t\n\"'=,;|&()";
-	for (const char *p = text; *p;) {
-		p += strspn(p, delims);
+	bool in_nc = false;   /* words of an `nc host port` command */
+	unsigned nc_port = 0; /* its last number: the port (-w 2 comes first) */
+	for (const char *p = text;;) {
+		size_t skip = strspn(p, delims);
+		bool cmd_end = memchr(p, '|', skip) || memchr(p, '&', skip) || memchr(p, ';', skip);
+		p += skip;
 		size_t n = strcspn(p, delims);
+		if ((cmd_end || n == 0) && nc_port)
+			ports_add(out, nc_port, nc_port);
+		if (cmd_end || n == 0) {
+			in_nc = false;
+			nc_port = 0;
+		}
 		if (n == 0)
 			break;
 		const char *w = p, *end = p + n;
 		p = end;
+		unsigned num;
+		if (in_nc && parse_port(w, n, &num))
+			nc_port = num;
+		if ((n == 2 && memcmp(w, "nc", 2) == 0) || (n == 4 && memcmp(w, "ncat", 4) == 0) ||
+		    (n == 6 && memcmp(w, "netcat", 6) == 0))
+			in_nc = true;
 		const char *scheme = NULL;
 		const char *sep = NULL;
 		for (const char *q = w; q + 3 <= end; q++)
