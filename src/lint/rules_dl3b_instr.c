@@ -52,11 +52,12 @@ bool quai_lint_from_refers(const struct quai_dockerfile *df, int i, int j)
 	return image_name_len(img) == klen && strncmp(img, key, klen) == 0;
 }
 
-/* For each instruction (ONBUILD triggers included) of kind `kind`. */
-#define FOR_KIND(df, i, in, k)                                                                               \
-	for (size_t i = 0; i < (df)->ninstrs; i++)                                                           \
-		for (const struct quai_df_instr *in = quai_lint_effective(&(df)->instrs[i]); in; in = NULL)  \
-			if (in->kind == (k))
+/* The instruction at `i` if it, or its ONBUILD trigger, is of kind `k`. */
+static const struct quai_df_instr *of_kind(const struct quai_dockerfile *df, size_t i, enum quai_df_kind k)
+{
+	const struct quai_df_instr *in = quai_lint_effective(&df->instrs[i]);
+	return in->kind == k ? in : NULL;
+}
 
 void quai_lint_dl3043(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
@@ -193,8 +194,10 @@ void quai_lint_dl3061(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 
 void quai_lint_dl3063(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	FOR_KIND(df, i, in, QUAI_DF_FROM)
-	{
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_df_instr *in = of_kind(df, i, QUAI_DF_FROM);
+		if (!in)
+			continue;
 		const char *alias = in->from_alias;
 		if (alias && (strcmp(alias, "scratch") == 0 || strcmp(alias, "context") == 0))
 			quai_lint_report(ctx, &df->instrs[i]);
@@ -285,8 +288,10 @@ void quai_lint_dl3064(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 
 void quai_lint_dl3065(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	FOR_KIND(df, i, in, QUAI_DF_FROM)
-	{
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_df_instr *in = of_kind(df, i, QUAI_DF_FROM);
+		if (!in)
+			continue;
 		const struct quai_df_flag *p = quai_df_instr_flag(in, "platform");
 		if (p && p->value &&
 		    (strcmp(p->value, "$TARGETPLATFORM") == 0 || strcmp(p->value, "${TARGETPLATFORM}") == 0))
@@ -296,8 +301,10 @@ void quai_lint_dl3065(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 
 void quai_lint_dl3066(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	FOR_KIND(df, i, in, QUAI_DF_USER)
-	{
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_df_instr *in = of_kind(df, i, QUAI_DF_USER);
+		if (!in)
+			continue;
 		const char *u = in->args_text ? in->args_text : "";
 		size_t n = strcspn(u, ":");
 		for (size_t c = 0; c < n; c++) {
@@ -322,8 +329,10 @@ static bool is_root_path(const struct quai_df_word *w)
 
 void quai_lint_dl3067(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	FOR_KIND(df, i, in, QUAI_DF_COPY)
-	{
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_df_instr *in = of_kind(df, i, QUAI_DF_COPY);
+		if (!in)
+			continue;
 		if (!quai_df_instr_flag(in, "from") || in->nwords < 2 ||
 		    !is_root_path(&in->words[in->nwords - 1]))
 			continue;

@@ -7,6 +7,7 @@
  * copied at the end into one block owned by script->cmds. */
 #include "shell/shell.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,6 +419,31 @@ static void add_subst(struct parser *p, int depth, size_t start, size_t end)
 	p->subst[p->nsubst++] = (struct span){start, end};
 }
 
+/* Inside (( )): arithmetic, but $( ) and ` ` in it run commands. Returns
+ * the position after the closing "))". */
+static size_t skip_arith(struct parser *p, size_t pos, size_t end, int depth)
+{
+	const char *s = p->s;
+	size_t stop = skip_parens(s, pos, end, 0, NULL);
+	while (pos < stop) {
+		bool closed = false;
+		char c = s[pos];
+		if (c == '$' && pos + 1 < stop && s[pos + 1] == '(' &&
+		    (pos + 2 >= stop || s[pos + 2] != '(')) {
+			size_t e = skip_parens(s, pos + 2, stop, 0, &closed);
+			add_subst(p, depth, pos + 2, closed ? e - 1 : e);
+			pos = e;
+		} else if (c == '`') {
+			size_t e = skip_backtick(s, pos + 1, stop, &closed);
+			add_subst(p, depth, pos + 1, closed ? e - 1 : e);
+			pos = e;
+		} else {
+			pos++;
+		}
+	}
+	return stop;
+}
+
 static void put_raw(struct parser *p, size_t start, size_t end)
 {
 	pool_add(&p->pool, p->s + start, end - start);
@@ -433,7 +459,7 @@ static size_t read_dollar(struct parser *p, size_t pos, size_t end, int depth, s
 	if (e >= end) {
 		e = end;
 	} else if (n == '(' && is_arithmetic(p, e, end)) {
-		e = skip_parens(s, e + 1, end, 0, NULL);
+		e = skip_arith(p, e + 1, end, depth);
 		w->has_expansion = true;
 	} else if (n == '(') {
 		e = skip_parens(s, e + 1, end, 0, &closed);
@@ -773,7 +799,7 @@ static size_t read_for(struct parser *p, struct list *l, size_t pos, size_t end)
 	const char *s = p->s;
 	pos = skip_blanks(s, pos, end);
 	if (pos + 1 < end && s[pos] == '(' && s[pos + 1] == '(')
-		return skip_parens(s, pos + 1, end, 0, NULL);
+		return skip_arith(p, pos + 1, end, l->depth);
 	if (pos < end && !is_delim(s[pos]))
 		pos = drop_word(p, pos, end, l->depth);
 	pos = skip_space(s, pos, end);
@@ -802,7 +828,7 @@ static size_t read_case(struct parser *p, struct list *l, size_t pos, size_t end
 		pos += 2;
 	if (l->ncase < MAX_CASE)
 		l->case_pattern[l->ncase] = 1;
-	if (l->ncase < INT32_MAX)
+	if (l->ncase < INT_MAX)
 		l->ncase++;
 	run_substs(p, l);
 	return pos;
@@ -1026,7 +1052,7 @@ static size_t read_operator(struct parser *p, struct list *l, size_t pos, size_t
 			return pos + 1;
 		}
 		if (n == '(' && is_arithmetic(p, pos, end)) /* (( )) */
-			return skip_parens(s, pos + 1, end, 0, NULL);
+			return skip_arith(p, pos + 1, end, l->depth);
 		return pos + 1;
 	case ')':
 		finish(p, l, QUAI_SH_SEP_SEMI, false);

@@ -76,8 +76,9 @@ bool quai_sh_cmd_has_flag(const struct quai_sh_cmd *cmd, const char *flag);
  * "-f value" forms the value is the next word. */
 const char *quai_sh_cmd_flag_value(const struct quai_sh_cmd *cmd, const char *flag);
 /* Arguments that are not flags, in order (argv[1..] minus words starting
- * with '-', and after "--" everything): fills `out` (an array of at least
- * argc pointers into cmd) and returns how many. */
+ * with '-', though "-" alone is an argument, and after "--" everything):
+ * fills `out` (an array of at least argc pointers into cmd) and returns how
+ * many. */
 size_t quai_sh_cmd_args_noflags(const struct quai_sh_cmd *cmd, const char **out);
 /* Like quai_sh_cmd_args_noflags(), but also leaves out the word that follows
  * a flag of `value_flags` (a NULL-terminated list of names as for

@@ -123,6 +123,9 @@ static void test_command_substitution(void **state)
 	              "echo $(dirname \"$(which python)\") x\n^dirname $(which python)\n^^which python");
 	assert_render("a=`date +%s` b", "{a=`date +%s`} b\n^date +%s");
 	assert_render("echo $((1 + 2)) $(( (3) * 4 )) done", "echo $((1 + 2)) $(( (3) * 4 )) done");
+	assert_render("make -j$(( $(nproc) + `getconf X` ))",
+	              "make -j$(( $(nproc) + `getconf X` ))\n^nproc\n^getconf X");
+	assert_render("(( n = $(id -u) )) && for ((i = $(a); i < 3; i++)); do :; done", "^id -u\n^a\n:");
 	assert_render("X=$(cat f | wc -l)", "{X=$(cat f | wc -l)}\n^cat f |\n^> wc -l");
 	assert_render("echo $(a) && b", "echo $(a) &&\n^a\nb");
 	assert_render("a $(b `c $(d)`) e", "a $(b `c $(d)`) e\n^b `c $(d)`\n^^c $(d)\n^^^d");

@@ -1,0 +1,3 @@
+FROM debian:buster
+LABEL maintainer="\"john doe\"@example.com"
+LABEL maintainer="x@[127.0.0.1]"

@@ -1,0 +1,3 @@
+# lines: 3
+FROM golang:1.22
+RUN --mount=type=cache,target=/wrong/path go build ./...

@@ -1,0 +1,3 @@
+# lines: 3
+FROM gradle:8
+RUN --mount=type=cache,target=/wrong/path gradle build
