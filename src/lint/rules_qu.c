@@ -702,7 +702,7 @@ const struct quai_lint_rule quai_lint_rules_qu[] = {
     {"QU0006", QUAI_LEVEL_WARNING, "ENV or LABEL key set twice in a stage; the first value is never used",
      quai_lint_qu0006},
     {"QU0007", QUAI_LEVEL_INFO, "EXPOSE lists no port that the HEALTHCHECK checks", check_qu0007},
-    {"QU0008", QUAI_LEVEL_INFO, "The final stage runs as root: no USER instruction", check_qu0008},
+    {"QU0008", QUAI_LEVEL_STYLE, "The final stage runs as root: no USER instruction", check_qu0008},
     {"QU0009", QUAI_LEVEL_WARNING, "Heredoc delimiter reused within one instruction", check_qu0009},
     {"QU0010", QUAI_LEVEL_WARNING, "Secret passed as ARG or ENV; use RUN --mount=type=secret", check_qu0010},
     {NULL, QUAI_LEVEL_IGNORE, NULL, NULL},
