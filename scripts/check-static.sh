@@ -12,9 +12,11 @@ fi
 
 mapfile -t files < <(find src -name '*.c' | sort)
 echo "clang-tidy on ${#files[@]} files"
-if ! clang-tidy -p "$build" --quiet "${files[@]}" 2>/dev/null > /tmp/quai-clang-tidy.$$; then status=1; fi
-if grep -E 'warning:|error:' /tmp/quai-clang-tidy.$$; then status=1; fi
-rm -f /tmp/quai-clang-tidy.$$
+log=$(mktemp)
+# one clang-tidy per file, as many at once as there are cores
+if ! printf '%s\0' "${files[@]}" | xargs -0 -n 1 -P "$(nproc)" clang-tidy -p "$build" --quiet >"$log" 2>/dev/null; then status=1; fi
+if grep -E 'warning:|error:' "$log"; then status=1; fi
+rm -f "$log"
 
 echo "cppcheck"
 if ! cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

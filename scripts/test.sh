@@ -27,7 +27,7 @@ if ninja -C build-asan >"$out/build.log" 2>&1; then
 else
   cat "$out/build.log"
   record "sanitizer build" fail
-  python3 scripts/summarize.py "$out"
+  /usr/bin/python3 scripts/summarize.py "$out"
   exit 1
 fi
 
@@ -43,7 +43,7 @@ cp build-asan/meson-logs/testlog.json "$out/testlog.json" 2>/dev/null
 
 step "integration tests (pytest)"
 if ls tests/integration/test_*.py >/dev/null 2>&1; then
-  python3 -m pytest -q -p no:cacheprovider --junitxml="$out/pytest.xml" tests/integration 2>&1 | tail -n 15
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$out/pytest.xml" tests/integration 2>&1 | tail -n 15
 fi
 
 if [ -x fuzz/smoke.sh ]; then
@@ -54,4 +54,4 @@ fi
 step "static analysis"
 if scripts/check-static.sh >"$out/static.log" 2>&1; then record "clang-tidy and cppcheck" pass; else tail -n 40 "$out/static.log"; record "clang-tidy and cppcheck" fail; fi
 
-python3 scripts/summarize.py "$out"
+/usr/bin/python3 scripts/summarize.py "$out"

@@ -19,7 +19,7 @@ struct pending {
 };
 
 struct shell_entry {
-	const struct quai_df_instr *instr;
+	bool parsed;
 	struct quai_sh_script script;
 };
 
@@ -29,8 +29,7 @@ struct quai_lint_ctx {
 	const struct quai_lint_rule *rule;
 	struct pending *pend;
 	size_t npend, cap;
-	struct shell_entry *sh;
-	size_t nsh, shcap;
+	struct shell_entry *sh; /* one per top-level instruction, made on first use */
 };
 
 const struct quai_lint_config *quai_lint_ctx_config(const struct quai_lint_ctx *ctx)
@@ -38,11 +37,15 @@ const struct quai_lint_config *quai_lint_ctx_config(const struct quai_lint_ctx *
 	return ctx->cfg;
 }
 
+/* Index of the top-level instruction `at` is or belongs to (an ONBUILD
+ * trigger, a HEALTHCHECK's CMD); ninstrs if none. */
 static size_t top_index(const struct quai_dockerfile *df, const struct quai_df_instr *at)
 {
+	if (df->ninstrs && at >= df->instrs && at < df->instrs + df->ninstrs)
+		return (size_t)(at - df->instrs);
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
-		if (in == at || in->onbuild == at || in->healthcheck_cmd == at)
+		if (in->onbuild == at || in->healthcheck_cmd == at)
 			return i;
 	}
 	return df->ninstrs;
@@ -113,12 +116,15 @@ static bool heredoc_is_script(const char *args)
 
 const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr)
 {
+	size_t idx = top_index(ctx->df, instr);
 	instr = quai_lint_effective(instr);
-	if (instr->kind != QUAI_DF_RUN)
+	if (instr->kind != QUAI_DF_RUN || idx == ctx->df->ninstrs)
 		return NULL;
-	for (size_t i = 0; i < ctx->nsh; i++)
-		if (ctx->sh[i].instr == instr)
-			return &ctx->sh[i].script;
+	if (!ctx->sh)
+		ctx->sh = xcalloc(ctx->df->ninstrs, sizeof(*ctx->sh));
+	struct shell_entry *e = &ctx->sh[idx];
+	if (e->parsed)
+		return &e->script;
 
 	cleanup_buf struct quai_buf text = QUAI_BUF_INIT;
 	if (instr->json) {
@@ -134,9 +140,7 @@ const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const st
 			quai_buf_puts(&text, instr->heredocs[0].body ? instr->heredocs[0].body : "");
 		}
 	}
-	ctx->sh = xgrow(ctx->sh, &ctx->shcap, ctx->nsh + 1, sizeof(*ctx->sh));
-	struct shell_entry *e = &ctx->sh[ctx->nsh++];
-	e->instr = instr;
+	e->parsed = true;
 	quai_sh_parse(&e->script, quai_buf_str(&text), text.len);
 	return &e->script;
 }
@@ -233,7 +237,8 @@ void quai_lint_dockerfile(struct quai_findings *out, const struct quai_dockerfil
 		free(p->message);
 	}
 	free(ctx.pend);
-	for (size_t i = 0; i < ctx.nsh; i++)
-		quai_sh_script_release(&ctx.sh[i].script);
+	for (size_t i = 0; ctx.sh && i < df->ninstrs; i++)
+		if (ctx.sh[i].parsed)
+			quai_sh_script_release(&ctx.sh[i].script);
 	free(ctx.sh);
 }

@@ -605,7 +605,7 @@ const struct quai_lint_rule quai_lint_rules_dl3b[] = {
     {"DL3036", W, "`zypper clean` missing after zypper use.", dl3036},
     {"DL3037", W, "Specify version with `zypper install -y <package>=<version>`.", dl3037},
     {"DL3038", W, "Use the -y switch to avoid manual input `dnf install -y <package>`.", dl3038},
-    {"DL3039", E, "Do not use dnf update.", dl3039},
+    {"DL3039", QUAI_LEVEL_IGNORE, "Do not use dnf update.", dl3039},
     {"DL3040", W, "`dnf clean all` missing after dnf command.", dl3040},
     {"DL3041", W, "Specify version with `dnf install -y <package>-<version>`.", dl3041},
     {"DL3042", W, "Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`",
@@ -649,44 +649,44 @@ const struct quai_lint_rule quai_lint_rules_dl3b[] = {
      quai_lint_dl3065},
     {"DL3066", I, "Non-numeric user-id may not be resolvable by host system", quai_lint_dl3066},
     {"DL3067", W, "Do not copy an entire filesystem from another stage", quai_lint_dl3067},
-    {"DL3068", I,
+    {"DL3068", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mount for npm (`--mount=type=cache,target=/root/.npm`) -- without it, the npm cache "
      "is baked into the image layer and bloats the image",
      dl3068},
-    {"DL3069", I,
+    {"DL3069", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mounts for cargo (`--mount=type=cache,target=/root/.cargo/registry "
      "--mount=type=cache,target=/root/.cargo/git`) to speed up Rust builds",
      dl3069},
-    {"DL3070", I,
+    {"DL3070", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mounts for Go (`--mount=type=cache,target=/root/.cache/go-build "
      "--mount=type=cache,target=/go/pkg/mod`) to speed up Go builds",
      dl3070},
-    {"DL3071", I,
+    {"DL3071", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mount for Maven (`--mount=type=cache,target=/root/.m2`) to speed up dependency "
      "resolution",
      dl3071},
-    {"DL3072", I,
+    {"DL3072", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mount for Gradle (`--mount=type=cache,target=/root/.gradle`) to speed up dependency "
      "resolution",
      dl3072},
-    {"DL3073", I,
+    {"DL3073", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mount for Composer (`--mount=type=cache,target=/root/.composer/cache`) to speed up "
      "PHP dependency installation",
      dl3073},
-    {"DL3074", I,
+    {"DL3074", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mount for NuGet (`--mount=type=cache,target=/root/.nuget/packages`) to speed up "
      ".NET "
      "dependency restoration",
      dl3074},
-    {"DL3075", I,
+    {"DL3075", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mount for pnpm (`--mount=type=cache,target=/root/.local/share/pnpm/store`) to speed "
      "up package installation",
      dl3075},
-    {"DL3076", I,
+    {"DL3076", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mounts for Mix (`--mount=type=cache,target=/root/.hex "
      "--mount=type=cache,target=/root/.mix`) to speed up Elixir dependency fetching",
      dl3076},
-    {"DL3077", I,
+    {"DL3077", QUAI_LEVEL_IGNORE,
      "Use BuildKit cache mount for gem/bundler (`--mount=type=cache,target=/usr/local/bundle`) to speed up "
      "Ruby gem installation",
      dl3077},

@@ -1,9 +1,13 @@
 /* hadolint's DL1001 and DL4xxx rules: pragmas, deprecated and repeated
  * instructions, and the shell a RUN runs in. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "lint/rule.h"
+
+#include "core/banned.h"
 
 /* Stands for "no instruction" when a comment is the last thing in a file. */
 static const struct quai_df_instr no_instr = {.kind = QUAI_DF_UNKNOWN};
@@ -218,19 +222,28 @@ static bool script_has_unguarded_pipe(const struct quai_sh_script *sh)
 	return true;
 }
 
+/* The SHELL a stage ends with is the one of the stages built FROM it: a
+ * pipefail SHELL set in `base` still holds after `FROM base` (hadolint
+ * forgets it at every FROM). */
 static void check_dl4006(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
+	bool *stage_safe = xcalloc(df->nstages + 1, sizeof(*stage_safe));
 	bool safe = false;
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
-		if (in->kind == QUAI_DF_FROM)
-			safe = false;
-		else if (in->kind == QUAI_DF_SHELL)
+		if (in->kind == QUAI_DF_FROM) {
+			int parent = in->from_image ? quai_dockerfile_stage_by_name(df, in->from_image) : -1;
+			safe = parent >= 0 && parent < in->stage && stage_safe[parent];
+		} else if (in->kind == QUAI_DF_SHELL) {
 			safe = shell_is_non_posix(in) || shell_sets_pipefail(in);
-		else if (in->kind == QUAI_DF_RUN && !safe &&
-		         script_has_unguarded_pipe(quai_lint_shell(ctx, in)))
+		} else if (in->kind == QUAI_DF_RUN && !safe &&
+		           script_has_unguarded_pipe(quai_lint_shell(ctx, in))) {
 			quai_lint_report(ctx, in);
+		}
+		if (in->stage >= 0 && (size_t)in->stage < df->nstages)
+			stage_safe[in->stage] = safe;
 	}
+	free(stage_safe);
 }
 
 static bool is_dot_source(const char *s)

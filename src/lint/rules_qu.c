@@ -10,110 +10,13 @@
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "lint/rule.h"
+#include "lint/rules_qu.h"
 
 #include "core/banned.h"
-
-/* ---- small helpers ---- */
-
-static bool is_name_start(char c)
-{
-	return c == '_' || isalpha((unsigned char)c);
-}
 
 static bool is_name_char(char c)
 {
 	return c == '_' || isalnum((unsigned char)c);
-}
-
-/* A name seen somewhere, with the line that declares it. */
-struct name_entry {
-	const char *name;
-	size_t len;
-	unsigned line;
-	int stage;
-};
-
-struct name_set {
-	struct name_entry *v;
-	size_t n, cap;
-};
-
-static void names_add(struct name_set *s, const char *name, size_t len, unsigned line, int stage)
-{
-	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
-	s->v[s->n++] = (struct name_entry){name, len, line, stage};
-}
-
-static const struct name_entry *names_find(const struct name_set *s, const char *name, size_t len)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].len == len && memcmp(s->v[i].name, name, len) == 0)
-			return &s->v[i];
-	return NULL;
-}
-
-static void names_release(struct name_set *s)
-{
-	free(s->v);
-	*s = (struct name_set){0};
-}
-
-typedef void (*var_fn)(void *arg, const char *name, size_t len);
-
-/* Calls fn for each $NAME and ${NAME...} that would be expanded in s: not
- * after the escape character, not inside single quotes when `quotes` (a
- * heredoc body expands inside quotes too). Names nested in ${A:-$B} are
- * found as well. */
-static void scan_vars(const char *s, char esc, bool quotes, var_fn fn, void *arg)
-{
-	bool sq = false, dq = false;
-	for (size_t i = 0; s && s[i]; i++) {
-		char c = s[i];
-		if (c == esc && !sq) {
-			if (s[i + 1])
-				i++;
-			continue;
-		}
-		if (quotes && c == '\'' && !dq) {
-			sq = !sq;
-			continue;
-		}
-		if (quotes && c == '"' && !sq) {
-			dq = !dq;
-			continue;
-		}
-		if (c != '$' || sq)
-			continue;
-		size_t j = i + 1;
-		if (s[j] == '{')
-			j++;
-		if (!is_name_start(s[j]))
-			continue;
-		size_t k = j;
-		while (is_name_char(s[k]))
-			k++;
-		fn(arg, s + j, k - j);
-		i = k - 1;
-	}
-}
-
-struct find_var {
-	const char *name;
-	bool found;
-};
-
-static void find_var_cb(void *arg, const char *name, size_t len)
-{
-	struct find_var *f = arg;
-	if (strlen(f->name) == len && memcmp(f->name, name, len) == 0)
-		f->found = true;
-}
-
-static bool refers_to(const char *text, char esc, const char *name)
-{
-	struct find_var f = {name, false};
-	scan_vars(text, esc, true, find_var_cb, &f);
-	return f.found;
 }
 
 /* Position of byte `off` of the script quai_lint_shell() built for a shell
@@ -137,17 +40,6 @@ static struct quai_df_pos script_pos(const struct quai_df_instr *in, size_t off)
 		}
 	}
 	return pos;
-}
-
-/* Index of the stage an image reference names, only if it comes before
- * `before`; -1 for an image. */
-static int parent_stage(const struct quai_dockerfile *df, int stage)
-{
-	const char *image = df->stages[stage].image;
-	if (!image)
-		return -1;
-	int p = quai_dockerfile_stage_by_name(df, image);
-	return p >= 0 && p < stage ? p : -1;
 }
 
 /* ---- QU0001: COPY --from a typo of a stage name ---- */
@@ -194,8 +86,13 @@ static bool one_edit_apart(const char *a, const char *b)
  * away from exactly the name of a stage. */
 static const char *stage_typo(const struct quai_dockerfile *df, const char *ref)
 {
-	if (!ref || !*ref || strpbrk(ref, "/:@.$") || strspn(ref, "0123456789") == strlen(ref))
+	static const char *const images[] = {"alpine", "busybox", "composer", "debian", "docker", "golang",
+	                                     "node",   "nginx",   "python",   "rust",   "ubuntu", "scratch"};
+	if (!ref || strlen(ref) < 3 || strpbrk(ref, "/:@.$") || strspn(ref, "0123456789") == strlen(ref))
 		return NULL;
+	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
+		if (strcasecmp(ref, images[i]) == 0)
+			return NULL;
 	if (quai_dockerfile_stage_by_name(df, ref) >= 0)
 		return NULL;
 	for (size_t s = 0; s < df->nstages; s++)
@@ -235,235 +132,11 @@ static void check_qu0001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 			if (stage)
 				quai_lint_report_at(
 				    ctx, in, fl->pos,
-				    "'%s' is neither a stage of this Dockerfile nor an image reference "
-				    "that docker can pull; did you mean '%s'?",
+				    "'%s' names no stage of this Dockerfile, so docker pulls it as an "
+				    "image; did you mean '%s'?",
 				    ref, stage);
 		}
 	}
-}
-
-/* ---- QU0002: ARG used before it is declared in the stage ---- */
-
-/* BuildKit's automatic platform arguments: global, like an ARG before the
- * first FROM. */
-static bool is_platform_arg(const char *name, size_t len)
-{
-	static const char *const args[] = {
-	    "TARGETPLATFORM", "TARGETOS",  "TARGETARCH",   "TARGETVARIANT", "BUILDPLATFORM",
-	    "BUILDOS",        "BUILDARCH", "BUILDVARIANT", "TARGETSTAGE",   "BUILDKIT_SBOM_SCAN_STAGE"};
-	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
-		if (strlen(args[i]) == len && memcmp(args[i], name, len) == 0)
-			return true;
-	return false;
-}
-
-/* Predefined build arguments: usable without an ARG. */
-static bool is_predefined_arg(const char *name, size_t len)
-{
-	static const char *const proxies[] = {"HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY",
-	                                      "ALL_PROXY"};
-	for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++)
-		if (strlen(proxies[i]) == len && strncasecmp(proxies[i], name, len) == 0)
-			return true;
-	return false;
-}
-
-/* Does the shell script assign NAME itself (NAME=..., for NAME in, read NAME)? */
-static bool script_sets(const char *text, const char *name, size_t len)
-{
-	for (const char *p = text; p && *p; p++) {
-		if (strncmp(p, name, len) != 0)
-			continue;
-		bool start = p == text || !(is_name_char(p[-1]) || p[-1] == '$' || p[-1] == '{');
-		if (!start)
-			continue;
-		if (p[len] == '=')
-			return true;
-		if ((p[len] == ' ' || p[len] == ';' || p[len] == '\n' || !p[len]) && p - text >= 4 &&
-		    (strncmp(p - 4, "for ", 4) == 0 || strncmp(p - 4, "ead ", 4) == 0))
-			return true;
-	}
-	return false;
-}
-
-struct arg_scan {
-	struct quai_lint_ctx *ctx;
-	const struct quai_dockerfile *df;
-	const struct quai_df_instr *in;
-	int stage;
-	const struct name_set *declared; /* visible here */
-	const struct name_set *all_args; /* every ARG of the file */
-	const char *script;              /* RUN text, to skip shell variables */
-	struct name_set reported;
-};
-
-static void arg_use_cb(void *arg, const char *name, size_t len)
-{
-	struct arg_scan *a = arg;
-	if (names_find(a->declared, name, len) || names_find(&a->reported, name, len) ||
-	    is_predefined_arg(name, len))
-		return;
-	const struct name_entry *later = NULL, *global = NULL, *other = NULL;
-	for (size_t i = 0; i < a->all_args->n; i++) {
-		const struct name_entry *e = &a->all_args->v[i];
-		if (e->len != len || memcmp(e->name, name, len) != 0)
-			continue;
-		if (e->stage == a->stage && e->line > a->in->pos.line && !later)
-			later = e;
-		else if (e->stage == -1 && !global)
-			global = e;
-		else if (e->stage != a->stage && !other)
-			other = e;
-	}
-	bool platform = !later && !global && !other && is_platform_arg(name, len);
-	if (!later && !global && !other && !platform)
-		return;
-	if (a->script && script_sets(a->script, name, len))
-		return;
-	names_add(&a->reported, name, len, 0, 0);
-	int n = (int)len;
-	if (platform)
-		quai_lint_reportf(
-		    a->ctx, a->in,
-		    "'%.*s' is an automatic platform ARG, which only FROM lines see; add `ARG %.*s` "
-		    "to this stage",
-		    n, name, n, name);
-	else if (later)
-		quai_lint_reportf(
-		    a->ctx, a->in,
-		    "'%.*s' is used before its ARG on line %u declares it in this stage; move the ARG "
-		    "up",
-		    n, name, later->line);
-	else if (global)
-		quai_lint_reportf(
-		    a->ctx, a->in,
-		    "'%.*s' is declared by an ARG before the first FROM (line %u), which only FROM "
-		    "lines see; add `ARG %.*s` to this stage",
-		    n, name, global->line, n, name);
-	else
-		quai_lint_reportf(
-		    a->ctx, a->in,
-		    "'%.*s' is declared by an ARG of another stage (line %u); ARGs do not cross "
-		    "stages, add `ARG %.*s` to this one",
-		    n, name, other->line, n, name);
-}
-
-static void collect_args(const struct quai_dockerfile *df, struct name_set *out)
-{
-	for (size_t i = 0; i < df->ninstrs; i++) {
-		const struct quai_df_instr *in = &df->instrs[i];
-		if (in->kind != QUAI_DF_ARG)
-			continue;
-		for (size_t k = 0; k < in->nkvs; k++)
-			if (in->kvs[k].key)
-				names_add(out, in->kvs[k].key, strlen(in->kvs[k].key), in->kvs[k].pos.line,
-				          in->stage);
-	}
-}
-
-static void declare_kvs(struct name_set *set, const struct quai_df_instr *in)
-{
-	for (size_t k = 0; k < in->nkvs; k++)
-		if (in->kvs[k].key)
-			names_add(set, in->kvs[k].key, strlen(in->kvs[k].key), in->kvs[k].pos.line,
-			          in->stage);
-}
-
-/* ENV keys a stage inherits from the stages it is built FROM. */
-static void inherit_env(const struct quai_dockerfile *df, int stage, struct name_set *out, int depth)
-{
-	int p = parent_stage(df, stage);
-	if (p < 0 || depth > 64)
-		return;
-	for (size_t i = df->stages[p].from_index + 1; i < df->stages[p].end_index && i < df->ninstrs; i++)
-		if (df->instrs[i].kind == QUAI_DF_ENV)
-			declare_kvs(out, &df->instrs[i]);
-	inherit_env(df, p, out, depth + 1);
-}
-
-static void scan_instr_uses(struct arg_scan *a, const struct quai_df_instr *in, char esc)
-{
-	if (in->kind == QUAI_DF_RUN) {
-		if (in->json)
-			return;
-		a->script = in->args_text;
-		scan_vars(in->args_text, '\\', true, arg_use_cb, a);
-		for (size_t h = 0; h < in->nheredocs; h++) {
-			a->script = in->heredocs[h].body;
-			if (in->heredocs[h].expand)
-				scan_vars(in->heredocs[h].body, '\\', false, arg_use_cb, a);
-		}
-		a->script = NULL;
-		return;
-	}
-	if (in->kind != QUAI_DF_ARG && !quai_df_kind_expands(in->kind))
-		return;
-	for (size_t f = 0; f < in->nflags; f++)
-		scan_vars(in->flags[f].value, esc, true, arg_use_cb, a);
-	scan_vars(in->args_text, esc, true, arg_use_cb, a);
-}
-
-static void check_qu0002(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
-{
-	struct name_set all_args = {0};
-	collect_args(df, &all_args);
-	for (size_t s = 0; s < df->nstages; s++) {
-		const struct quai_df_stage *st = &df->stages[s];
-		struct name_set declared = {0};
-		inherit_env(df, (int)s, &declared, 0);
-		for (size_t i = st->from_index + 1; i < st->end_index && i < df->ninstrs; i++) {
-			const struct quai_df_instr *in = &df->instrs[i];
-			struct arg_scan a = {ctx, df, in, (int)s, &declared, &all_args, NULL, {0}};
-			scan_instr_uses(&a, in, df->escape ? df->escape : '\\');
-			names_release(&a.reported);
-			if (in->kind == QUAI_DF_ARG || in->kind == QUAI_DF_ENV)
-				declare_kvs(&declared, in);
-		}
-		names_release(&declared);
-	}
-	names_release(&all_args);
-}
-
-/* ---- QU0003: undefined variable in FROM ---- */
-
-struct from_scan {
-	struct quai_lint_ctx *ctx;
-	const struct quai_df_instr *in;
-	const struct name_set *globals;
-	struct name_set reported;
-};
-
-static void from_use_cb(void *arg, const char *name, size_t len)
-{
-	struct from_scan *f = arg;
-	if (names_find(f->globals, name, len) || names_find(&f->reported, name, len) ||
-	    is_platform_arg(name, len) || is_predefined_arg(name, len))
-		return;
-	names_add(&f->reported, name, len, 0, 0);
-	quai_lint_reportf(
-	    f->ctx, f->in,
-	    "FROM uses '%.*s', which no ARG before the first FROM declares: it expands to an empty "
-	    "string and --build-arg cannot set it",
-	    (int)len, name);
-}
-
-static void check_qu0003(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
-{
-	struct name_set globals = {0};
-	char esc = df->escape ? df->escape : '\\';
-	for (size_t i = 0; i < df->ninstrs; i++) {
-		const struct quai_df_instr *in = &df->instrs[i];
-		if (in->kind == QUAI_DF_ARG && in->stage < 0)
-			declare_kvs(&globals, in);
-		if (in->kind != QUAI_DF_FROM)
-			continue;
-		struct from_scan f = {ctx, in, &globals, {0}};
-		for (size_t k = 0; k < in->nflags; k++)
-			scan_vars(in->flags[k].value, esc, true, from_use_cb, &f);
-		scan_vars(in->from_image, esc, true, from_use_cb, &f);
-		names_release(&f.reported);
-	}
-	names_release(&globals);
 }
 
 /* ---- QU0004: upgrading every package in RUN ---- */
@@ -526,6 +199,38 @@ static const char *upgrade_of(const struct quai_sh_cmd *cmd)
 	return NULL;
 }
 
+/* Is the rule `code` on, after the configuration? */
+static bool rule_on(const struct quai_lint_ctx *ctx, const char *code)
+{
+	size_t n;
+	const struct quai_lint_rule_info *rules = quai_lint_rules(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rules[i].code, code) == 0)
+			return quai_lint_config_level(quai_lint_ctx_config(ctx), code, rules[i].level) !=
+			       QUAI_LEVEL_IGNORE;
+	return false;
+}
+
+/* hadolint's retired rules for the same commands (off by default): when a
+ * user turns one on, it reports the command and QU0004 stays quiet. */
+static bool reported_by_dl_rule(const struct quai_lint_ctx *ctx, const struct quai_sh_cmd *cmd)
+{
+	static const struct {
+		const char *tool, *code;
+		const char *subs[5];
+	} dl[] = {
+	    {"apt-get", "DL3005", {"upgrade", "dist-upgrade", NULL}},
+	    {"apk", "DL3017", {"upgrade", NULL}},
+	    {"yum", "DL3031", {"update", "update-to", "upgrade", "upgrade-to", NULL}},
+	    {"dnf", "DL3039", {"upgrade", "upgrade-minimal", NULL}},
+	};
+	for (size_t i = 0; i < sizeof(dl) / sizeof(dl[0]); i++)
+		if (quai_sh_cmd_is(cmd, dl[i].tool) && has_any_arg(cmd, dl[i].subs) &&
+		    rule_on(ctx, dl[i].code))
+			return true;
+	return false;
+}
+
 static void check_qu0004(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
@@ -533,7 +238,7 @@ static void check_qu0004(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, in);
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			const char *tool = upgrade_of(&sh->cmds[c]);
-			if (!tool)
+			if (!tool || reported_by_dl_rule(ctx, &sh->cmds[c]))
 				continue;
 			struct quai_df_pos pos = script_pos(quai_lint_effective(in), sh->cmds[c].argv[0].off);
 			quai_lint_report_at(
@@ -576,80 +281,6 @@ static void check_qu0005(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 				break;
 			}
 		}
-	}
-}
-
-/* ---- QU0006: duplicate ENV or LABEL keys in a stage ---- */
-
-/* True if something between instructions a and b (exclusive) may read the
- * value ENV key set at a: a RUN, or an instruction that expands $key. */
-static bool env_used_between(const struct quai_dockerfile *df, size_t a, size_t b, const char *key)
-{
-	char esc = df->escape ? df->escape : '\\';
-	for (size_t i = a + 1; i < b; i++) {
-		const struct quai_df_instr *in = &df->instrs[i];
-		if (in->kind == QUAI_DF_RUN || in->kind == QUAI_DF_ONBUILD)
-			return true;
-		if ((quai_df_kind_expands(in->kind) || in->kind == QUAI_DF_ARG) &&
-		    refers_to(in->args_text, esc, key))
-			return true;
-		for (size_t f = 0; f < in->nflags; f++)
-			if (refers_to(in->flags[f].value, esc, key))
-				return true;
-	}
-	return false;
-}
-
-struct key_seen {
-	const char *key;
-	size_t instr;
-	unsigned line;
-};
-
-static void check_dup_keys(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df,
-                           const struct quai_df_stage *st, enum quai_df_kind kind)
-{
-	struct key_seen *seen = NULL;
-	size_t nseen = 0, cap = 0;
-	char esc = df->escape ? df->escape : '\\';
-	for (size_t i = st->from_index + 1; i < st->end_index && i < df->ninstrs; i++) {
-		const struct quai_df_instr *in = &df->instrs[i];
-		if (in->kind != kind)
-			continue;
-		for (size_t k = 0; k < in->nkvs; k++) {
-			const struct quai_df_kv *kv = &in->kvs[k];
-			if (!kv->key)
-				continue;
-			struct key_seen *prev = NULL;
-			for (size_t j = 0; j < nseen; j++)
-				if (strcmp(seen[j].key, kv->key) == 0)
-					prev = &seen[j];
-			bool dead = prev != NULL;
-			if (dead && kind == QUAI_DF_ENV)
-				dead = !env_used_between(df, prev->instr, i, kv->key) &&
-				       !refers_to(kv->value, esc, kv->key);
-			if (dead)
-				quai_lint_report_at(
-				    ctx, in, kv->pos,
-				    "%s '%s' is set again here; the value from line %u is never used",
-				    kind == QUAI_DF_ENV ? "ENV" : "LABEL", kv->key, prev->line);
-			if (prev) {
-				prev->instr = i;
-				prev->line = kv->pos.line;
-			} else {
-				seen = xgrow(seen, &cap, nseen + 1, sizeof(*seen));
-				seen[nseen++] = (struct key_seen){kv->key, i, kv->pos.line};
-			}
-		}
-	}
-	free(seen);
-}
-
-static void check_qu0006(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
-{
-	for (size_t s = 0; s < df->nstages; s++) {
-		check_dup_keys(ctx, df, &df->stages[s], QUAI_DF_ENV);
-		check_dup_keys(ctx, df, &df->stages[s], QUAI_DF_LABEL);
 	}
 }
 
@@ -696,17 +327,34 @@ static bool is_local_host(const char *h, size_t len)
 }
 
 /* Ports a health check command connects to: from URLs (scheme default when
- * no port is given) and from host:port words naming this machine. */
+ * no port is given), from host:port words naming this machine and from the
+ * port of `nc -z localhost 8080`. */
 static void healthcheck_ports(const char *text, struct ports *out)
 {
 	const char *delims = " \t\n\"'=,;|&()";
-	for (const char *p = text; *p;) {
-		p += strspn(p, delims);
+	bool in_nc = false;   /* words of an `nc host port` command */
+	unsigned nc_port = 0; /* its last number: the port (-w 2 comes first) */
+	for (const char *p = text;;) {
+		size_t skip = strspn(p, delims);
+		bool cmd_end = memchr(p, '|', skip) || memchr(p, '&', skip) || memchr(p, ';', skip);
+		p += skip;
 		size_t n = strcspn(p, delims);
+		if ((cmd_end || n == 0) && nc_port)
+			ports_add(out, nc_port, nc_port);
+		if (cmd_end || n == 0) {
+			in_nc = false;
+			nc_port = 0;
+		}
 		if (n == 0)
 			break;
 		const char *w = p, *end = p + n;
 		p = end;
+		unsigned num;
+		if (in_nc && parse_port(w, n, &num))
+			nc_port = num;
+		if ((n == 2 && memcmp(w, "nc", 2) == 0) || (n == 4 && memcmp(w, "ncat", 4) == 0) ||
+		    (n == 6 && memcmp(w, "netcat", 6) == 0))
+			in_nc = true;
 		const char *scheme = NULL;
 		const char *sep = NULL;
 		for (const char *q = w; q + 3 <= end; q++)
@@ -852,7 +500,7 @@ static bool stage_has_user(const struct quai_dockerfile *df, int stage)
 		for (size_t i = st->from_index + 1; i < st->end_index && i < df->ninstrs; i++)
 			if (df->instrs[i].kind == QUAI_DF_USER || drops_privileges(&df->instrs[i]))
 				return true;
-		stage = parent_stage(df, stage);
+		stage = quai_lint_qu_parent_stage(df, stage);
 	}
 	return false;
 }
@@ -863,7 +511,8 @@ static void check_qu0008(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 		return;
 	int last = (int)df->nstages - 1;
 	const char *image = df->stages[last].image;
-	if (image && (strstr(image, "nonroot") || strstr(image, "rootless")))
+	/* a variable may name a stage that sets USER: cannot tell */
+	if (image && (strstr(image, "nonroot") || strstr(image, "rootless") || strchr(image, '$')))
 		return;
 	if (stage_has_user(df, last))
 		return;
@@ -983,17 +632,50 @@ static bool secret_name(const char *name)
 	return false;
 }
 
+/* A switch rather than a secret: MYSQL_ALLOW_EMPTY_PASSWORD=yes. */
+static bool is_flag_value(const char *v)
+{
+	static const char *const flags[] = {"yes", "no", "true", "false", "on", "off", "y", "n", "0", "1"};
+	for (size_t i = 0; v && i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (strcasecmp(v, flags[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Would hadolint's DL3064 report this name? It looks for these words
+ * anywhere in it (and for a list of names that all contain one of them or
+ * are no secret by our measure). */
+static bool dl3064_matches(const char *name)
+{
+	static const char *const words[] = {"api_key", "client_key", "password", "private",
+	                                    "secret",  "token",      "username"};
+	cleanup_free char *lower = xstrdup(name);
+	for (char *c = lower; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(lower, words[i]))
+			return true;
+	return false;
+}
+
+/* Names DL3064 already reports are left to it when it is on, so that a line
+ * gets one finding; QU0010 adds the names it misses (DB_PASS, APIKEY,
+ * CREDENTIALS, PASSPHRASE, MINIO_ACCESS_KEY) and is the precise version
+ * for those who turn DL3064 off for its false positives. */
 static void check_qu0010(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
+	bool dl3064_on = quai_lint_config_level(quai_lint_ctx_config(ctx), "DL3064", QUAI_LEVEL_WARNING) !=
+	                 QUAI_LEVEL_IGNORE;
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
 		if (in->kind != QUAI_DF_ARG && in->kind != QUAI_DF_ENV)
 			continue;
 		for (size_t k = 0; k < in->nkvs; k++) {
 			const struct quai_df_kv *kv = &in->kvs[k];
-			if (!kv->key || !secret_name(kv->key))
+			if (!kv->key || !secret_name(kv->key) || (dl3064_on && dl3064_matches(kv->key)))
 				continue;
-			if (in->kind == QUAI_DF_ENV && (!kv->value || !*kv->value))
+			if ((in->kind == QUAI_DF_ENV && (!kv->value || !*kv->value)) ||
+			    is_flag_value(kv->value))
 				continue;
 			cleanup_free char *id = xstrdup(kv->key);
 			for (char *c = id; *c; c++)
@@ -1012,15 +694,15 @@ static void check_qu0010(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 const struct quai_lint_rule quai_lint_rules_qu[] = {
     {"QU0001", QUAI_LEVEL_ERROR, "COPY --from names no stage but is one edit away from one", check_qu0001},
-    {"QU0002", QUAI_LEVEL_WARNING, "Variable used before its ARG is declared in the stage", check_qu0002},
-    {"QU0003", QUAI_LEVEL_WARNING, "FROM uses a variable that no global ARG declares", check_qu0003},
+    {"QU0002", QUAI_LEVEL_WARNING, "Variable used before its ARG is declared in the stage", quai_lint_qu0002},
+    {"QU0003", QUAI_LEVEL_WARNING, "FROM uses a variable that no global ARG declares", quai_lint_qu0003},
     {"QU0004", QUAI_LEVEL_WARNING,
      "Do not upgrade all packages in RUN (apt-get upgrade, apk upgrade, yum update)", check_qu0004},
     {"QU0005", QUAI_LEVEL_WARNING, "ADD of a remote URL without --checksum", check_qu0005},
     {"QU0006", QUAI_LEVEL_WARNING, "ENV or LABEL key set twice in a stage; the first value is never used",
-     check_qu0006},
+     quai_lint_qu0006},
     {"QU0007", QUAI_LEVEL_INFO, "EXPOSE lists no port that the HEALTHCHECK checks", check_qu0007},
-    {"QU0008", QUAI_LEVEL_INFO, "The final stage runs as root: no USER instruction", check_qu0008},
+    {"QU0008", QUAI_LEVEL_STYLE, "The final stage runs as root: no USER instruction", check_qu0008},
     {"QU0009", QUAI_LEVEL_WARNING, "Heredoc delimiter reused within one instruction", check_qu0009},
     {"QU0010", QUAI_LEVEL_WARNING, "Secret passed as ARG or ENV; use RUN --mount=type=secret", check_qu0010},
     {NULL, QUAI_LEVEL_IGNORE, NULL, NULL},

@@ -10,3 +10,8 @@ RUN for VERSION in 1 2; do echo $VERSION; done
 RUN echo '$LATER' && echo \$LATER
 COPY --chown=app:app . $APP_HOME
 ARG LATER=1
+RUN read -r OTHER < /etc/x; echo $OTHER
+RUN export OTHER=1 && echo $OTHER
+RUN . /etc/os-release && echo $OTHER
+FROM debian:12 AS second
+ARG OTHER

@@ -6,3 +6,5 @@ ENV SECRET_NAME=db-password
 ENV PASSENGER_VERSION=6 KEYRING=/usr/share/keyrings/x.gpg
 ARG TOKEN_URL=https://auth.example.com/token
 RUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci
+ENV MYSQL_ALLOW_EMPTY_PASSWORD=yes MYSQL_RANDOM_ROOT_PASSWORD=true
+ARG SKIP_TOKEN_REFRESH=0

@@ -1,0 +1,3 @@
+FROM debian:12
+ONBUILD RUN curl -fsSLO https://example.com/a
+RUN wget https://example.com/b

@@ -1,0 +1,3 @@
+FROM redis:7
+EXPOSE 6379
+HEALTHCHECK CMD nc -z -w 2 127.0.0.1 6379 && echo ok 1

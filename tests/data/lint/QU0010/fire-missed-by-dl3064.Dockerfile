@@ -1,0 +1,4 @@
+# lines: 3 4 4
+FROM debian:12
+ARG DB_PASS
+ENV MINIO_ACCESS_KEY=minio GIT_CREDENTIALS=x
