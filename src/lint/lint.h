@@ -73,6 +73,11 @@ struct quai_lint_config {
 	bool no_fail;      /* exit 0 whatever is found */
 	bool shellcheck;   /* pass RUN scripts to shellcheck */
 	bool require_user; /* QU rule: final stage must set USER (default true) */
+	/* Output settings a config file or HADOLINT_* may carry; the CLI applies
+	 * them unless its own options say otherwise. */
+	int format;    /* enum quai_lint_format, or -1 when not set */
+	bool no_color; /* no-color, NO_COLOR */
+	bool verbose;  /* HADOLINT_VERBOSE, verbose */
 };
 
 void quai_lint_config_init(struct quai_lint_config *cfg);
@@ -84,6 +89,20 @@ int quai_lint_config_load(struct quai_lint_config *cfg, const char *path, struct
 int quai_lint_config_load_quai_yml(struct quai_lint_config *cfg, const char *path, struct quai_error **err);
 /* Applies HADOLINT_* (and QUAI_LINT_*) environment variables. */
 int quai_lint_config_from_env(struct quai_lint_config *cfg, struct quai_error **err);
+/* Parses `text` (.hadolint.yaml format) as if read from a file called `name`. */
+int quai_lint_config_load_string(struct quai_lint_config *cfg, const char *name, const char *text,
+				 struct quai_error **err);
+/* Builds the configuration as hadolint finds it: the file `path` when not
+ * NULL, else the first that exists of ./.hadolint.yaml, ./.hadolint.yml,
+ * $XDG_CONFIG_HOME/hadolint.yaml, ~/.config/hadolint.yaml, ~/.hadolint.yaml;
+ * then the `lint:` section of ./quai.yml; then HADOLINT_* variables. */
+int quai_lint_config_discover(struct quai_lint_config *cfg, const char *path, struct quai_error **err);
+/* Additions as the command line makes them (lists add up; later overrides win). */
+void quai_lint_config_add_ignore(struct quai_lint_config *cfg, const char *code);
+void quai_lint_config_add_override(struct quai_lint_config *cfg, const char *code, enum quai_lint_level level);
+void quai_lint_config_add_registry(struct quai_lint_config *cfg, const char *registry);
+/* `spec` is "LABEL:TYPE"; fails on an unknown type. */
+int quai_lint_config_add_label(struct quai_lint_config *cfg, const char *spec, struct quai_error **err);
 /* Level of `code` after overrides; QUAI_LEVEL_IGNORE if ignored. */
 enum quai_lint_level quai_lint_config_level(const struct quai_lint_config *cfg, const char *code,
 					    enum quai_lint_level deflt);

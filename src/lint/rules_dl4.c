@@ -1,5 +1,282 @@
+/* hadolint's DL1001 and DL4xxx rules: pragmas, deprecated and repeated
+ * instructions, and the shell a RUN runs in. */
+#include <stdbool.h>
+#include <string.h>
+
 #include "lint/rule.h"
 
+/* Stands for "no instruction" when a comment is the last thing in a file. */
+static const struct quai_df_instr no_instr = {.kind = QUAI_DF_UNKNOWN};
+
+static const char *skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* "hadolint ignore=DL3008,DL3015" (or "quai ignore=..."), not the global
+ * form: that one is a file-wide setting, not an inline pragma. */
+static bool is_inline_ignore(const char *text)
+{
+	const char *p = skip_blanks(text);
+	if (strncmp(p, "hadolint", 8) == 0)
+		p += 8;
+	else if (strncmp(p, "quai", 4) == 0)
+		p += 4;
+	else
+		return false;
+	if (*p != ' ' && *p != '\t')
+		return false;
+	p = skip_blanks(p);
+	if (strncmp(p, "ignore", 6) != 0)
+		return false;
+	p = skip_blanks(p + 6);
+	if (*p != '=')
+		return false;
+	p = skip_blanks(p + 1);
+	return strspn(p, "DLSCQU0123456789") > 0;
+}
+
+static void check_dl1001(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
+{
+	for (size_t i = 0; i < df->ncomments; i++) {
+		const struct quai_df_comment *c = &df->comments[i];
+		if (!c->text || !is_inline_ignore(c->text))
+			continue;
+		const struct quai_df_instr *at =
+		    c->next_instr < df->ninstrs ? &df->instrs[c->next_instr] : &no_instr;
+		quai_lint_report_at(
+		    ctx, at, c->pos, "%s",
+		    "Please refrain from using inline ignore pragmas `# hadolint ignore=DLxxxx`.");
+	}
+}
+
+static void check_dl4000(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
+{
+	for (size_t i = 0; i < df->ninstrs; i++)
+		if (df->instrs[i].kind == QUAI_DF_MAINTAINER)
+			quai_lint_report(ctx, &df->instrs[i]);
+}
+
+enum { SEEN_CURL = 1, SEEN_WGET = 2 };
+
+static unsigned fetchers_in(struct quai_lint_ctx *ctx, const struct quai_df_instr *in)
+{
+	const struct quai_sh_script *sh = quai_lint_shell(ctx, in);
+	unsigned seen = 0;
+	for (size_t c = 0; sh && c < sh->ncmds; c++) {
+		if (sh->cmds[c].argc == 0)
+			continue;
+		if (quai_sh_cmd_is(&sh->cmds[c], "curl"))
+			seen |= SEEN_CURL;
+		else if (quai_sh_cmd_is(&sh->cmds[c], "wget"))
+			seen |= SEEN_WGET;
+	}
+	return seen;
+}
+
+/* Per stage, every RUN that uses curl or wget once both have been seen. As
+ * hadolint, ONBUILD RUN triggers are tracked on their own, across stages. */
+static void check_dl4001(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
+{
+	unsigned stage_seen = 0, onbuild_seen = 0;
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_df_instr *in = &df->instrs[i];
+		if (in->kind == QUAI_DF_FROM) {
+			stage_seen = 0;
+			continue;
+		}
+		const struct quai_df_instr *eff = quai_lint_effective(in);
+		if (eff->kind != QUAI_DF_RUN)
+			continue;
+		unsigned now = fetchers_in(ctx, in);
+		unsigned *seen = eff == in ? &stage_seen : &onbuild_seen;
+		*seen |= now;
+		if (now && *seen == (SEEN_CURL | SEEN_WGET))
+			quai_lint_report(ctx, in);
+	}
+}
+
+/* A second CMD (or ENTRYPOINT) in one stage. */
+static void check_repeated(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df,
+                           enum quai_df_kind kind)
+{
+	bool seen = false;
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_df_instr *in = &df->instrs[i];
+		if (in->kind == QUAI_DF_FROM)
+			seen = false;
+		else if (in->kind == kind && seen)
+			quai_lint_report(ctx, in);
+		else if (in->kind == kind)
+			seen = true;
+	}
+}
+
+static void check_dl4003(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
+{
+	check_repeated(ctx, df, QUAI_DF_CMD);
+}
+
+static void check_dl4004(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
+{
+	check_repeated(ctx, df, QUAI_DF_ENTRYPOINT);
+}
+
+static void check_dl4005(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
+{
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		for (size_t c = 0; sh && c < sh->ncmds; c++) {
+			if (sh->cmds[c].argc && quai_sh_cmd_is(&sh->cmds[c], "ln") &&
+			    quai_sh_cmd_has_arg(&sh->cmds[c], "/bin/sh")) {
+				quai_lint_report(ctx, &df->instrs[i]);
+				break;
+			}
+		}
+	}
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *bslash = strrchr(path, '\\');
+	if (bslash && (!slash || bslash > slash))
+		slash = bslash;
+	return slash ? slash + 1 : path;
+}
+
+/* `-o` given as a short flag, alone or bundled ("-eo", "-euxo"). */
+static bool has_short_o(char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *w = words[i];
+		if (w[0] == '-' && w[1] != '-' && strchr(w + 1, 'o'))
+			return true;
+	}
+	return false;
+}
+
+static bool has_word(char *const *words, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(words[i], word) == 0)
+			return true;
+	return false;
+}
+
+/* SHELL ["/bin/bash", "-o", "pipefail", "-c"]: bash, zsh or ash with -o pipefail. */
+static bool shell_sets_pipefail(const struct quai_df_instr *in)
+{
+	if (!in->json || in->njson_args == 0)
+		return false;
+	const char *sh = base_name(in->json_args[0]);
+	if (strcmp(sh, "bash") != 0 && strcmp(sh, "zsh") != 0 && strcmp(sh, "ash") != 0)
+		return false;
+	return has_short_o(in->json_args + 1, in->njson_args - 1) &&
+	       has_word(in->json_args + 1, in->njson_args - 1, "pipefail");
+}
+
+/* PowerShell or cmd.exe: pipes there are not POSIX pipes. */
+static bool shell_is_non_posix(const struct quai_df_instr *in)
+{
+	const char *first = NULL;
+	if (in->json && in->njson_args)
+		first = in->json_args[0];
+	else if (!in->json && in->args_text)
+		first = in->args_text;
+	if (!first)
+		return false;
+	const char *name = base_name(first);
+	return strncmp(name, "pwsh", 4) == 0 || strncmp(name, "powershell", 10) == 0 ||
+	       strncmp(name, "cmd", 3) == 0;
+}
+
+static bool cmd_sets_pipefail(const struct quai_sh_cmd *cmd)
+{
+	const char *name = quai_sh_cmd_name(cmd);
+	bool shell = strcmp(name, "bash") == 0 || strcmp(name, "zsh") == 0 || strcmp(name, "ash") == 0;
+	if (!shell && strcmp(name, "set") != 0)
+		return false;
+	return quai_sh_cmd_has_flag(cmd, "o") && quai_sh_cmd_has_arg(cmd, "pipefail");
+}
+
+/* True if the script pipes one command into another before it has turned
+ * pipefail on itself (`set -o pipefail`, `set -euo pipefail`). */
+static bool script_has_unguarded_pipe(const struct quai_sh_script *sh)
+{
+	if (!sh || !sh->has_pipe)
+		return false;
+	for (size_t c = 0; c < sh->ncmds; c++) {
+		const struct quai_sh_cmd *cmd = &sh->cmds[c];
+		if (cmd->depth == 0 && cmd->argc && cmd_sets_pipefail(cmd))
+			return false;
+		if (cmd->sep == QUAI_SH_SEP_PIPE)
+			return true;
+	}
+	return true;
+}
+
+static void check_dl4006(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
+{
+	bool safe = false;
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_df_instr *in = &df->instrs[i];
+		if (in->kind == QUAI_DF_FROM)
+			safe = false;
+		else if (in->kind == QUAI_DF_SHELL)
+			safe = shell_is_non_posix(in) || shell_sets_pipefail(in);
+		else if (in->kind == QUAI_DF_RUN && !safe &&
+		         script_has_unguarded_pipe(quai_lint_shell(ctx, in)))
+			quai_lint_report(ctx, in);
+	}
+}
+
+static bool is_dot_source(const char *s)
+{
+	return strcmp(s, ".") == 0 || strcmp(s, "./") == 0;
+}
+
+/* COPY . : the whole build context. Not for --from, whose "." is the root
+ * of another stage or image, not the context. */
+static void check_dl4007(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
+{
+	for (size_t i = 0; i < df->ninstrs; i++) {
+		const struct quai_df_instr *in = &df->instrs[i];
+		if (in->kind != QUAI_DF_COPY || in->nwords < 2 || quai_df_instr_flag(in, "from"))
+			continue;
+		for (size_t w = 0; w + 1 < in->nwords; w++) {
+			if (is_dot_source(in->words[w].text)) {
+				quai_lint_report(ctx, in);
+				break;
+			}
+		}
+	}
+}
+
 const struct quai_lint_rule quai_lint_rules_dl4[] = {
-	{ NULL, QUAI_LEVEL_IGNORE, NULL, NULL },
+    {"DL1001", QUAI_LEVEL_IGNORE,
+     "Please refrain from using inline ignore pragmas `# hadolint ignore=DLxxxx`.", check_dl1001},
+    {"DL4000", QUAI_LEVEL_ERROR, "MAINTAINER is deprecated", check_dl4000},
+    {"DL4001", QUAI_LEVEL_WARNING, "Either use Wget or Curl but not both.", check_dl4001},
+    {"DL4003", QUAI_LEVEL_WARNING,
+     "Multiple `CMD` instructions found. If you list more than one `CMD` then only the last `CMD` will take "
+     "effect",
+     check_dl4003},
+    {"DL4004", QUAI_LEVEL_ERROR,
+     "Multiple `ENTRYPOINT` instructions found. If you list more than one `ENTRYPOINT` then only the last "
+     "`ENTRYPOINT` will take effect",
+     check_dl4004},
+    {"DL4005", QUAI_LEVEL_WARNING, "Use SHELL to change the default shell", check_dl4005},
+    {"DL4006", QUAI_LEVEL_WARNING,
+     "Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine "
+     "image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to "
+     "/bin/ash, or disable this check",
+     check_dl4006},
+    {"DL4007", QUAI_LEVEL_WARNING,
+     "COPY with '.' as source can leak sensitive files like .git, .env, or local configs into your image. "
+     "Prefer copying only the files you actually need.",
+     check_dl4007},
+    {NULL, QUAI_LEVEL_IGNORE, NULL, NULL},
 };

@@ -33,12 +33,22 @@ static bool long_is(const char *t, const char *flag, size_t flen)
 	return strncmp(t + 2, flag, flen) == 0 && (t[2 + flen] == '\0' || t[2 + flen] == '=');
 }
 
+/* Callers may write a flag as "y", "-y" or "--no-cache": the name counts. */
+static const char *strip_dashes(const char *flag)
+{
+	while (*flag == '-')
+		flag++;
+	return flag;
+}
+
 /* True if the flag named by name[0..n) is in the NULL-terminated list. */
 static bool listed(const char *name, size_t n, const char *const *list)
 {
-	for (; list && *list; list++)
-		if (strlen(*list) == n && strncmp(*list, name, n) == 0)
+	for (; list && *list; list++) {
+		const char *f = strip_dashes(*list);
+		if (strlen(f) == n && strncmp(f, name, n) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -75,6 +85,7 @@ bool quai_sh_cmd_has_arg_prefix(const struct quai_sh_cmd *cmd, const char *prefi
 
 bool quai_sh_cmd_has_flag(const struct quai_sh_cmd *cmd, const char *flag)
 {
+	flag = strip_dashes(flag);
 	size_t flen = strlen(flag);
 	if (flen == 0)
 		return false;
@@ -126,6 +137,7 @@ static const char *value_at(const struct quai_sh_cmd *cmd, size_t *i, const char
 
 const char *quai_sh_cmd_flag_value(const struct quai_sh_cmd *cmd, const char *flag)
 {
+	flag = strip_dashes(flag);
 	size_t flen = strlen(flag);
 	for (size_t i = 1; flen && i < cmd->argc; i++) {
 		const char *value = value_at(cmd, &i, flag, flen);
@@ -137,6 +149,7 @@ const char *quai_sh_cmd_flag_value(const struct quai_sh_cmd *cmd, const char *fl
 
 size_t quai_sh_cmd_flag_values(const struct quai_sh_cmd *cmd, const char *flag, const char **out)
 {
+	flag = strip_dashes(flag);
 	size_t flen = strlen(flag);
 	size_t n = 0;
 	for (size_t i = 1; flen && i < cmd->argc; i++) {
@@ -173,22 +186,22 @@ static bool takes_next(const char *t, const char *const *value_flags)
 }
 
 size_t quai_sh_cmd_args_noflags_skip(const struct quai_sh_cmd *cmd, const char *const *value_flags,
-				     const char **out)
+                                     const char **out)
 {
 	size_t n = 0;
 	bool operands = false;
 	for (size_t i = 1; i < cmd->argc; i++) {
 		const char *t = arg(cmd, i);
-		if (operands) {
-			out[n++] = t;
-		} else if (is_ddash(t)) {
+		if (!operands && is_ddash(t)) {
 			operands = true;
-		} else if (is_flag_word(t)) {
+			continue;
+		}
+		if (!operands && is_flag_word(t)) {
 			if (value_flags && takes_next(t, value_flags))
 				i++;
-		} else {
-			out[n++] = t;
+			continue;
 		}
+		out[n++] = t;
 	}
 	return n;
 }

@@ -11,14 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-#define MAX_DEPTH 64 /* nesting of $( ) parsed for commands */
-#define MAX_NEST  64 /* nesting of quotes and expansions while skipping */
-#define MAX_CASE  64 /* case statements whose patterns are tracked */
-#define NONE      SIZE_MAX
+#define MAX_DEPTH    64 /* nesting of $( ) parsed for commands */
+#define MAX_NEST     64 /* nesting of quotes and expansions while skipping */
+#define MAX_CASE     64 /* case statements whose patterns are tracked */
+#define MAX_DELIM    64 /* longest here-document delimiter looked for */
+#define MAX_HEREDOCS 8  /* here-documents per line looked for */
+#define NONE         SIZE_MAX
 
 struct span {
 	size_t start, end;
@@ -40,15 +41,31 @@ struct crec {
 	int depth;
 };
 
+/* The texts of the words, each ended by a NUL once kept. */
+struct pool {
+	char *data;
+	size_t len, cap;
+};
+
 struct parser {
 	const char *s;
-	struct quai_buf pool;
+	struct pool pool;
 	struct wrec *words;
 	size_t nwords, wcap;
 	struct crec *cmds;
 	size_t ncmds, ccap;
 	struct span *subst; /* command substitutions waiting to be parsed */
 	size_t nsubst, scap;
+	size_t heredoc_budget;   /* bytes left to search for here-document ends */
+	size_t lookahead_budget; /* bytes left to look ahead at "((" */
+	size_t subst_budget;     /* bytes of substitutions left to parse */
+};
+
+/* A here-document whose body may follow the current line. */
+struct heredoc {
+	char delim[MAX_DELIM];
+	size_t len;
+	bool strip_tabs; /* <<- */
 };
 
 /* The state of one list: the script, or the inside of one substitution. */
@@ -62,6 +79,8 @@ struct list {
 	bool reopened;     /* after fi/done/esac/}/): a separator applies to `last` */
 	int ncase;
 	unsigned char case_pattern[MAX_CASE]; /* a case pattern comes next */
+	size_t nheredocs;
+	struct heredoc heredocs[MAX_HEREDOCS];
 };
 
 /* Lexical classes */
@@ -74,22 +93,22 @@ enum {
 };
 
 static const unsigned char classes[256] = {
-	[' '] = C_BLANK | C_DELIM,
-	['\t'] = C_BLANK | C_DELIM,
-	['\r'] = C_BLANK | C_DELIM,
-	['\n'] = C_DELIM,
-	[';'] = C_DELIM,
-	['&'] = C_DELIM,
-	['|'] = C_DELIM,
-	['('] = C_DELIM,
-	[')'] = C_DELIM,
-	['<'] = C_DELIM,
-	['>'] = C_DELIM,
-	['\\'] = C_QUOTING | C_DQ,
-	['\''] = C_QUOTING,
-	['"'] = C_QUOTING | C_DQ,
-	['$'] = C_QUOTING | C_DQ,
-	['`'] = C_QUOTING | C_DQ,
+    [' '] = C_BLANK | C_DELIM,
+    ['\t'] = C_BLANK | C_DELIM,
+    ['\r'] = C_BLANK | C_DELIM,
+    ['\n'] = C_DELIM,
+    [';'] = C_DELIM,
+    ['&'] = C_DELIM,
+    ['|'] = C_DELIM,
+    ['('] = C_DELIM,
+    [')'] = C_DELIM,
+    ['<'] = C_DELIM,
+    ['>'] = C_DELIM,
+    ['\\'] = C_QUOTING | C_DQ,
+    ['\''] = C_QUOTING,
+    ['"'] = C_QUOTING | C_DQ,
+    ['$'] = C_QUOTING | C_DQ,
+    ['`'] = C_QUOTING | C_DQ,
 };
 
 static bool is_blank(char c)
@@ -144,13 +163,14 @@ static size_t continuation(const char *s, size_t pos, size_t end)
 static size_t skip_blanks(const char *s, size_t pos, size_t end)
 {
 	while (pos < end) {
-		size_t n = continuation(s, pos, end);
-		if (n)
-			pos += n;
-		else if (is_blank(s[pos]))
+		if (is_blank(s[pos])) {
 			pos++;
-		else
+			continue;
+		}
+		size_t n = continuation(s, pos, end);
+		if (!n)
 			break;
+		pos += n;
 	}
 	return pos;
 }
@@ -353,19 +373,54 @@ static size_t skip_braces(const char *s, size_t pos, size_t end, int nest)
 	return end;
 }
 
+/* At "((": true if the parentheses close together as in "(( x ))", false
+ * for nested subshells "((cd a; make); ls)". The look-ahead is paid from a
+ * budget so that many "((" cannot make parsing quadratic; without budget
+ * left, "((" is arithmetic. */
+static bool is_arithmetic(struct parser *p, size_t pos, size_t end)
+{
+	const char *s = p->s;
+	if (end - pos < 2 || s[pos] != '(' || s[pos + 1] != '(')
+		return false;
+	if (p->lookahead_budget == 0)
+		return true;
+	bool closed = false;
+	size_t inner = skip_parens(s, pos + 2, end, 0, &closed);
+	size_t cost = inner - pos;
+	p->lookahead_budget -= cost < p->lookahead_budget ? cost : p->lookahead_budget;
+	return !closed || (inner < end && s[inner] == ')');
+}
+
 /* Output: words and commands */
+
+static void pool_add(struct pool *pool, const char *src, size_t n)
+{
+	if (n == 0)
+		return;
+	if (pool->cap - pool->len < n)
+		pool->data = xgrow(pool->data, &pool->cap, pool->len + n, 1);
+	memcpy(pool->data + pool->len, src, n);
+	pool->len += n;
+}
+
+static void pool_putc(struct pool *pool, char c)
+{
+	if (pool->cap == pool->len)
+		pool->data = xgrow(pool->data, &pool->cap, pool->len + 1, 1);
+	pool->data[pool->len++] = c;
+}
 
 static void add_subst(struct parser *p, int depth, size_t start, size_t end)
 {
 	if (depth + 1 > MAX_DEPTH || start >= end)
 		return;
 	p->subst = xgrow(p->subst, &p->scap, p->nsubst + 1, sizeof(*p->subst));
-	p->subst[p->nsubst++] = (struct span){ start, end };
+	p->subst[p->nsubst++] = (struct span){start, end};
 }
 
 static void put_raw(struct parser *p, size_t start, size_t end)
 {
-	quai_buf_add(&p->pool, p->s + start, end - start);
+	pool_add(&p->pool, p->s + start, end - start);
 }
 
 /* At '$': copies the expansion as written and notes a command substitution. */
@@ -377,7 +432,7 @@ static size_t read_dollar(struct parser *p, size_t pos, size_t end, int depth, s
 	char n = e < end ? s[e] : '\0';
 	if (e >= end) {
 		e = end;
-	} else if (n == '(' && e + 1 < end && s[e + 1] == '(') {
+	} else if (n == '(' && is_arithmetic(p, e, end)) {
 		e = skip_parens(s, e + 1, end, 0, NULL);
 		w->has_expansion = true;
 	} else if (n == '(') {
@@ -422,10 +477,10 @@ static size_t read_dquote(struct parser *p, size_t pos, size_t end, int depth, s
 			if (cont) {
 				pos += cont;
 			} else if (n == '$' || n == '`' || n == '"' || n == '\\') {
-				quai_buf_putc(&p->pool, n);
+				pool_putc(&p->pool, n);
 				pos += 2;
 			} else {
-				quai_buf_putc(&p->pool, '\\');
+				pool_putc(&p->pool, '\\');
 				pos++;
 			}
 		} else if (c == '$') {
@@ -504,11 +559,11 @@ static size_t read_word(struct parser *p, size_t pos, size_t end, int depth, str
 			if (cont) {
 				pos += cont;
 			} else if (pos + 1 < end) {
-				quai_buf_putc(&p->pool, s[pos + 1]);
+				pool_putc(&p->pool, s[pos + 1]);
 				w->quoted = true;
 				pos += 2;
 			} else {
-				quai_buf_putc(&p->pool, '\\');
+				pool_putc(&p->pool, '\\');
 				pos++;
 			}
 			break;
@@ -561,13 +616,13 @@ static size_t drop_word(struct parser *p, size_t pos, size_t end, int depth)
 	struct wrec w;
 	size_t mark = p->pool.len;
 	pos = read_word(p, pos, end, depth, &w);
-	quai_buf_truncate(&p->pool, mark);
+	p->pool.len = mark;
 	return pos;
 }
 
 static void keep_word(struct parser *p, const struct wrec *w)
 {
-	quai_buf_putc(&p->pool, '\0');
+	pool_putc(&p->pool, '\0');
 	p->words = xgrow(p->words, &p->wcap, p->nwords + 1, sizeof(*p->words));
 	p->words[p->nwords++] = *w;
 }
@@ -582,6 +637,12 @@ static void run_substs(struct parser *p, struct list *l)
 {
 	for (size_t i = l->subst_base; i < p->nsubst; i++) {
 		struct span sp = p->subst[i];
+		size_t n = sp.end - sp.start;
+		if (n > p->subst_budget) {
+			p->subst_budget = 0;
+			continue;
+		}
+		p->subst_budget -= n;
 		parse_list(p, sp.start, sp.end, l->depth + 1);
 	}
 	p->nsubst = l->subst_base;
@@ -594,24 +655,24 @@ static void finish(struct parser *p, struct list *l, enum quai_sh_sep sep, bool 
 	if (l->argc || l->nassigns) {
 		p->cmds = xgrow(p->cmds, &p->ccap, p->ncmds + 1, sizeof(*p->cmds));
 		p->cmds[p->ncmds] = (struct crec){
-			.first = l->first,
-			.nassigns = l->nassigns,
-			.argc = l->argc,
-			.sep = sep,
-			.piped_into = l->pipe_pending,
-			.depth = l->depth,
+		    .first = l->first,
+		    .nassigns = l->nassigns,
+		    .argc = l->argc,
+		    .sep = sep,
+		    .piped_into = l->pipe_pending,
+		    .depth = l->depth,
 		};
 		l->last = p->ncmds++;
 		l->pipe_pending = sep == QUAI_SH_SEP_PIPE;
 		l->reopened = false;
 	} else if (!newline) {
-		if (l->reopened && l->last != NONE) {
+		bool reopened = l->reopened && l->last != NONE;
+		if (reopened)
 			p->cmds[l->last].sep = sep;
-			l->pipe_pending = sep == QUAI_SH_SEP_PIPE;
-		}
+		l->pipe_pending = reopened && sep == QUAI_SH_SEP_PIPE;
 		l->reopened = false;
 	} else {
-		l->reopened = false;
+		l->reopened = false; /* a newline after | && || continues the list */
 	}
 	l->nassigns = 0;
 	l->argc = 0;
@@ -639,6 +700,7 @@ static size_t read_redir(struct parser *p, struct list *l, size_t pos, size_t en
 {
 	const char *s = p->s;
 	char c = s[pos++];
+	bool heredoc = false, strip_tabs = false;
 	if (c == '&') {
 		pos = step(pos, 1, end); /* the '>' */
 		if (pos < end && s[pos] == '>')
@@ -646,6 +708,8 @@ static size_t read_redir(struct parser *p, struct list *l, size_t pos, size_t en
 	} else if (c == '<' && pos < end) {
 		if (s[pos] == '<') {
 			pos++;
+			heredoc = pos >= end || s[pos] != '<';
+			strip_tabs = pos < end && s[pos] == '-';
 			if (pos < end && (s[pos] == '<' || s[pos] == '-'))
 				pos++;
 		} else if (s[pos] == '&' || s[pos] == '>') {
@@ -656,8 +720,50 @@ static size_t read_redir(struct parser *p, struct list *l, size_t pos, size_t en
 			pos++;
 	}
 	pos = skip_blanks(s, pos, end);
-	if (pos < end && s[pos] != '#' && (!is_delim(s[pos]) || is_procsubst(s, pos, end)))
-		pos = drop_word(p, pos, end, l->depth);
+	if (pos >= end || s[pos] == '#' || (is_delim(s[pos]) && !is_procsubst(s, pos, end)))
+		return pos;
+	struct wrec w;
+	size_t mark = p->pool.len;
+	pos = read_word(p, pos, end, l->depth, &w);
+	size_t len = p->pool.len - mark;
+	if (heredoc && len > 0 && len <= MAX_DELIM && l->nheredocs < MAX_HEREDOCS) {
+		struct heredoc *h = &l->heredocs[l->nheredocs++];
+		memcpy(h->delim, p->pool.data + mark, len);
+		h->len = len;
+		h->strip_tabs = strip_tabs;
+	}
+	p->pool.len = mark;
+	return pos;
+}
+
+/* At the start of the line after here-document markers: skips their bodies
+ * when their delimiter lines are there. The Dockerfile parser has taken the
+ * bodies of RUN's own here-documents out, so usually they are not. */
+static size_t skip_heredocs(struct parser *p, struct list *l, size_t pos, size_t end)
+{
+	const char *s = p->s;
+	for (size_t i = 0; i < l->nheredocs; i++) {
+		const struct heredoc *h = &l->heredocs[i];
+		size_t line = pos;
+		bool found = false;
+		while (line < end && !found && p->heredoc_budget > 0) {
+			const char *nl = memchr(s + line, '\n', end - line);
+			size_t eol = nl ? (size_t)(nl - s) : end;
+			size_t next = nl ? eol + 1 : end;
+			size_t b = line;
+			while (h->strip_tabs && b < eol && s[b] == '\t')
+				b++;
+			size_t e = eol > b && s[eol - 1] == '\r' ? eol - 1 : eol;
+			found = e - b == h->len && memcmp(s + b, h->delim, h->len) == 0;
+			p->heredoc_budget -=
+			    next - line < p->heredoc_budget ? next - line : p->heredoc_budget;
+			line = next;
+		}
+		if (!found)
+			break;
+		pos = line;
+	}
+	l->nheredocs = 0;
 	return pos;
 }
 
@@ -792,11 +898,11 @@ static const struct {
 	size_t len;
 	enum kw kind;
 } keywords[] = {
-	{ "if", 2, KW_OPEN },    { "then", 4, KW_OPEN },      { "elif", 4, KW_OPEN },   { "else", 4, KW_OPEN },
-	{ "do", 2, KW_OPEN },    { "while", 5, KW_OPEN },     { "until", 5, KW_OPEN },  { "{", 1, KW_OPEN },
-	{ "!", 1, KW_OPEN },     { "fi", 2, KW_CLOSE },       { "done", 4, KW_CLOSE },  { "}", 1, KW_CLOSE },
-	{ "esac", 4, KW_ESAC },  { "for", 3, KW_FOR },        { "select", 6, KW_FOR },  { "case", 4, KW_CASE },
-	{ "[[", 2, KW_DBRACKET }, { "function", 8, KW_FUNCTION },
+    {"if", 2, KW_OPEN},     {"then", 4, KW_OPEN},         {"elif", 4, KW_OPEN},  {"else", 4, KW_OPEN},
+    {"do", 2, KW_OPEN},     {"while", 5, KW_OPEN},        {"until", 5, KW_OPEN}, {"{", 1, KW_OPEN},
+    {"!", 1, KW_OPEN},      {"fi", 2, KW_CLOSE},          {"done", 4, KW_CLOSE}, {"}", 1, KW_CLOSE},
+    {"esac", 4, KW_ESAC},   {"for", 3, KW_FOR},           {"select", 6, KW_FOR}, {"case", 4, KW_CASE},
+    {"[[", 2, KW_DBRACKET}, {"function", 8, KW_FUNCTION},
 };
 
 /* A reserved word at the start of a command; returns the new position or 0. */
@@ -810,7 +916,8 @@ static size_t keyword(struct parser *p, struct list *l, size_t pos, size_t end)
 		return 0;
 	size_t i = 0;
 	while (i < sizeof(keywords) / sizeof(keywords[0]) &&
-	       (keywords[i].len != n || memcmp(keywords[i].word, s + pos, n) != 0))
+	       (keywords[i].len != n || keywords[i].word[0] != s[pos] ||
+	        memcmp(keywords[i].word, s + pos, n) != 0))
 		i++;
 	if (i == sizeof(keywords) / sizeof(keywords[0]))
 		return 0;
@@ -860,7 +967,7 @@ static size_t read_command_word(struct parser *p, struct list *l, size_t pos, si
 	while (i < e && s[i] >= '0' && s[i] <= '9')
 		i++;
 	if (i == e && e < end && (s[e] == '<' || s[e] == '>')) {
-		quai_buf_truncate(&p->pool, mark);
+		p->pool.len = mark;
 		return read_redir(p, l, e, end);
 	}
 	if (l->argc == 0 && is_assignment(s, pos, e)) {
@@ -871,7 +978,7 @@ static size_t read_command_word(struct parser *p, struct list *l, size_t pos, si
 	if (l->argc == 0 && !w.quoted && !w.has_expansion) {
 		size_t after = funcdef_parens(s, e, end);
 		if (after) {
-			quai_buf_truncate(&p->pool, mark);
+			p->pool.len = mark;
 			return after;
 		}
 	}
@@ -889,7 +996,7 @@ static size_t read_operator(struct parser *p, struct list *l, size_t pos, size_t
 	switch (c) {
 	case '\n':
 		finish(p, l, QUAI_SH_SEP_SEMI, true);
-		return pos + 1;
+		return l->nheredocs ? skip_heredocs(p, l, pos + 1, end) : pos + 1;
 	case ';':
 		if (n == ';' || n == '&') {
 			pos += 2;
@@ -918,7 +1025,7 @@ static size_t read_operator(struct parser *p, struct list *l, size_t pos, size_t
 			finish(p, l, QUAI_SH_SEP_SEMI, false);
 			return pos + 1;
 		}
-		if (n == '(') /* arithmetic command (( )) */
+		if (n == '(' && is_arithmetic(p, pos, end)) /* (( )) */
 			return skip_parens(s, pos + 1, end, 0, NULL);
 		return pos + 1;
 	case ')':
@@ -934,10 +1041,10 @@ static void parse_list(struct parser *p, size_t pos, size_t end, int depth)
 {
 	const char *s = p->s;
 	struct list l = {
-		.first = p->nwords,
-		.last = NONE,
-		.subst_base = p->nsubst,
-		.depth = depth,
+	    .first = p->nwords,
+	    .last = NONE,
+	    .subst_base = p->nsubst,
+	    .depth = depth,
 	};
 	while (pos < end) {
 		if (case_wants_pattern(&l) && cmd_empty(&l)) {
@@ -962,14 +1069,21 @@ static void parse_list(struct parser *p, size_t pos, size_t end, int depth)
 		p->cmds[l.last].sep = QUAI_SH_SEP_END;
 }
 
-/* Copies the collected commands, words and texts into one block. */
+_Static_assert(sizeof(struct wrec) == sizeof(struct quai_sh_word), "words are converted in place");
+
+/* Turns the collected commands, words and texts into one block owned by
+ * out->cmds: [commands][words][texts]. The word array grows into the block
+ * and its records become words in place, so that a script of many words
+ * does not need their memory twice. */
 static void build(struct quai_sh_script *out, struct parser *p)
 {
 	if (p->ncmds == 0)
 		return;
 	size_t csize = p->ncmds * sizeof(struct quai_sh_cmd);
 	size_t wsize = p->nwords * sizeof(struct quai_sh_word);
-	char *block = xmalloc(csize + wsize + p->pool.len + 1);
+	char *block = xrealloc(p->words, csize + wsize + p->pool.len + 1);
+	p->words = NULL;
+	memmove(block + csize, block, wsize);
 	struct quai_sh_cmd *cmds = (struct quai_sh_cmd *)(void *)block;
 	struct quai_sh_word *words = (struct quai_sh_word *)(void *)(block + csize);
 	char *text = block + csize + wsize;
@@ -977,23 +1091,25 @@ static void build(struct quai_sh_script *out, struct parser *p)
 		memcpy(text, p->pool.data, p->pool.len);
 	text[p->pool.len] = '\0';
 	for (size_t i = 0; i < p->nwords; i++) {
+		struct wrec w;
+		memcpy(&w, &words[i], sizeof(w));
 		words[i] = (struct quai_sh_word){
-			.text = text + p->words[i].text,
-			.off = p->words[i].off,
-			.quoted = p->words[i].quoted,
-			.has_expansion = p->words[i].has_expansion,
+		    .text = text + w.text,
+		    .off = w.off,
+		    .quoted = w.quoted,
+		    .has_expansion = w.has_expansion,
 		};
 	}
 	for (size_t i = 0; i < p->ncmds; i++) {
 		const struct crec *c = &p->cmds[i];
 		cmds[i] = (struct quai_sh_cmd){
-			.assigns = c->nassigns ? words + c->first : NULL,
-			.nassigns = c->nassigns,
-			.argv = c->argc ? words + c->first + c->nassigns : NULL,
-			.argc = c->argc,
-			.sep = c->sep,
-			.piped_into = c->piped_into,
-			.depth = c->depth,
+		    .assigns = c->nassigns ? words + c->first : NULL,
+		    .nassigns = c->nassigns,
+		    .argv = c->argc ? words + c->first + c->nassigns : NULL,
+		    .argc = c->argc,
+		    .sep = c->sep,
+		    .piped_into = c->piped_into,
+		    .depth = c->depth,
 		};
 		if (c->piped_into)
 			out->has_pipe = true;
@@ -1005,12 +1121,17 @@ static void build(struct quai_sh_script *out, struct parser *p)
 void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len)
 {
 	memset(out, 0, sizeof(*out));
-	struct parser p = { .s = src };
+	struct parser p = {.s = src};
 	if (!src)
 		len = 0;
+	p.heredoc_budget = len < SIZE_MAX / 8 ? 4 * len + 65536 : SIZE_MAX;
+	p.lookahead_budget = p.heredoc_budget;
+	/* scripts nest substitutions two or three deep; deeper nesting of
+	 * large spans is where parsing them all again would cost */
+	p.subst_budget = len < SIZE_MAX / 16 ? 8 * len + 65536 : SIZE_MAX;
 	parse_list(&p, 0, len, 0);
 	build(out, &p);
-	quai_buf_release(&p.pool);
+	free(p.pool.data);
 	free(p.words);
 	free(p.cmds);
 	free(p.subst);

@@ -6,7 +6,15 @@
  * case, { }, ( ), functions) are flattened: the simple commands inside them
  * are listed in order. Command substitutions $(...) and `...` are parsed too
  * and their commands listed after the command that contains them. Parsing
- * never fails: unterminated quotes end at the end of input. */
+ * never fails: unterminated quotes end at the end of input.
+ *
+ * Details a rule may care about: `[ ... ]` is a command named "[";
+ * `[[ ... ]]` and `(( ))` are not commands, though substitutions inside
+ * `[[ ]]` are listed; `!` is dropped; `time`, `exec`, `sudo` are commands
+ * like any other; redirections are dropped with their targets; a
+ * here-document marker is dropped, and its body skipped only when the
+ * delimiter line is in the script (the Dockerfile parser has already taken
+ * the bodies of RUN's own here-documents out). */
 #ifndef QUAI_SHELL_H
 #define QUAI_SHELL_H
 
@@ -14,10 +22,10 @@
 #include <stddef.h>
 
 struct quai_sh_word {
-	char *text;          /* quotes and backslashes removed; expansions kept as written */
-	size_t off;          /* byte offset of the word in the parsed script */
-	bool quoted;         /* some part was quoted */
-	bool has_expansion;  /* contains an unquoted or double-quoted $ or ` */
+	char *text;         /* quotes and backslashes removed; expansions kept as written */
+	size_t off;         /* byte offset of the word in the parsed script */
+	bool quoted;        /* some part was quoted */
+	bool has_expansion; /* contains an unquoted or double-quoted $ or ` */
 };
 
 enum quai_sh_sep {
@@ -51,7 +59,8 @@ struct quai_sh_script {
 void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len);
 void quai_sh_script_release(struct quai_sh_script *script);
 
-/* Command name without a leading path ("/usr/bin/apt-get" -> "apt-get"). */
+/* Command name without a leading path ("/usr/bin/apt-get" -> "apt-get");
+ * "" for a bare assignment. */
 const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd);
 /* True if the command's name is `name`. */
 bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name);
@@ -59,7 +68,8 @@ bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name);
 bool quai_sh_cmd_has_arg(const struct quai_sh_cmd *cmd, const char *arg);
 /* True if the command has flag `flag`: a single letter matches "-x" and
  * bundled short flags ("-qy" has 'y'); a longer name matches "--flag" and
- * "--flag=value". Arguments after "--" are not flags. */
+ * "--flag=value". Arguments after "--" are not flags. Leading dashes of
+ * `flag` are ignored ("-y" is "y"). */
 bool quai_sh_cmd_has_flag(const struct quai_sh_cmd *cmd, const char *flag);
 /* Value of a flag: "--flag=value", "--flag value", "-f value", "-fvalue";
  * NULL if absent. The returned string is owned by cmd. For "--flag value" and
@@ -74,7 +84,7 @@ size_t quai_sh_cmd_args_noflags(const struct quai_sh_cmd *cmd, const char **out)
  * quai_sh_cmd_has_flag) written without an attached value: with "t",
  * "apt-get install -t bookworm foo" gives "install", "foo". */
 size_t quai_sh_cmd_args_noflags_skip(const struct quai_sh_cmd *cmd, const char *const *value_flags,
-				     const char **out);
+                                     const char **out);
 /* Every value of a flag, as quai_sh_cmd_flag_value() finds them, in order
  * ("useradd -u 1 -u 2" gives "1", "2"): fills `out` (at least argc pointers
  * into cmd) and returns how many. */

@@ -21,7 +21,7 @@ static const struct quai_sh_script *parse(const char *src)
 	return &script;
 }
 
-static const char *const sep_names[] = { "", " ;", " &&", " ||", " |", " &" };
+static const char *const sep_names[] = {"", " ;", " &&", " ||", " |", " &"};
 
 /* One line per command: '^' per depth, '>' if piped into, {assignments},
  * the words, then its separator. */
@@ -120,13 +120,15 @@ static void test_command_substitution(void **state)
 	(void)state;
 	assert_render("echo $(uname -m)", "echo $(uname -m)\n^uname -m");
 	assert_render("echo \"$(dirname \"$(which python)\")\" x",
-		      "echo $(dirname \"$(which python)\") x\n^dirname $(which python)\n^^which python");
+	              "echo $(dirname \"$(which python)\") x\n^dirname $(which python)\n^^which python");
 	assert_render("a=`date +%s` b", "{a=`date +%s`} b\n^date +%s");
 	assert_render("echo $((1 + 2)) $(( (3) * 4 )) done", "echo $((1 + 2)) $(( (3) * 4 )) done");
 	assert_render("X=$(cat f | wc -l)", "{X=$(cat f | wc -l)}\n^cat f |\n^> wc -l");
 	assert_render("echo $(a) && b", "echo $(a) &&\n^a\nb");
+	assert_render("a $(b `c $(d)`) e", "a $(b `c $(d)`) e\n^b `c $(d)`\n^^c $(d)\n^^^d");
 	assert_render("diff <(ls a) >(wc -l)", "diff <(ls a) >(wc -l)\n^ls a\n^wc -l");
-	assert_render("echo $(case x in a) echo a;; esac) z", "echo $(case x in a) echo a;; esac) z\n^echo a");
+	assert_render("echo $(case x in a) echo a;; esac) z",
+	              "echo $(case x in a) echo a;; esac) z\n^echo a");
 }
 
 /* Operators and lists */
@@ -137,6 +139,8 @@ static void test_operators(void **state)
 	assert_render("a && b || c ; d | e |& f & g", "a &&\nb ||\nc ;\nd |\n> e |\n> f &\ng");
 	assert_render("a\nb\n\n c;", "a ;\nb ;\nc");
 	assert_render("a |\n  b", "a |\n> b");
+	assert_render("a | ; b", "a |\nb");
+	assert_render("a |\n# note\n  b", "a |\n> b");
 	assert_render("a &&\n\n b", "a &&\nb");
 	assert_render("", "");
 	assert_render(" ; ;; \n", "");
@@ -170,13 +174,19 @@ static void test_redirections(void **state)
 {
 	(void)state;
 	assert_render("cmd > out 2>&1 < in >> log &> all &>> all2 <<< \"str\" 3<&0 x >| y <> z >&- 1",
-		      "cmd x 1");
+	              "cmd x 1");
 	assert_render("> f", "");
 	assert_render("cat <<EOF > /etc/x", "cat");
 	assert_render("cat <<-'EOF' | sh", "cat |\n> sh");
 	assert_render("<<EOF\napt-get update", "apt-get update");
 	assert_render("echo 2 > x 10>y a2>z", "echo 2 a2");
 	assert_render("cmd > $(mktemp)", "cmd\n^mktemp");
+	/* bodies are skipped only when their delimiter line is there */
+	assert_render("cat > /x <<EOF && echo a\nserver { listen 80; }\nEOF\necho b",
+	              "cat &&\necho a ;\necho b");
+	assert_render("cat <<-'E1' <<\"E2\"; x\n\tline\n\tE1\nline\nE2\r\ny", "cat ;\nx ;\ny");
+	assert_render("cat <<EOF\napt-get update\nEOFX", "cat ;\napt-get update ;\nEOFX");
+	assert_render("cat <<<EOF\nEOF", "cat ;\nEOF");
 	assert_render("exec > >(tee -a log) 2>&1", "exec\n^tee -a log");
 }
 
@@ -213,6 +223,9 @@ static void test_if(void **state)
 	assert_render("if ! test -d x\nthen\n  mkdir x\nfi", "test -d x ;\nmkdir x");
 	assert_render("[[ $(uname) == Linux && -f x ]] && echo yes", "^uname\necho yes");
 	assert_render("[[ a < b ]] || (( i++ )) || echo no", "echo no");
+	assert_render("((cd a; make); ls) && (( (1 + 2) * 3 ))", "cd a ;\nmake ;\nls &&");
+	assert_render("echo $((cd a; make) | wc -l) $(( (1) ))",
+	              "echo $((cd a; make) | wc -l) $(( (1) ))\n^cd a ;\n^make |\n^> wc -l");
 }
 
 static void test_loops(void **state)
@@ -231,12 +244,14 @@ static void test_case(void **state)
 {
 	(void)state;
 	assert_render("case \"$(dpkg --print-architecture)\" in\n"
-		      "  amd64|x86_64) A=1 ;;\n"
-		      "  (arm*) echo arm; B=2;;\n"
-		      "  *) exit 1 ;;\n"
-		      "esac; echo done",
-		      "^dpkg --print-architecture\n{A=1} ;\necho arm ;\n{B=2} ;\nexit 1 ;\necho done");
+	              "  amd64|x86_64) A=1 ;;\n"
+	              "  (arm*) echo arm; B=2;;\n"
+	              "  *) exit 1 ;;\n"
+	              "esac; echo done",
+	              "^dpkg --print-architecture\n{A=1} ;\necho arm ;\n{B=2} ;\nexit 1 ;\necho done");
 	assert_render("case x in a) b ;& c) d ;;& esac", "b ;\nd");
+	assert_render("case a in x) case b in y) echo y;; esac;; z) echo z;; esac; w",
+	              "echo y ;\necho z ;\nw");
 	assert_render("case x in esac; y", "y");
 	assert_render("case x in a) b\nesac", "b");
 }
@@ -254,7 +269,10 @@ static void test_groups_functions(void **state)
 static void test_plain_commands(void **state)
 {
 	(void)state;
-	assert_render("set -o pipefail && time make && exec nginx", "set -o pipefail &&\ntime make &&\nexec nginx");
+	assert_render("\"if\" x; 'fi'; \\done", "if x ;\nfi ;\ndone");
+	assert_render("! grep -q x f || echo missing", "grep -q x f ||\necho missing");
+	assert_render("set -o pipefail && time make && exec nginx",
+	              "set -o pipefail &&\ntime make &&\nexec nginx");
 	assert_render("sudo apt-get install -y x", "sudo apt-get install -y x");
 	assert_true(quai_sh_cmd_is(cmd_at("sudo apt-get install -y x", 0), "sudo"));
 }
@@ -263,7 +281,7 @@ static void test_continuation(void **state)
 {
 	(void)state;
 	assert_render("apt-get install \\\n  -y \\\r\n foo\\\nbar \"a\\\nb\" 'c\\\nd'",
-		      "apt-get install -y foobar ab c\\\nd");
+	              "apt-get install -y foobar ab c\\\nd");
 	assert_render("a \\\n&& b", "a &&\nb");
 	assert_render("a\\", "a\\");
 }
@@ -308,6 +326,9 @@ static void test_apt_get(void **state)
 	assert_false(quai_sh_cmd_has_flag(c, "n"));
 	assert_false(quai_sh_cmd_has_flag(c, "q"));
 	assert_false(quai_sh_cmd_has_flag(c, "install"));
+	assert_true(quai_sh_cmd_has_flag(c, "-y"));
+	assert_true(quai_sh_cmd_has_flag(c, "--no-install-recommends"));
+	assert_false(quai_sh_cmd_has_flag(c, "--"));
 	const char *args[8];
 	size_t n = quai_sh_cmd_args_noflags(c, args);
 	assert_int_equal(n, 3);
@@ -321,7 +342,7 @@ static void test_apt_get(void **state)
 	assert_true(quai_sh_cmd_has_flag(c, "y"));
 	assert_true(quai_sh_cmd_has_flag(c, "q"));
 	assert_string_equal(quai_sh_cmd_flag_value(c, "t"), "bookworm-backports");
-	static const char *const value_flags[] = { "t", "target-release", NULL };
+	static const char *const value_flags[] = {"-t", "--target-release", NULL};
 	n = quai_sh_cmd_args_noflags_skip(c, value_flags, args);
 	assert_int_equal(n, 2);
 	assert_string_equal(args[0], "install");
@@ -462,10 +483,39 @@ static void test_unterminated(void **state)
 {
 	(void)state;
 	static const char *const inputs[] = {
-		"echo 'abc", "echo \"abc", "echo $(abc", "echo `abc", "echo ${abc", "echo $((1",
-		"(((", ")))", "if then", "case x in a", "case", "for", "for x in", "[[ a", "f(", "echo \\",
-		"cat <<", "a &&", "| b", "echo \"$(\"", "$'", "$\"", "<(", "a=(", "{", "}", "function",
-		"echo \"`", "echo $(\"$(`", ";;&", "2>", "&>", "esac esac fi done",
+	    "echo 'abc",
+	    "echo \"abc",
+	    "echo $(abc",
+	    "echo `abc",
+	    "echo ${abc",
+	    "echo $((1",
+	    "(((",
+	    ")))",
+	    "if then",
+	    "case x in a",
+	    "case",
+	    "for",
+	    "for x in",
+	    "[[ a",
+	    "f(",
+	    "echo \\",
+	    "cat <<",
+	    "a &&",
+	    "| b",
+	    "echo \"$(\"",
+	    "$'",
+	    "$\"",
+	    "<(",
+	    "a=(",
+	    "{",
+	    "}",
+	    "function",
+	    "echo \"`",
+	    "echo $(\"$(`",
+	    ";;&",
+	    "2>",
+	    "&>",
+	    "esac esac fi done",
 	};
 	quai_sh_script_release(&script);
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
@@ -494,30 +544,46 @@ static void test_nul_bytes(void **state)
 	assert_int_equal(script.ncmds, 0);
 }
 
-static void test_deep_nesting(void **state)
+static int max_depth(void)
 {
-	(void)state;
-	size_t levels = 20000;
-	struct quai_buf b = QUAI_BUF_INIT;
-	for (size_t i = 0; i < levels; i++)
-		quai_buf_puts(&b, "echo $(");
-	for (size_t i = 0; i < levels; i++)
-		quai_buf_putc(&b, ')');
-	parse(b.data);
 	int maxdepth = 0;
 	for (size_t i = 0; i < script.ncmds; i++)
 		if (script.cmds[i].depth > maxdepth)
 			maxdepth = script.cmds[i].depth;
-	assert_true(maxdepth <= 64);
-	assert_true(script.ncmds >= 60);
+	return maxdepth;
+}
 
-	quai_buf_truncate(&b, 0);
+static void nest(struct quai_buf *b, const char *open, const char *close, size_t levels)
+{
+	quai_buf_truncate(b, 0);
 	for (size_t i = 0; i < levels; i++)
-		quai_buf_puts(&b, "\"$(\"`${(");
+		quai_buf_puts(b, open);
+	for (size_t i = 0; i < levels; i++)
+		quai_buf_puts(b, close);
+}
+
+static void test_deep_nesting(void **state)
+{
+	(void)state;
+	struct quai_buf b = QUAI_BUF_INIT;
+	/* nesting is followed 64 deep */
+	nest(&b, "echo $(", ")", 100);
 	parse(b.data);
-	quai_buf_truncate(&b, 0);
-	for (size_t i = 0; i < levels; i++)
-		quai_buf_puts(&b, "case x in (a) if { ( [[ ");
+	assert_int_equal(max_depth(), 64);
+	assert_int_equal(script.ncmds, 65);
+
+	/* deep nesting of large spans stops early rather than parsing each
+	 * span again at every level */
+	nest(&b, "echo $(", ")", 20000);
+	parse(b.data);
+	assert_true(max_depth() <= 64);
+	assert_true(script.ncmds >= 1);
+
+	nest(&b, "\"$(\"`${(", ")}`\")\"", 20000);
+	parse(b.data);
+	nest(&b, "case x in (a) if { ( [[ ", "", 20000);
+	parse(b.data);
+	nest(&b, "(", "a)b", 20000);
 	parse(b.data);
 	quai_buf_release(&b);
 }
@@ -530,7 +596,7 @@ static void test_random(void **state)
 	static const char alphabet[] = " \t\n\\'\"$`(){}[];&|<>#=-!*a1\r\0";
 	uint32_t seed = 12345;
 	quai_sh_script_release(&script);
-	char buf[64];
+	char buf[64] = {0};
 	for (int iter = 0; iter < 50000; iter++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 16) % sizeof(buf);
@@ -559,7 +625,8 @@ static void test_large(void **state)
 	(void)state;
 	struct quai_buf b = QUAI_BUF_INIT;
 	while (b.len < (1u << 20))
-		quai_buf_puts(&b, "apt-get install -y \"pkg-$(uname -m)\" 'x y' && echo $HOME | tee -a log; \\\n");
+		quai_buf_puts(
+		    &b, "apt-get install -y \"pkg-$(uname -m)\" 'x y' && echo $HOME | tee -a log; \\\n");
 	parse(b.data);
 	assert_true(script.ncmds > 40000);
 	assert_true(script.has_pipe);
@@ -569,36 +636,36 @@ static void test_large(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_quotes),
-		cmocka_unit_test(test_offsets),
-		cmocka_unit_test(test_dquote_escapes),
-		cmocka_unit_test(test_expansions),
-		cmocka_unit_test(test_command_substitution),
-		cmocka_unit_test(test_operators),
-		cmocka_unit_test(test_pipes),
-		cmocka_unit_test(test_comments),
-		cmocka_unit_test(test_redirections),
-		cmocka_unit_test(test_assignments),
-		cmocka_unit_test(test_if),
-		cmocka_unit_test(test_loops),
-		cmocka_unit_test(test_case),
-		cmocka_unit_test(test_groups_functions),
-		cmocka_unit_test(test_plain_commands),
-		cmocka_unit_test(test_continuation),
-		cmocka_unit_test(test_crlf),
-		cmocka_unit_test(test_name),
-		cmocka_unit_test(test_apt_get),
-		cmocka_unit_test(test_pip),
-		cmocka_unit_test(test_flag_values),
-		cmocka_unit_test(test_pip_install),
-		cmocka_unit_test(test_apk_npm),
-		cmocka_unit_test(test_double_dash),
-		cmocka_unit_test(test_cd_make_curl),
-		cmocka_unit_test(test_unterminated),
-		cmocka_unit_test(test_nul_bytes),
-		cmocka_unit_test(test_deep_nesting),
-		cmocka_unit_test(test_random),
-		cmocka_unit_test(test_large),
+	    cmocka_unit_test(test_quotes),
+	    cmocka_unit_test(test_offsets),
+	    cmocka_unit_test(test_dquote_escapes),
+	    cmocka_unit_test(test_expansions),
+	    cmocka_unit_test(test_command_substitution),
+	    cmocka_unit_test(test_operators),
+	    cmocka_unit_test(test_pipes),
+	    cmocka_unit_test(test_comments),
+	    cmocka_unit_test(test_redirections),
+	    cmocka_unit_test(test_assignments),
+	    cmocka_unit_test(test_if),
+	    cmocka_unit_test(test_loops),
+	    cmocka_unit_test(test_case),
+	    cmocka_unit_test(test_groups_functions),
+	    cmocka_unit_test(test_plain_commands),
+	    cmocka_unit_test(test_continuation),
+	    cmocka_unit_test(test_crlf),
+	    cmocka_unit_test(test_name),
+	    cmocka_unit_test(test_apt_get),
+	    cmocka_unit_test(test_pip),
+	    cmocka_unit_test(test_flag_values),
+	    cmocka_unit_test(test_pip_install),
+	    cmocka_unit_test(test_apk_npm),
+	    cmocka_unit_test(test_double_dash),
+	    cmocka_unit_test(test_cd_make_curl),
+	    cmocka_unit_test(test_unterminated),
+	    cmocka_unit_test(test_nul_bytes),
+	    cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_large),
 	};
 	int failed = cmocka_run_group_tests_name("shell", tests, NULL, NULL);
 	quai_sh_script_release(&script);

@@ -1,2 +1,3 @@
+# lines: 3
 FROM debian:12
 FRM debian

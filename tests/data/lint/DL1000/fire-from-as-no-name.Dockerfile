@@ -1,0 +1,3 @@
+# lines: 2
+FROM golang:1.22 AS
+RUN go build

@@ -1,0 +1,3 @@
+# lines: 2
+FROM
+FROM debian:12

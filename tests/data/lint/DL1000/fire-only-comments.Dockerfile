@@ -1,0 +1,2 @@
+# lines: 1
+# nothing else here

@@ -1,0 +1,4 @@
+FROM debian:12
+ARG HOME_DIR=/home/app
+WORKDIR $HOME_DIR
+WORKDIR ${HOME_DIR}/src

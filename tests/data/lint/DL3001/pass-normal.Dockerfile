@@ -1,0 +1,2 @@
+FROM debian:12
+RUN echo ps top free && ls /usr/bin/vim

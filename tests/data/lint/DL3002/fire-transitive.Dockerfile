@@ -1,0 +1,6 @@
+# lines: 3
+FROM debian:12 AS base
+USER root
+RUN true
+FROM base
+RUN true

@@ -1,0 +1,6 @@
+FROM debian:12 AS base
+USER root
+RUN true
+USER app
+FROM scratch
+RUN true

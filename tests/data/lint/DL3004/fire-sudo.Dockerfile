@@ -1,0 +1,3 @@
+# lines: 3
+FROM debian:12
+RUN sudo apt-get install -y curl

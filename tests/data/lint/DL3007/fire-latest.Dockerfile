@@ -1,0 +1,2 @@
+# lines: 2
+FROM debian:latest

@@ -1,0 +1,3 @@
+# lines: 3
+FROM debian:12
+ONBUILD RUN apt-get update && apt-get install -y curl

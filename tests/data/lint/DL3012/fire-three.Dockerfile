@@ -1,0 +1,5 @@
+# lines: 4 5
+FROM debian:12
+HEALTHCHECK CMD /bin/a
+HEALTHCHECK CMD /bin/b
+HEALTHCHECK NONE

@@ -1,0 +1,4 @@
+FROM debian:12 AS a
+HEALTHCHECK CMD /bin/check
+FROM debian:12
+HEALTHCHECK NONE

@@ -1,0 +1,4 @@
+FROM debian:12
+ADD <<EOF /etc/motd
+hello
+EOF

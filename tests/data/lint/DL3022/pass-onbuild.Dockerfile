@@ -1,0 +1,2 @@
+FROM debian:12
+ONBUILD COPY --from=builder /out /out

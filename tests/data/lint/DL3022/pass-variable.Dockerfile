@@ -1,0 +1,3 @@
+FROM debian:12
+ARG BUILDER=golang:1.21
+COPY --from=${BUILDER} /go/bin/app /app

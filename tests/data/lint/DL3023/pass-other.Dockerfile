@@ -1,0 +1,4 @@
+FROM scratch AS build
+RUN foo
+FROM node:20 AS run
+COPY --from=build foo .

@@ -1,0 +1,3 @@
+FROM debian:12
+ENTRYPOINT ["/bin/app"]
+CMD ["--help"]

@@ -1,0 +1,2 @@
+# lines: 2
+FROM randomguy.io/python:3.6

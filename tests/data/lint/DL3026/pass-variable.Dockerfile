@@ -1,0 +1,2 @@
+ARG IMAGE=debian:12
+FROM $IMAGE

@@ -1,0 +1,3 @@
+# lines: 3
+FROM centos:7
+ONBUILD RUN yum install -y httpd-2.4.6

@@ -1,0 +1,3 @@
+# lines: 3
+FROM opensuse/leap:15.5
+ONBUILD RUN zypper install httpd=2.4

@@ -1,0 +1,3 @@
+FROM fedora:39
+RUN dnf install -y httpd-2.4.24 && dnf clean all
+RUN dnf --assumeyes localinstall ./x.rpm

@@ -1,0 +1,3 @@
+# lines: 3
+FROM fedora:39
+RUN dnf install -y mariadb-10.4

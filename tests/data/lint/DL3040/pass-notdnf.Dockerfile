@@ -1,0 +1,2 @@
+FROM fedora:39
+RUN notdnf install mariadb

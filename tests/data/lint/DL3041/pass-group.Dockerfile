@@ -1,0 +1,2 @@
+FROM fedora:39
+RUN dnf group install -y "Development Tools"

@@ -1,0 +1,3 @@
+FROM debian:buster
+ONBUILD RUN echo hi
+ONBUILD COPY . /app

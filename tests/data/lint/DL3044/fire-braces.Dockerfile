@@ -1,0 +1,2 @@
+# lines: 2
+ENV BLA="blubb" BLUBB="${BLA}/blubb"

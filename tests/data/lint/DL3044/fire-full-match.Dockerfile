@@ -1,0 +1,3 @@
+# lines: 2 3
+ENV BLA="blubb" BLUBB="$BLA"
+ENV FOO=1 BAR=${FOO}

@@ -1,0 +1,2 @@
+# lines: 2
+ENV PATH=/bla:${PATH} PATH=/blubb:${PATH}

@@ -1,0 +1,2 @@
+ENV BLA="blubb"
+ENV BLUBB="${BLA}/blubb"

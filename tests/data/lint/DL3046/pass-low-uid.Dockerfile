@@ -1,0 +1,3 @@
+FROM debian:buster
+RUN useradd -u 12345 foobar
+RUN useradd foobar

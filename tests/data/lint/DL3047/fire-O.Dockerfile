@@ -1,0 +1,3 @@
+# lines: 3
+FROM debian:buster
+RUN wget -O /tmp/x https://example.com/x

@@ -1,0 +1,3 @@
+# lines: 3
+FROM debian:buster
+RUN wget https://example.com/big.tar.gz

@@ -1,0 +1,2 @@
+FROM debian:buster
+LABEL author="me" other=""

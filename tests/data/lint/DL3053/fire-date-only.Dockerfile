@@ -1,0 +1,3 @@
+# lines: 3
+FROM debian:buster
+LABEL created="2024-01-02"

@@ -1,0 +1,2 @@
+FROM debian:buster
+LABEL datelabel="2021-03-10T10:26:33.564595127+01:00"

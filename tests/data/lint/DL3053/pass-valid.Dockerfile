@@ -1,0 +1,3 @@
+FROM debian:buster
+LABEL created="2024-01-02T10:20:30Z"
+LABEL created="2024-01-02T10:20:30.123+02:00"

@@ -1,0 +1,3 @@
+# lines: 3
+FROM debian:buster
+LABEL license="Apache 2"

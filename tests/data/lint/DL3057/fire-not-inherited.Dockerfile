@@ -1,0 +1,4 @@
+# lines: 4
+FROM debian:buster AS base
+HEALTHCHECK CMD true
+FROM debian:buster

@@ -1,0 +1,2 @@
+FROM debian:buster
+HEALTHCHECK CMD curl -f http://localhost/ || exit 1

@@ -1,0 +1,4 @@
+FROM debian:buster AS base
+HEALTHCHECK NONE
+FROM base
+RUN true

@@ -1,0 +1,5 @@
+# lines: 5
+FROM debian:buster
+# hadolint ignore=DL3059
+RUN /foo.sh
+RUN /bar.sh

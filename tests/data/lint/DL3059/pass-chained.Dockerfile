@@ -1,0 +1,4 @@
+FROM debian:buster
+RUN foo && bar
+RUN foobar
+RUN foo; bar

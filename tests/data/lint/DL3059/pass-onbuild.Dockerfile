@@ -1,0 +1,3 @@
+FROM debian:buster
+ONBUILD RUN /foo.sh
+ONBUILD RUN /bar.sh

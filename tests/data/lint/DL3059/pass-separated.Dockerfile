@@ -1,0 +1,4 @@
+FROM debian:buster
+RUN /foo.sh
+WORKDIR /
+RUN /bar.sh

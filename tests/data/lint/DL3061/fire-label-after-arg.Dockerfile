@@ -1,0 +1,4 @@
+# lines: 3
+ARG X=1
+LABEL foo=bar
+FROM debian:buster

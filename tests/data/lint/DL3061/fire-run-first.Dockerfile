@@ -1,0 +1,3 @@
+# lines: 2
+RUN true
+FROM debian:buster

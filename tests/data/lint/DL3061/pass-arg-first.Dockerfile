@@ -1,0 +1,4 @@
+# comment
+ARG TAG=buster
+FROM debian:${TAG}
+RUN true

@@ -1,0 +1,3 @@
+FROM debian:buster AS builder
+FROM scratch
+COPY --from=builder / /

@@ -1,0 +1,3 @@
+# lines: 2
+ARG openai_api_key
+FROM debian:bullseye

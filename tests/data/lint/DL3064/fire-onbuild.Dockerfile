@@ -1,0 +1,3 @@
+# lines: 3
+FROM debian:bullseye
+ONBUILD ARG GITHUB_TOKEN

@@ -1,0 +1,2 @@
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+FROM debian:bullseye

@@ -1,0 +1,3 @@
+# lines: 3
+FROM debian:bullseye
+USER foobar:barfoo

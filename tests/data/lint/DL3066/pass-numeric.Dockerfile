@@ -1,0 +1,3 @@
+FROM debian:bullseye
+USER 12345
+USER 1234:5678

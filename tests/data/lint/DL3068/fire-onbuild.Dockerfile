@@ -1,0 +1,3 @@
+# lines: 3
+FROM node:20
+ONBUILD RUN npm ci

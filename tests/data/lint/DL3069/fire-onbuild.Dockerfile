@@ -1,0 +1,3 @@
+# lines: 3
+FROM rust:1
+ONBUILD RUN cargo build --release

@@ -1,0 +1,2 @@
+FROM rust:1
+RUN cargo --version

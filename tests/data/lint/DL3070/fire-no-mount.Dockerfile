@@ -1,0 +1,3 @@
+# lines: 3
+FROM golang:1.22
+RUN go build -o /app .

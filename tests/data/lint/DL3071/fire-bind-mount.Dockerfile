@@ -1,0 +1,3 @@
+# lines: 3
+FROM maven:3
+RUN --mount=type=bind,target=/root/.m2 mvn -B package

@@ -1,0 +1,3 @@
+# lines: 3
+FROM maven:3
+ONBUILD RUN mvn -B package

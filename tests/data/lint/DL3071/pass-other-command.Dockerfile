@@ -1,0 +1,2 @@
+FROM maven:3
+RUN mvn --version

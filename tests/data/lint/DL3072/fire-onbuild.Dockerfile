@@ -1,0 +1,3 @@
+# lines: 3
+FROM gradle:8
+ONBUILD RUN ./gradlew build

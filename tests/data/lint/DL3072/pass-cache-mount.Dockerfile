@@ -1,0 +1,2 @@
+FROM gradle:8
+RUN --mount=type=cache,target=/root/.gradle ./gradlew build

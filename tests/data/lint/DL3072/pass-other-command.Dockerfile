@@ -1,0 +1,2 @@
+FROM gradle:8
+RUN java -version

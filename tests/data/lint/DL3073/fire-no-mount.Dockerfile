@@ -1,0 +1,3 @@
+# lines: 3
+FROM composer:2
+RUN composer install

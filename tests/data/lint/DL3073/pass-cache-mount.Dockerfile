@@ -1,0 +1,2 @@
+FROM composer:2
+RUN --mount=type=cache,target=/root/.composer/cache composer install

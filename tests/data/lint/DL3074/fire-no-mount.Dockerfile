@@ -1,0 +1,3 @@
+# lines: 3
+FROM mcr.microsoft.com/dotnet/sdk:8.0
+RUN dotnet restore

@@ -1,0 +1,2 @@
+FROM mcr.microsoft.com/dotnet/sdk:8.0
+RUN dotnet --info

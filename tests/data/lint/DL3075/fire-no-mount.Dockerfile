@@ -1,0 +1,3 @@
+# lines: 3
+FROM node:20
+RUN pnpm install --frozen-lockfile

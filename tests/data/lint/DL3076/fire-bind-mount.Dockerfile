@@ -1,0 +1,3 @@
+# lines: 3
+FROM elixir:1.16
+RUN --mount=type=bind,target=/root/.hex mix deps.get

@@ -1,0 +1,3 @@
+# lines: 3
+FROM elixir:1.16
+RUN mix deps.get

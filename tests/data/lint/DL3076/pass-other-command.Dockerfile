@@ -1,0 +1,2 @@
+FROM elixir:1.16
+RUN mix --version

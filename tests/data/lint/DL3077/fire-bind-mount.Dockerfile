@@ -1,0 +1,3 @@
+# lines: 3
+FROM ruby:3.3
+RUN --mount=type=bind,target=/usr/local/bundle bundle install

@@ -1,0 +1,3 @@
+# lines: 3
+FROM node AS foo
+RUN wget my.xyz && curl localhost

@@ -1,0 +1,4 @@
+ARG BASE=debian
+ARG TAG
+FROM --platform=$BUILDPLATFORM ${BASE}:${TAG:-12} AS build
+FROM --platform=${TARGETPLATFORM} $BASE
