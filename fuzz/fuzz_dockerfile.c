@@ -53,7 +53,7 @@ static void expand(const char *word, char escape, const struct quai_df_vars *var
 static void expand_instr(const struct quai_dockerfile *df, size_t idx, struct vars *v)
 {
 	const struct quai_df_instr *in = &df->instrs[idx];
-	struct quai_df_vars vars = { lookup, on_unset, v };
+	struct quai_df_vars vars = {lookup, on_unset, v};
 	v->upto = idx;
 	expand(in->args_text, df->escape, &vars);
 	for (size_t i = 0; i < in->nwords; i++)
@@ -124,23 +124,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	volatile size_t sum = walk(&df);
 	(void)sum;
 
-	struct vars v = { &df, 0, 0 };
+	struct vars v = {&df, 0, 0};
 	for (size_t i = 0; i < df.ninstrs; i++)
 		expand_instr(&df, i, &v);
 
 	struct quai_lint_config cfg;
 	quai_lint_config_init(&cfg);
-	struct quai_findings findings = { 0 };
+	struct quai_findings findings = {0};
 	quai_lint_dockerfile(&findings, &df, &cfg);
 	quai_findings_sort(&findings);
 	(void)quai_lint_failed(&findings, &cfg);
 
 	FILE *out = devnull();
 	if (out) {
-		const struct quai_dockerfile *sources[] = { &df };
+		const struct quai_dockerfile *sources[] = {&df};
 		static const enum quai_lint_format formats[] = {
-			QUAI_FORMAT_TTY,    QUAI_FORMAT_JSON,        QUAI_FORMAT_SARIF,
-			QUAI_FORMAT_CHECKSTYLE, QUAI_FORMAT_CODECLIMATE, QUAI_FORMAT_GNU,
+		    QUAI_FORMAT_TTY,        QUAI_FORMAT_JSON,        QUAI_FORMAT_SARIF,
+		    QUAI_FORMAT_CHECKSTYLE, QUAI_FORMAT_CODECLIMATE, QUAI_FORMAT_GNU,
 		};
 		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
 			quai_lint_write(out, formats[i], &findings, i == 0, sources, 1);

@@ -17,11 +17,11 @@
 #include "core/banned.h"
 
 static const char dockerfile[] = "FROM registry.example.com/debian:12 AS build\n"
-				 "LABEL org.opencontainers.image.title=quai version=1.0 url=http://x\n"
-				 "RUN apt-get update && apt-get install -y curl\n"
-				 "FROM alpine\n"
-				 "COPY --from=build /a /b\n"
-				 "USER root\n";
+                                 "LABEL org.opencontainers.image.title=quai version=1.0 url=http://x\n"
+                                 "RUN apt-get update && apt-get install -y curl\n"
+                                 "FROM alpine\n"
+                                 "COPY --from=build /a /b\n"
+                                 "USER root\n";
 
 static const char *input_path(void)
 {
@@ -56,12 +56,12 @@ static int write_input(const uint8_t *data, size_t size)
 
 static void use(const struct quai_lint_config *cfg, const struct quai_dockerfile *df)
 {
-	static const char *const codes[] = { "DL3008", "DL3006", "DL3026", "DL3048", "QU0001", "SC2086", "" };
+	static const char *const codes[] = {"DL3008", "DL3006", "DL3026", "DL3048", "QU0001", "SC2086", ""};
 	volatile size_t sum = 0;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		sum += quai_lint_config_level(cfg, codes[i], QUAI_LEVEL_WARNING);
 	(void)sum;
-	struct quai_findings findings = { 0 };
+	struct quai_findings findings = {0};
 	quai_lint_dockerfile(&findings, df, cfg);
 	(void)quai_lint_failed(&findings, cfg);
 	quai_findings_release(&findings);
