@@ -172,9 +172,11 @@ def main():
         p = run([dfl, df])
         err = next((ln for ln in p.stderr.splitlines() if "Error" in ln), p.stderr.strip()[:80])
         print(f"  dockerfilelint: exit {p.returncode}, {err}")
-        p = run([quai, "lint", df])
-        print(f"  quai: exit {p.returncode}, {len(p.stdout.splitlines())} lines of findings, "
+        p = run([quai, "lint", "--format", "gnu", df])
+        print(f"  quai: exit {p.returncode}, {len(p.stdout.splitlines())} findings, "
               f"stderr {'empty' if not p.stderr else repr(p.stderr[:80])}")
+        for ln in p.stdout.splitlines()[:3]:
+            print(f"    {ln.replace(tmp + '/', '')}")
         for name in files:
             if "HEALTHCHECK" in open(name, errors="replace").read():
                 p = run([dfl, name])

@@ -53,7 +53,7 @@ static void expand(const char *word, char escape, const struct quai_df_vars *var
 static void expand_instr(const struct quai_dockerfile *df, size_t idx, struct vars *v)
 {
 	const struct quai_df_instr *in = &df->instrs[idx];
-	struct quai_df_vars vars = { lookup, on_unset, v };
+	struct quai_df_vars vars = {lookup, on_unset, v};
 	v->upto = idx;
 	expand(in->args_text, df->escape, &vars);
 	for (size_t i = 0; i < in->nwords; i++)
@@ -63,6 +63,12 @@ static void expand_instr(const struct quai_dockerfile *df, size_t idx, struct va
 	for (size_t i = 0; i < in->nflags; i++)
 		expand(in->flags[i].value, df->escape, &vars);
 	expand(in->from_image, df->escape, &vars);
+}
+
+/* strlen that takes NULL: the tree may leave optional strings unset */
+static size_t len(const char *s)
+{
+	return s ? strlen(s) : 0;
 }
 
 /* Touches every accessor so that a dangling pointer or a wrong length in the
@@ -79,28 +85,27 @@ static size_t walk(const struct quai_dockerfile *df)
 		if (raw && in->raw_len)
 			sum += (unsigned char)raw[0] + (unsigned char)raw[in->raw_len - 1];
 		sum += strlen(quai_df_kind_name(in->kind));
-		if (in->keyword)
-			sum += quai_df_kind_from_name(in->keyword, strlen(in->keyword));
+		sum += quai_df_kind_from_name(in->keyword ? in->keyword : "", len(in->keyword));
 		sum += quai_df_kind_expands(in->kind);
 		sum += quai_df_instr_flag(in, "from") != NULL;
 		sum += quai_df_instr_flag(in, "platform") != NULL;
 		for (size_t k = 0; k < in->njson_args; k++)
-			sum += strlen(in->json_args[k]);
+			sum += len(in->json_args[k]);
 		for (size_t k = 0; k < in->nheredocs; k++)
-			sum += strlen(in->heredocs[k].delim) + strlen(in->heredocs[k].body);
+			sum += len(in->heredocs[k].delim) + len(in->heredocs[k].body);
 		if (in->from_alias)
 			sum += quai_dockerfile_stage_by_name(df, in->from_alias) >= 0;
-		if (in->healthcheck_cmd && in->healthcheck_cmd->args_text)
-			sum += strlen(in->healthcheck_cmd->args_text);
-		if (in->onbuild && in->onbuild->args_text)
-			sum += strlen(in->onbuild->args_text);
+		if (in->healthcheck_cmd)
+			sum += len(in->healthcheck_cmd->args_text);
+		if (in->onbuild)
+			sum += len(in->onbuild->args_text);
 	}
 	for (size_t i = 0; i < df->ncomments; i++)
-		sum += strlen(df->comments[i].text);
+		sum += len(df->comments[i].text);
 	for (size_t i = 0; i < df->ndirectives; i++)
-		sum += strlen(df->directives[i].name) + strlen(df->directives[i].value);
+		sum += len(df->directives[i].name) + len(df->directives[i].value);
 	for (size_t i = 0; i < df->ndiags; i++)
-		sum += strlen(df->diags[i].message);
+		sum += len(df->diags[i].message);
 	return sum;
 }
 
@@ -119,23 +124,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	volatile size_t sum = walk(&df);
 	(void)sum;
 
-	struct vars v = { &df, 0, 0 };
+	struct vars v = {&df, 0, 0};
 	for (size_t i = 0; i < df.ninstrs; i++)
 		expand_instr(&df, i, &v);
 
 	struct quai_lint_config cfg;
 	quai_lint_config_init(&cfg);
-	struct quai_findings findings = { 0 };
+	struct quai_findings findings = {0};
 	quai_lint_dockerfile(&findings, &df, &cfg);
 	quai_findings_sort(&findings);
 	(void)quai_lint_failed(&findings, &cfg);
 
 	FILE *out = devnull();
 	if (out) {
-		const struct quai_dockerfile *sources[] = { &df };
+		const struct quai_dockerfile *sources[] = {&df};
 		static const enum quai_lint_format formats[] = {
-			QUAI_FORMAT_TTY,    QUAI_FORMAT_JSON,        QUAI_FORMAT_SARIF,
-			QUAI_FORMAT_CHECKSTYLE, QUAI_FORMAT_CODECLIMATE, QUAI_FORMAT_GNU,
+		    QUAI_FORMAT_TTY,        QUAI_FORMAT_JSON,        QUAI_FORMAT_SARIF,
+		    QUAI_FORMAT_CHECKSTYLE, QUAI_FORMAT_CODECLIMATE, QUAI_FORMAT_GNU,
 		};
 		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
 			quai_lint_write(out, formats[i], &findings, i == 0, sources, 1);

@@ -8,12 +8,12 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-static const char *const names[] = { "apt-get", "apt", "pip", "npm", "curl", "wget", "cd", "sudo", "" };
+static const char *const names[] = {"apt-get", "apt", "pip", "npm", "curl", "wget", "cd", "sudo", ""};
 static const char *const flags[] = {
-	"y", "q", "o", "f", "-", "yes", "no-install-recommends", "output", "no-cache-dir", "O", "",
+    "y", "q", "o", "f", "-", "yes", "no-install-recommends", "output", "no-cache-dir", "O", "",
 };
 
-static const char *const value_flags[] = { "t", "o", "target-release", "u", NULL };
+static const char *const value_flags[] = {"t", "o", "target-release", "u", NULL};
 
 static size_t probe(const struct quai_sh_cmd *cmd, size_t size)
 {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Folds what a long run found (fuzz/work/TARGET/) into the checked-in corpus:
-# libFuzzer's -merge=1 keeps only inputs that add coverage to the seeds.
+# the seeds stay, and libFuzzer adds a small set of inputs (greedy set cover,
+# -set_cover_merge=1) that reach every edge the run reached; edges only, not
+# hit counts (-use_counters=0), which keeps the corpus to a few hundred files.
 #
 # usage: fuzz/merge.sh [TARGET...]   (default: all three)
 set -euo pipefail
@@ -14,7 +16,7 @@ for t in "${targets[@]}"; do
   fresh=$(mktemp -d)
   cp fuzz/corpus/"$t"/* "$fresh"/
   before=$(ls "$fresh" | wc -l)
-  "$build/fuzz/fuzz_$t" -merge=1 -max_len=65536 -timeout=5 "$fresh" "$work/$t" >"$work/$t.merge.log" 2>&1
+  "$build/fuzz/fuzz_$t" -set_cover_merge=1 -use_counters=0 -max_len=65536 -timeout=5 "$fresh" "$work/$t" >"$work/$t.merge.log" 2>&1
   rm -rf "fuzz/corpus/$t"
   mv "$fresh" "fuzz/corpus/$t"
   chmod 755 "fuzz/corpus/$t"
