@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/xalloc.h"
+#include "lint/pragma.h"
 #include "lint/rule.h"
 #include "lint/rules.h"
 
@@ -145,69 +146,6 @@ const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const st
 	return &e->script;
 }
 
-/* Ignore pragmas: "hadolint ignore=A,B", "hadolint global ignore=A",
- * and the same with "quai". Returns the code list or NULL. */
-static const char *parse_pragma(const char *text, bool *global)
-{
-	const char *p = text;
-	if (strncasecmp(p, "hadolint", 8) == 0)
-		p += 8;
-	else if (strncasecmp(p, "quai", 4) == 0)
-		p += 4;
-	else
-		return NULL;
-	if (*p != ' ' && *p != '\t')
-		return NULL;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	*global = false;
-	if (strncasecmp(p, "global", 6) == 0 && (p[6] == ' ' || p[6] == '\t')) {
-		*global = true;
-		p += 6;
-		while (*p == ' ' || *p == '\t')
-			p++;
-	}
-	if (strncasecmp(p, "ignore", 6) != 0)
-		return NULL;
-	p += 6;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p != '=')
-		return NULL;
-	p++;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
-static bool list_has_code(const char *list, const char *code)
-{
-	size_t clen = strlen(code);
-	for (const char *p = list; *p;) {
-		p += strspn(p, ", \t");
-		size_t n = strcspn(p, ", \t");
-		if (n == clen && strncasecmp(p, code, n) == 0)
-			return true;
-		p += n;
-	}
-	return false;
-}
-
-static bool pragma_ignores(const struct quai_dockerfile *df, size_t instr, const char *code)
-{
-	for (size_t i = 0; i < df->ncomments; i++) {
-		bool global;
-		const char *list = parse_pragma(df->comments[i].text, &global);
-		if (!list)
-			continue;
-		if (!global && df->comments[i].next_instr != instr)
-			continue;
-		if (list_has_code(list, code))
-			return true;
-	}
-	return false;
-}
-
 static void run_rule(const struct quai_lint_rule *rule, void *arg)
 {
 	struct quai_lint_ctx *ctx = arg;
@@ -231,7 +169,7 @@ void quai_lint_dockerfile(struct quai_findings *out, const struct quai_dockerfil
 		struct pending *p = &ctx.pend[i];
 		enum quai_lint_level level = quai_lint_config_level(cfg, p->rule->code, p->rule->level);
 		bool skip = level == QUAI_LEVEL_IGNORE ||
-			    (!cfg->disable_ignore_pragma && pragma_ignores(df, p->instr, p->rule->code));
+			    (!cfg->disable_ignore_pragma && quai_lint_pragma_ignores(df, p->instr, p->rule->code));
 		if (!skip)
 			quai_findings_add(out, df->name, p->pos.line, p->pos.col, level, p->rule->code, p->message);
 		free(p->message);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "lint/pragma.h"
 #include "lint/rule.h"
 
 #include "core/banned.h"
@@ -12,34 +13,13 @@
 /* Stands for "no instruction" when a comment is the last thing in a file. */
 static const struct quai_df_instr no_instr = {.kind = QUAI_DF_UNKNOWN};
 
-static const char *skip_blanks(const char *p)
-{
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return p;
-}
-
 /* "hadolint ignore=DL3008,DL3015" (or "quai ignore=..."), not the global
  * form: that one is a file-wide setting, not an inline pragma. */
 static bool is_inline_ignore(const char *text)
 {
-	const char *p = skip_blanks(text);
-	if (strncmp(p, "hadolint", 8) == 0)
-		p += 8;
-	else if (strncmp(p, "quai", 4) == 0)
-		p += 4;
-	else
-		return false;
-	if (*p != ' ' && *p != '\t')
-		return false;
-	p = skip_blanks(p);
-	if (strncmp(p, "ignore", 6) != 0)
-		return false;
-	p = skip_blanks(p + 6);
-	if (*p != '=')
-		return false;
-	p = skip_blanks(p + 1);
-	return strspn(p, "DLSCQU0123456789") > 0;
+	bool global;
+	const char *codes = quai_lint_pragma_codes(text, &global);
+	return codes && !global && strspn(codes, "DLSCQU0123456789") > 0;
 }
 
 static void check_dl1001(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)

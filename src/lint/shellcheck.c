@@ -22,6 +22,7 @@
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "lint/lint.h"
+#include "lint/pragma.h"
 #include "core/banned.h"
 
 extern char **environ;
@@ -193,49 +194,6 @@ static void gather(struct scripts *out, const struct quai_dockerfile *df)
 		}
 		add_script(out, df, i, in->args_pos.line, shell, shell_form_text(df, top, in));
 	}
-}
-
-/* ---- Pragmas (as the engine reads them) ---- */
-
-static const char *pragma_codes(const char *text, bool *global)
-{
-	const char *p = text;
-	if (strncasecmp(p, "hadolint", 8) == 0)
-		p += 8;
-	else if (strncasecmp(p, "quai", 4) == 0)
-		p += 4;
-	else
-		return NULL;
-	p += strspn(p, " \t");
-	*global = strncasecmp(p, "global", 6) == 0 && (p[6] == ' ' || p[6] == '\t');
-	if (*global)
-		p += 6 + strspn(p + 6, " \t");
-	if (strncasecmp(p, "ignore", 6) != 0)
-		return NULL;
-	p += 6;
-	p += strspn(p, " \t");
-	if (*p != '=')
-		return NULL;
-	return p + 1 + strspn(p + 1, " \t");
-}
-
-static bool pragma_ignores(const struct quai_dockerfile *df, size_t instr, const char *code)
-{
-	size_t clen = strlen(code);
-	for (size_t i = 0; i < df->ncomments; i++) {
-		bool global;
-		const char *list = pragma_codes(df->comments[i].text, &global);
-		if (!list || (!global && df->comments[i].next_instr != instr))
-			continue;
-		for (const char *p = list; *p && *p != '#';) {
-			p += strspn(p, ", \t");
-			size_t n = strcspn(p, ", \t#");
-			if (n == clen && strncasecmp(p, code, n) == 0)
-				return true;
-			p += n;
-		}
-	}
-	return false;
 }
 
 /* ---- Running shellcheck ---- */
@@ -414,7 +372,7 @@ static void map_findings(struct quai_findings *out, const char *json, size_t len
 		snprintf(scode, sizeof(scode), "SC%lld", (long long)code);
 		enum quai_lint_level lv = quai_lint_config_level(cfg, scode, sc_level(level));
 		if (lv == QUAI_LEVEL_IGNORE ||
-		    (!cfg->disable_ignore_pragma && pragma_ignores(sc->df, sc->instr, scode)))
+		    (!cfg->disable_ignore_pragma && quai_lint_pragma_ignores(sc->df, sc->instr, scode)))
 			continue;
 		unsigned bcol = byte_col(sc->text, (unsigned)line, (unsigned)col);
 		quai_findings_add(out, sc->df->name, sc->base_line + (unsigned)line - 1, bcol, lv, scode, msg);
