@@ -1,6 +1,6 @@
 /* Every Dockerfile of the real-world corpus builds with docker, so the parser
  * must report no diagnostic on any of them. Argument: the corpus directory
- * (searched recursively); exit 77 (skip) when it is missing. */
+ * (searched recursively); a TAP skip when it is missing. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	struct stat st;
 	if (argc < 2 || stat(argv[1], &st) < 0 || !S_ISDIR(st.st_mode)) {
 		printf("1..0 # SKIP corpus directory not found\n");
-		return 77;
+		return 0;
 	}
 	walk(argv[1]);
 	printf("1..%u\n", files);

@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	DIR *d = opendir(dir);
 	if (!d) {
 		printf("1..0 # SKIP no directory %s\n", dir);
-		return 77;
+		return 0;
 	}
 	char **paths = NULL;
 	size_t n = 0, cap = 0;
