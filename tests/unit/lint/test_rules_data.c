@@ -91,6 +91,31 @@ static void check_case(void **state)
 	quai_lint_config_release(&cfg);
 }
 
+static const char *data_root;
+
+/* Every rule the linter lists has a case that fires and one that must not. */
+static void every_rule_has_data(void **state)
+{
+	(void)state;
+	size_t n;
+	const struct quai_lint_rule_info *rules = quai_lint_rules(&n);
+	assert_true(n > 90);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *dir = xasprintf("%s/%s", data_root, rules[i].code);
+		DIR *d = opendir(dir);
+		if (!d)
+			fail_msg("rule %s has no test data folder %s", rules[i].code, dir);
+		bool fire = false, pass = false;
+		for (struct dirent *e; (e = readdir(d));) {
+			fire = fire || strncmp(e->d_name, "fire", 4) == 0;
+			pass = pass || strncmp(e->d_name, "pass", 4) == 0;
+		}
+		closedir(d);
+		if (!fire || !pass)
+			fail_msg("rule %s needs a fire* and a pass* data file in %s", rules[i].code, dir);
+	}
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -125,8 +150,12 @@ static bool ends_with(const char *s, const char *suffix)
 int main(int argc, char **argv)
 {
 	const char *root = argc > 1 ? argv[1] : "tests/data/lint";
+	data_root = root;
 	struct CMUnitTest *tests = NULL;
 	size_t ntests = 0, cap = 0;
+	tests = xgrow(tests, &cap, 1, sizeof(*tests));
+	tests[ntests++] = (struct CMUnitTest){ xstrdup("every rule has data files"), every_rule_has_data, NULL,
+					       NULL, NULL };
 	size_t ncodes;
 	char **codes = list_dir(root, &ncodes);
 	for (size_t i = 0; i < ncodes; i++) {
@@ -162,11 +191,13 @@ int main(int argc, char **argv)
 	int failed = _cmocka_run_group_tests("lint rules (data files)", tests, ntests, NULL, NULL);
 	for (size_t i = 0; i < ntests; i++) {
 		struct data_case *c = (struct data_case *)tests[i].initial_state;
+		free((char *)tests[i].name);
+		if (!c)
+			continue;
 		free(c->code);
 		free(c->path);
 		free(c->config);
 		free(c);
-		free((char *)tests[i].name);
 	}
 	free(tests);
 	return failed ? 1 : 0;
