@@ -267,7 +267,7 @@ const struct quai_lint_rule quai_lint_rules_dl4[] = {
      "image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to "
      "/bin/ash, or disable this check",
      check_dl4006},
-    {"DL4007", QUAI_LEVEL_WARNING,
+    {"DL4007", QUAI_LEVEL_IGNORE,
      "COPY with '.' as source can leak sensitive files like .git, .env, or local configs into your image. "
      "Prefer copying only the files you actually need.",
      check_dl4007},
