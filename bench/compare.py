@@ -24,11 +24,12 @@ UNTAGGED_CODES = {"DL3006", "DL3007"}
 
 
 def read_structure(path):
-    """Heredoc body lines, and FROM lines with (flags, image, alias, is_stage)."""
+    """Heredoc body lines, lines of instructions that open heredocs, and FROM
+    lines with (flags, image, alias, is_stage)."""
     with open(path, encoding="utf-8", errors="replace") as f:
         lines = f.read().split("\n")
     escape = "\\"
-    heredoc_lines, froms, aliases = set(), {}, set()
+    heredoc_lines, openers, froms, aliases = set(), set(), {}, set()
     i, in_directives = 0, True
     while i < len(lines):
         line = lines[i].rstrip("\r")
@@ -49,6 +50,8 @@ def read_structure(path):
                 continue
             text = text.rstrip()[:-1] + " " + nxt
         docs = HEREDOC.findall(text) if re.match(r"\s*(RUN|COPY|ADD)\b", text, re.I) else []
+        if docs:
+            openers.add(start)
         for strip_tabs, _, word in docs:
             while i + 1 < len(lines):
                 i += 1
@@ -66,7 +69,7 @@ def read_structure(path):
             if alias:
                 aliases.add(alias.lower())
         i += 1
-    return heredoc_lines, froms
+    return heredoc_lines, openers, froms
 
 
 def tagged(image):
@@ -125,10 +128,10 @@ def main():
         sys.exit(f"dockerfilelint printed no JSON (exit {dfl_status})")
 
     cats = {"heredoc": [], "platform": [], "stage": []}
-    q_here, q_plat, q_stage = [], [], []
+    q_here, q_open, q_plat, q_stage = [], [], [], []
     for entry in dfl_files:
         name = entry["file"]
-        heredoc_lines, froms = structure[name]
+        heredoc_lines, openers, froms = structure[name]
         for issue in entry["issues"]:
             line = int(issue["line"])
             if line in heredoc_lines:
@@ -140,6 +143,7 @@ def main():
                 elif any(f.startswith("--platform") for f in flags) and tagged(image):
                     cats["platform"].append((name, issue))
         q_here += at(qf, name, heredoc_lines)
+        q_open += at(qf, name, openers)
         q_plat += at(qf, name, {ln for ln, v in froms.items() if any(f.startswith("--platform") for f in v[0])},
                      UNTAGGED_CODES)
         q_stage += at(qf, name, {ln for ln, v in froms.items() if v[3]}, UNTAGGED_CODES)
@@ -153,12 +157,13 @@ def main():
             print(f"    {os.path.relpath(name, corpus)}:{issue['line']}: {issue['title']}: {issue['content'][:60]!r}")
         print(f"  quai on the same inputs: {quai_part}")
 
-    heredoc_files = sum(1 for h, _ in structure.values() if h)
+    heredoc_files = sum(1 for h, _, _ in structure.values() if h)
     syntax_here = [f for f in q_here if f.get("code") == "DL1000"]
-    codes_here = sorted({f.get("code") for f in q_here})
+    codes_open = sorted({f.get("code") for f in q_open})
     show("heredoc", f"heredoc bodies read as instructions ({heredoc_files} files use heredocs)",
-         f"{len(syntax_here)} syntax findings on heredoc body lines; "
-         f"{len(q_here)} findings there in all (the body linted as a script: {', '.join(codes_here) or 'none'})")
+         f"{len(syntax_here)} syntax findings on heredoc body lines ({len(q_here)} findings there in all); "
+         f"bodies linted as scripts: {len(q_open)} findings at the lines that open heredocs "
+         f"({', '.join(codes_open) or 'none'})")
     show("platform", "FROM --platform=... read as the image",
          f"{len(q_plat)} DL3006/DL3007 findings on FROM --platform lines")
     show("stage", "stage names called untagged images",
