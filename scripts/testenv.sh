@@ -127,6 +127,7 @@ start_dockerd() {
 	local bridge=() driver
 	[ "${QUAI_TESTENV_BRIDGE:-}" = none ] && bridge=(--bridge=none)
 	ip link show docker0 >/dev/null 2>&1 || echo created >"$state/docker0"
+	: >"$logf"
 	for driver in ${QUAI_TESTENV_STORAGE_DRIVER:-overlay2 fuse-overlayfs vfs}; do
 		log "starting dockerd (storage driver $driver), log $logf"
 		setsid dockerd --iptables=false --ip6tables=false "${bridge[@]}" \
@@ -239,7 +240,7 @@ start_registry() {
 			die "htpasswd failed for $name"
 	fi
 	log "starting $name on 127.0.0.1:$port, log $logf"
-	setsid docker-registry serve "$dir/config.yml" </dev/null >>"$logf" 2>&1 9>&- &
+	setsid docker-registry serve "$dir/config.yml" </dev/null >"$logf" 2>&1 9>&- &
 	pid=$!
 	echo "$pid" >"$dir/pid"
 	echo "127.0.0.1:$port" >"$dir/addr"
