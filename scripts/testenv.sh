@@ -49,7 +49,13 @@ unmark() {
 	mv "$state/started.tmp" "$state/started"
 }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# a zombie (exited, not yet reaped by init) counts as gone
+pid_alive() {
+	[ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "$st" != Z ] && [ "$st" != X ]
+}
 pid_of() { [ -f "$1" ] && cat "$1" 2>/dev/null; }
 
 # ping HOST: does a Docker engine answer /_ping there within 3 s?
@@ -187,6 +193,19 @@ stop_dockerd() {
 	local cpid
 	cpid=$(pid_of "$state/docker-exec/containerd/containerd.pid")
 	pid_alive "$cpid" && kill -TERM "$cpid" 2>/dev/null
+	# the containers and shims a killed dockerd left running
+	local rr=$state/docker-exec/runtime-runc/moby id f
+	if [ -d "$rr" ] && command -v runc >/dev/null; then
+		for id in $(runc --root "$rr" list -q 2>/dev/null); do
+			runc --root "$rr" delete -f "$id" >/dev/null 2>&1
+		done
+	fi
+	for f in /proc/[0-9]*/cmdline; do
+		if tr '\0' ' ' 2>/dev/null <"$f" | grep -q "^/usr/bin/containerd-shim.* -address $state/docker-exec/"; then
+			f=${f#/proc/}
+			kill -KILL "${f%/cmdline}" 2>/dev/null
+		fi
+	done
 	cleanup_dockerd_leftovers
 	rm -f "$state/dockerd.pid.launch"
 	if [ -f "$state/docker0" ]; then
