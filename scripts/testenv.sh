@@ -169,6 +169,7 @@ start_dockerd() {
 # unmount what a killed dockerd left under the state directory
 cleanup_dockerd_leftovers() {
 	local m
+	# shellcheck disable=SC2013 # mount points have no spaces here
 	for m in $(awk -v p="$state/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r); do
 		umount -l "$m" 2>/dev/null
 	done
@@ -338,10 +339,13 @@ build_http() {
 remove_labelled() {
 	local ids
 	ids=$(dk ps -aq --filter "label=$label")
+	# shellcheck disable=SC2086 # word splitting intended
 	[ -n "$ids" ] && dk rm -f -v $ids >/dev/null 2>&1
 	ids=$(dk network ls -q --filter "label=$label")
+	# shellcheck disable=SC2086 # word splitting intended
 	[ -n "$ids" ] && dk network rm $ids >/dev/null 2>&1
 	ids=$(dk volume ls -q --filter "label=$label")
+	# shellcheck disable=SC2086 # word splitting intended
 	[ -n "$ids" ] && dk volume rm -f $ids >/dev/null 2>&1
 	return 0
 }
@@ -403,6 +407,7 @@ cmd_stop() {
 		if [ -n "${engine_host:-}" ] && ping_engine "$engine_host"; then
 			local ids
 			ids=$(dk ps -q)
+			# shellcheck disable=SC2086 # word splitting intended
 			[ -n "$ids" ] && dk rm -f $ids >/dev/null 2>&1
 		fi
 		stop_dockerd
