@@ -11,8 +11,8 @@
 #include "core/banned.h"
 
 static const char *const paths[] = {
-	"Dockerfile", ".dockerignore", "a", "a/b", "a/b/c.txt", "dir/keep", "node_modules/x/y.js",
-	"caf\xc3\xa9", ".git/config", "x\ny", "a/../b",
+    "Dockerfile",          ".dockerignore", "a",           "a/b",  "a/b/c.txt", "dir/keep",
+    "node_modules/x/y.js", "caf\xc3\xa9",   ".git/config", "x\ny", "a/../b",
 };
 
 #define MAX_LINES 64

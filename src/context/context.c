@@ -23,7 +23,7 @@
 #include "lint/sha1.h"
 #include "core/banned.h"
 
-#define CHUNK (64 * 1024)
+#define CHUNK          (64 * 1024)
 #define DOCKERFILE_MAX (16 * 1024 * 1024)
 
 enum state { S_WALK, S_FILE, S_EXTRA, S_DONE, S_FAILED };
@@ -88,15 +88,16 @@ static int check_symlink(const struct quai_walk *w, char **target, struct quai_e
 	if (!escapes) {
 		cleanup_free char *dir = xstrdup(w->rel);
 		char *slash = strrchr(dir, '/');
-		cleanup_free char *joined = slash ? (*slash = '\0', xasprintf("%s/%s", dir, buf)) : xstrdup(buf);
+		cleanup_free char *joined =
+		    slash ? (*slash = '\0', xasprintf("%s/%s", dir, buf)) : xstrdup(buf);
 		quai_context_clean_path(joined);
 		escapes = strcmp(joined, "..") == 0 || strncmp(joined, "../", 3) == 0;
 	}
 	if (escapes)
 		return quai_error_set(err, QUAI_EXIT_USAGE,
-				      "symlink '%s' in the build context points outside it ('%s'): "
-				      "copy the target into the context or exclude the link in .dockerignore",
-				      w->rel, buf);
+		                      "symlink '%s' in the build context points outside it ('%s'): "
+		                      "copy the target into the context or exclude the link in .dockerignore",
+		                      w->rel, buf);
 	if (target)
 		*target = xstrdup(buf);
 	return 0;
@@ -113,10 +114,10 @@ static int open_file(const struct quai_walk *w, struct quai_error **err)
 static void size_error(struct quai_context *ctx, uint64_t size, struct quai_error **err)
 {
 	quai_error_set(err, QUAI_EXIT_USAGE,
-		       "build context '%s' is larger than the limit of %llu bytes (%s%llu bytes): "
-		       "exclude what the build does not need in '%s/.dockerignore'",
-		       ctx->dir, (unsigned long long)ctx->max_bytes, size ? "about " : "over ",
-		       (unsigned long long)(size ? size : ctx->produced), ctx->dir);
+	               "build context '%s' is larger than the limit of %llu bytes (%s%llu bytes): "
+	               "exclude what the build does not need in '%s/.dockerignore'",
+	               ctx->dir, (unsigned long long)ctx->max_bytes, size ? "about " : "over ",
+	               (unsigned long long)(size ? size : ctx->produced), ctx->dir);
 }
 
 /* The first walk: every file readable, no symlink escaping, size in bounds. */
@@ -214,7 +215,8 @@ static int load_ignore(struct quai_context *ctx, struct quai_error **err)
 	struct stat st;
 	ctx->ign_exists = lstat(path, &st) == 0;
 	if (ctx->ign_exists && !S_ISREG(st.st_mode))
-		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s/.dockerignore' is not a regular file", ctx->dir);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s/.dockerignore' is not a regular file",
+		                      ctx->dir);
 	if (ctx->ign_exists) {
 		if (quai_file_read(&text, &len, path, QUAI_DOCKERIGNORE_MAX, err) < 0)
 			return -1;
@@ -247,7 +249,7 @@ static int load_ignore(struct quai_context *ctx, struct quai_error **err)
 }
 
 int quai_context_open(struct quai_context **out, const char *dir, const char *dockerfile, uint64_t max_bytes,
-		      struct quai_error **err)
+                      struct quai_error **err)
 {
 	struct quai_context *ctx = xcalloc(1, sizeof(*ctx));
 	ctx->fd = -1;
@@ -267,7 +269,8 @@ int quai_context_open(struct quai_context **out, const char *dir, const char *do
 		quai_error_errno(err, errno, "cannot open build context '%s'", dir);
 		goto fail;
 	}
-	if (locate_dockerfile(ctx, dockerfile, err) < 0 || load_ignore(ctx, err) < 0 || check_context(ctx, err) < 0)
+	if (locate_dockerfile(ctx, dockerfile, err) < 0 || load_ignore(ctx, err) < 0 ||
+	    check_context(ctx, err) < 0)
 		goto fail;
 	if (quai_walk_init(&ctx->walk, ctx->root, ctx->di, err) < 0)
 		goto fail;
@@ -278,7 +281,7 @@ int quai_context_open(struct quai_context **out, const char *dir, const char *do
 	    archive_write_set_bytes_per_block(ctx->ar, 0) != ARCHIVE_OK ||
 	    archive_write_open2(ctx->ar, ctx, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
 		quai_error_set(err, QUAI_EXIT_USAGE, "cannot start the build context tar: %s",
-			       archive_error_string(ctx->ar));
+		               archive_error_string(ctx->ar));
 		goto fail;
 	}
 	*out = ctx;
@@ -301,22 +304,23 @@ static struct archive_entry *new_entry(const char *name, mode_t type, mode_t per
 	return e;
 }
 
-static int write_header(struct quai_context *ctx, struct archive_entry *e, const char *name, struct quai_error **err)
+static int write_header(struct quai_context *ctx, struct archive_entry *e, const char *name,
+                        struct quai_error **err)
 {
 	int rc = archive_write_header(ctx->ar, e);
 	archive_entry_free(e);
 	if (rc < ARCHIVE_WARN)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "cannot add '%s' to the build context: %s", name,
-				      archive_error_string(ctx->ar));
+		                      archive_error_string(ctx->ar));
 	return 0;
 }
 
 static int write_data(struct quai_context *ctx, const char *data, size_t len, const char *name,
-		      struct quai_error **err)
+                      struct quai_error **err)
 {
 	if (len && archive_write_data(ctx->ar, data, len) < 0)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "cannot add '%s' to the build context: %s", name,
-				      archive_error_string(ctx->ar));
+		                      archive_error_string(ctx->ar));
 	return 0;
 }
 
@@ -341,7 +345,8 @@ static int step_walk(struct quai_context *ctx, struct quai_error **err)
 		return write_header(ctx, e, w->rel, err);
 	}
 	if (ctx->ign_data && strcmp(w->rel, ".dockerignore") == 0) {
-		struct archive_entry *e = new_entry(w->rel, AE_IFREG, perm, w->st.st_mtime, (int64_t)ctx->ign_len);
+		struct archive_entry *e =
+		    new_entry(w->rel, AE_IFREG, perm, w->st.st_mtime, (int64_t)ctx->ign_len);
 		if (write_header(ctx, e, w->rel, err) < 0)
 			return -1;
 		return write_data(ctx, ctx->ign_data, ctx->ign_len, w->rel, err);
@@ -352,7 +357,8 @@ static int step_walk(struct quai_context *ctx, struct quai_error **err)
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' in the build context changed while being sent", w->rel);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "'%s' in the build context changed while being sent", w->rel);
 	}
 	struct archive_entry *e = new_entry(w->rel, AE_IFREG, st.st_mode & 07777, st.st_mtime, st.st_size);
 	if (write_header(ctx, e, w->rel, err) < 0) {
@@ -383,8 +389,8 @@ static int step_file(struct quai_context *ctx, struct quai_error **err)
 	if (n < 0)
 		return quai_error_errno(err, errno, "cannot read '%s' in the build context", ctx->file_rel);
 	if (n == 0)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' in the build context shrank while being sent",
-				      ctx->file_rel);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "'%s' in the build context shrank while being sent", ctx->file_rel);
 	ctx->remaining -= (uint64_t)n;
 	return write_data(ctx, ctx->chunk, (size_t)n, ctx->file_rel, err);
 }
@@ -393,7 +399,7 @@ static int step_extra(struct quai_context *ctx, struct quai_error **err)
 {
 	if (ctx->df_data) {
 		struct archive_entry *e =
-			new_entry(ctx->df_name, AE_IFREG, 0600, ctx->df_mtime, (int64_t)ctx->df_len);
+		    new_entry(ctx->df_name, AE_IFREG, 0600, ctx->df_mtime, (int64_t)ctx->df_len);
 		if (write_header(ctx, e, ctx->df_name, err) < 0 ||
 		    write_data(ctx, ctx->df_data, ctx->df_len, ctx->df_name, err) < 0)
 			return -1;
@@ -406,7 +412,7 @@ static int step_extra(struct quai_context *ctx, struct quai_error **err)
 	}
 	if (archive_write_close(ctx->ar) != ARCHIVE_OK)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "cannot finish the build context tar: %s",
-				      archive_error_string(ctx->ar));
+		                      archive_error_string(ctx->ar));
 	ctx->state = S_DONE;
 	return 0;
 }
@@ -415,11 +421,19 @@ static int produce(struct quai_context *ctx, struct quai_error **err)
 {
 	int rc = 0;
 	switch (ctx->state) {
-	case S_WALK: rc = step_walk(ctx, err); break;
-	case S_FILE: rc = step_file(ctx, err); break;
-	case S_EXTRA: rc = step_extra(ctx, err); break;
-	case S_DONE: return 0;
-	case S_FAILED: return quai_error_set(err, QUAI_EXIT_USAGE, "the build context stream failed earlier");
+	case S_WALK:
+		rc = step_walk(ctx, err);
+		break;
+	case S_FILE:
+		rc = step_file(ctx, err);
+		break;
+	case S_EXTRA:
+		rc = step_extra(ctx, err);
+		break;
+	case S_DONE:
+		return 0;
+	case S_FAILED:
+		return quai_error_set(err, QUAI_EXIT_USAGE, "the build context stream failed earlier");
 	}
 	if (rc == 0 && ctx->max_bytes && ctx->produced > ctx->max_bytes) {
 		size_error(ctx, 0, err);

@@ -24,7 +24,7 @@ int quai_dockerignore_load(struct quai_dockerignore **out, const char *path, str
  * patterns cleaned and made relative to the context. A bad pattern is an
  * error naming its line (`source` is used in messages, may be NULL). */
 int quai_dockerignore_parse(struct quai_dockerignore **out, const char *text, size_t len, const char *source,
-			    struct quai_error **err);
+                            struct quai_error **err);
 /* Appends one pattern as the CLI does for files always sent ("!Dockerfile"). */
 int quai_dockerignore_add(struct quai_dockerignore *di, const char *pattern, struct quai_error **err);
 /* Whether `relpath` (slash-separated, relative to the context root) is
@@ -44,7 +44,7 @@ void quai_dockerignore_free(struct quai_dockerignore *di);
  * the parent directory (NULL at the top level), `out` (quai_dockerignore_count
  * entries) receives this path's. Returns whether `relpath` is excluded. */
 bool quai_dockerignore_match_step(const struct quai_dockerignore *di, const char *relpath, const bool *parent,
-				  bool *out);
+                                  bool *out);
 
 struct quai_context;
 
@@ -56,7 +56,7 @@ struct quai_context;
  * escape it, size): fails if the tar would exceed max_bytes (0 = no limit).
  * The caller frees *out with quai_context_free. */
 int quai_context_open(struct quai_context **out, const char *dir, const char *dockerfile, uint64_t max_bytes,
-		      struct quai_error **err);
+                      struct quai_error **err);
 /* Fills buf with up to n bytes of the tar stream; returns the count, 0 at the
  * end, -1 with *err. */
 ssize_t quai_context_read(struct quai_context *ctx, char *buf, size_t n, struct quai_error **err);

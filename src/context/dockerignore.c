@@ -139,7 +139,8 @@ static int class_char(const char *p, size_t *i, size_t len, uint32_t *out)
 		(*i)++;
 		if (*i >= len)
 			return -1;
-		if ((p[*i] >= 'a' && p[*i] <= 'z') || (p[*i] >= 'A' && p[*i] <= 'Z') || (p[*i] >= '0' && p[*i] <= '9'))
+		if ((p[*i] >= 'a' && p[*i] <= 'z') || (p[*i] >= 'A' && p[*i] <= 'Z') ||
+		    (p[*i] >= '0' && p[*i] <= '9'))
 			return -2;
 	} else if (p[*i] == '*' || p[*i] == '?' || p[*i] == '[') {
 		return -2; /* docker's regular expression would differ from the class */
@@ -268,19 +269,20 @@ static bool class_has(const struct tok *t, uint32_t c)
 	return in != t->negated;
 }
 
-/* The regular expression ^TOKENS(/.*)?$ as an automaton: cur[k] is "before
- * token k", ins[k] "inside the .* of a **", sfx "inside the trailing /.*". */
+/* The regular expression ^TOKENS$ docker builds, as an automaton over code
+ * points: cur[k] is "before token k", ins[k] "inside the .* of a double star". */
 static bool regex_match(const struct pattern *pat, const char *s)
 {
 	size_t n = pat->ntoks, len = strlen(s), pos = 0;
 	bool *st = xcalloc(4 * (n + 1), sizeof(bool));
 	bool *cur = st, *ins = st + (n + 1), *ncur = st + 2 * (n + 1), *nins = st + 3 * (n + 1);
-	bool sfx = false, alive = true;
+	bool alive = true;
 	cur[0] = true;
 	for (;;) {
 		for (size_t k = 0; k < n; k++) {
 			enum tok_kind kd = pat->toks[k].kind;
-			if (cur[k] && (kd == T_STAR || kd == T_DSTAR_MID || kd == T_DSTAR_END || (kd == T_BOL && pos == 0)))
+			if (cur[k] && (kd == T_STAR || kd == T_DSTAR_MID || kd == T_DSTAR_END ||
+			               (kd == T_BOL && pos == 0)))
 				cur[k + 1] = true;
 		}
 		if (pos >= len || !alive)
@@ -294,16 +296,27 @@ static bool regex_match(const struct pattern *pat, const char *s)
 			bool to_next = false, stay = false;
 			if (cur[k]) {
 				switch (t->kind) {
-				case T_LIT: to_next = c == t->ch; break;
-				case T_ONE: to_next = c != '/'; break;
-				case T_CLASS: to_next = class_has(t, c); break;
-				case T_STAR: stay = c != '/'; break;
-				case T_DSTAR_END: stay = c != '\n'; break;
+				case T_LIT:
+					to_next = c == t->ch;
+					break;
+				case T_ONE:
+					to_next = c != '/';
+					break;
+				case T_CLASS:
+					to_next = class_has(t, c);
+					break;
+				case T_STAR:
+					stay = c != '/';
+					break;
+				case T_DSTAR_END:
+					stay = c != '\n';
+					break;
 				case T_DSTAR_MID:
 					nins[k] |= c != '\n';
 					to_next = c == '/';
 					break;
-				case T_BOL: break;
+				case T_BOL:
+					break;
 				}
 			}
 			if (ins[k]) {
@@ -313,8 +326,6 @@ static bool regex_match(const struct pattern *pat, const char *s)
 			ncur[k + 1] |= to_next;
 			ncur[k] |= stay;
 		}
-		bool nsfx = (cur[n] && c == '/') || (sfx && c != '\n');
-		sfx = nsfx;
 		bool *tmp = cur;
 		cur = ncur;
 		ncur = tmp;
@@ -323,10 +334,9 @@ static bool regex_match(const struct pattern *pat, const char *s)
 		nins = tmp;
 		for (size_t k = 0; k <= n; k++)
 			alive |= cur[k] || ins[k];
-		alive |= sfx;
 		pos += adv;
 	}
-	bool ok = pos >= len && (cur[n] || sfx);
+	bool ok = pos >= len && cur[n];
 	free(st);
 	return ok;
 }
@@ -361,7 +371,8 @@ static void pattern_release(struct pattern *pat)
 }
 
 /* NewPatternMatcher's handling of one pattern. */
-static int add_pattern(struct quai_dockerignore *di, const char *raw, const char *where, struct quai_error **err)
+static int add_pattern(struct quai_dockerignore *di, const char *raw, const char *where,
+                       struct quai_error **err)
 {
 	cleanup_free char *p = trim_dup(raw, strlen(raw));
 	if (p[0] == '\0')
@@ -378,9 +389,10 @@ static int add_pattern(struct quai_dockerignore *di, const char *raw, const char
 	if (rc < 0) {
 		pattern_release(&pat);
 		if (rc == -2)
-			return quai_error_set(err, QUAI_EXIT_USAGE,
-					      "%sunsupported pattern '%s' (an escaped letter or '*', '?', '[' in a class)",
-					      where, p);
+			return quai_error_set(
+			    err, QUAI_EXIT_USAGE,
+			    "%sunsupported pattern '%s' (an escaped letter or '*', '?', '[' in a class)",
+			    where, p);
 		return quai_error_set(err, QUAI_EXIT_USAGE, "%ssyntax error in pattern '%s'", where, p);
 	}
 	di->pats = xgrow(di->pats, &di->cap, di->npats + 1, sizeof(*di->pats));
@@ -417,7 +429,7 @@ static char *read_line_pattern(const char *line, size_t len)
 }
 
 int quai_dockerignore_parse(struct quai_dockerignore **out, const char *text, size_t len, const char *source,
-			    struct quai_error **err)
+                            struct quai_error **err)
 {
 	struct quai_dockerignore *di = xcalloc(1, sizeof(*di));
 	size_t pos = 0, lineno = 0;
@@ -464,7 +476,7 @@ int quai_dockerignore_load(struct quai_dockerignore **out, const char *path, str
 }
 
 bool quai_dockerignore_match_step(const struct quai_dockerignore *di, const char *relpath, const bool *parent,
-				  bool *out)
+                                  bool *out)
 {
 	bool matched = false;
 	for (size_t i = 0; i < di->npats; i++) {
@@ -533,7 +545,8 @@ bool quai_dockerignore_walk_excluded_dir(const struct quai_dockerignore *di, con
 			continue;
 		size_t tl = strlen(pat->text);
 		/* pattern + "/" starts with dir + "/" */
-		if (tl + 1 >= dl + 1 && memcmp(pat->text, reldir, dl) == 0 && (tl == dl || pat->text[dl] == '/'))
+		if (tl + 1 >= dl + 1 && memcmp(pat->text, reldir, dl) == 0 &&
+		    (tl == dl || pat->text[dl] == '/'))
 			return true;
 	}
 	return false;

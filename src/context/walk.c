@@ -39,7 +39,8 @@ static int push_dir(struct quai_walk *w, const char *rel, bool *pm, struct quai_
 	free(full);
 	if (!d) {
 		free(pm);
-		return quai_error_errno(err, errno, "cannot read directory '%s' of the build context", *rel ? rel : ".");
+		return quai_error_errno(err, errno, "cannot read directory '%s' of the build context",
+		                        *rel ? rel : ".");
 	}
 	struct frame f = {.rel = xstrdup(rel), .pm = pm};
 	size_t cap = 0;
@@ -58,7 +59,8 @@ static int push_dir(struct quai_walk *w, const char *rel, bool *pm, struct quai_
 	return 0;
 }
 
-int quai_walk_init(struct quai_walk *w, const char *root, const struct quai_dockerignore *di, struct quai_error **err)
+int quai_walk_init(struct quai_walk *w, const char *root, const struct quai_dockerignore *di,
+                   struct quai_error **err)
 {
 	memset(w, 0, sizeof(*w));
 	w->root = xstrdup(root);

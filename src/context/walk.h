@@ -18,7 +18,8 @@ struct quai_walk {
 	struct stat st;
 };
 
-int quai_walk_init(struct quai_walk *w, const char *root, const struct quai_dockerignore *di, struct quai_error **err);
+int quai_walk_init(struct quai_walk *w, const char *root, const struct quai_dockerignore *di,
+                   struct quai_error **err);
 /* Advances to the next entry to send (directory, regular file or symlink):
  * 1 with w->rel, w->full, w->st set; 0 at the end; -1 with *err. */
 int quai_walk_next(struct quai_walk *w, struct quai_error **err);

@@ -72,7 +72,7 @@ static void link_rel(const char *target, const char *rel)
 
 /* Streams the context with reads of `chunk` bytes; returns 0 or -1 with *err. */
 static int stream(const char *dir, const char *dockerfile, uint64_t max, size_t chunk, struct quai_buf *out,
-		  char **dfname, struct quai_error **err)
+                  char **dfname, struct quai_error **err)
 {
 	struct quai_context *ctx = NULL;
 	if (quai_context_open(&ctx, dir, dockerfile, max, err) < 0)
@@ -105,9 +105,15 @@ static char *members(const struct quai_buf *tar, struct quai_buf *contents)
 		assert_int_equal(archive_entry_gid(e), 0);
 		assert_true(archive_entry_uname(e) == NULL || *archive_entry_uname(e) == '\0');
 		switch (archive_entry_filetype(e)) {
-		case AE_IFDIR: quai_buf_printf(&list, "%s d\n", name); break;
-		case AE_IFLNK: quai_buf_printf(&list, "%s l>%s\n", name, archive_entry_symlink(e)); break;
-		default: quai_buf_printf(&list, "%s f%lld\n", name, (long long)archive_entry_size(e)); break;
+		case AE_IFDIR:
+			quai_buf_printf(&list, "%s d\n", name);
+			break;
+		case AE_IFLNK:
+			quai_buf_printf(&list, "%s l>%s\n", name, archive_entry_symlink(e));
+			break;
+		default:
+			quai_buf_printf(&list, "%s f%lld\n", name, (long long)archive_entry_size(e));
+			break;
 		}
 		if (contents && archive_entry_filetype(e) == AE_IFREG) {
 			char b[4096];
@@ -143,8 +149,9 @@ static void test_basic_tree(void **state)
 	assert_string_equal(dfname, "Dockerfile");
 	assert_int_equal(tar.len % 512, 0);
 	cleanup_free char *list = members(&tar, &contents);
-	assert_string_equal(list, ".dockerignore f29\nDockerfile f13\na.txt f5\nkeep.log f3\nsub/ d\nsub/b.txt f1\n"
-				  "sub/deep/ d\nsub/deep/c.txt f2\n");
+	assert_string_equal(list,
+	                    ".dockerignore f29\nDockerfile f13\na.txt f5\nkeep.log f3\nsub/ d\nsub/b.txt f1\n"
+	                    "sub/deep/ d\nsub/deep/c.txt f2\n");
 	assert_non_null(strstr(contents.data, "a.txt=hello;"));
 	assert_non_null(strstr(contents.data, "sub/deep/c.txt=cc;"));
 	/* mode and mtime kept */
@@ -205,7 +212,8 @@ static void test_dockerfile_outside(void **state)
 	assert_int_equal(strlen(dfname), strlen(".dockerfile.") + 20);
 	assert_memory_equal(dfname, ".dockerfile.", 12);
 	cleanup_free char *list = members(&tar, &contents);
-	cleanup_free char *want = xasprintf(".dockerignore f%zu\napp f1\n%s f24\n", strlen("secret\n\n") + 33, dfname);
+	cleanup_free char *want =
+	    xasprintf(".dockerignore f%zu\napp f1\n%s f24\n", strlen("secret\n\n") + 33, dfname);
 	assert_string_equal(list, want);
 	cleanup_free char *ign = xasprintf(".dockerignore=secret\n\n%s\n;", dfname);
 	assert_non_null(strstr(contents.data, ign));
@@ -238,7 +246,7 @@ static void test_escaping_symlinks(void **state)
 	assert_int_equal(stream(tmp, NULL, 0, 4096, &tar, NULL, &err), 0);
 	cleanup_free char *list = members(&tar, NULL);
 	assert_string_equal(list, "Dockerfile f13\ninside l>sub/b.txt\nsub/ d\nsub/b.txt f1\n"
-				  "sub/up-and-in l>../sub/b.txt\n");
+	                          "sub/up-and-in l>../sub/b.txt\n");
 
 	link_rel("../../etc/passwd", "sub/escape");
 	quai_buf_release(&tar);
@@ -394,16 +402,16 @@ static void test_bad_dockerignore(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_basic_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_always_sent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dockerfile_in_excluded_dir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dockerfile_outside, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_escaping_symlinks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_dirs_and_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_deep_tree_and_chunks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_dockerignore, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_basic_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_always_sent, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dockerfile_in_excluded_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dockerfile_outside, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_escaping_symlinks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_dirs_and_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deep_tree_and_chunks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unreadable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_dockerignore, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

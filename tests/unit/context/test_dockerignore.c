@@ -56,7 +56,8 @@ static int run_case(const char *path)
 			bool got = quai_dockerignore_match(di, line + 2);
 			checked++;
 			if (got != want) {
-				print_error("%s: '%s' should be %s\n", path, line + 2, want ? "excluded" : "sent");
+				print_error("%s: '%s' should be %s\n", path, line + 2,
+				            want ? "excluded" : "sent");
 				failed++;
 			}
 		} else if (*line) {
@@ -136,11 +137,20 @@ static bool m(const char *text, const char *path)
 
 static void test_crlf_bom(void **state)
 {
-	assert_true(m("\xef\xbb\xbf" "foo\r\nbar\r\n", "foo"));
-	assert_true(m("\xef\xbb\xbf" "foo\r\nbar\r\n", "bar"));
-	assert_false(m("\xef\xbb\xbf" "foo\r\nbar\r\n", "\xef\xbb\xbf" "foo"));
+	assert_true(m("\xef\xbb\xbf"
+	              "foo\r\nbar\r\n",
+	              "foo"));
+	assert_true(m("\xef\xbb\xbf"
+	              "foo\r\nbar\r\n",
+	              "bar"));
+	assert_false(m("\xef\xbb\xbf"
+	               "foo\r\nbar\r\n",
+	               "\xef\xbb\xbf"
+	               "foo"));
 	/* a BOM only counts on the first line */
-	assert_false(m("x\n\xef\xbb\xbf" "foo\n", "foo"));
+	assert_false(m("x\n\xef\xbb\xbf"
+	               "foo\n",
+	               "foo"));
 	/* no final newline */
 	assert_true(m("a\n!b\nc", "c"));
 	assert_true(m("\tfoo\t\n", "foo"));
@@ -204,11 +214,9 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		data_dir = argv[1];
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_data_cases),
-		cmocka_unit_test(test_crlf_bom),
-		cmocka_unit_test(test_empty_and_load),
-		cmocka_unit_test(test_add_and_walk),
-		cmocka_unit_test(test_long_patterns),
+	    cmocka_unit_test(test_data_cases),     cmocka_unit_test(test_crlf_bom),
+	    cmocka_unit_test(test_empty_and_load), cmocka_unit_test(test_add_and_walk),
+	    cmocka_unit_test(test_long_patterns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
