@@ -187,15 +187,17 @@ static int locate_dockerfile(struct quai_context *ctx, const char *dockerfile, s
 	cleanup_free char *real = realpath(given, NULL);
 	if (!real)
 		return quai_error_errno(err, errno, "cannot find Dockerfile '%s'", given);
+	struct stat st;
+	if (stat(real, &st) < 0)
+		return quai_error_errno(err, errno, "cannot read Dockerfile '%s'", given);
+	if (!S_ISREG(st.st_mode))
+		return quai_error_set(err, QUAI_EXIT_USAGE, "Dockerfile '%s' is not a regular file", given);
 	size_t rl = strlen(ctx->root);
 	bool inside = strncmp(real, ctx->root, rl) == 0 && (real[rl] == '/' || (rl == 1 && real[0] == '/'));
 	if (inside) {
 		ctx->df_name = xstrdup(real + rl + (rl == 1 ? 0 : 1));
 		return 0;
 	}
-	struct stat st;
-	if (stat(real, &st) < 0)
-		return quai_error_errno(err, errno, "cannot read Dockerfile '%s'", given);
 	if (quai_file_read(&ctx->df_data, &ctx->df_len, real, DOCKERFILE_MAX, err) < 0)
 		return quai_error_wrap(err, "Dockerfile");
 	char hex[41];
@@ -213,11 +215,14 @@ static int load_ignore(struct quai_context *ctx, struct quai_error **err)
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	struct stat st;
-	ctx->ign_exists = lstat(path, &st) == 0;
-	if (ctx->ign_exists && !S_ISREG(st.st_mode))
+	bool exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode))
 		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s/.dockerignore' is not a regular file",
 		                      ctx->dir);
-	if (ctx->ign_exists) {
+	/* the walk sends a regular .dockerignore in its place; a symlink stays a
+	 * symlink, and an edited copy then follows at the end */
+	ctx->ign_exists = exists && lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (exists) {
 		if (quai_file_read(&text, &len, path, QUAI_DOCKERIGNORE_MAX, err) < 0)
 			return -1;
 		cleanup_free char *source = xasprintf("%s/.dockerignore", ctx->dir);
@@ -237,7 +242,7 @@ static int load_ignore(struct quai_context *ctx, struct quai_error **err)
 	}
 	if (ctx->df_data) {
 		struct quai_buf b = QUAI_BUF_INIT;
-		if (ctx->ign_exists)
+		if (exists)
 			quai_buf_add(&b, text, len);
 		else
 			quai_buf_puts(&b, ".dockerignore");

@@ -197,6 +197,21 @@ static void test_dockerfile_in_excluded_dir(void **state)
 	assert_string_equal(list, ".dockerignore f7\napp f1\ndocker/Dockerfile f13\n");
 }
 
+static void test_exception_needs_literal_dir(void **state)
+{
+	/* docker walks an excluded directory only when an exception starts with
+	 * its literal path: "!*\/keep" does not bring a/keep back */
+	put("Dockerfile", "FROM scratch\n");
+	put("a/keep", "k");
+	put("b/keep", "k");
+	put(".dockerignore", "*\n!*/keep\n!b/keep\n");
+	cleanup_buf struct quai_buf tar = QUAI_BUF_INIT;
+	struct quai_error *err = NULL;
+	assert_int_equal(stream(tmp, NULL, 0, 4096, &tar, NULL, &err), 0);
+	cleanup_free char *list = members(&tar, NULL);
+	assert_string_equal(list, ".dockerignore f18\nDockerfile f13\nb/keep f1\n");
+}
+
 static void test_dockerfile_outside(void **state)
 {
 	put("ctx/app", "x");
@@ -405,6 +420,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_basic_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_always_sent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dockerfile_in_excluded_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exception_needs_literal_dir, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dockerfile_outside, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_escaping_symlinks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
