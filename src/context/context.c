@@ -23,8 +23,8 @@
 #include "lint/sha1.h"
 #include "core/banned.h"
 
-#define CHUNK          (64 * 1024)
-#define DOCKERFILE_MAX (16 * 1024 * 1024)
+#define CHUNK          ((size_t)64 * 1024)
+#define DOCKERFILE_MAX ((size_t)16 * 1024 * 1024)
 
 enum state { S_WALK, S_FILE, S_EXTRA, S_DONE, S_FAILED };
 
@@ -149,7 +149,7 @@ static int check_context(struct quai_context *ctx, struct quai_error **err)
 				rc = -1;
 				break;
 			}
-			linklen = strlen(target);
+			linklen = target ? strlen(target) : 0;
 		}
 		total += entry_estimate(w.rel, size, linklen);
 	}

@@ -12,7 +12,7 @@
 #include "core/error.h"
 
 /* Largest .dockerignore read (bytes). */
-#define QUAI_DOCKERIGNORE_MAX (1024 * 1024)
+#define QUAI_DOCKERIGNORE_MAX ((size_t)1024 * 1024)
 
 struct quai_dockerignore;
 

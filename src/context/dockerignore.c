@@ -85,10 +85,8 @@ void quai_context_clean_path(char *p)
 		r = w = dotdot = 1;
 	}
 	while (r < n) {
-		if (p[r] == '/') {
-			r++;
-		} else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
-			r++;
+		if (p[r] == '/' || (p[r] == '.' && (r + 1 == n || p[r + 1] == '/'))) {
+			r++; /* empty or "." element */
 		} else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
 			r += 2;
 			if (w > dotdot) {
