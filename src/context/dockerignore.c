@@ -186,6 +186,8 @@ static int parse_class(struct pattern *pat, const char *p, size_t *i, size_t len
 			rc = class_char(p, i, len, &hi);
 			if (rc < 0)
 				return rc;
+			if (hi < lo)
+				return -1; /* docker's regular expression does not compile */
 		}
 		t->ranges = xgrow(t->ranges, &cap, t->nranges + 1, sizeof(*t->ranges));
 		t->ranges[t->nranges++] = (struct range){lo, hi};
