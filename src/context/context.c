@@ -451,6 +451,8 @@ static int produce(struct quai_context *ctx, struct quai_error **err)
 
 ssize_t quai_context_read(struct quai_context *ctx, char *buf, size_t n, struct quai_error **err)
 {
+	if (n == 0)
+		return quai_error_set(err, QUAI_EXIT_USAGE, "reading the build context into an empty buffer");
 	while (ctx->out_off >= ctx->out.len && ctx->state != S_DONE) {
 		quai_buf_truncate(&ctx->out, 0);
 		ctx->out_off = 0;
