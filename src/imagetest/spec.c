@@ -171,7 +171,8 @@ static int collect(struct loader *l, yaml_node_t *map, struct pairs *ps, bool me
 }
 
 /* The pairs of a mapping, each key checked against `known` (NULL-ended). */
-static int mapping(struct loader *l, yaml_node_t *n, const char *what, const char *const *known, struct pairs *ps)
+static int mapping_ext(struct loader *l, yaml_node_t *n, const char *what, const char *const *known,
+		       struct pairs *ps, bool extensions)
 {
 	memset(ps, 0, sizeof(*ps));
 	if (n->type != YAML_MAPPING_NODE)
@@ -179,7 +180,7 @@ static int mapping(struct loader *l, yaml_node_t *n, const char *what, const cha
 	if (collect(l, n, ps, false, 0) < 0)
 		return -1;
 	for (size_t i = 0; i < ps->n; i++) {
-		bool ok = false;
+		bool ok = extensions && strncmp(scalar(ps->v[i].key), "x-", 2) == 0;
 		for (const char *const *k = known; *k; k++)
 			if (key_is(&ps->v[i], *k))
 				ok = true;
@@ -192,6 +193,11 @@ static int mapping(struct loader *l, yaml_node_t *n, const char *what, const cha
 			    what, quai_buf_str(&list));
 	}
 	return 0;
+}
+
+static int mapping(struct loader *l, yaml_node_t *n, const char *what, const char *const *known, struct pairs *ps)
+{
+	return mapping_ext(l, n, what, known, ps, false);
 }
 
 static int get_string(struct loader *l, yaml_node_t *n, const char *key, char **out)
@@ -738,7 +744,7 @@ static int load_root(struct loader *l, yaml_node_t *root, struct quai_imagetest_
 					    "fileContentTests", "metadataTest", "licenseTests", "containerRunOptions",
 					    "httpTests", "healthcheck", NULL};
 	struct pairs ps;
-	int rc = mapping(l, root, "the test file", known, &ps);
+	int rc = mapping_ext(l, root, "the test file", known, &ps, true);
 	cleanup_free struct pair *pv = ps.v;
 	if (rc < 0)
 		return -1;
