@@ -18,7 +18,7 @@
 #include "core/banned.h"
 
 /* Values taken from the document at most: aliases can repeat a big list. */
-#define VALUE_BUDGET 1000000u
+#define VALUE_BUDGET 200000u
 #define MERGE_DEPTH  16
 #define DEFAULT_HTTP_TIMEOUT_MS 30000u
 #define MAX_HTTP_TIMEOUT_MS (24ull * 3600 * 1000)
