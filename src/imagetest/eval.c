@@ -215,11 +215,12 @@ static const char *env_lookup(const json_t *env, const char *key)
 	return found;
 }
 
-static void check_kv(struct quai_buf *msg, const char *what, const struct quai_imagetest_kv *kv, const char *actual)
+static void check_kv(struct quai_buf *msg, const char *what, const char *where, const struct quai_imagetest_kv *kv,
+		     const char *actual)
 {
 	if (!actual) {
 		line_start(msg);
-		quai_buf_printf(msg, "%s '%s' not found in the image", what, kv->key);
+		quai_buf_printf(msg, "%s '%s' not found in the %s", what, kv->key, where);
 		return;
 	}
 	struct quai_error *err = NULL;
@@ -322,10 +323,10 @@ bool quai_imagetest_eval_metadata(char **out, const struct quai_imagetest_metada
 	}
 	const json_t *env = json_object_get(cfg, "Env");
 	for (size_t i = 0; i < test->env_vars.n; i++)
-		check_kv(&msg, "env var", &test->env_vars.v[i], env_lookup(env, test->env_vars.v[i].key));
+		check_kv(&msg, "env var", "image", &test->env_vars.v[i], env_lookup(env, test->env_vars.v[i].key));
 	const json_t *labels = json_object_get(cfg, "Labels");
 	for (size_t i = 0; i < test->labels.n; i++)
-		check_kv(&msg, "label", &test->labels.v[i],
+		check_kv(&msg, "label", "image", &test->labels.v[i],
 			 json_string_value(json_object_get(labels, test->labels.v[i].key)));
 	if (test->has_entrypoint)
 		check_argv(&msg, "entrypoint", &test->entrypoint, json_object_get(cfg, "Entrypoint"));
@@ -395,7 +396,7 @@ bool quai_imagetest_eval_http(char **out, const struct quai_imagetest_http *test
 	}
 	for (size_t i = 0; i < test->expected_headers.n; i++) {
 		const struct quai_imagetest_kv *kv = &test->expected_headers.v[i];
-		check_kv(&msg, "header", kv, header_value(facts, kv->key));
+		check_kv(&msg, "header", "response", kv, header_value(facts, kv->key));
 	}
 	return finish(out, &msg);
 }
