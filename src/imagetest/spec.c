@@ -41,6 +41,13 @@ struct pairs {
 	size_t cap;
 };
 
+static void pairs_releasep(struct pairs *ps)
+{
+	free(ps->v);
+}
+
+#define cleanup_pairs __attribute__((cleanup(pairs_releasep)))
+
 static int fail(struct loader *l, const yaml_node_t *node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int fail(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
@@ -174,7 +181,6 @@ static int collect(struct loader *l, yaml_node_t *map, struct pairs *ps, bool me
 static int mapping_ext(struct loader *l, yaml_node_t *n, const char *what, const char *const *known,
 		       struct pairs *ps, bool extensions)
 {
-	memset(ps, 0, sizeof(*ps));
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(l, n, "%s must be a mapping, not %s", what, type_name(n));
 	if (collect(l, n, ps, false, 0) < 0)
@@ -354,12 +360,10 @@ static int get_kvs(struct loader *l, yaml_node_t *n, const char *key, bool regex
 	size_t cap = 0;
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		yaml_node_t *item = get(l, *it);
-		cleanup_free struct pair *pv = NULL;
-		struct pairs ps;
+		cleanup_pairs struct pairs ps = {0};
 		if (!item)
 			return fail(l, n, "broken list");
 		int rc = mapping(l, item, key, regex_allowed ? with_regex : plain, &ps);
-		pv = ps.v;
 		if (rc < 0)
 			return -1;
 		out->v = xgrow(out->v, &cap, out->n + 1, sizeof(*out->v));
@@ -449,10 +453,9 @@ static int load_command(struct loader *l, yaml_node_t *n, struct quai_imagetest_
 	static const char *const known[] = {"name", "command", "args", "setup", "teardown", "envVars",
 					    "expectedOutput", "excludedOutput", "expectedError", "excludedError",
 					    "exitCode", NULL};
-	struct pairs ps;
+	cleanup_pairs struct pairs ps = {0};
 	t->pos = pos_of(n);
 	int rc = mapping(l, n, "a commandTest", known, &ps);
-	cleanup_free struct pair *pv = ps.v;
 	for (size_t i = 0; rc == 0 && i < ps.n; i++) {
 		struct pair *p = &ps.v[i];
 		const char *k = scalar(p->key);
@@ -491,12 +494,11 @@ static int load_file_existence(struct loader *l, yaml_node_t *n, struct quai_ima
 {
 	static const char *const known[] = {"name", "path", "shouldExist", "permissions", "uid", "gid",
 					    "isExecutableBy", NULL};
-	struct pairs ps;
+	cleanup_pairs struct pairs ps = {0};
 	t->pos = pos_of(n);
 	t->should_exist = true;
 	t->uid = t->gid = -1;
 	int rc = mapping(l, n, "a fileExistenceTest", known, &ps);
-	cleanup_free struct pair *pv = ps.v;
 	for (size_t i = 0; rc == 0 && i < ps.n; i++) {
 		struct pair *p = &ps.v[i];
 		const char *k = scalar(p->key);
@@ -541,10 +543,9 @@ static int load_file_existence(struct loader *l, yaml_node_t *n, struct quai_ima
 static int load_file_content(struct loader *l, yaml_node_t *n, struct quai_imagetest_file_content *t)
 {
 	static const char *const known[] = {"name", "path", "expectedContents", "excludedContents", NULL};
-	struct pairs ps;
+	cleanup_pairs struct pairs ps = {0};
 	t->pos = pos_of(n);
 	int rc = mapping(l, n, "a fileContentTest", known, &ps);
-	cleanup_free struct pair *pv = ps.v;
 	for (size_t i = 0; rc == 0 && i < ps.n; i++) {
 		struct pair *p = &ps.v[i];
 		const char *k = scalar(p->key);
@@ -569,13 +570,12 @@ static int load_metadata(struct loader *l, yaml_node_t *n, struct quai_imagetest
 	static const char *const known[] = {"env", "envVars", "labels", "entrypoint", "cmd", "exposedPorts",
 					    "unexposedPorts", "volumes", "unmountedVolumes", "workdir", "user",
 					    NULL};
-	struct pairs ps;
+	cleanup_pairs struct pairs ps = {0};
 	t->present = true;
 	t->pos = pos_of(n);
 	if (is_null(n))
 		return 0;
 	int rc = mapping(l, n, "metadataTest", known, &ps);
-	cleanup_free struct pair *pv = ps.v;
 	for (size_t i = 0; rc == 0 && i < ps.n; i++) {
 		struct pair *p = &ps.v[i];
 		const char *k = scalar(p->key);
@@ -612,9 +612,8 @@ static int get_header_map(struct loader *l, yaml_node_t *n, const char *key, boo
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(l, n, "'%s' must be a mapping of header name to %s", key, regex ? "regex" : "value");
-	struct pairs ps = {0};
+	cleanup_pairs struct pairs ps = {0};
 	int rc = collect(l, n, &ps, false, 0);
-	cleanup_free struct pair *pv = ps.v;
 	size_t cap = 0;
 	for (size_t i = 0; rc == 0 && i < ps.n; i++) {
 		out->v = xgrow(out->v, &cap, out->n + 1, sizeof(*out->v));
@@ -635,12 +634,11 @@ static int load_http(struct loader *l, yaml_node_t *n, struct quai_imagetest_htt
 {
 	static const char *const known[] = {"name", "port", "method", "path", "headers", "body", "expectedStatus",
 					    "expectedBody", "expectedHeaders", "timeout", NULL};
-	struct pairs ps;
+	cleanup_pairs struct pairs ps = {0};
 	t->pos = pos_of(n);
 	t->expected_status = 200;
 	t->timeout_ms = DEFAULT_HTTP_TIMEOUT_MS;
 	int rc = mapping(l, n, "an httpTest", known, &ps);
-	cleanup_free struct pair *pv = ps.v;
 	for (size_t i = 0; rc == 0 && i < ps.n; i++) {
 		struct pair *p = &ps.v[i];
 		const char *k = scalar(p->key);
@@ -693,11 +691,10 @@ static int load_run_options(struct loader *l, yaml_node_t *n, struct quai_imaget
 {
 	static const char *const known[] = {"user", "privileged", "allocateTty", "envVars", "envFile",
 					    "capabilities", "bindMounts", NULL};
-	struct pairs ps;
+	cleanup_pairs struct pairs ps = {0};
 	if (is_null(n))
 		return 0;
 	int rc = mapping(l, n, "containerRunOptions", known, &ps);
-	cleanup_free struct pair *pv = ps.v;
 	for (size_t i = 0; rc == 0 && i < ps.n; i++) {
 		struct pair *p = &ps.v[i];
 		const char *k = scalar(p->key);
@@ -743,9 +740,8 @@ static int load_root(struct loader *l, yaml_node_t *root, struct quai_imagetest_
 	static const char *const known[] = {"schemaVersion", "globalEnvVars", "commandTests", "fileExistenceTests",
 					    "fileContentTests", "metadataTest", "licenseTests", "containerRunOptions",
 					    "httpTests", "healthcheck", NULL};
-	struct pairs ps;
+	cleanup_pairs struct pairs ps = {0};
 	int rc = mapping_ext(l, root, "the test file", known, &ps, true);
-	cleanup_free struct pair *pv = ps.v;
 	if (rc < 0)
 		return -1;
 	yaml_node_t *version = NULL;
@@ -880,30 +876,26 @@ static void cleanup_parserp(yaml_parser_t *p)
 	yaml_parser_delete(p);
 }
 
-static void cleanup_documentp(yaml_document_t **d)
-{
-	if (*d)
-		yaml_document_delete(*d);
-}
-
 static int load_document(struct loader *l, yaml_parser_t *parser, struct quai_imagetest_spec *spec)
 {
 	yaml_document_t doc, extra;
 	if (!yaml_parser_load(parser, &doc))
 		return syntax_error(l, parser);
-	__attribute__((cleanup(cleanup_documentp))) yaml_document_t *docp = &doc;
 	l->doc = &doc;
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	int rc = 0;
 	if (!root)
-		return quai_error_set(l->err, QUAI_EXIT_USAGE,
-				      "%s:1:1: the test file is empty (start it with schemaVersion: \"2.0.0\")",
-				      l->file);
-	if (load_root(l, root, spec) < 0)
+		rc = quai_error_set(l->err, QUAI_EXIT_USAGE,
+				    "%s:1:1: the test file is empty (start it with schemaVersion: \"2.0.0\")", l->file);
+	else
+		rc = load_root(l, root, spec);
+	yaml_document_delete(&doc);
+	l->doc = NULL;
+	if (rc < 0)
 		return -1;
 	if (!yaml_parser_load(parser, &extra))
 		return syntax_error(l, parser);
 	yaml_node_t *more = yaml_document_get_root_node(&extra);
-	int rc = 0;
 	if (more)
 		rc = quai_error_set(l->err, QUAI_EXIT_USAGE,
 				    "%s:%zu:%zu: a second YAML document (keep all tests in one document)", l->file,
