@@ -212,10 +212,10 @@ static int get_string(struct loader *l, yaml_node_t *n, const char *key, char **
 		return fail(l, n, "'%s' must be a string, not %s", key, type_name(n));
 	if (take(l, n) < 0)
 		return -1;
+	if (strlen(scalar(n)) != n->data.scalar.length)
+		return fail(l, n, "'%s' contains a NUL character (remove it)", key);
 	free(*out);
 	*out = is_null(n) ? NULL : xstrndup(scalar(n), n->data.scalar.length);
-	if (*out && strlen(*out) != n->data.scalar.length)
-		return fail(l, n, "'%s' contains a NUL character (remove it)", key);
 	return 0;
 }
 
