@@ -255,7 +255,7 @@ int quai_regex_search(const struct quai_regex *re, const char *subject, size_t l
 int quai_regex_match(const char *pattern, const char *subject, size_t len, struct quai_error **err)
 {
 	struct quai_regex *re = NULL;
-	if (quai_regex_compile(&re, pattern, err) < 0)
+	if (quai_regex_compile(&re, pattern, err) < 0 || !re)
 		return -1;
 	int rc = quai_regex_search(re, subject, len, err);
 	quai_regex_free(re);
