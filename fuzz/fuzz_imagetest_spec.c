@@ -13,14 +13,14 @@
 #include "core/banned.h"
 
 static const char inspect_text[] =
-	"{\"Config\":{\"User\":\"app\",\"Env\":[\"PATH=/usr/bin\",\"A=1\"],\"Labels\":{\"vendor\":\"ACME\"},"
-	"\"Entrypoint\":[\"/entry\"],\"Cmd\":null,\"WorkingDir\":\"/app\","
-	"\"ExposedPorts\":{\"80/tcp\":{}},\"Volumes\":{\"/data\":{}}}}";
+    "{\"Config\":{\"User\":\"app\",\"Env\":[\"PATH=/usr/bin\",\"A=1\"],\"Labels\":{\"vendor\":\"ACME\"},"
+    "\"Entrypoint\":[\"/entry\"],\"Cmd\":null,\"WorkingDir\":\"/app\","
+    "\"ExposedPorts\":{\"80/tcp\":{}},\"Volumes\":{\"/data\":{}}}}";
 
 static const char output[] = "hello world\nversion 1.2.3\n\xc3\xa9t\xc3\xa9\n";
 
-static void note(struct quai_imagetest_results *results, const char *name, enum quai_imagetest_kind kind, bool passed,
-		 char *msg)
+static void note(struct quai_imagetest_results *results, const char *name, enum quai_imagetest_kind kind,
+                 bool passed, char *msg)
 {
 	if (!passed && !msg)
 		abort(); /* a failure must say why */
@@ -37,14 +37,16 @@ static void evaluate(const struct quai_imagetest_spec *spec, json_t *inspect)
 		bool ok = quai_imagetest_eval_command(&msg, &spec->commands[i], &cf);
 		note(&results, spec->commands[i].name, QUAI_TEST_COMMAND, ok, msg);
 	}
-	struct quai_imagetest_file_facts ff = {.exists = true, .mode = QUAI_GO_MODE_DIR | 0755, .has_owner = true};
+	struct quai_imagetest_file_facts ff = {
+	    .exists = true, .mode = QUAI_GO_MODE_DIR | 0755, .has_owner = true};
 	for (size_t i = 0; i < spec->nfile_existence; i++) {
 		ff.exists = i % 2 == 0;
 		bool ok = quai_imagetest_eval_file_existence(&msg, &spec->file_existence[i], &ff);
 		note(&results, spec->file_existence[i].name, QUAI_TEST_FILE_EXISTENCE, ok, msg);
 	}
 	for (size_t i = 0; i < spec->nfile_content; i++) {
-		bool ok = quai_imagetest_eval_file_content(&msg, &spec->file_content[i], output, sizeof(output) - 1);
+		bool ok = quai_imagetest_eval_file_content(&msg, &spec->file_content[i], output,
+		                                           sizeof(output) - 1);
 		note(&results, spec->file_content[i].name, QUAI_TEST_FILE_CONTENT, ok, msg);
 	}
 	if (spec->metadata.present) {

@@ -42,7 +42,7 @@ static bool finish(char **out, struct quai_buf *msg)
 
 /* Each pattern must match (expected) or none may (excluded). */
 static void check_regexes(struct quai_buf *msg, const struct quai_imagetest_strv *patterns, bool expected,
-			  const char *where, const char *text, size_t len)
+                          const char *where, const char *text, size_t len)
 {
 	for (size_t i = 0; i < patterns->n; i++) {
 		struct quai_error *err = NULL;
@@ -56,14 +56,14 @@ static void check_regexes(struct quai_buf *msg, const struct quai_imagetest_strv
 		if ((rc == 1) == expected)
 			continue;
 		line_start(msg);
-		quai_buf_printf(msg, "%s string '%s' %s in %s ", expected ? "expected" : "excluded", patterns->v[i],
-				expected ? "not found" : "found", where);
+		quai_buf_printf(msg, "%s string '%s' %s in %s ", expected ? "expected" : "excluded",
+		                patterns->v[i], expected ? "not found" : "found", where);
 		quote(msg, text, len);
 	}
 }
 
 bool quai_imagetest_eval_command(char **out, const struct quai_imagetest_command *test,
-				 const struct quai_imagetest_command_facts *facts)
+                                 const struct quai_imagetest_command_facts *facts)
 {
 	cleanup_buf struct quai_buf msg = QUAI_BUF_INIT;
 	check_regexes(&msg, &test->expected_error, true, "error", facts->err, facts->err_len);
@@ -141,7 +141,7 @@ static const char *exec_by_name(enum quai_imagetest_exec_by by)
 }
 
 bool quai_imagetest_eval_file_existence(char **out, const struct quai_imagetest_file_existence *test,
-					const struct quai_imagetest_file_facts *facts)
+                                        const struct quai_imagetest_file_facts *facts)
 {
 	cleanup_buf struct quai_buf msg = QUAI_BUF_INIT;
 	if (!facts->exists) {
@@ -157,14 +157,15 @@ bool quai_imagetest_eval_file_existence(char **out, const struct quai_imagetest_
 	quai_imagetest_mode_string(mode, facts->mode);
 	if (test->permissions && strcmp(test->permissions, mode) != 0) {
 		line_start(&msg);
-		quai_buf_printf(&msg, "'%s' permissions: expected %s, actual %s", test->path, test->permissions, mode);
+		quai_buf_printf(&msg, "'%s' permissions: expected %s, actual %s", test->path,
+		                test->permissions, mode);
 	}
 	if (test->executable_by != QUAI_EXEC_BY_UNSET) {
 		static const uint32_t bits[] = {0, 0100, 0010, 0001, 0111};
 		if ((facts->mode & bits[test->executable_by]) == 0) {
 			line_start(&msg);
-			quai_buf_printf(&msg, "'%s' is not executable by %s: expected the x bit, actual %s", test->path,
-					exec_by_name(test->executable_by), mode);
+			quai_buf_printf(&msg, "'%s' is not executable by %s: expected the x bit, actual %s",
+			                test->path, exec_by_name(test->executable_by), mode);
 		}
 	}
 	if ((test->uid >= 0 || test->gid >= 0) && !facts->has_owner) {
@@ -173,18 +174,20 @@ bool quai_imagetest_eval_file_existence(char **out, const struct quai_imagetest_
 	} else {
 		if (test->uid >= 0 && facts->uid != test->uid) {
 			line_start(&msg);
-			quai_buf_printf(&msg, "'%s' uid: expected %lld, actual %lld", test->path, test->uid, facts->uid);
+			quai_buf_printf(&msg, "'%s' uid: expected %lld, actual %lld", test->path, test->uid,
+			                facts->uid);
 		}
 		if (test->gid >= 0 && facts->gid != test->gid) {
 			line_start(&msg);
-			quai_buf_printf(&msg, "'%s' gid: expected %lld, actual %lld", test->path, test->gid, facts->gid);
+			quai_buf_printf(&msg, "'%s' gid: expected %lld, actual %lld", test->path, test->gid,
+			                facts->gid);
 		}
 	}
 	return finish(out, &msg);
 }
 
-bool quai_imagetest_eval_file_content(char **out, const struct quai_imagetest_file_content *test, const char *content,
-				      size_t len)
+bool quai_imagetest_eval_file_content(char **out, const struct quai_imagetest_file_content *test,
+                                      const char *content, size_t len)
 {
 	cleanup_buf struct quai_buf msg = QUAI_BUF_INIT;
 	cleanup_free char *where = xasprintf("file '%s'", test->path);
@@ -215,8 +218,8 @@ static const char *env_lookup(const json_t *env, const char *key)
 	return found;
 }
 
-static void check_kv(struct quai_buf *msg, const char *what, const char *where, const struct quai_imagetest_kv *kv,
-		     const char *actual)
+static void check_kv(struct quai_buf *msg, const char *what, const char *where,
+                     const struct quai_imagetest_kv *kv, const char *actual)
 {
 	if (!actual) {
 		line_start(msg);
@@ -224,7 +227,8 @@ static void check_kv(struct quai_buf *msg, const char *what, const char *where, 
 		return;
 	}
 	struct quai_error *err = NULL;
-	int rc = kv->is_regex ? quai_regex_match(kv->value, actual, strlen(actual), &err) : strcmp(kv->value, actual) == 0;
+	int rc = kv->is_regex ? quai_regex_match(kv->value, actual, strlen(actual), &err)
+	                      : strcmp(kv->value, actual) == 0;
 	if (rc == 1)
 		return;
 	line_start(msg);
@@ -233,8 +237,8 @@ static void check_kv(struct quai_buf *msg, const char *what, const char *where, 
 		quai_error_free(err);
 		return;
 	}
-	quai_buf_printf(msg, "%s '%s': expected %s'%s', actual '%s'", what, kv->key, kv->is_regex ? "a match of " : "",
-			kv->value, actual);
+	quai_buf_printf(msg, "%s '%s': expected %s'%s', actual '%s'", what, kv->key,
+	                kv->is_regex ? "a match of " : "", kv->value, actual);
 }
 
 static void json_list(struct quai_buf *b, const json_t *arr)
@@ -251,7 +255,7 @@ static void json_list(struct quai_buf *b, const json_t *arr)
 }
 
 static void check_argv(struct quai_buf *msg, const char *what, const struct quai_imagetest_strv *expected,
-		       const json_t *actual)
+                       const json_t *actual)
 {
 	bool same = json_array_size(actual) == expected->n;
 	for (size_t i = 0; same && i < expected->n; i++) {
@@ -286,15 +290,16 @@ static bool port_listed(const json_t *ports, const char *port)
 }
 
 static void check_listed(struct quai_buf *msg, const char *what, const struct quai_imagetest_strv *names,
-			 const json_t *obj, bool want, bool ports)
+                         const json_t *obj, bool want, bool ports)
 {
 	for (size_t i = 0; i < names->n; i++) {
-		bool listed = ports ? port_listed(obj, names->v[i]) : json_object_get(obj, names->v[i]) != NULL;
+		bool listed =
+		    ports ? port_listed(obj, names->v[i]) : json_object_get(obj, names->v[i]) != NULL;
 		if (listed == want)
 			continue;
 		line_start(msg);
 		quai_buf_printf(msg, "%s '%s' %s: expected it %s, actual [", what, names->v[i],
-				want ? "not found" : "found", want ? "listed" : "absent");
+		                want ? "not found" : "found", want ? "listed" : "absent");
 		const char *key;
 		const json_t *v;
 		bool first = true;
@@ -313,7 +318,8 @@ static const char *str_or_empty(const json_t *v)
 	return s ? s : "";
 }
 
-bool quai_imagetest_eval_metadata(char **out, const struct quai_imagetest_metadata *test, const json_t *inspect)
+bool quai_imagetest_eval_metadata(char **out, const struct quai_imagetest_metadata *test,
+                                  const json_t *inspect)
 {
 	cleanup_buf struct quai_buf msg = QUAI_BUF_INIT;
 	const json_t *cfg = config_of(inspect);
@@ -323,11 +329,12 @@ bool quai_imagetest_eval_metadata(char **out, const struct quai_imagetest_metada
 	}
 	const json_t *env = json_object_get(cfg, "Env");
 	for (size_t i = 0; i < test->env_vars.n; i++)
-		check_kv(&msg, "env var", "image", &test->env_vars.v[i], env_lookup(env, test->env_vars.v[i].key));
+		check_kv(&msg, "env var", "image", &test->env_vars.v[i],
+		         env_lookup(env, test->env_vars.v[i].key));
 	const json_t *labels = json_object_get(cfg, "Labels");
 	for (size_t i = 0; i < test->labels.n; i++)
 		check_kv(&msg, "label", "image", &test->labels.v[i],
-			 json_string_value(json_object_get(labels, test->labels.v[i].key)));
+		         json_string_value(json_object_get(labels, test->labels.v[i].key)));
 	if (test->has_entrypoint)
 		check_argv(&msg, "entrypoint", &test->entrypoint, json_object_get(cfg, "Entrypoint"));
 	if (test->has_cmd)
@@ -370,9 +377,9 @@ int quai_imagetest_default_port(const json_t *inspect, struct quai_error **err)
 	if (count == 1)
 		return port;
 	quai_error_set(err, QUAI_EXIT_FINDINGS,
-		       count ? "the image exposes %d TCP ports (give the httpTest a port)"
-			     : "the image exposes no TCP port (%d; give the httpTest a port)",
-		       count);
+	               count ? "the image exposes %d TCP ports (give the httpTest a port)"
+	                     : "the image exposes no TCP port (%d; give the httpTest a port)",
+	               count);
 	return -1;
 }
 
@@ -385,7 +392,7 @@ static const char *header_value(const struct quai_imagetest_http_facts *facts, c
 }
 
 bool quai_imagetest_eval_http(char **out, const struct quai_imagetest_http *test,
-			      const struct quai_imagetest_http_facts *facts)
+                              const struct quai_imagetest_http_facts *facts)
 {
 	cleanup_buf struct quai_buf msg = QUAI_BUF_INIT;
 	if (facts->status != test->expected_status)
@@ -435,7 +442,7 @@ static int b64_decode(struct quai_buf *out, const char *s)
 }
 
 int quai_imagetest_file_facts_from_stat(struct quai_imagetest_file_facts *out, const char *header,
-					struct quai_error **err)
+                                        struct quai_error **err)
 {
 	memset(out, 0, sizeof(*out));
 	cleanup_buf struct quai_buf json = QUAI_BUF_INIT;

@@ -113,11 +113,11 @@ struct quai_imagetest_http {
 	char *method; /* "GET" unless set */
 	char *path;   /* "/" unless set */
 	struct quai_imagetest_kvs headers;
-	char *body; /* NULL: no body */
-	int expected_status;  /* 200 unless set */
-	char *expected_body;  /* a regex, NULL when not checked */
+	char *body;                                 /* NULL: no body */
+	int expected_status;                        /* 200 unless set */
+	char *expected_body;                        /* a regex, NULL when not checked */
 	struct quai_imagetest_kvs expected_headers; /* name -> regex */
-	uint64_t timeout_ms; /* 30 s unless set */
+	uint64_t timeout_ms;                        /* 30 s unless set */
 };
 
 struct quai_imagetest_run_options {
@@ -154,8 +154,8 @@ void quai_imagetest_spec_release(struct quai_imagetest_spec *spec);
  * naming it in messages. On failure fills *err with
  * "file:line:col: what is wrong (what to do)" and leaves `spec` released.
  * The spec owns every string it holds. */
-int quai_imagetest_spec_load_string(struct quai_imagetest_spec *spec, const char *file, const char *text, size_t len,
-				    struct quai_error **err);
+int quai_imagetest_spec_load_string(struct quai_imagetest_spec *spec, const char *file, const char *text,
+                                    size_t len, struct quai_error **err);
 /* As quai_imagetest_spec_load_string, reading `path` (capped at
  * QUAI_IMAGETEST_SPEC_MAX_BYTES). */
 int quai_imagetest_spec_load(struct quai_imagetest_spec *spec, const char *path, struct quai_error **err);
@@ -201,7 +201,7 @@ struct quai_imagetest_command_facts {
 /* A path's facts: the stat header's fields and the tar header's owner. */
 struct quai_imagetest_file_facts {
 	bool exists;
-	uint32_t mode; /* Go os.FileMode */
+	uint32_t mode;  /* Go os.FileMode */
 	bool has_owner; /* uid and gid known (from the archive's tar header) */
 	long long uid;
 	long long gid;
@@ -213,7 +213,7 @@ struct quai_imagetest_file_facts {
 /* Fills `out` (exists = true) from the X-Docker-Container-Path-Stat header
  * value: base64 of {"name","size","mode","mtime","linkTarget"}. */
 int quai_imagetest_file_facts_from_stat(struct quai_imagetest_file_facts *out, const char *header,
-					struct quai_error **err);
+                                        struct quai_error **err);
 void quai_imagetest_file_facts_release(struct quai_imagetest_file_facts *facts);
 
 /* Go's FileMode.String(): "drwxr-xr-x", "Lrwxrwxrwx", "-rwsr-xr-x" is
@@ -239,15 +239,16 @@ struct quai_imagetest_http_facts {
  * to a message (one line per problem, actual vs expected) the caller frees;
  * on success *out is NULL. */
 bool quai_imagetest_eval_command(char **out, const struct quai_imagetest_command *test,
-				 const struct quai_imagetest_command_facts *facts);
+                                 const struct quai_imagetest_command_facts *facts);
 bool quai_imagetest_eval_file_existence(char **out, const struct quai_imagetest_file_existence *test,
-					const struct quai_imagetest_file_facts *facts);
-bool quai_imagetest_eval_file_content(char **out, const struct quai_imagetest_file_content *test, const char *content,
-				      size_t len);
+                                        const struct quai_imagetest_file_facts *facts);
+bool quai_imagetest_eval_file_content(char **out, const struct quai_imagetest_file_content *test,
+                                      const char *content, size_t len);
 /* `inspect` is the JSON of GET /images/{name}/json. */
-bool quai_imagetest_eval_metadata(char **out, const struct quai_imagetest_metadata *test, const json_t *inspect);
+bool quai_imagetest_eval_metadata(char **out, const struct quai_imagetest_metadata *test,
+                                  const json_t *inspect);
 bool quai_imagetest_eval_http(char **out, const struct quai_imagetest_http *test,
-			      const struct quai_imagetest_http_facts *facts);
+                              const struct quai_imagetest_http_facts *facts);
 
 /* The port an httpTest without `port` uses: the image's only exposed TCP
  * port. Returns the port, or -1 with *err when there is none or several. */
@@ -279,11 +280,15 @@ struct quai_imagetest_results {
 	size_t cap;
 };
 
-#define QUAI_IMAGETEST_RESULTS_INIT { NULL, 0, 0 }
+#define QUAI_IMAGETEST_RESULTS_INIT                                                                          \
+	{                                                                                                    \
+		NULL, 0, 0                                                                                   \
+	}
 
 /* Appends a result, copying name and message (which may be NULL). */
 void quai_imagetest_results_add(struct quai_imagetest_results *results, const char *name,
-				enum quai_imagetest_kind kind, bool passed, uint64_t duration_us, const char *message);
+                                enum quai_imagetest_kind kind, bool passed, uint64_t duration_us,
+                                const char *message);
 size_t quai_imagetest_results_failed(const struct quai_imagetest_results *results);
 void quai_imagetest_results_release(struct quai_imagetest_results *results);
 
@@ -292,7 +297,7 @@ void quai_imagetest_results_release(struct quai_imagetest_results *results);
 void quai_imagetest_write_text(struct quai_buf *out, const struct quai_imagetest_results *results);
 /* JUnit XML: one <testsuite name="suite"> with a <testcase> per test. */
 void quai_imagetest_write_junit(struct quai_buf *out, const struct quai_imagetest_results *results,
-				const char *suite);
+                                const char *suite);
 /* {"passed":N,"failed":N,"tests":[{"name","kind","passed","duration","message"}]} */
 void quai_imagetest_write_json(struct quai_buf *out, const struct quai_imagetest_results *results);
 

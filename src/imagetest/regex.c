@@ -28,9 +28,9 @@ struct quai_regex {
 static int reject(struct quai_error **err, const char *pattern, size_t at, const char *what)
 {
 	return quai_error_set(err, QUAI_EXIT_FINDINGS,
-			      "regular expression '%s': %s at offset %zu is not supported "
-			      "(patterns use RE2 syntax, as container-structure-test does)",
-			      pattern, what, at);
+	                      "regular expression '%s': %s at offset %zu is not supported "
+	                      "(patterns use RE2 syntax, as container-structure-test does)",
+	                      pattern, what, at);
 }
 
 /* Escapes RE2 knows, besides punctuation. */
@@ -198,7 +198,7 @@ int quai_regex_compile(struct quai_regex **out, const char *pattern, struct quai
 	*out = NULL;
 	if (strlen(pattern) > PATTERN_MAX)
 		return quai_error_set(err, QUAI_EXIT_FINDINGS, "regular expression is longer than %u bytes",
-				      PATTERN_MAX);
+		                      PATTERN_MAX);
 	cleanup_buf struct quai_buf rewritten = QUAI_BUF_INIT;
 	if (translate(&rewritten, pattern, err) < 0)
 		return -1;
@@ -218,7 +218,7 @@ int quai_regex_compile(struct quai_regex **out, const char *pattern, struct quai
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof(msg));
 		return quai_error_set(err, QUAI_EXIT_FINDINGS, "regular expression '%s': %s", pattern,
-				      (const char *)msg);
+		                      (const char *)msg);
 	}
 	struct quai_regex *r = xcalloc(1, sizeof(*r));
 	r->code = re;
@@ -241,7 +241,8 @@ void quai_regex_free(struct quai_regex *re)
 int quai_regex_search(const struct quai_regex *re, const char *subject, size_t len, struct quai_error **err)
 {
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)(subject ? subject : ""), subject ? len : 0, 0, 0, md, re->mctx);
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)(subject ? subject : ""), subject ? len : 0, 0, 0, md,
+	                     re->mctx);
 	pcre2_match_data_free(md);
 	if (rc >= 0)
 		return 1;

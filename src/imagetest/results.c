@@ -29,7 +29,8 @@ const char *quai_imagetest_kind_name(enum quai_imagetest_kind kind)
 }
 
 void quai_imagetest_results_add(struct quai_imagetest_results *results, const char *name,
-				enum quai_imagetest_kind kind, bool passed, uint64_t duration_us, const char *message)
+                                enum quai_imagetest_kind kind, bool passed, uint64_t duration_us,
+                                const char *message)
 {
 	results->v = xgrow(results->v, &results->cap, results->n + 1, sizeof(*results->v));
 	struct quai_imagetest_result *r = &results->v[results->n++];
@@ -61,7 +62,7 @@ void quai_imagetest_results_release(struct quai_imagetest_results *results)
 static void seconds(struct quai_buf *out, uint64_t us)
 {
 	quai_buf_printf(out, "%llu.%03llu", (unsigned long long)(us / 1000000),
-			(unsigned long long)(us % 1000000 / 1000));
+	                (unsigned long long)(us % 1000000 / 1000));
 }
 
 void quai_imagetest_write_text(struct quai_buf *out, const struct quai_imagetest_results *results)
@@ -70,8 +71,8 @@ void quai_imagetest_write_text(struct quai_buf *out, const struct quai_imagetest
 	for (size_t i = 0; i < results->n; i++) {
 		const struct quai_imagetest_result *r = &results->v[i];
 		total += r->duration_us;
-		quai_buf_printf(out, "%s %s: %s (", r->passed ? "PASS" : "FAIL", quai_imagetest_kind_name(r->kind),
-				r->name);
+		quai_buf_printf(out, "%s %s: %s (", r->passed ? "PASS" : "FAIL",
+		                quai_imagetest_kind_name(r->kind), r->name);
 		seconds(out, r->duration_us);
 		quai_buf_puts(out, "s)\n");
 		if (r->passed || !r->message)
@@ -123,7 +124,7 @@ static void xml_escape(struct quai_buf *out, const char *s)
 }
 
 void quai_imagetest_write_junit(struct quai_buf *out, const struct quai_imagetest_results *results,
-				const char *suite)
+                                const char *suite)
 {
 	uint64_t total = 0;
 	for (size_t i = 0; i < results->n; i++)
@@ -131,7 +132,7 @@ void quai_imagetest_write_junit(struct quai_buf *out, const struct quai_imagetes
 	quai_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
 	xml_escape(out, suite ? suite : "quai test");
 	quai_buf_printf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"", results->n,
-			quai_imagetest_results_failed(results));
+	                quai_imagetest_results_failed(results));
 	seconds(out, total);
 	quai_buf_puts(out, "\">\n");
 	for (size_t i = 0; i < results->n; i++) {

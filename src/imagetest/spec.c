@@ -18,10 +18,10 @@
 #include "core/banned.h"
 
 /* Values taken from the document at most: aliases can repeat a big list. */
-#define VALUE_BUDGET 200000u
-#define MERGE_DEPTH  16
+#define VALUE_BUDGET            200000u
+#define MERGE_DEPTH             16
 #define DEFAULT_HTTP_TIMEOUT_MS 30000u
-#define MAX_HTTP_TIMEOUT_MS (24ull * 3600 * 1000)
+#define MAX_HTTP_TIMEOUT_MS     (24ull * 3600 * 1000)
 
 struct loader {
 	const char *file;
@@ -48,7 +48,8 @@ static void pairs_releasep(struct pairs *ps)
 
 #define cleanup_pairs __attribute__((cleanup(pairs_releasep)))
 
-static int fail(struct loader *l, const yaml_node_t *node, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
 {
@@ -128,16 +129,19 @@ static int merge_from(struct loader *l, yaml_node_t *src, struct pairs *ps, int 
 	if (src->type == YAML_MAPPING_NODE)
 		return collect(l, src, ps, true, depth + 1);
 	if (src->type == YAML_SEQUENCE_NODE) {
-		for (yaml_node_item_t *it = src->data.sequence.items.start; it < src->data.sequence.items.top; it++) {
+		for (yaml_node_item_t *it = src->data.sequence.items.start; it < src->data.sequence.items.top;
+		     it++) {
 			yaml_node_t *m = get(l, *it);
 			if (!m || m->type != YAML_MAPPING_NODE)
-				return fail(l, m ? m : src, "a merge key takes mappings (use <<: *anchor of a mapping)");
+				return fail(l, m ? m : src,
+				            "a merge key takes mappings (use <<: *anchor of a mapping)");
 			if (collect(l, m, ps, true, depth + 1) < 0)
 				return -1;
 		}
 		return 0;
 	}
-	return fail(l, src, "a merge key takes a mapping or a list of mappings (use <<: *anchor of a mapping)");
+	return fail(l, src,
+	            "a merge key takes a mapping or a list of mappings (use <<: *anchor of a mapping)");
 }
 
 /* Appends the pairs of `map` to `ps`, merge keys expanded: keys written in
@@ -179,7 +183,7 @@ static int collect(struct loader *l, yaml_node_t *map, struct pairs *ps, bool me
 
 /* The pairs of a mapping, each key checked against `known` (NULL-ended). */
 static int mapping_ext(struct loader *l, yaml_node_t *n, const char *what, const char *const *known,
-		       struct pairs *ps, bool extensions)
+                       struct pairs *ps, bool extensions)
 {
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(l, n, "%s must be a mapping, not %s", what, type_name(n));
@@ -195,13 +199,14 @@ static int mapping_ext(struct loader *l, yaml_node_t *n, const char *what, const
 		cleanup_buf struct quai_buf list = QUAI_BUF_INIT;
 		for (const char *const *k = known; *k; k++)
 			quai_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
-		return fail(l, ps->v[i].key, "unknown key '%s' in %s (expected one of: %s)", scalar(ps->v[i].key),
-			    what, quai_buf_str(&list));
+		return fail(l, ps->v[i].key, "unknown key '%s' in %s (expected one of: %s)",
+		            scalar(ps->v[i].key), what, quai_buf_str(&list));
 	}
 	return 0;
 }
 
-static int mapping(struct loader *l, yaml_node_t *n, const char *what, const char *const *known, struct pairs *ps)
+static int mapping(struct loader *l, yaml_node_t *n, const char *what, const char *const *known,
+                   struct pairs *ps)
 {
 	return mapping_ext(l, n, what, known, ps, false);
 }
@@ -221,8 +226,10 @@ static int get_string(struct loader *l, yaml_node_t *n, const char *key, char **
 
 static int get_bool(struct loader *l, yaml_node_t *n, const char *key, bool *out)
 {
-	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", NULL};
-	static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", NULL};
+	static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes",
+	                                  "YES",  "on",   "On",   "ON",  NULL};
+	static const char *const no[] = {"false", "False", "FALSE", "no",  "No",
+	                                 "NO",    "off",   "Off",   "OFF", NULL};
 	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 		for (const char *const *s = yes; *s; s++)
 			if (strcmp(scalar(n), *s) == 0)
@@ -234,7 +241,8 @@ static int get_bool(struct loader *l, yaml_node_t *n, const char *key, bool *out
 	return fail(l, n, "'%s' must be true or false", key);
 }
 
-static int get_int(struct loader *l, yaml_node_t *n, const char *key, long long min, long long max, long long *out)
+static int get_int(struct loader *l, yaml_node_t *n, const char *key, long long min, long long max,
+                   long long *out)
 {
 	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar(n)[0]) {
 		char *end = NULL;
@@ -312,25 +320,27 @@ static int get_regexes(struct loader *l, yaml_node_t *n, const char *key, struct
 }
 
 static int get_commands(struct loader *l, yaml_node_t *n, const char *key, struct quai_imagetest_strv **out,
-			size_t *nout)
+                        size_t *nout)
 {
 	if (is_null(n))
 		return 0;
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(l, n, "'%s' must be a list of commands, each a list like [\"touch\", \"/tmp/x\"]", key);
+		return fail(l, n, "'%s' must be a list of commands, each a list like [\"touch\", \"/tmp/x\"]",
+		            key);
 	size_t cap = 0;
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		yaml_node_t *item = get(l, *it);
 		if (!item || item->type != YAML_SEQUENCE_NODE)
-			return fail(l, item ? item : n, "each '%s' command must be a list like [\"touch\", \"/tmp/x\"]",
-				    key);
+			return fail(l, item ? item : n,
+			            "each '%s' command must be a list like [\"touch\", \"/tmp/x\"]", key);
 		*out = xgrow(*out, &cap, *nout + 1, sizeof(**out));
 		memset(&(*out)[*nout], 0, sizeof(**out));
 		(*nout)++;
 		if (get_strv(l, item, key, &(*out)[*nout - 1]) < 0)
 			return -1;
 		if ((*out)[*nout - 1].n == 0)
-			return fail(l, item, "empty '%s' command (remove it or give the program to run)", key);
+			return fail(l, item, "empty '%s' command (remove it or give the program to run)",
+			            key);
 	}
 	return 0;
 }
@@ -348,7 +358,7 @@ static void kvs_release(struct quai_imagetest_kvs *kvs)
 
 /* A list of {key, value[, isRegex]} mappings. */
 static int get_kvs(struct loader *l, yaml_node_t *n, const char *key, bool regex_allowed, bool value_required,
-		   struct quai_imagetest_kvs *out)
+                   struct quai_imagetest_kvs *out)
 {
 	static const char *const plain[] = {"key", "value", NULL};
 	static const char *const with_regex[] = {"key", "value", "isRegex", NULL};
@@ -384,7 +394,8 @@ static int get_kvs(struct loader *l, yaml_node_t *n, const char *key, bool regex
 		if (!kv->key || !kv->key[0])
 			return fail(l, item, "'%s' entry without a key (add key: NAME)", key);
 		if (!kv->value && value_required)
-			return fail(l, item, "'%s' entry '%s' without a value (add value: ...)", key, kv->key);
+			return fail(l, item, "'%s' entry '%s' without a value (add value: ...)", key,
+			            kv->key);
 		if (!kv->value)
 			kv->value = xstrdup("");
 		if (kv->is_regex && check_regex(l, value_node, kv->value) < 0)
@@ -415,8 +426,8 @@ static int parse_duration(const char *s, uint64_t *out_ms)
 			static const struct {
 				const char *unit;
 				double ms;
-			} units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3}, {"ms", 1},
-				     {"s", 1000},  {"m", 60000}, {"h", 3600000}};
+			} units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3},  {"ms", 1},
+			             {"s", 1000},  {"m", 60000}, {"h", 3600000}};
 			size_t best = 0, best_len = 0;
 			for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 				size_t ul = strlen(units[i].unit);
@@ -450,9 +461,9 @@ static struct quai_imagetest_pos pos_of(const yaml_node_t *n)
 
 static int load_command(struct loader *l, yaml_node_t *n, struct quai_imagetest_command *t)
 {
-	static const char *const known[] = {"name", "command", "args", "setup", "teardown", "envVars",
-					    "expectedOutput", "excludedOutput", "expectedError", "excludedError",
-					    "exitCode", NULL};
+	static const char *const known[] = {
+	    "name",           "command",        "args",          "setup",         "teardown", "envVars",
+	    "expectedOutput", "excludedOutput", "expectedError", "excludedError", "exitCode", NULL};
 	cleanup_pairs struct pairs ps = {0};
 	t->pos = pos_of(n);
 	int rc = mapping(l, n, "a commandTest", known, &ps);
@@ -492,8 +503,8 @@ static int load_command(struct loader *l, yaml_node_t *n, struct quai_imagetest_
 
 static int load_file_existence(struct loader *l, yaml_node_t *n, struct quai_imagetest_file_existence *t)
 {
-	static const char *const known[] = {"name", "path", "shouldExist", "permissions", "uid", "gid",
-					    "isExecutableBy", NULL};
+	static const char *const known[] = {"name", "path", "shouldExist",    "permissions",
+	                                    "uid",  "gid",  "isExecutableBy", NULL};
 	cleanup_pairs struct pairs ps = {0};
 	t->pos = pos_of(n);
 	t->should_exist = true;
@@ -511,7 +522,8 @@ static int load_file_existence(struct loader *l, yaml_node_t *n, struct quai_ima
 		else if (key_is(p, "permissions")) {
 			rc = get_string(l, p->value, k, &t->permissions);
 			if (rc == 0 && t->permissions && strlen(t->permissions) < 10)
-				rc = fail(l, p->value, "'permissions' must look like \"-rwxr-xr-x\" or \"drwxr-xr-x\"");
+				rc = fail(l, p->value,
+				          "'permissions' must look like \"-rwxr-xr-x\" or \"drwxr-xr-x\"");
 		} else if (key_is(p, "uid"))
 			rc = get_int(l, p->value, k, -1, 4294967295LL, &t->uid);
 		else if (key_is(p, "gid"))
@@ -530,7 +542,8 @@ static int load_file_existence(struct loader *l, yaml_node_t *n, struct quai_ima
 			else if (strcmp(by, "any") == 0)
 				t->executable_by = QUAI_EXEC_BY_ANY;
 			else
-				rc = fail(l, p->value, "'isExecutableBy' is '%s' (use owner, group, other or any)", by);
+				rc = fail(l, p->value,
+				          "'isExecutableBy' is '%s' (use owner, group, other or any)", by);
 		}
 	}
 	if (rc < 0)
@@ -567,9 +580,9 @@ static int load_file_content(struct loader *l, yaml_node_t *n, struct quai_image
 
 static int load_metadata(struct loader *l, yaml_node_t *n, struct quai_imagetest_metadata *t)
 {
-	static const char *const known[] = {"env", "envVars", "labels", "entrypoint", "cmd", "exposedPorts",
-					    "unexposedPorts", "volumes", "unmountedVolumes", "workdir", "user",
-					    NULL};
+	static const char *const known[] = {
+	    "env",     "envVars",          "labels",  "entrypoint", "cmd", "exposedPorts", "unexposedPorts",
+	    "volumes", "unmountedVolumes", "workdir", "user",       NULL};
 	cleanup_pairs struct pairs ps = {0};
 	t->present = true;
 	t->pos = pos_of(n);
@@ -606,12 +619,14 @@ static int load_metadata(struct loader *l, yaml_node_t *n, struct quai_imagetest
 }
 
 /* A mapping of header name to value (headers) or regex (expectedHeaders). */
-static int get_header_map(struct loader *l, yaml_node_t *n, const char *key, bool regex, struct quai_imagetest_kvs *out)
+static int get_header_map(struct loader *l, yaml_node_t *n, const char *key, bool regex,
+                          struct quai_imagetest_kvs *out)
 {
 	if (is_null(n))
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(l, n, "'%s' must be a mapping of header name to %s", key, regex ? "regex" : "value");
+		return fail(l, n, "'%s' must be a mapping of header name to %s", key,
+		            regex ? "regex" : "value");
 	cleanup_pairs struct pairs ps = {0};
 	int rc = collect(l, n, &ps, false, 0);
 	size_t cap = 0;
@@ -632,8 +647,9 @@ static int get_header_map(struct loader *l, yaml_node_t *n, const char *key, boo
 
 static int load_http(struct loader *l, yaml_node_t *n, struct quai_imagetest_http *t)
 {
-	static const char *const known[] = {"name", "port", "method", "path", "headers", "body", "expectedStatus",
-					    "expectedBody", "expectedHeaders", "timeout", NULL};
+	static const char *const known[] = {
+	    "name",           "port",         "method",          "path",    "headers", "body",
+	    "expectedStatus", "expectedBody", "expectedHeaders", "timeout", NULL};
 	cleanup_pairs struct pairs ps = {0};
 	t->pos = pos_of(n);
 	t->expected_status = 200;
@@ -671,8 +687,9 @@ static int load_http(struct loader *l, yaml_node_t *n, struct quai_imagetest_htt
 			cleanup_free char *d = NULL;
 			rc = get_string(l, p->value, k, &d);
 			if (rc == 0 && (!d || parse_duration(d, &t->timeout_ms) < 0))
-				rc = fail(l, p->value, "'timeout' must be a duration like 30s, 500ms or 2m (at least 1ms, "
-						       "at most 24h)");
+				rc = fail(l, p->value,
+				          "'timeout' must be a duration like 30s, 500ms or 2m (at least 1ms, "
+				          "at most 24h)");
 		}
 	}
 	if (rc < 0)
@@ -681,7 +698,8 @@ static int load_http(struct loader *l, yaml_node_t *n, struct quai_imagetest_htt
 		t->method = xstrdup("GET");
 	for (char *c = t->method; *c; c++)
 		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '-'))
-			return fail(l, n, "'method' '%s' is not an HTTP method (like GET or POST)", t->method);
+			return fail(l, n, "'method' '%s' is not an HTTP method (like GET or POST)",
+			            t->method);
 	if (!t->path)
 		t->path = xstrdup("/");
 	return require(l, n, "httpTest", "name", t->name);
@@ -689,8 +707,8 @@ static int load_http(struct loader *l, yaml_node_t *n, struct quai_imagetest_htt
 
 static int load_run_options(struct loader *l, yaml_node_t *n, struct quai_imagetest_run_options *o)
 {
-	static const char *const known[] = {"user", "privileged", "allocateTty", "envVars", "envFile",
-					    "capabilities", "bindMounts", NULL};
+	static const char *const known[] = {"user",    "privileged",   "allocateTty", "envVars",
+	                                    "envFile", "capabilities", "bindMounts",  NULL};
 	cleanup_pairs struct pairs ps = {0};
 	if (is_null(n))
 		return 0;
@@ -717,29 +735,37 @@ static int load_run_options(struct loader *l, yaml_node_t *n, struct quai_imaget
 }
 
 /* Calls `one` for each item of the list `n`, into a grown array. */
-#define LOAD_LIST(l, n, key, arr, count, one)                                                                      \
-	do {                                                                                                       \
-		if (is_null(n))                                                                                    \
-			break;                                                                                     \
-		if ((n)->type != YAML_SEQUENCE_NODE)                                                               \
-			return fail(l, n, "'%s' must be a list of tests, not %s", key, type_name(n));              \
-		size_t cap_ = 0;                                                                                   \
-		for (yaml_node_item_t *it_ = (n)->data.sequence.items.start; it_ < (n)->data.sequence.items.top;   \
-		     it_++) {                                                                                      \
-			yaml_node_t *item_ = get(l, *it_);                                                         \
-			(arr) = xgrow((arr), &cap_, (count) + 1, sizeof(*(arr)));                                  \
-			memset(&(arr)[count], 0, sizeof(*(arr)));                                                  \
-			(count)++;                                                                                 \
-			if (!item_ || one(l, item_, &(arr)[(count)-1]) < 0)                                        \
-				return -1;                                                                         \
-		}                                                                                                  \
+#define LOAD_LIST(l, n, key, arr, count, one)                                                                \
+	do {                                                                                                 \
+		if (is_null(n))                                                                              \
+			break;                                                                               \
+		if ((n)->type != YAML_SEQUENCE_NODE)                                                         \
+			return fail(l, n, "'%s' must be a list of tests, not %s", key, type_name(n));        \
+		size_t cap_ = 0;                                                                             \
+		for (yaml_node_item_t *it_ = (n)->data.sequence.items.start;                                 \
+		     it_ < (n)->data.sequence.items.top; it_++) {                                            \
+			yaml_node_t *item_ = get(l, *it_);                                                   \
+			(arr) = xgrow((arr), &cap_, (count) + 1, sizeof(*(arr)));                            \
+			memset(&(arr)[count], 0, sizeof(*(arr)));                                            \
+			(count)++;                                                                           \
+			if (!item_ || one(l, item_, &(arr)[(count)-1]) < 0)                                  \
+				return -1;                                                                   \
+		}                                                                                            \
 	} while (0)
 
 static int load_root(struct loader *l, yaml_node_t *root, struct quai_imagetest_spec *spec)
 {
-	static const char *const known[] = {"schemaVersion", "globalEnvVars", "commandTests", "fileExistenceTests",
-					    "fileContentTests", "metadataTest", "licenseTests", "containerRunOptions",
-					    "httpTests", "healthcheck", NULL};
+	static const char *const known[] = {"schemaVersion",
+	                                    "globalEnvVars",
+	                                    "commandTests",
+	                                    "fileExistenceTests",
+	                                    "fileContentTests",
+	                                    "metadataTest",
+	                                    "licenseTests",
+	                                    "containerRunOptions",
+	                                    "httpTests",
+	                                    "healthcheck",
+	                                    NULL};
 	cleanup_pairs struct pairs ps = {0};
 	int rc = mapping_ext(l, root, "the test file", known, &ps, true);
 	if (rc < 0)
@@ -754,7 +780,7 @@ static int load_root(struct loader *l, yaml_node_t *root, struct quai_imagetest_
 		return -1;
 	if (!spec->schema_version || strcmp(spec->schema_version, "2.0.0") != 0)
 		return fail(l, version, "unsupported schemaVersion '%s' (quai reads \"2.0.0\")",
-			    spec->schema_version ? spec->schema_version : "");
+		            spec->schema_version ? spec->schema_version : "");
 	for (size_t i = 0; i < ps.n; i++) {
 		struct pair *p = &ps.v[i];
 		yaml_node_t *v = p->value;
@@ -781,8 +807,9 @@ static int load_root(struct loader *l, yaml_node_t *root, struct quai_imagetest_
 				return -1;
 		} else if (key_is(p, "licenseTests")) {
 			if (!is_null(v) && !(v->type == YAML_SEQUENCE_NODE &&
-					     v->data.sequence.items.top == v->data.sequence.items.start))
-				return fail(l, p->key, "licenseTests are not supported by quai (remove them)");
+			                     v->data.sequence.items.top == v->data.sequence.items.start))
+				return fail(l, p->key,
+				            "licenseTests are not supported by quai (remove them)");
 		}
 	}
 	return 0;
@@ -867,8 +894,9 @@ static int syntax_error(struct loader *l, const yaml_parser_t *parser)
 	quai_buf_puts(&what, parser->problem ? parser->problem : "cannot be read");
 	if (parser->context)
 		quai_buf_printf(&what, " %s", parser->context);
-	return quai_error_set(l->err, QUAI_EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s (fix the YAML syntax)",
-			      l->file, m->line + 1, m->column + 1, quai_buf_str(&what));
+	return quai_error_set(l->err, QUAI_EXIT_USAGE,
+	                      "%s:%zu:%zu: YAML syntax error: %s (fix the YAML syntax)", l->file, m->line + 1,
+	                      m->column + 1, quai_buf_str(&what));
 }
 
 static void cleanup_parserp(yaml_parser_t *p)
@@ -886,7 +914,8 @@ static int load_document(struct loader *l, yaml_parser_t *parser, struct quai_im
 	int rc = 0;
 	if (!root)
 		rc = quai_error_set(l->err, QUAI_EXIT_USAGE,
-				    "%s:1:1: the test file is empty (start it with schemaVersion: \"2.0.0\")", l->file);
+		                    "%s:1:1: the test file is empty (start it with schemaVersion: \"2.0.0\")",
+		                    l->file);
 	else
 		rc = load_root(l, root, spec);
 	yaml_document_delete(&doc);
@@ -898,20 +927,20 @@ static int load_document(struct loader *l, yaml_parser_t *parser, struct quai_im
 	yaml_node_t *more = yaml_document_get_root_node(&extra);
 	if (more)
 		rc = quai_error_set(l->err, QUAI_EXIT_USAGE,
-				    "%s:%zu:%zu: a second YAML document (keep all tests in one document)", l->file,
-				    more->start_mark.line + 1, more->start_mark.column + 1);
+		                    "%s:%zu:%zu: a second YAML document (keep all tests in one document)",
+		                    l->file, more->start_mark.line + 1, more->start_mark.column + 1);
 	yaml_document_delete(&extra);
 	return rc;
 }
 
-int quai_imagetest_spec_load_string(struct quai_imagetest_spec *spec, const char *file, const char *text, size_t len,
-				    struct quai_error **err)
+int quai_imagetest_spec_load_string(struct quai_imagetest_spec *spec, const char *file, const char *text,
+                                    size_t len, struct quai_error **err)
 {
 	quai_imagetest_spec_init(spec);
 	struct loader l = {.file = file, .err = err, .budget = VALUE_BUDGET};
 	if (len > QUAI_IMAGETEST_SPEC_MAX_BYTES)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is larger than %u bytes (split the tests)", file,
-				      QUAI_IMAGETEST_SPEC_MAX_BYTES);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is larger than %u bytes (split the tests)",
+		                      file, QUAI_IMAGETEST_SPEC_MAX_BYTES);
 	const char *nul = memchr(text, '\0', len);
 	if (nul) {
 		unsigned line = 1, col = 1;
@@ -920,8 +949,8 @@ int quai_imagetest_spec_load_string(struct quai_imagetest_spec *spec, const char
 				line++, col = 1;
 			else
 				col++;
-		return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u:%u: a NUL byte (the test file must be text)", file,
-				      line, col);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "%s:%u:%u: a NUL byte (the test file must be text)", file, line, col);
 	}
 	__attribute__((cleanup(cleanup_parserp))) yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser))

@@ -23,8 +23,8 @@ static void test_command(void **state)
 	(void)state;
 	struct quai_imagetest_spec spec;
 	load(&spec, "schemaVersion: \"2.0.0\"\ncommandTests:\n  - name: c\n    command: x\n"
-		    "    expectedOutput: ['^v\\d+\\.\\d+', 'ok']\n    excludedOutput: [FAIL]\n"
-		    "    expectedError: [warn]\n    excludedError: ['(?i)panic']\n    exitCode: 0\n");
+	            "    expectedOutput: ['^v\\d+\\.\\d+', 'ok']\n    excludedOutput: [FAIL]\n"
+	            "    expectedError: [warn]\n    excludedError: ['(?i)panic']\n    exitCode: 0\n");
 	const struct quai_imagetest_command *t = &spec.commands[0];
 	char *msg = NULL;
 	struct quai_imagetest_command_facts good = {"v1.2 ok\n", 8, "a warning\n", 10, 0};
@@ -34,10 +34,10 @@ static void test_command(void **state)
 	struct quai_imagetest_command_facts bad = {"v1 FAIL\n", 8, "PANIC: warn\n", 12, 2};
 	assert_false(quai_imagetest_eval_command(&msg, t, &bad));
 	assert_string_equal(msg, "excluded string '(?i)panic' found in error 'PANIC: warn\n'\n"
-				 "expected string '^v\\d+\\.\\d+' not found in output 'v1 FAIL\n'\n"
-				 "expected string 'ok' not found in output 'v1 FAIL\n'\n"
-				 "excluded string 'FAIL' found in output 'v1 FAIL\n'\n"
-				 "exit code: expected 0, actual 2");
+	                         "expected string '^v\\d+\\.\\d+' not found in output 'v1 FAIL\n'\n"
+	                         "expected string 'ok' not found in output 'v1 FAIL\n'\n"
+	                         "excluded string 'FAIL' found in output 'v1 FAIL\n'\n"
+	                         "exit code: expected 0, actual 2");
 	free(msg);
 	quai_imagetest_spec_release(&spec);
 }
@@ -68,19 +68,22 @@ static void test_file_existence(void **state)
 	(void)state;
 	struct quai_imagetest_spec spec;
 	load(&spec, "schemaVersion: \"2.0.0\"\nfileExistenceTests:\n"
-		    "  - {name: a, path: /bin/tool, permissions: '-rwxr-x---', uid: 0, gid: 10, isExecutableBy: other}\n"
-		    "  - {name: b, path: /gone, shouldExist: false}\n"
-		    "  - {name: c, path: /etc, isExecutableBy: any}\n");
+	            "  - {name: a, path: /bin/tool, permissions: '-rwxr-x---', uid: 0, gid: 10, "
+	            "isExecutableBy: other}\n"
+	            "  - {name: b, path: /gone, shouldExist: false}\n"
+	            "  - {name: c, path: /etc, isExecutableBy: any}\n");
 	char *msg = NULL;
-	struct quai_imagetest_file_facts f = {.exists = true, .mode = 0750, .has_owner = true, .uid = 0, .gid = 10};
+	struct quai_imagetest_file_facts f = {
+	    .exists = true, .mode = 0750, .has_owner = true, .uid = 0, .gid = 10};
 	assert_false(quai_imagetest_eval_file_existence(&msg, &spec.file_existence[0], &f));
-	assert_string_equal(msg, "'/bin/tool' is not executable by other: expected the x bit, actual -rwxr-x---");
+	assert_string_equal(msg,
+	                    "'/bin/tool' is not executable by other: expected the x bit, actual -rwxr-x---");
 	free(msg);
 	f.mode = 0751;
 	f.uid = 1000;
 	assert_false(quai_imagetest_eval_file_existence(&msg, &spec.file_existence[0], &f));
 	assert_string_equal(msg, "'/bin/tool' permissions: expected -rwxr-x---, actual -rwxr-x--x\n"
-				 "'/bin/tool' uid: expected 0, actual 1000");
+	                         "'/bin/tool' uid: expected 0, actual 1000");
 	free(msg);
 	f.has_owner = false;
 	f.mode = 0750;
@@ -113,9 +116,11 @@ static void test_file_existence(void **state)
 static void test_stat_header(void **state)
 {
 	(void)state;
-	/* {"name":"sh","size":8,"mode":134218239,"mtime":"2024-01-01T00:00:00Z","linkTarget":"/bin/busybox"} */
-	const char *h = "eyJuYW1lIjoic2giLCJzaXplIjo4LCJtb2RlIjoxMzQyMTgyMzksIm10aW1lIjoiMjAyNC0wMS0wMVQwMDowMDow"
-			"MFoiLCJsaW5rVGFyZ2V0IjoiL2Jpbi9idXN5Ym94In0=";
+	/* {"name":"sh","size":8,"mode":134218239,"mtime":"2024-01-01T00:00:00Z","linkTarget":"/bin/busybox"}
+	 */
+	const char *h =
+	    "eyJuYW1lIjoic2giLCJzaXplIjo4LCJtb2RlIjoxMzQyMTgyMzksIm10aW1lIjoiMjAyNC0wMS0wMVQwMDowMDow"
+	    "MFoiLCJsaW5rVGFyZ2V0IjoiL2Jpbi9idXN5Ym94In0=";
 	struct quai_imagetest_file_facts f;
 	struct quai_error *err = NULL;
 	assert_int_equal(quai_imagetest_file_facts_from_stat(&f, h, &err), 0);
@@ -139,23 +144,25 @@ static void test_file_content(void **state)
 	(void)state;
 	struct quai_imagetest_spec spec;
 	load(&spec, "schemaVersion: \"2.0.0\"\nfileContentTests:\n"
-		    "  - {name: a, path: /etc/os-release, expectedContents: ['(?m)^ID=debian$'], excludedContents: [ubuntu]}\n");
+	            "  - {name: a, path: /etc/os-release, expectedContents: ['(?m)^ID=debian$'], "
+	            "excludedContents: [ubuntu]}\n");
 	char *msg = NULL;
 	const char *good = "NAME=Debian\nID=debian\n";
 	assert_true(quai_imagetest_eval_file_content(&msg, &spec.file_content[0], good, strlen(good)));
 	const char *bad = "ID=ubuntu\n";
 	assert_false(quai_imagetest_eval_file_content(&msg, &spec.file_content[0], bad, strlen(bad)));
-	assert_string_equal(msg, "expected string '(?m)^ID=debian$' not found in file '/etc/os-release' 'ID=ubuntu\n'\n"
-				 "excluded string 'ubuntu' found in file '/etc/os-release' 'ID=ubuntu\n'");
+	assert_string_equal(
+	    msg, "expected string '(?m)^ID=debian$' not found in file '/etc/os-release' 'ID=ubuntu\n'\n"
+	         "excluded string 'ubuntu' found in file '/etc/os-release' 'ID=ubuntu\n'");
 	free(msg);
 	quai_imagetest_spec_release(&spec);
 }
 
 static const char inspect_text[] =
-	"{\"Id\":\"sha256:1\",\"Config\":{\"User\":\"app\",\"Env\":[\"PATH=/usr/local/bin:/usr/bin\",\"A=1=2\"],"
-	"\"Labels\":{\"org.opencontainers.image.version\":\"1.2.3\",\"vendor\":\"ACME\"},"
-	"\"Entrypoint\":[\"/entry\"],\"Cmd\":null,\"WorkingDir\":\"/app\","
-	"\"ExposedPorts\":{\"80/tcp\":{},\"53/udp\":{}},\"Volumes\":{\"/data\":{}}}}";
+    "{\"Id\":\"sha256:1\",\"Config\":{\"User\":\"app\",\"Env\":[\"PATH=/usr/local/bin:/usr/bin\",\"A=1=2\"],"
+    "\"Labels\":{\"org.opencontainers.image.version\":\"1.2.3\",\"vendor\":\"ACME\"},"
+    "\"Entrypoint\":[\"/entry\"],\"Cmd\":null,\"WorkingDir\":\"/app\","
+    "\"ExposedPorts\":{\"80/tcp\":{},\"53/udp\":{}},\"Volumes\":{\"/data\":{}}}}";
 
 static void test_metadata(void **state)
 {
@@ -165,35 +172,37 @@ static void test_metadata(void **state)
 	assert_non_null(inspect);
 	struct quai_imagetest_spec spec;
 	load(&spec, "schemaVersion: \"2.0.0\"\nmetadataTest:\n"
-		    "  envVars: [{key: PATH, value: /usr/bin, isRegex: true}, {key: A, value: 1=2}]\n"
-		    "  labels: [{key: org.opencontainers.image.version, value: '^\\d+\\.\\d+\\.\\d+$', isRegex: true},"
-		    " {key: vendor, value: ACME}]\n"
-		    "  entrypoint: [/entry]\n  cmd: []\n  workdir: /app\n  user: app\n"
-		    "  exposedPorts: ['80', '80/tcp', '53']\n  unexposedPorts: ['443', '80/udp']\n"
-		    "  volumes: [/data]\n  unmountedVolumes: [/tmp]\n");
+	            "  envVars: [{key: PATH, value: /usr/bin, isRegex: true}, {key: A, value: 1=2}]\n"
+	            "  labels: [{key: org.opencontainers.image.version, value: '^\\d+\\.\\d+\\.\\d+$', "
+	            "isRegex: true},"
+	            " {key: vendor, value: ACME}]\n"
+	            "  entrypoint: [/entry]\n  cmd: []\n  workdir: /app\n  user: app\n"
+	            "  exposedPorts: ['80', '80/tcp', '53']\n  unexposedPorts: ['443', '80/udp']\n"
+	            "  volumes: [/data]\n  unmountedVolumes: [/tmp]\n");
 	char *msg = NULL;
 	assert_true(quai_imagetest_eval_metadata(&msg, &spec.metadata, inspect));
 	assert_null(msg);
 	quai_imagetest_spec_release(&spec);
 
 	load(&spec, "schemaVersion: \"2.0.0\"\nmetadataTest:\n"
-		    "  envVars: [{key: PATH, value: ^/sbin, isRegex: true}, {key: NOPE, value: x}]\n"
-		    "  labels: [{key: vendor, value: Acme}]\n"
-		    "  entrypoint: [/entry, -v]\n  cmd: [sh]\n  workdir: /\n  user: root\n"
-		    "  exposedPorts: ['8080']\n  unexposedPorts: ['80']\n"
-		    "  volumes: [/var]\n  unmountedVolumes: [/data]\n");
+	            "  envVars: [{key: PATH, value: ^/sbin, isRegex: true}, {key: NOPE, value: x}]\n"
+	            "  labels: [{key: vendor, value: Acme}]\n"
+	            "  entrypoint: [/entry, -v]\n  cmd: [sh]\n  workdir: /\n  user: root\n"
+	            "  exposedPorts: ['8080']\n  unexposedPorts: ['80']\n"
+	            "  volumes: [/var]\n  unmountedVolumes: [/data]\n");
 	assert_false(quai_imagetest_eval_metadata(&msg, &spec.metadata, inspect));
-	assert_string_equal(msg, "env var 'PATH': expected a match of '^/sbin', actual '/usr/local/bin:/usr/bin'\n"
-				 "env var 'NOPE' not found in the image\n"
-				 "label 'vendor': expected 'Acme', actual 'ACME'\n"
-				 "entrypoint: expected [\"/entry\", \"-v\"], actual [\"/entry\"]\n"
-				 "cmd: expected [\"sh\"], actual []\n"
-				 "workdir: expected '/', actual '/app'\n"
-				 "user: expected 'root', actual 'app'\n"
-				 "port '8080' not found: expected it listed, actual [\"80/tcp\", \"53/udp\"]\n"
-				 "port '80' found: expected it absent, actual [\"80/tcp\", \"53/udp\"]\n"
-				 "volume '/var' not found: expected it listed, actual [\"/data\"]\n"
-				 "volume '/data' found: expected it absent, actual [\"/data\"]");
+	assert_string_equal(msg,
+	                    "env var 'PATH': expected a match of '^/sbin', actual '/usr/local/bin:/usr/bin'\n"
+	                    "env var 'NOPE' not found in the image\n"
+	                    "label 'vendor': expected 'Acme', actual 'ACME'\n"
+	                    "entrypoint: expected [\"/entry\", \"-v\"], actual [\"/entry\"]\n"
+	                    "cmd: expected [\"sh\"], actual []\n"
+	                    "workdir: expected '/', actual '/app'\n"
+	                    "user: expected 'root', actual 'app'\n"
+	                    "port '8080' not found: expected it listed, actual [\"80/tcp\", \"53/udp\"]\n"
+	                    "port '80' found: expected it absent, actual [\"80/tcp\", \"53/udp\"]\n"
+	                    "volume '/var' not found: expected it listed, actual [\"/data\"]\n"
+	                    "volume '/data' found: expected it absent, actual [\"/data\"]");
 	free(msg);
 	quai_imagetest_spec_release(&spec);
 
@@ -233,10 +242,10 @@ static void test_http(void **state)
 	(void)state;
 	struct quai_imagetest_spec spec;
 	load(&spec, "schemaVersion: \"2.0.0\"\nhttpTests:\n"
-		    "  - name: h\n    expectedBody: '\"status\":\\s*\"ok\"'\n"
-		    "    expectedHeaders: {content-type: '^application/json', X-Req: '.'}\n");
+	            "  - name: h\n    expectedBody: '\"status\":\\s*\"ok\"'\n"
+	            "    expectedHeaders: {content-type: '^application/json', X-Req: '.'}\n");
 	const struct quai_imagetest_header headers[] = {{"Content-Type", "application/json; charset=utf-8"},
-							{"X-Req", "1"}};
+	                                                {"X-Req", "1"}};
 	const char *body = "{\"status\": \"ok\"}";
 	struct quai_imagetest_http_facts f = {200, headers, 2, body, strlen(body)};
 	char *msg = NULL;
@@ -245,9 +254,10 @@ static void test_http(void **state)
 	const char *bad_body = "<html>down</html>";
 	struct quai_imagetest_http_facts bad = {503, headers, 1, bad_body, strlen(bad_body)};
 	assert_false(quai_imagetest_eval_http(&msg, &spec.http[0], &bad));
-	assert_string_equal(msg, "status: expected 200, actual 503\n"
-				 "expected string '\"status\":\\s*\"ok\"' not found in body '<html>down</html>'\n"
-				 "header 'X-Req' not found in the response");
+	assert_string_equal(msg,
+	                    "status: expected 200, actual 503\n"
+	                    "expected string '\"status\":\\s*\"ok\"' not found in body '<html>down</html>'\n"
+	                    "header 'X-Req' not found in the response");
 	free(msg);
 	quai_imagetest_spec_release(&spec);
 }
@@ -255,10 +265,10 @@ static void test_http(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_command),      cmocka_unit_test(test_mode_string),
-		cmocka_unit_test(test_file_existence), cmocka_unit_test(test_stat_header),
-		cmocka_unit_test(test_file_content), cmocka_unit_test(test_metadata),
-		cmocka_unit_test(test_default_port), cmocka_unit_test(test_http),
+	    cmocka_unit_test(test_command),        cmocka_unit_test(test_mode_string),
+	    cmocka_unit_test(test_file_existence), cmocka_unit_test(test_stat_header),
+	    cmocka_unit_test(test_file_content),   cmocka_unit_test(test_metadata),
+	    cmocka_unit_test(test_default_port),   cmocka_unit_test(test_http),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,7 +98,9 @@ static void test_unicode(void **state)
 	assert_int_equal(m("\\d", "٣"), 0);
 	assert_int_equal(m("^\\w$", "é"), 0);
 	/* invalid UTF-8 in the subject is not an error */
-	assert_int_equal(m("b", "a\xff" "b"), 1);
+	assert_int_equal(m("b", "a\xff"
+	                        "b"),
+	                 1);
 }
 
 static void test_rejected(void **state)
@@ -145,9 +147,9 @@ static void test_match_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_search_anywhere), cmocka_unit_test(test_anchors),
-		cmocka_unit_test(test_classes_and_flags), cmocka_unit_test(test_unicode),
-		cmocka_unit_test(test_rejected), cmocka_unit_test(test_match_limit),
+	    cmocka_unit_test(test_search_anywhere),   cmocka_unit_test(test_anchors),
+	    cmocka_unit_test(test_classes_and_flags), cmocka_unit_test(test_unicode),
+	    cmocka_unit_test(test_rejected),          cmocka_unit_test(test_match_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

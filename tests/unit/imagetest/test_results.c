@@ -13,8 +13,9 @@
 static void fill(struct quai_imagetest_results *r)
 {
 	quai_imagetest_results_add(r, "echo works", QUAI_TEST_COMMAND, true, 1234567, NULL);
-	quai_imagetest_results_add(r, "<root> & \"perms\"", QUAI_TEST_FILE_EXISTENCE, false, 2000,
-				   "'/' permissions: expected drwx------, actual drwxr-xr-x\nsecond <line>\x01");
+	quai_imagetest_results_add(
+	    r, "<root> & \"perms\"", QUAI_TEST_FILE_EXISTENCE, false, 2000,
+	    "'/' permissions: expected drwx------, actual drwxr-xr-x\nsecond <line>\x01");
 	quai_imagetest_results_add(r, "app answers", QUAI_TEST_HTTP, true, 999, NULL);
 }
 
@@ -26,13 +27,12 @@ static void test_text(void **state)
 	assert_int_equal(quai_imagetest_results_failed(&r), 1);
 	struct quai_buf b = QUAI_BUF_INIT;
 	quai_imagetest_write_text(&b, &r);
-	assert_string_equal(quai_buf_str(&b),
-			    "PASS command: echo works (1.234s)\n"
-			    "FAIL fileExistence: <root> & \"perms\" (0.002s)\n"
-			    "    '/' permissions: expected drwx------, actual drwxr-xr-x\n"
-			    "    second <line>\x01\n"
-			    "PASS http: app answers (0.000s)\n"
-			    "2 passed, 1 failed (1.237s)\n");
+	assert_string_equal(quai_buf_str(&b), "PASS command: echo works (1.234s)\n"
+	                                      "FAIL fileExistence: <root> & \"perms\" (0.002s)\n"
+	                                      "    '/' permissions: expected drwx------, actual drwxr-xr-x\n"
+	                                      "    second <line>\x01\n"
+	                                      "PASS http: app answers (0.000s)\n"
+	                                      "2 passed, 1 failed (1.237s)\n");
 	quai_buf_release(&b);
 	quai_imagetest_results_release(&r);
 }
@@ -45,16 +45,18 @@ static void test_junit(void **state)
 	struct quai_buf b = QUAI_BUF_INIT;
 	quai_imagetest_write_junit(&b, &r, "image <x>");
 	assert_string_equal(
-		quai_buf_str(&b),
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
-		"  <testsuite name=\"image &lt;x&gt;\" tests=\"3\" failures=\"1\" errors=\"0\" time=\"1.237\">\n"
-		"    <testcase classname=\"command\" name=\"echo works\" time=\"1.234\"/>\n"
-		"    <testcase classname=\"fileExistence\" name=\"&lt;root&gt; &amp; &quot;perms&quot;\" time=\"0.002\">\n"
-		"      <failure message=\"&apos;/&apos; permissions: expected drwx------, actual drwxr-xr-x\">"
-		"&apos;/&apos; permissions: expected drwx------, actual drwxr-xr-x\nsecond &lt;line&gt;\\x01</failure>\n"
-		"    </testcase>\n"
-		"    <testcase classname=\"http\" name=\"app answers\" time=\"0.000\"/>\n"
-		"  </testsuite>\n</testsuites>\n");
+	    quai_buf_str(&b),
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+	    "  <testsuite name=\"image &lt;x&gt;\" tests=\"3\" failures=\"1\" errors=\"0\" time=\"1.237\">\n"
+	    "    <testcase classname=\"command\" name=\"echo works\" time=\"1.234\"/>\n"
+	    "    <testcase classname=\"fileExistence\" name=\"&lt;root&gt; &amp; &quot;perms&quot;\" "
+	    "time=\"0.002\">\n"
+	    "      <failure message=\"&apos;/&apos; permissions: expected drwx------, actual drwxr-xr-x\">"
+	    "&apos;/&apos; permissions: expected drwx------, actual drwxr-xr-x\nsecond "
+	    "&lt;line&gt;\\x01</failure>\n"
+	    "    </testcase>\n"
+	    "    <testcase classname=\"http\" name=\"app answers\" time=\"0.000\"/>\n"
+	    "  </testsuite>\n</testsuites>\n");
 	quai_buf_release(&b);
 	quai_imagetest_results_release(&r);
 }
@@ -105,10 +107,10 @@ static void test_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_junit),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_junit),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,19 +23,19 @@ static void test_commands(void **state)
 	struct quai_imagetest_spec spec;
 	struct quai_error *err = NULL;
 	const char *text = "schemaVersion: \"2.0.0\"\n"
-			   "globalEnvVars:\n  - key: G\n    value: g\n"
-			   "commandTests:\n"
-			   "  - name: one\n"
-			   "    command: sh\n"
-			   "    args: [-c, 'echo $A']\n"
-			   "    setup: [[touch, /a], [mkdir, -p, /b]]\n"
-			   "    teardown: [[rm, /a]]\n"
-			   "    envVars:\n      - key: A\n        value: '1'\n"
-			   "    expectedOutput: ['^1$']\n"
-			   "    excludedOutput: [error]\n"
-			   "    expectedError: ['']\n"
-			   "    excludedError: [panic]\n"
-			   "    exitCode: 3\n";
+	                   "globalEnvVars:\n  - key: G\n    value: g\n"
+	                   "commandTests:\n"
+	                   "  - name: one\n"
+	                   "    command: sh\n"
+	                   "    args: [-c, 'echo $A']\n"
+	                   "    setup: [[touch, /a], [mkdir, -p, /b]]\n"
+	                   "    teardown: [[rm, /a]]\n"
+	                   "    envVars:\n      - key: A\n        value: '1'\n"
+	                   "    expectedOutput: ['^1$']\n"
+	                   "    excludedOutput: [error]\n"
+	                   "    expectedError: ['']\n"
+	                   "    excludedError: [panic]\n"
+	                   "    exitCode: 3\n";
 	assert_int_equal(load(&spec, text, &err), 0);
 	assert_string_equal(spec.schema_version, "2.0.0");
 	assert_string_equal(spec.file, "t.yaml");
@@ -66,9 +66,9 @@ static void test_defaults(void **state)
 	struct quai_imagetest_spec spec;
 	struct quai_error *err = NULL;
 	const char *text = "schemaVersion: \"2.0.0\"\n"
-			   "fileExistenceTests:\n  - name: f\n    path: /f\n"
-			   "httpTests:\n  - name: h\n"
-			   "metadataTest:\n  workdir: /app\n";
+	                   "fileExistenceTests:\n  - name: f\n    path: /f\n"
+	                   "httpTests:\n  - name: h\n"
+	                   "metadataTest:\n  workdir: /app\n";
 	assert_int_equal(load(&spec, text, &err), 0);
 	const struct quai_imagetest_file_existence *f = &spec.file_existence[0];
 	assert_true(f->should_exist);
@@ -98,16 +98,16 @@ static void test_http_and_options(void **state)
 	struct quai_imagetest_spec spec;
 	struct quai_error *err = NULL;
 	const char *text = "schemaVersion: \"2.0.0\"\n"
-			   "healthcheck: yes\n"
-			   "httpTests:\n"
-			   "  - name: h\n    port: 8080\n    method: POST\n    path: /x?y=1\n"
-			   "    headers: {Accept: text/plain, X-A: b}\n    body: hi\n"
-			   "    expectedStatus: 204\n    expectedBody: ok\n"
-			   "    expectedHeaders: {Content-Type: '^text/'}\n    timeout: 1m30s\n"
-			   "  - name: t2\n    timeout: 250ms\n"
-			   "  - name: t3\n    timeout: 2\n"
-			   "containerRunOptions:\n  user: app\n  privileged: true\n  envVars: [A, B=c]\n"
-			   "  envFile: .env\n  capabilities: [NET_ADMIN]\n  bindMounts: ['/a:/b']\n";
+	                   "healthcheck: yes\n"
+	                   "httpTests:\n"
+	                   "  - name: h\n    port: 8080\n    method: POST\n    path: /x?y=1\n"
+	                   "    headers: {Accept: text/plain, X-A: b}\n    body: hi\n"
+	                   "    expectedStatus: 204\n    expectedBody: ok\n"
+	                   "    expectedHeaders: {Content-Type: '^text/'}\n    timeout: 1m30s\n"
+	                   "  - name: t2\n    timeout: 250ms\n"
+	                   "  - name: t3\n    timeout: 2\n"
+	                   "containerRunOptions:\n  user: app\n  privileged: true\n  envVars: [A, B=c]\n"
+	                   "  envFile: .env\n  capabilities: [NET_ADMIN]\n  bindMounts: ['/a:/b']\n";
 	assert_int_equal(load(&spec, text, &err), 0);
 	assert_true(spec.healthcheck);
 	const struct quai_imagetest_http *h = &spec.http[0];
@@ -140,13 +140,13 @@ static void test_merge_keys(void **state)
 	struct quai_imagetest_spec spec;
 	struct quai_error *err = NULL;
 	const char *text = "schemaVersion: \"2.0.0\"\n"
-			   "x-sh: &sh {command: sh, exitCode: 1, args: [-c, base]}\n"
-			   "x-two: &two {exitCode: 2, name: two}\n"
-			   "commandTests:\n"
-			   "  - <<: *sh\n    name: a\n    exitCode: 0\n"
-			   "  - <<: [*two, *sh]\n"
-			   "  - {<<: *sh, name: c, args: *args}\n"
-			   "x-args: &args [x]\n";
+	                   "x-sh: &sh {command: sh, exitCode: 1, args: [-c, base]}\n"
+	                   "x-two: &two {exitCode: 2, name: two}\n"
+	                   "commandTests:\n"
+	                   "  - <<: *sh\n    name: a\n    exitCode: 0\n"
+	                   "  - <<: [*two, *sh]\n"
+	                   "  - {<<: *sh, name: c, args: *args}\n"
+	                   "x-args: &args [x]\n";
 	/* an alias before its anchor is a YAML error */
 	assert_int_equal(load(&spec, text, &err), -1);
 	assert_non_null(strstr(err->msg, "t.yaml:9:"));
@@ -216,23 +216,25 @@ static void test_unknown_key_message(void **state)
 	(void)state;
 	struct quai_imagetest_spec spec;
 	struct quai_error *err = NULL;
-	const char *text = "schemaVersion: \"2.0.0\"\nfileContentTests:\n  - name: a\n    path: /a\n    contains: [x]\n";
+	const char *text =
+	    "schemaVersion: \"2.0.0\"\nfileContentTests:\n  - name: a\n    path: /a\n    contains: [x]\n";
 	assert_int_equal(load(&spec, text, &err), -1);
-	assert_string_equal(err->msg, "t.yaml:5:5: unknown key 'contains' in a fileContentTest (expected one of: "
-				      "name, path, expectedContents, excludedContents)");
+	assert_string_equal(err->msg,
+	                    "t.yaml:5:5: unknown key 'contains' in a fileContentTest (expected one of: "
+	                    "name, path, expectedContents, excludedContents)");
 	quai_error_free(err);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_commands),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_http_and_options),
-		cmocka_unit_test(test_merge_keys),
-		cmocka_unit_test(test_alias_bomb),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_unknown_key_message),
+	    cmocka_unit_test(test_commands),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_http_and_options),
+	    cmocka_unit_test(test_merge_keys),
+	    cmocka_unit_test(test_alias_bomb),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_unknown_key_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

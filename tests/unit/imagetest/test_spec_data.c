@@ -85,7 +85,8 @@ static void test_bad(void **state)
 			failures++;
 			quai_imagetest_spec_release(&spec);
 		} else if (strncmp(err->msg, where, strlen(where)) != 0 || !strstr(err->msg, sep + 2)) {
-			print_error("%s:\n  expected %s...%s\n  actual   %s\n", files[i], where, sep + 2, err->msg);
+			print_error("%s:\n  expected %s...%s\n  actual   %s\n", files[i], where, sep + 2,
+			            err->msg);
 			failures++;
 		}
 		quai_error_free(err);
@@ -101,8 +102,8 @@ int main(int argc, char **argv)
 {
 	data_dir = argc > 1 ? argv[1] : "tests/data/imagetest";
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_bad),
+	    cmocka_unit_test(test_good),
+	    cmocka_unit_test(test_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
