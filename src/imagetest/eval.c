@@ -476,3 +476,64 @@ void quai_imagetest_file_facts_release(struct quai_imagetest_file_facts *facts)
 	free(facts->link_target);
 	memset(facts, 0, sizeof(*facts));
 }
+
+static bool name_char(char c)
+{
+	return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Go's getShellName: the name after '$', its length in `s` (0 when none). */
+static size_t shell_name(const char *s, const char **name, size_t *nlen)
+{
+	*name = s;
+	*nlen = 0;
+	if (s[0] == '{') {
+		if (s[1] && strchr("*#$@!?-", s[1]) && s[2] == '}') {
+			*name = s + 1;
+			*nlen = 1;
+			return 3;
+		}
+		const char *close = strchr(s + 1, '}');
+		if (!close)
+			return 1; /* bad syntax: eat the '{' */
+		if (close == s + 1)
+			return 2; /* "${}": eat it */
+		*name = s + 1;
+		*nlen = (size_t)(close - (s + 1));
+		return *nlen + 2;
+	}
+	if (s[0] && (strchr("*#$@!?-", s[0]) || (s[0] >= '0' && s[0] <= '9'))) {
+		*nlen = 1;
+		return 1;
+	}
+	while (name_char(s[*nlen]))
+		(*nlen)++;
+	return *nlen;
+}
+
+char *quai_imagetest_expand_env(const char *s, const json_t *inspect)
+{
+	const json_t *cfg = config_of(inspect);
+	const json_t *env = cfg ? json_object_get(cfg, "Env") : NULL;
+	struct quai_buf out = QUAI_BUF_INIT;
+	for (size_t i = 0; s[i];) {
+		if (s[i] != '$' || !s[i + 1]) {
+			quai_buf_putc(&out, s[i++]);
+			continue;
+		}
+		const char *name;
+		size_t nlen;
+		size_t w = shell_name(s + i + 1, &name, &nlen);
+		if (nlen == 0 && w == 0) {
+			quai_buf_putc(&out, s[i++]);
+			continue;
+		}
+		if (nlen) {
+			cleanup_free char *key = xstrndup(name, nlen);
+			const char *v = env_lookup(env, key);
+			quai_buf_puts(&out, v ? v : "");
+		}
+		i += 1 + w;
+	}
+	return quai_buf_detach(&out);
+}

@@ -250,6 +250,12 @@ bool quai_imagetest_eval_metadata(char **out, const struct quai_imagetest_metada
 bool quai_imagetest_eval_http(char **out, const struct quai_imagetest_http *test,
                               const struct quai_imagetest_http_facts *facts);
 
+/* Expands $NAME and ${NAME} in `s` with the image's Config.Env, as
+ * container-structure-test does for commands and paths (Go's os.Expand: an
+ * unknown name becomes "", a $ not followed by a name stays). The caller
+ * frees the result. */
+char *quai_imagetest_expand_env(const char *s, const json_t *inspect);
+
 /* The port an httpTest without `port` uses: the image's only exposed TCP
  * port. Returns the port, or -1 with *err when there is none or several. */
 int quai_imagetest_default_port(const json_t *inspect, struct quai_error **err);

@@ -237,6 +237,35 @@ static void test_default_port(void **state)
 	json_decref(none);
 }
 
+static void test_expand_env(void **state)
+{
+	(void)state;
+	json_error_t jerr;
+	json_t *inspect = json_loads(inspect_text, 0, &jerr);
+	static const char *const cases[][2] = {
+	    {"$PATH", "/usr/local/bin:/usr/bin"},
+	    {"${A}/x", "1=2/x"},
+	    {"a$NOPE.b", "a.b"},
+	    {"cost: $5", "cost: "},
+	    {"100$", "100$"},
+	    {"a $ b", "a $ b"},
+	    {"${}x", "x"},
+	    {"${A", "A"},
+	    {"$$", ""},
+	    {"plain", "plain"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = quai_imagetest_expand_env(cases[i][0], inspect);
+		if (strcmp(got, cases[i][1]) != 0)
+			fail_msg("'%s': expected '%s', got '%s'", cases[i][0], cases[i][1], got);
+		free(got);
+	}
+	char *none = quai_imagetest_expand_env("$PATH!", NULL);
+	assert_string_equal(none, "!");
+	free(none);
+	json_decref(inspect);
+}
+
 static void test_http(void **state)
 {
 	(void)state;
@@ -269,6 +298,7 @@ int main(void)
 	    cmocka_unit_test(test_file_existence), cmocka_unit_test(test_stat_header),
 	    cmocka_unit_test(test_file_content),   cmocka_unit_test(test_metadata),
 	    cmocka_unit_test(test_default_port),   cmocka_unit_test(test_http),
+	    cmocka_unit_test(test_expand_env),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
