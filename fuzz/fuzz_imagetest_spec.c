@@ -34,6 +34,9 @@ static void evaluate(const struct quai_imagetest_spec *spec, json_t *inspect)
 	char *msg = NULL;
 	struct quai_imagetest_command_facts cf = {output, sizeof(output) - 1, "warning: x\n", 11, 0};
 	for (size_t i = 0; i < spec->ncommands; i++) {
+		free(quai_imagetest_expand_env(spec->commands[i].command, inspect));
+		for (size_t j = 0; j < spec->commands[i].args.n; j++)
+			free(quai_imagetest_expand_env(spec->commands[i].args.v[j], inspect));
 		bool ok = quai_imagetest_eval_command(&msg, &spec->commands[i], &cf);
 		note(&results, spec->commands[i].name, QUAI_TEST_COMMAND, ok, msg);
 	}
