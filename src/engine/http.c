@@ -215,7 +215,7 @@ static int finish(struct quai_engine *e, struct xfer *x, CURLcode rc, const char
 	if (x->over_cap)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "the Docker engine's answer to %s is over %zu bytes",
 				      r->path, x->cap);
-	if (rc == CURLE_OPERATION_TIMEDOUT && x->status)
+	if (rc == CURLE_OPERATION_TIMEDOUT && r->timeout_ms > 0)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "%s %s timed out after %ld ms",
 				      r->method ? r->method : "GET", r->path, r->timeout_ms);
 	if (rc != CURLE_OK)
