@@ -136,7 +136,8 @@ static int cmd_exec(struct quai_engine *e, int argc, char **argv, struct quai_er
 
 static int cmd_archive(struct quai_engine *e, int argc, char **argv, struct quai_error **err)
 {
-	struct quai_engine_container c = { .image = argv[0], .run_id = "probe-archive" };
+	const char *cmd[] = { "true", NULL };
+	struct quai_engine_container c = { .image = argv[0], .run_id = "probe-archive", .cmd = cmd };
 	cleanup_free char *id = NULL;
 	if (quai_engine_container_create(e, &id, &c, err) < 0)
 		return -1;
