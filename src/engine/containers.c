@@ -28,11 +28,11 @@ static json_t *labels_object(const char *run_id, const char *const *kv)
 }
 
 /* A POST with a JSON body answering {"Id": ...}. */
-static int post_for_id(struct quai_engine *e, char **out_id, const char *path, const char *query, json_t *body,
-		       struct quai_error **err)
+static int post_for_id(struct quai_engine *e, char **out_id, const char *path, const char *query,
+                       json_t *body, struct quai_error **err)
 {
-	struct quai_engine_request req = { .method = "POST", .path = path, .query = query, .json = body,
-					   .timeout_ms = 60000 };
+	struct quai_engine_request req = {
+	    .method = "POST", .path = path, .query = query, .json = body, .timeout_ms = 60000};
 	struct quai_engine_response resp;
 	int rc = quai_engine_request(e, &req, &resp, err);
 	if (rc < 0)
@@ -68,7 +68,8 @@ static json_t *container_body(const struct quai_engine_container *c)
 		json_t *bindings = json_object();
 		for (const char *const *p = c->ports; *p; p++) {
 			json_object_set_new(exposed, *p, json_object());
-			json_object_set_new(bindings, *p, json_pack("[{s:s, s:s}]", "HostIp", "127.0.0.1", "HostPort", ""));
+			json_object_set_new(bindings, *p,
+			                    json_pack("[{s:s, s:s}]", "HostIp", "127.0.0.1", "HostPort", ""));
 		}
 		json_object_set_new(body, "ExposedPorts", exposed);
 		json_object_set_new(host, "PortBindings", bindings);
@@ -80,7 +81,7 @@ static json_t *container_body(const struct quai_engine_container *c)
 }
 
 int quai_engine_container_create(struct quai_engine *e, char **out_id, const struct quai_engine_container *c,
-				 struct quai_error **err)
+                                 struct quai_error **err)
 {
 	json_t *body = container_body(c);
 	cleanup_buf struct quai_buf q = QUAI_BUF_INIT;
@@ -95,10 +96,11 @@ int quai_engine_container_create(struct quai_engine *e, char **out_id, const str
 
 /* A call without an interesting answer; 304 (already so) and, when
  * missing_ok, 404 are success. */
-static int simple(struct quai_engine *e, const char *method, const char *path, const char *query, bool missing_ok,
-		  struct quai_error **err)
+static int simple(struct quai_engine *e, const char *method, const char *path, const char *query,
+                  bool missing_ok, struct quai_error **err)
 {
-	struct quai_engine_request req = { .method = method, .path = path, .query = query, .timeout_ms = 120000 };
+	struct quai_engine_request req = {
+	    .method = method, .path = path, .query = query, .timeout_ms = 120000};
 	cleanup_error struct quai_error *local = NULL;
 	int rc = quai_engine_request(e, &req, NULL, &local);
 	if (rc == QUAI_ENGINE_ENOTFOUND && missing_ok)
@@ -118,10 +120,10 @@ int quai_engine_container_start(struct quai_engine *e, const char *id, struct qu
 }
 
 int quai_engine_container_wait(struct quai_engine *e, int *out_status, const char *id, long timeout_ms,
-			       struct quai_error **err)
+                               struct quai_error **err)
 {
 	cleanup_free char *path = xasprintf("/containers/%s/wait", id);
-	struct quai_engine_request req = { .method = "POST", .path = path, .timeout_ms = timeout_ms };
+	struct quai_engine_request req = {.method = "POST", .path = path, .timeout_ms = timeout_ms};
 	struct quai_engine_response resp;
 	if (quai_engine_request(e, &req, &resp, err) < 0)
 		return quai_error_wrap(err, "wait for container '%.12s'", id);
@@ -139,23 +141,24 @@ int quai_engine_container_wait(struct quai_engine *e, int *out_status, const cha
 }
 
 int quai_engine_container_logs(struct quai_engine *e, const char *id, bool follow, quai_engine_output_fn fn,
-			       void *arg, struct quai_error **err)
+                               void *arg, struct quai_error **err)
 {
 	cleanup_free char *path = xasprintf("/containers/%s/logs", id);
 	const char *query = follow ? "stdout=1&stderr=1&follow=1" : "stdout=1&stderr=1";
-	struct quai_engine_request req = { .path = path, .query = query, .on_output = fn, .arg = arg };
+	struct quai_engine_request req = {.path = path, .query = query, .on_output = fn, .arg = arg};
 	if (quai_engine_request(e, &req, NULL, err) < 0)
 		return quai_error_wrap(err, "logs of container '%.12s'", id);
 	return 0;
 }
 
-int quai_engine_container_kill(struct quai_engine *e, const char *id, const char *signal, struct quai_error **err)
+int quai_engine_container_kill(struct quai_engine *e, const char *id, const char *signal,
+                               struct quai_error **err)
 {
 	cleanup_free char *path = xasprintf("/containers/%s/kill", id);
 	cleanup_buf struct quai_buf q = QUAI_BUF_INIT;
 	quai_engine_query_add(&q, "signal", signal ? signal : "SIGKILL");
-	struct quai_engine_request req = { .method = "POST", .path = path, .query = quai_buf_str(&q),
-					   .timeout_ms = 60000 };
+	struct quai_engine_request req = {
+	    .method = "POST", .path = path, .query = quai_buf_str(&q), .timeout_ms = 60000};
 	cleanup_error struct quai_error *local = NULL;
 	int rc = quai_engine_request(e, &req, NULL, &local);
 	/* 409: not running, which is what we wanted */
@@ -174,10 +177,11 @@ int quai_engine_container_remove(struct quai_engine *e, const char *id, struct q
 	return 0;
 }
 
-int quai_engine_container_inspect(struct quai_engine *e, json_t **out, const char *id, struct quai_error **err)
+int quai_engine_container_inspect(struct quai_engine *e, json_t **out, const char *id,
+                                  struct quai_error **err)
 {
 	cleanup_free char *path = xasprintf("/containers/%s/json", id);
-	struct quai_engine_request req = { .path = path, .timeout_ms = 60000 };
+	struct quai_engine_request req = {.path = path, .timeout_ms = 60000};
 	struct quai_engine_response resp;
 	int rc = quai_engine_request(e, &req, &resp, err);
 	if (rc < 0)
@@ -211,7 +215,8 @@ int quai_engine_inspect_host_port(const json_t *inspect, const char *port)
 	json_t *list = json_object_get(ports, port);
 	size_t i;
 	json_t *b;
-	json_array_foreach(list, i, b) {
+	json_array_foreach(list, i, b)
+	{
 		const char *p = json_string_value(json_object_get(b, "HostPort"));
 		if (p && *p)
 			return atoi(p);
@@ -220,12 +225,13 @@ int quai_engine_inspect_host_port(const json_t *inspect, const char *port)
 }
 
 int quai_engine_container_archive(struct quai_engine *e, json_t **out_stat, const char *id, const char *path,
-				  quai_engine_data_fn fn, void *arg, struct quai_error **err)
+                                  quai_engine_data_fn fn, void *arg, struct quai_error **err)
 {
 	cleanup_free char *url_path = xasprintf("/containers/%s/archive", id);
 	cleanup_buf struct quai_buf q = QUAI_BUF_INIT;
 	quai_engine_query_add(&q, "path", path);
-	struct quai_engine_request req = { .path = url_path, .query = quai_buf_str(&q), .on_data = fn, .arg = arg };
+	struct quai_engine_request req = {
+	    .path = url_path, .query = quai_buf_str(&q), .on_data = fn, .arg = arg};
 	struct quai_engine_response resp;
 	int rc = quai_engine_request(e, &req, &resp, err);
 	if (rc < 0)
@@ -237,11 +243,11 @@ int quai_engine_container_archive(struct quai_engine *e, json_t **out_stat, cons
 }
 
 int quai_engine_container_exec(struct quai_engine *e, int *out_status, const char *id,
-			       const struct quai_engine_exec *x, quai_engine_output_fn fn, void *arg,
-			       struct quai_error **err)
+                               const struct quai_engine_exec *x, quai_engine_output_fn fn, void *arg,
+                               struct quai_error **err)
 {
-	json_t *body = json_pack("{s:b, s:b, s:b, s:o}", "AttachStdin", 0, "AttachStdout", 1, "AttachStderr", 1,
-				 "Cmd", str_array(x->cmd));
+	json_t *body = json_pack("{s:b, s:b, s:b, s:o}", "AttachStdin", 0, "AttachStdout", 1, "AttachStderr",
+	                         1, "Cmd", str_array(x->cmd));
 	if (x->env)
 		json_object_set_new(body, "Env", str_array(x->env));
 	if (x->user)
@@ -256,15 +262,15 @@ int quai_engine_container_exec(struct quai_engine *e, int *out_status, const cha
 		return quai_error_wrap(err, "exec in container '%.12s'", id);
 	cleanup_free char *start = xasprintf("/exec/%s/start", exec_id);
 	json_t *sbody = json_pack("{s:b, s:b}", "Detach", 0, "Tty", 0);
-	struct quai_engine_request req = { .method = "POST", .path = start, .json = sbody, .on_output = fn,
-					   .arg = arg };
+	struct quai_engine_request req = {
+	    .method = "POST", .path = start, .json = sbody, .on_output = fn, .arg = arg};
 	rc = quai_engine_request(e, &req, NULL, err);
 	json_decref(sbody);
 	if (rc < 0)
 		return quai_error_wrap(err, "exec in container '%.12s'", id);
 	cleanup_free char *ipath = xasprintf("/exec/%s/json", exec_id);
 	json_t *info = NULL;
-	struct quai_engine_request ireq = { .path = ipath, .timeout_ms = 60000 };
+	struct quai_engine_request ireq = {.path = ipath, .timeout_ms = 60000};
 	struct quai_engine_response resp;
 	if (quai_engine_request(e, &ireq, &resp, err) < 0)
 		return quai_error_wrap(err, "exec in container '%.12s'", id);
@@ -279,10 +285,10 @@ int quai_engine_container_exec(struct quai_engine *e, int *out_status, const cha
 }
 
 int quai_engine_network_create(struct quai_engine *e, char **out_id, const char *name, const char *run_id,
-			       struct quai_error **err)
+                               struct quai_error **err)
 {
 	json_t *body = json_pack("{s:s, s:b, s:o}", "Name", name, "CheckDuplicate", 1, "Labels",
-				 labels_object(run_id, NULL));
+	                         labels_object(run_id, NULL));
 	int rc = post_for_id(e, out_id, "/networks/create", NULL, body, err);
 	json_decref(body);
 	if (rc < 0)
@@ -307,9 +313,9 @@ int quai_engine_volume_remove(struct quai_engine *e, const char *name, struct qu
 }
 
 int quai_engine_list(struct quai_engine *e, char ***out, enum quai_engine_kind kind, const char *label,
-		     struct quai_error **err)
+                     struct quai_error **err)
 {
-	static const char *const paths[] = { "/containers/json", "/networks", "/volumes" };
+	static const char *const paths[] = {"/containers/json", "/networks", "/volumes"};
 	json_t *filters = json_pack("{s:[s]}", "label", label);
 	cleanup_free char *ftext = json_dumps(filters, JSON_COMPACT);
 	json_decref(filters);
@@ -317,7 +323,8 @@ int quai_engine_list(struct quai_engine *e, char ***out, enum quai_engine_kind k
 	if (kind == QUAI_ENGINE_CONTAINERS)
 		quai_engine_query_add(&q, "all", "1");
 	quai_engine_query_add(&q, "filters", ftext);
-	struct quai_engine_request req = { .path = paths[kind], .query = quai_buf_str(&q), .timeout_ms = 60000 };
+	struct quai_engine_request req = {
+	    .path = paths[kind], .query = quai_buf_str(&q), .timeout_ms = 60000};
 	struct quai_engine_response resp;
 	if (quai_engine_request(e, &req, &resp, err) < 0)
 		return -1;
@@ -326,7 +333,8 @@ int quai_engine_list(struct quai_engine *e, char ***out, enum quai_engine_kind k
 	char **v = xcalloc(json_array_size(list) + 1, sizeof(*v));
 	size_t i, n = 0;
 	json_t *item;
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		const char *id = json_string_value(json_object_get(item, key));
 		if (id)
 			v[n++] = xstrdup(id);

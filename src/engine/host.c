@@ -16,12 +16,13 @@ static int parse_tcp(struct quai_engine_host *out, const char *hostport, bool tl
 	size_t n = strcspn(hostport, "/");
 	if (hostport[n] && strcmp(hostport + n, "/") != 0)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "DOCKER_HOST 'tcp://%s': a path is not supported",
-				      hostport);
+		                      hostport);
 	const char *colon = NULL;
 	if (hostport[0] == '[') {
 		const char *end = memchr(hostport, ']', n);
 		if (!end)
-			return quai_error_set(err, QUAI_EXIT_USAGE, "DOCKER_HOST 'tcp://%s': unclosed '['", hostport);
+			return quai_error_set(err, QUAI_EXIT_USAGE, "DOCKER_HOST 'tcp://%s': unclosed '['",
+			                      hostport);
 		if (end + 1 < hostport + n && end[1] == ':')
 			colon = end + 1;
 	} else {
@@ -35,14 +36,15 @@ static int parse_tcp(struct quai_engine_host *out, const char *hostport, bool tl
 		char *end;
 		port = strtol(colon + 1, &end, 10);
 		if (end == colon + 1 || end != hostport + n || port <= 0 || port > 65535)
-			return quai_error_set(err, QUAI_EXIT_USAGE, "DOCKER_HOST 'tcp://%s': bad port", hostport);
+			return quai_error_set(err, QUAI_EXIT_USAGE, "DOCKER_HOST 'tcp://%s': bad port",
+			                      hostport);
 	}
 	out->base = xasprintf("%s://%.*s:%ld", tls ? "https" : "http", (int)hlen, hostport, port);
 	return 0;
 }
 
 int quai_engine_host_parse(struct quai_engine_host *out, const char *docker_host, const char *tls_verify,
-			   const char *cert_path, const char *home, struct quai_error **err)
+                           const char *cert_path, const char *home, struct quai_error **err)
 {
 	memset(out, 0, sizeof(*out));
 	if (!docker_host || !*docker_host)
@@ -51,7 +53,8 @@ int quai_engine_host_parse(struct quai_engine_host *out, const char *docker_host
 		const char *path = docker_host + 7;
 		if (*path != '/')
 			return quai_error_set(err, QUAI_EXIT_USAGE,
-					      "DOCKER_HOST '%s': the socket path must be absolute", docker_host);
+			                      "DOCKER_HOST '%s': the socket path must be absolute",
+			                      docker_host);
 		out->socket = xstrdup(path);
 		out->base = xstrdup("http://localhost");
 	} else if (strncmp(docker_host, "tcp://", 6) == 0) {
@@ -66,7 +69,8 @@ int quai_engine_host_parse(struct quai_engine_host *out, const char *docker_host
 		}
 	} else {
 		return quai_error_set(err, QUAI_EXIT_USAGE,
-				      "DOCKER_HOST '%s': quai supports unix://PATH and tcp://HOST:PORT", docker_host);
+		                      "DOCKER_HOST '%s': quai supports unix://PATH and tcp://HOST:PORT",
+		                      docker_host);
 	}
 	out->url = xstrdup(docker_host);
 	return 0;
@@ -118,7 +122,7 @@ const char *quai_engine_version_pick(const char *server)
 char *engine_base64(const void *data, size_t len, bool url)
 {
 	const char *abc = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-			      : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	                      : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = data;
 	char *out = xmalloc((len + 2) / 3 * 4 + 1);
 	size_t o = 0;
@@ -185,7 +189,8 @@ char *engine_base64_decode(const char *s, size_t *out_len)
 char *quai_engine_auth_header(const struct quai_engine_auth *auth)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s}", "username", auth->username ? auth->username : "", "password",
-			      auth->password ? auth->password : "", "serveraddress", auth->server ? auth->server : "");
+	                      auth->password ? auth->password : "", "serveraddress",
+	                      auth->server ? auth->server : "");
 	cleanup_free char *text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	return engine_base64(text, strlen(text), true);

@@ -27,7 +27,7 @@ struct xfer {
 	const struct quai_engine_request *req;
 	CURL *curl;
 	long status;
-	struct quai_buf body;     /* collected answer (JSON, or an error) */
+	struct quai_buf body; /* collected answer (JSON, or an error) */
 	size_t cap;
 	bool over_cap;
 	struct engine_lines lines;
@@ -36,25 +36,30 @@ struct xfer {
 	char *path_stat;
 };
 
-int engine_connect_error(struct quai_error **err, const struct quai_engine_host *h, int curl_code, int os_errno,
-			 const char *curl_msg)
+int engine_connect_error(struct quai_error **err, const struct quai_engine_host *h, int curl_code,
+                         int os_errno, const char *curl_msg)
 {
 	if (curl_code == CURLE_COULDNT_CONNECT && os_errno == EACCES)
 		return quai_error_set(err, QUAI_EXIT_USAGE,
-				      "permission denied on the Docker engine socket '%s': join the 'docker' group or run as root",
-				      h->socket ? h->socket : h->url);
+		                      "permission denied on the Docker engine socket '%s': join the 'docker' "
+		                      "group or run as root",
+		                      h->socket ? h->socket : h->url);
 	if (curl_code == CURLE_COULDNT_CONNECT || curl_code == CURLE_COULDNT_RESOLVE_HOST)
 		return quai_error_set(err, QUAI_EXIT_USAGE,
-				      "no Docker engine at %s: start one with `dockerd` or set DOCKER_HOST", h->url);
+		                      "no Docker engine at %s: start one with `dockerd` or set DOCKER_HOST",
+		                      h->url);
 	if (curl_code == CURLE_OPERATION_TIMEDOUT)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "the Docker engine at %s did not answer in time", h->url);
-	if (curl_code == CURLE_PARTIAL_FILE || curl_code == CURLE_RECV_ERROR || curl_code == CURLE_GOT_NOTHING ||
-	    curl_code == CURLE_SEND_ERROR)
-		return quai_error_set(err, QUAI_EXIT_USAGE,
-				      "the connection to the Docker engine at %s dropped (did the engine stop?)", h->url);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "the Docker engine at %s did not answer in time",
+		                      h->url);
+	if (curl_code == CURLE_PARTIAL_FILE || curl_code == CURLE_RECV_ERROR ||
+	    curl_code == CURLE_GOT_NOTHING || curl_code == CURLE_SEND_ERROR)
+		return quai_error_set(
+		    err, QUAI_EXIT_USAGE,
+		    "the connection to the Docker engine at %s dropped (did the engine stop?)", h->url);
 	if (curl_code == CURLE_SSL_CONNECT_ERROR || curl_code == CURLE_PEER_FAILED_VERIFICATION ||
 	    curl_code == CURLE_SSL_CERTPROBLEM || curl_code == CURLE_SSL_CACERT_BADFILE)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "TLS with the Docker engine at %s: %s", h->url, curl_msg);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "TLS with the Docker engine at %s: %s", h->url,
+		                      curl_msg);
 	return quai_error_set(err, QUAI_EXIT_USAGE, "the Docker engine at %s: %s", h->url, curl_msg);
 }
 
@@ -160,8 +165,8 @@ static struct curl_slist *setup_request(struct quai_engine *e, struct xfer *x, c
 		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, *json_text);
 	} else if (r->body) {
-		cleanup_free char *ct = xasprintf("Content-Type: %s",
-						 r->content_type ? r->content_type : "application/octet-stream");
+		cleanup_free char *ct = xasprintf(
+		    "Content-Type: %s", r->content_type ? r->content_type : "application/octet-stream");
 		hdrs = curl_slist_append(hdrs, ct);
 		hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -201,7 +206,7 @@ static int status_error(struct quai_engine *e, struct xfer *x, struct quai_error
 }
 
 static int finish(struct quai_engine *e, struct xfer *x, CURLcode rc, const char *curl_msg,
-		  struct quai_engine_response *out, struct quai_error **err)
+                  struct quai_engine_response *out, struct quai_error **err)
 {
 	const struct quai_engine_request *r = x->req;
 	if (x->cb_err) {
@@ -213,11 +218,11 @@ static int finish(struct quai_engine *e, struct xfer *x, CURLcode rc, const char
 		return -1;
 	}
 	if (x->over_cap)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "the Docker engine's answer to %s is over %zu bytes",
-				      r->path, x->cap);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "the Docker engine's answer to %s is over %zu bytes", r->path, x->cap);
 	if (rc == CURLE_OPERATION_TIMEDOUT && r->timeout_ms > 0)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "%s %s timed out after %ld ms",
-				      r->method ? r->method : "GET", r->path, r->timeout_ms);
+		                      r->method ? r->method : "GET", r->path, r->timeout_ms);
 	if (rc != CURLE_OK)
 		return engine_connect_error(err, &e->host, rc, 0, curl_msg);
 	if (!x->status)
@@ -238,11 +243,11 @@ static int finish(struct quai_engine *e, struct xfer *x, CURLcode rc, const char
 }
 
 int quai_engine_request(struct quai_engine *e, const struct quai_engine_request *req,
-			struct quai_engine_response *out, struct quai_error **err)
+                        struct quai_engine_response *out, struct quai_error **err)
 {
 	if (out)
 		memset(out, 0, sizeof(*out));
-	struct xfer x = { .req = req, .curl = e->curl, .cap = ENGINE_JSON_MAX };
+	struct xfer x = {.req = req, .curl = e->curl, .cap = ENGINE_JSON_MAX};
 	bool streaming = req->on_message || req->on_output || req->on_data;
 	if (streaming)
 		x.cap = ENGINE_ERROR_MAX;
@@ -252,8 +257,9 @@ int quai_engine_request(struct quai_engine *e, const struct quai_engine_request 
 	x.demux.arg = req->arg;
 	curl_easy_reset(e->curl);
 	setup_transport(e->curl, &e->host);
-	cleanup_free char *url = xasprintf("%s%s%s%s%s%s", e->host.base, e->version[0] ? "/v" : "", e->version,
-					   req->path, req->query && *req->query ? "?" : "", req->query ? req->query : "");
+	cleanup_free char *url =
+	    xasprintf("%s%s%s%s%s%s", e->host.base, e->version[0] ? "/v" : "", e->version, req->path,
+	              req->query && *req->query ? "?" : "", req->query ? req->query : "");
 	curl_easy_setopt(e->curl, CURLOPT_URL, url);
 	char errbuf[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, errbuf);
@@ -329,10 +335,11 @@ static int ping(struct quai_engine *e, struct ping *out, struct quai_error **err
 	curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK)
 		return engine_connect_error(err, &e->host, rc, (int)os_errno,
-					    errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		                            errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	if (status != 200)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "%s does not look like a Docker engine (GET /_ping: %ld)",
-				      e->host.url, status);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "%s does not look like a Docker engine (GET /_ping: %ld)", e->host.url,
+		                      status);
 	return 0;
 }
 
@@ -347,7 +354,7 @@ static void set_version(struct quai_engine *e, const char *v)
 
 static int negotiate(struct quai_engine *e, struct quai_error **err)
 {
-	struct ping p = { "" };
+	struct ping p = {""};
 	if (ping(e, &p, err) < 0)
 		return -1;
 	if (!p.version[0]) {
@@ -363,7 +370,8 @@ static int negotiate(struct quai_engine *e, struct quai_error **err)
 	return 0;
 }
 
-int quai_engine_open_host(struct quai_engine **out, const struct quai_engine_host *host, struct quai_error **err)
+int quai_engine_open_host(struct quai_engine **out, const struct quai_engine_host *host,
+                          struct quai_error **err)
 {
 	static bool global_done;
 	if (!global_done) {
@@ -390,8 +398,8 @@ int quai_engine_open_host(struct quai_engine **out, const struct quai_engine_hos
 int quai_engine_open(struct quai_engine **out, struct quai_error **err)
 {
 	struct quai_engine_host h;
-	if (quai_engine_host_parse(&h, getenv("DOCKER_HOST"), getenv("DOCKER_TLS_VERIFY"), getenv("DOCKER_CERT_PATH"),
-				   getenv("HOME"), err) < 0)
+	if (quai_engine_host_parse(&h, getenv("DOCKER_HOST"), getenv("DOCKER_TLS_VERIFY"),
+	                           getenv("DOCKER_CERT_PATH"), getenv("HOME"), err) < 0)
 		return -1;
 	int rc = quai_engine_open_host(out, &h, err);
 	quai_engine_host_release(&h);
@@ -420,7 +428,7 @@ const struct quai_engine_host *quai_engine_host(const struct quai_engine *e)
 
 int quai_engine_version(struct quai_engine *e, json_t **out, struct quai_error **err)
 {
-	struct quai_engine_request req = { .path = "/version", .timeout_ms = 30000 };
+	struct quai_engine_request req = {.path = "/version", .timeout_ms = 30000};
 	struct quai_engine_response resp;
 	if (quai_engine_request(e, &req, &resp, err) < 0)
 		return -1;

@@ -87,19 +87,19 @@ static void build_query(struct quai_buf *q, const struct quai_engine_build *b)
 }
 
 int quai_engine_image_build(struct quai_engine *e, char **out_id, const struct quai_engine_build *b,
-			    struct quai_error **err)
+                            struct quai_error **err)
 {
 	cleanup_buf struct quai_buf q = QUAI_BUF_INIT;
 	build_query(&q, b);
-	struct build_state s = { .b = b };
+	struct build_state s = {.b = b};
 	struct quai_engine_request req = {
-		.method = "POST",
-		.path = "/build",
-		.query = quai_buf_str(&q),
-		.body = b->context,
-		.content_type = "application/x-tar",
-		.on_message = build_message,
-		.arg = &s,
+	    .method = "POST",
+	    .path = "/build",
+	    .query = quai_buf_str(&q),
+	    .body = b->context,
+	    .content_type = "application/x-tar",
+	    .on_message = build_message,
+	    .arg = &s,
 	};
 	if (quai_engine_request(e, &req, NULL, err) < 0) {
 		free(s.id);
@@ -118,9 +118,9 @@ int quai_engine_image_build(struct quai_engine *e, char **out_id, const struct q
 
 /* A GET answering one JSON value, handed to the caller. */
 static int get_json(struct quai_engine *e, json_t **out, const char *path, const char *query,
-		    struct quai_error **err)
+                    struct quai_error **err)
 {
-	struct quai_engine_request req = { .path = path, .query = query, .timeout_ms = 60000 };
+	struct quai_engine_request req = {.path = path, .query = query, .timeout_ms = 60000};
 	struct quai_engine_response resp;
 	int rc = quai_engine_request(e, &req, &resp, err);
 	if (rc < 0)
@@ -147,8 +147,8 @@ int quai_engine_image_tag(struct quai_engine *e, const char *name, const char *r
 	quai_engine_query_add(&q, "repo", repo);
 	quai_engine_query_add(&q, "tag", tag);
 	cleanup_free char *path = xasprintf("/images/%s/tag", name);
-	struct quai_engine_request req = { .method = "POST", .path = path, .query = quai_buf_str(&q),
-					   .timeout_ms = 60000 };
+	struct quai_engine_request req = {
+	    .method = "POST", .path = path, .query = quai_buf_str(&q), .timeout_ms = 60000};
 	if (quai_engine_request(e, &req, NULL, err) < 0)
 		return quai_error_wrap(err, "tag '%s' as '%s'", name, ref);
 	return 0;
@@ -190,9 +190,9 @@ static int push_message(void *arg, json_t *msg, struct quai_error **err)
 }
 
 int quai_engine_image_push(struct quai_engine *e, char **out_digest, const char *ref,
-			   const struct quai_engine_auth *auth,
-			   int (*on_output)(void *arg, const char *text, struct quai_error **err), void *arg,
-			   struct quai_error **err)
+                           const struct quai_engine_auth *auth,
+                           int (*on_output)(void *arg, const char *text, struct quai_error **err), void *arg,
+                           struct quai_error **err)
 {
 	cleanup_free char *repo = NULL;
 	const char *tag;
@@ -200,25 +200,26 @@ int quai_engine_image_push(struct quai_engine *e, char **out_digest, const char 
 	cleanup_buf struct quai_buf q = QUAI_BUF_INIT;
 	quai_engine_query_add(&q, "tag", tag);
 	cleanup_free char *path = xasprintf("/images/%s/push", repo);
-	struct quai_engine_auth none = { "", "", "" };
+	struct quai_engine_auth none = {"", "", ""};
 	cleanup_free char *enc = quai_engine_auth_header(auth ? auth : &none);
 	cleanup_free char *hdr = xasprintf("X-Registry-Auth: %s", enc);
-	const char *headers[] = { hdr, NULL };
-	struct push_state s = { .on_output = on_output, .arg = arg };
+	const char *headers[] = {hdr, NULL};
+	struct push_state s = {.on_output = on_output, .arg = arg};
 	struct quai_engine_request req = {
-		.method = "POST",
-		.path = path,
-		.query = quai_buf_str(&q),
-		.headers = headers,
-		.on_message = push_message,
-		.arg = &s,
+	    .method = "POST",
+	    .path = path,
+	    .query = quai_buf_str(&q),
+	    .headers = headers,
+	    .on_message = push_message,
+	    .arg = &s,
 	};
 	if (quai_engine_request(e, &req, NULL, err) < 0) {
 		free(s.digest);
 		return quai_error_wrap(err, "push '%s'", ref);
 	}
 	if (!s.digest)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "push '%s': the engine did not report a digest", ref);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "push '%s': the engine did not report a digest",
+		                      ref);
 	*out_digest = s.digest;
 	return 0;
 }
@@ -226,7 +227,7 @@ int quai_engine_image_push(struct quai_engine *e, char **out_digest, const char 
 int quai_engine_image_remove(struct quai_engine *e, const char *name, bool force, struct quai_error **err)
 {
 	cleanup_free char *path = xasprintf("/images/%s", name);
-	struct quai_engine_request req = { .method = "DELETE", .path = path, .query = force ? "force=1" : NULL,
-					   .timeout_ms = 120000 };
+	struct quai_engine_request req = {
+	    .method = "DELETE", .path = path, .query = force ? "force=1" : NULL, .timeout_ms = 120000};
 	return quai_engine_request(e, &req, NULL, err);
 }

@@ -12,9 +12,9 @@
 #include "engine/engine.h"
 
 /* Caps on what the engine sends. */
-#define ENGINE_JSON_MAX (16u << 20)   /* a JSON answer */
-#define ENGINE_ERROR_MAX (64u << 10)  /* the body of an error answer */
-#define ENGINE_LINE_MAX (4u << 20)    /* one message of a stream */
+#define ENGINE_JSON_MAX  (16u << 20) /* a JSON answer */
+#define ENGINE_ERROR_MAX (64u << 10) /* the body of an error answer */
+#define ENGINE_LINE_MAX  (4u << 20)  /* one message of a stream */
 
 /* Splits a stream into JSON messages across chunk boundaries: one or more
  * objects per line, lines ended by '\n' (or "\r\n"). */
@@ -35,7 +35,7 @@ void engine_lines_release(struct engine_lines *l);
 struct engine_demux {
 	unsigned char hdr[8];
 	size_t hdr_len;
-	uint32_t left;   /* payload bytes still to come in this frame */
+	uint32_t left; /* payload bytes still to come in this frame */
 	int stream;
 	bool raw, started;
 	quai_engine_output_fn fn;
@@ -55,7 +55,7 @@ char *engine_base64_decode(const char *s, size_t *out_len);
 void engine_split_ref(char **out_repo, const char **out_tag, const char *ref);
 
 /* The message for a failed connection (curl's code and errno). */
-int engine_connect_error(struct quai_error **err, const struct quai_engine_host *h, int curl_code, int os_errno,
-			 const char *curl_msg);
+int engine_connect_error(struct quai_error **err, const struct quai_engine_host *h, int curl_code,
+                         int os_errno, const char *curl_msg);
 
 #endif

@@ -19,8 +19,8 @@ static int parse_line(struct engine_lines *l, const char *s, size_t len, struct 
 		json_error_t jerr;
 		json_t *msg = json_loadb(s, len, JSON_DISABLE_EOF_CHECK, &jerr);
 		if (!msg)
-			return quai_error_set(err, QUAI_EXIT_USAGE, "the engine sent a message that is not JSON: %s",
-					      jerr.text);
+			return quai_error_set(err, QUAI_EXIT_USAGE,
+			                      "the engine sent a message that is not JSON: %s", jerr.text);
 		int rc = l->fn(l->arg, msg, err);
 		json_decref(msg);
 		if (rc)
@@ -41,7 +41,7 @@ int engine_lines_feed(struct engine_lines *l, const char *data, size_t len, stru
 		size_t take = nl ? (size_t)(nl - data) + 1 : len;
 		if (l->pending.len + take > ENGINE_LINE_MAX)
 			return quai_error_set(err, QUAI_EXIT_USAGE, "the engine sent a message over %u bytes",
-					      ENGINE_LINE_MAX);
+			                      ENGINE_LINE_MAX);
 		if (nl && l->pending.len == 0) {
 			if (parse_line(l, data, take, err) < 0)
 				return -1;
@@ -102,10 +102,11 @@ int engine_demux_feed(struct engine_demux *d, const char *data, size_t len, stru
 			if (d->hdr_len < 8)
 				return 0;
 			if (!header_plausible(d->hdr, 8))
-				return quai_error_set(err, QUAI_EXIT_USAGE, "the engine sent a bad stream frame header");
+				return quai_error_set(err, QUAI_EXIT_USAGE,
+				                      "the engine sent a bad stream frame header");
 			d->stream = d->hdr[0] == 2 ? 2 : 1;
-			d->left = (uint32_t)d->hdr[4] << 24 | (uint32_t)d->hdr[5] << 16 | (uint32_t)d->hdr[6] << 8 |
-				  d->hdr[7];
+			d->left = (uint32_t)d->hdr[4] << 24 | (uint32_t)d->hdr[5] << 16 |
+			          (uint32_t)d->hdr[6] << 8 | d->hdr[7];
 			d->hdr_len = d->left == 0 ? 0 : 8;
 			continue;
 		}

@@ -2,11 +2,9 @@
  * test_engine*.py): one sub-command per call. Not part of quai.
  *
  *   engine_probe ping
- *   engine_probe build TAR [-t REF]... [-f FILE] [--target S] [--build-arg K=V]... [--label K=V]... [--no-cache]
- *   engine_probe inspect IMAGE | tag IMAGE REF | rmi IMAGE
- *   engine_probe push REF [USER PASS SERVER]
- *   engine_probe run IMAGE RUN_ID [TIMEOUT_MS] [CMD...]
- *   engine_probe exec IMAGE RUN_ID CMD...
+ *   engine_probe build TAR [-t REF]... [-f FILE] [--target S] [--build-arg K=V]... [--label K=V]...
+ * [--no-cache] engine_probe inspect IMAGE | tag IMAGE REF | rmi IMAGE engine_probe push REF [USER PASS
+ * SERVER] engine_probe run IMAGE RUN_ID [TIMEOUT_MS] [CMD...] engine_probe exec IMAGE RUN_ID CMD...
  *   engine_probe archive IMAGE PATH OUT
  *   engine_probe port IMAGE RUN_ID PORT NETWORK CMD...  (prints PORT N, waits for a line on stdin)
  *   engine_probe network NAME RUN_ID
@@ -55,9 +53,10 @@ static int write_data(void *arg, const char *data, size_t len, struct quai_error
 
 static int cmd_build(struct quai_engine *e, int argc, char **argv, struct quai_error **err)
 {
-	const char *tags[16] = { 0 }, *args[16] = { 0 }, *labels[16] = { 0 };
+	const char *tags[16] = {0}, *args[16] = {0}, *labels[16] = {0};
 	size_t nt = 0, na = 0, nl = 0;
-	struct quai_engine_build b = { .tags = tags, .build_args = args, .labels = labels, .on_output = print_text };
+	struct quai_engine_build b = {
+	    .tags = tags, .build_args = args, .labels = labels, .on_output = print_text};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-t") == 0 && i + 1 < argc && nt < 15)
 			tags[nt++] = argv[++i];
@@ -75,7 +74,7 @@ static int cmd_build(struct quai_engine *e, int argc, char **argv, struct quai_e
 	cleanup_file FILE *f = fopen(argv[0], "rb");
 	if (!f)
 		return quai_error_errno(err, errno, "open '%s'", argv[0]);
-	struct quai_engine_body body = { file_read, f };
+	struct quai_engine_body body = {file_read, f};
 	b.context = &body;
 	cleanup_free char *id = NULL;
 	if (quai_engine_image_build(e, &id, &b, err) < 0)
@@ -86,9 +85,9 @@ static int cmd_build(struct quai_engine *e, int argc, char **argv, struct quai_e
 
 static int cmd_push(struct quai_engine *e, int argc, char **argv, struct quai_error **err)
 {
-	struct quai_engine_auth auth = { 0 };
+	struct quai_engine_auth auth = {0};
 	if (argc >= 4)
-		auth = (struct quai_engine_auth){ argv[1], argv[2], argv[3] };
+		auth = (struct quai_engine_auth){argv[1], argv[2], argv[3]};
 	cleanup_free char *digest = NULL;
 	if (quai_engine_image_push(e, &digest, argv[0], argc >= 4 ? &auth : NULL, print_text, NULL, err) < 0)
 		return -1;
@@ -99,8 +98,8 @@ static int cmd_push(struct quai_engine *e, int argc, char **argv, struct quai_er
 static int cmd_run(struct quai_engine *e, int argc, char **argv, struct quai_error **err)
 {
 	long timeout = argc > 2 ? atol(argv[2]) : 0;
-	struct quai_engine_container c = { .image = argv[0], .run_id = argv[1],
-					   .cmd = argc > 3 ? (const char *const *)argv + 3 : NULL };
+	struct quai_engine_container c = {
+	    .image = argv[0], .run_id = argv[1], .cmd = argc > 3 ? (const char *const *)argv + 3 : NULL};
 	cleanup_free char *id = NULL;
 	if (quai_engine_container_create(e, &id, &c, err) < 0)
 		return -1;
@@ -118,13 +117,13 @@ static int cmd_run(struct quai_engine *e, int argc, char **argv, struct quai_err
 
 static int cmd_exec(struct quai_engine *e, int argc, char **argv, struct quai_error **err)
 {
-	const char *sleep_cmd[] = { "sleep", "60", NULL };
-	struct quai_engine_container c = { .image = argv[0], .run_id = argv[1], .cmd = sleep_cmd };
+	const char *sleep_cmd[] = {"sleep", "60", NULL};
+	struct quai_engine_container c = {.image = argv[0], .run_id = argv[1], .cmd = sleep_cmd};
 	cleanup_free char *id = NULL;
 	if (quai_engine_container_create(e, &id, &c, err) < 0)
 		return -1;
 	int status = -1;
-	struct quai_engine_exec x = { .cmd = (const char *const *)argv + 2 };
+	struct quai_engine_exec x = {.cmd = (const char *const *)argv + 2};
 	int rc = quai_engine_container_start(e, id, err);
 	if (rc == 0)
 		rc = quai_engine_container_exec(e, &status, id, &x, print_output, NULL, err);
@@ -136,20 +135,21 @@ static int cmd_exec(struct quai_engine *e, int argc, char **argv, struct quai_er
 
 static int cmd_archive(struct quai_engine *e, int argc, char **argv, struct quai_error **err)
 {
-	const char *cmd[] = { "true", NULL };
-	struct quai_engine_container c = { .image = argv[0], .run_id = "probe-archive", .cmd = cmd };
+	const char *cmd[] = {"true", NULL};
+	struct quai_engine_container c = {.image = argv[0], .run_id = "probe-archive", .cmd = cmd};
 	cleanup_free char *id = NULL;
 	if (quai_engine_container_create(e, &id, &c, err) < 0)
 		return -1;
 	FILE *out = fopen(argv[2], "wb");
 	json_t *stat = NULL;
 	int rc = out ? quai_engine_container_archive(e, &stat, id, argv[1], write_data, out, err)
-		     : quai_error_errno(err, errno, "open '%s'", argv[2]);
+	             : quai_error_errno(err, errno, "open '%s'", argv[2]);
 	if (out)
 		fclose(out);
 	quai_engine_container_remove(e, id, NULL);
 	if (rc == 0) {
-		cleanup_free char *text = stat ? json_dumps(stat, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("null");
+		cleanup_free char *text =
+		    stat ? json_dumps(stat, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("null");
 		printf("STAT %s\n", text);
 	}
 	json_decref(stat);
@@ -158,9 +158,12 @@ static int cmd_archive(struct quai_engine *e, int argc, char **argv, struct quai
 
 static int cmd_port(struct quai_engine *e, int argc, char **argv, struct quai_error **err)
 {
-	const char *ports[] = { argv[2], NULL };
-	struct quai_engine_container c = { .image = argv[0], .run_id = argv[1], .ports = ports,
-					   .network = argv[3], .cmd = (const char *const *)argv + 4 };
+	const char *ports[] = {argv[2], NULL};
+	struct quai_engine_container c = {.image = argv[0],
+	                                  .run_id = argv[1],
+	                                  .ports = ports,
+	                                  .network = argv[3],
+	                                  .cmd = (const char *const *)argv + 4};
 	cleanup_free char *id = NULL;
 	if (quai_engine_container_create(e, &id, &c, err) < 0)
 		return -1;
@@ -171,7 +174,8 @@ static int cmd_port(struct quai_engine *e, int argc, char **argv, struct quai_er
 	if (rc == 0) {
 		struct quai_engine_state st;
 		quai_engine_inspect_state(&st, info);
-		printf("STATE %s running=%d health=%s\n", st.status, st.running, st.health ? st.health : "none");
+		printf("STATE %s running=%d health=%s\n", st.status, st.running,
+		       st.health ? st.health : "none");
 		printf("PORT %d\n", quai_engine_inspect_host_port(info, argv[2]));
 		fflush(stdout);
 		char line[16];
@@ -187,9 +191,9 @@ static int cmd_port(struct quai_engine *e, int argc, char **argv, struct quai_er
 
 static int cmd_list(struct quai_engine *e, int argc, char **argv, struct quai_error **err)
 {
-	enum quai_engine_kind kind = strcmp(argv[0], "networks") == 0 ? QUAI_ENGINE_NETWORKS
-				     : strcmp(argv[0], "volumes") == 0 ? QUAI_ENGINE_VOLUMES
-									: QUAI_ENGINE_CONTAINERS;
+	enum quai_engine_kind kind = strcmp(argv[0], "networks") == 0  ? QUAI_ENGINE_NETWORKS
+	                             : strcmp(argv[0], "volumes") == 0 ? QUAI_ENGINE_VOLUMES
+	                                                               : QUAI_ENGINE_CONTAINERS;
 	char **ids = NULL;
 	if (quai_engine_list(e, &ids, kind, argv[1], err) < 0)
 		return -1;

@@ -52,7 +52,8 @@ static void test_host_tcp(void **state)
 	assert_null(h.cert_dir);
 	quai_engine_host_release(&h);
 
-	assert_int_equal(quai_engine_host_parse(&h, "tcp://engine.example:2376", "1", NULL, "/home/u", NULL), 0);
+	assert_int_equal(quai_engine_host_parse(&h, "tcp://engine.example:2376", "1", NULL, "/home/u", NULL),
+	                 0);
 	assert_string_equal(h.base, "https://engine.example:2376");
 	assert_true(h.tls);
 	assert_string_equal(h.cert_dir, "/home/u/.docker");
@@ -74,8 +75,14 @@ static void test_host_tcp(void **state)
 
 static void test_host_errors(void **state)
 {
-	const char *bad[] = { "tcp://:2375", "tcp://h:0", "tcp://h:99999", "tcp://h:12x", "tcp://h:1/path",
-			      "ssh://me@host", "npipe:////./pipe/docker_engine", "/var/run/docker.sock" };
+	const char *bad[] = {"tcp://:2375",
+	                     "tcp://h:0",
+	                     "tcp://h:99999",
+	                     "tcp://h:12x",
+	                     "tcp://h:1/path",
+	                     "ssh://me@host",
+	                     "npipe:////./pipe/docker_engine",
+	                     "/var/run/docker.sock"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		struct quai_engine_host h;
 		cleanup_error struct quai_error *err = NULL;
@@ -121,14 +128,14 @@ static int on_message(void *arg, json_t *msg, struct quai_error **err)
 }
 
 static const char stream_text[] = "{\"stream\":\"Step 1/2 : FROM scratch\\n\"}\r\n"
-				  "{\"stream\":\" ---\\u003e Running\\n\"}\r\n"
-				  "{\"aux\":{\"ID\":\"sha256:abc\"}}{\"stream\":\"two on a line\"}\n"
-				  "\n"
-				  "{\"status\":\"é ünïcode\"}";
+                                  "{\"stream\":\" ---\\u003e Running\\n\"}\r\n"
+                                  "{\"aux\":{\"ID\":\"sha256:abc\"}}{\"stream\":\"two on a line\"}\n"
+                                  "\n"
+                                  "{\"status\":\"é ünïcode\"}";
 static const char stream_expect[] = "{\"stream\":\"Step 1/2 : FROM scratch\\n\"}|"
-				    "{\"stream\":\" ---> Running\\n\"}|"
-				    "{\"aux\":{\"ID\":\"sha256:abc\"}}|{\"stream\":\"two on a line\"}|"
-				    "{\"status\":\"é ünïcode\"}|";
+                                    "{\"stream\":\" ---> Running\\n\"}|"
+                                    "{\"aux\":{\"ID\":\"sha256:abc\"}}|{\"stream\":\"two on a line\"}|"
+                                    "{\"status\":\"é ünïcode\"}|";
 
 /* Feeds stream_text cut at every possible pair of points. */
 static void test_lines_chunks(void **state)
@@ -136,8 +143,8 @@ static void test_lines_chunks(void **state)
 	size_t n = strlen(stream_text);
 	for (size_t a = 0; a <= n; a += 3) {
 		for (size_t b = a; b <= n; b += 5) {
-			struct sink s = { QUAI_BUF_INIT, 0, 0 };
-			struct engine_lines l = { QUAI_BUF_INIT, on_message, &s };
+			struct sink s = {QUAI_BUF_INIT, 0, 0};
+			struct engine_lines l = {QUAI_BUF_INIT, on_message, &s};
 			assert_int_equal(engine_lines_feed(&l, stream_text, a, NULL), 0);
 			assert_int_equal(engine_lines_feed(&l, stream_text + a, b - a, NULL), 0);
 			assert_int_equal(engine_lines_feed(&l, stream_text + b, n - b, NULL), 0);
@@ -148,8 +155,8 @@ static void test_lines_chunks(void **state)
 		}
 	}
 	/* one byte at a time */
-	struct sink s = { QUAI_BUF_INIT, 0, 0 };
-	struct engine_lines l = { QUAI_BUF_INIT, on_message, &s };
+	struct sink s = {QUAI_BUF_INIT, 0, 0};
+	struct engine_lines l = {QUAI_BUF_INIT, on_message, &s};
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(engine_lines_feed(&l, stream_text + i, 1, NULL), 0);
 	assert_int_equal(engine_lines_finish(&l, NULL), 0);
@@ -160,8 +167,8 @@ static void test_lines_chunks(void **state)
 
 static void test_lines_errors(void **state)
 {
-	struct sink s = { QUAI_BUF_INIT, 0, 0 };
-	struct engine_lines l = { QUAI_BUF_INIT, on_message, &s };
+	struct sink s = {QUAI_BUF_INIT, 0, 0};
+	struct engine_lines l = {QUAI_BUF_INIT, on_message, &s};
 	cleanup_error struct quai_error *err = NULL;
 	assert_int_equal(engine_lines_feed(&l, "{\"a\":1}\nnot json\n", 17, &err), -1);
 	assert_non_null(strstr(err->msg, "not JSON"));
@@ -169,8 +176,8 @@ static void test_lines_errors(void **state)
 	quai_buf_release(&s.text);
 
 	/* a callback's error stops the stream */
-	struct sink s2 = { QUAI_BUF_INIT, 0, 2 };
-	struct engine_lines l2 = { QUAI_BUF_INIT, on_message, &s2 };
+	struct sink s2 = {QUAI_BUF_INIT, 0, 2};
+	struct engine_lines l2 = {QUAI_BUF_INIT, on_message, &s2};
 	cleanup_error struct quai_error *err2 = NULL;
 	assert_int_equal(engine_lines_feed(&l2, "{}\n{}\n{}\n", 9, &err2), -1);
 	assert_string_equal(err2->msg, "stop");
@@ -179,8 +186,8 @@ static void test_lines_errors(void **state)
 	quai_buf_release(&s2.text);
 
 	/* a line without end is capped */
-	struct sink s3 = { QUAI_BUF_INIT, 0, 0 };
-	struct engine_lines l3 = { QUAI_BUF_INIT, on_message, &s3 };
+	struct sink s3 = {QUAI_BUF_INIT, 0, 0};
+	struct engine_lines l3 = {QUAI_BUF_INIT, on_message, &s3};
 	cleanup_error struct quai_error *err3 = NULL;
 	char *big = malloc(1 << 20);
 	memset(big, ' ', 1 << 20);
@@ -243,8 +250,8 @@ static void test_demux(void **state)
 	n += frame(data + n, 1, "bye");
 	for (size_t a = 0; a <= n; a++) {
 		for (size_t b = a; b <= n; b += 3) {
-			struct sink s = { QUAI_BUF_INIT, 0, 0 };
-			struct engine_demux d = { .fn = on_output, .arg = &s };
+			struct sink s = {QUAI_BUF_INIT, 0, 0};
+			struct engine_demux d = {.fn = on_output, .arg = &s};
 			assert_int_equal(engine_demux_feed(&d, data, a, NULL), 0);
 			assert_int_equal(engine_demux_feed(&d, data + a, b - a, NULL), 0);
 			assert_int_equal(engine_demux_feed(&d, data + b, n - b, NULL), 0);
@@ -260,8 +267,8 @@ static void test_demux(void **state)
 
 static void test_demux_raw_and_truncated(void **state)
 {
-	struct sink s = { QUAI_BUF_INIT, 0, 0 };
-	struct engine_demux d = { .fn = on_output, .arg = &s };
+	struct sink s = {QUAI_BUF_INIT, 0, 0};
+	struct engine_demux d = {.fn = on_output, .arg = &s};
 	assert_int_equal(engine_demux_feed(&d, "plain tty output\n", 17, NULL), 0);
 	assert_int_equal(engine_demux_finish(&d, NULL), 0);
 	assert_string_equal(quai_buf_str(&s.text), "1:plain tty output\n|");
@@ -269,8 +276,8 @@ static void test_demux_raw_and_truncated(void **state)
 
 	char data[64];
 	size_t n = frame(data, 1, "cut short");
-	struct sink s2 = { QUAI_BUF_INIT, 0, 0 };
-	struct engine_demux d2 = { .fn = on_output, .arg = &s2 };
+	struct sink s2 = {QUAI_BUF_INIT, 0, 0};
+	struct engine_demux d2 = {.fn = on_output, .arg = &s2};
 	cleanup_error struct quai_error *err = NULL;
 	assert_int_equal(engine_demux_feed(&d2, data, n - 3, NULL), 0);
 	assert_int_equal(engine_demux_finish(&d2, &err), -1);
@@ -278,11 +285,12 @@ static void test_demux_raw_and_truncated(void **state)
 	quai_buf_release(&s2.text);
 
 	/* a bad header after a good frame */
-	struct sink s3 = { QUAI_BUF_INIT, 0, 0 };
-	struct engine_demux d3 = { .fn = on_output, .arg = &s3 };
+	struct sink s3 = {QUAI_BUF_INIT, 0, 0};
+	struct engine_demux d3 = {.fn = on_output, .arg = &s3};
 	cleanup_error struct quai_error *err3 = NULL;
 	n = frame(data, 2, "ok");
-	memcpy(data + n, "\x07\x01\x00\x00\x00\x00\x00\x01x", 9);
+	static const unsigned char bad[9] = {7, 1, 0, 0, 0, 0, 0, 1, 'x'};
+	memcpy(data + n, bad, sizeof(bad));
 	assert_int_equal(engine_demux_feed(&d3, data, n + 9, &err3), -1);
 	assert_non_null(strstr(err3->msg, "frame header"));
 	quai_buf_release(&s3.text);
@@ -316,7 +324,7 @@ static void test_base64(void **state)
 
 static void test_auth_header(void **state)
 {
-	struct quai_engine_auth auth = { "me", "s3cr3t?>", "127.0.0.1:5000" };
+	struct quai_engine_auth auth = {"me", "s3cr3t?>", "127.0.0.1:5000"};
 	cleanup_free char *h = quai_engine_auth_header(&auth);
 	assert_null(strpbrk(h, "+/"));
 	size_t n;
@@ -332,11 +340,11 @@ static void test_auth_header(void **state)
 static void test_split_ref(void **state)
 {
 	static const char *const cases[][3] = {
-		{ "busybox", "busybox", "latest" },
-		{ "busybox:1.36", "busybox", "1.36" },
-		{ "127.0.0.1:5000/me/app", "127.0.0.1:5000/me/app", "latest" },
-		{ "127.0.0.1:5000/me/app:v2", "127.0.0.1:5000/me/app", "v2" },
-		{ "app@sha256:abcd", "app", "sha256:abcd" },
+	    {"busybox", "busybox", "latest"},
+	    {"busybox:1.36", "busybox", "1.36"},
+	    {"127.0.0.1:5000/me/app", "127.0.0.1:5000/me/app", "latest"},
+	    {"127.0.0.1:5000/me/app:v2", "127.0.0.1:5000/me/app", "v2"},
+	    {"app@sha256:abcd", "app", "sha256:abcd"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		cleanup_free char *repo = NULL;
@@ -352,7 +360,8 @@ static void test_query(void **state)
 	struct quai_buf q = QUAI_BUF_INIT;
 	quai_engine_query_add(&q, "t", "reg:5000/a b:c");
 	quai_engine_query_add(&q, "buildargs", "{\"K\":\"v&w\"}");
-	assert_string_equal(quai_buf_str(&q), "t=reg%3A5000%2Fa%20b%3Ac&buildargs=%7B%22K%22%3A%22v%26w%22%7D");
+	assert_string_equal(quai_buf_str(&q),
+	                    "t=reg%3A5000%2Fa%20b%3Ac&buildargs=%7B%22K%22%3A%22v%26w%22%7D");
 	quai_buf_release(&q);
 }
 
@@ -362,8 +371,8 @@ static void test_connect_errors(void **state)
 	assert_int_equal(quai_engine_host_parse(&h, "unix:///run/x.sock", NULL, NULL, NULL, NULL), 0);
 	struct quai_error *err = NULL;
 	engine_connect_error(&err, &h, CURLE_COULDNT_CONNECT, ENOENT, "x");
-	assert_string_equal(err->msg,
-			    "no Docker engine at unix:///run/x.sock: start one with `dockerd` or set DOCKER_HOST");
+	assert_string_equal(
+	    err->msg, "no Docker engine at unix:///run/x.sock: start one with `dockerd` or set DOCKER_HOST");
 	engine_connect_error(&err, &h, CURLE_COULDNT_CONNECT, EACCES, "x");
 	assert_non_null(strstr(err->msg, "permission denied on the Docker engine socket '/run/x.sock'"));
 	engine_connect_error(&err, &h, CURLE_PARTIAL_FILE, 0, "x");
@@ -378,22 +387,24 @@ static void test_connect_errors(void **state)
 static void test_no_engine(void **state)
 {
 	struct quai_engine_host h;
-	assert_int_equal(quai_engine_host_parse(&h, "unix:///nonexistent/quai-test.sock", NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(
+	    quai_engine_host_parse(&h, "unix:///nonexistent/quai-test.sock", NULL, NULL, NULL, NULL), 0);
 	struct quai_engine *e = NULL;
 	cleanup_error struct quai_error *err = NULL;
 	assert_int_equal(quai_engine_open_host(&e, &h, &err), -1);
 	assert_null(e);
-	assert_string_equal(
-		err->msg, "no Docker engine at unix:///nonexistent/quai-test.sock: start one with `dockerd` or set DOCKER_HOST");
+	assert_string_equal(err->msg, "no Docker engine at unix:///nonexistent/quai-test.sock: start one "
+	                              "with `dockerd` or set DOCKER_HOST");
 	quai_engine_host_release(&h);
 }
 
 static void test_inspect_readers(void **state)
 {
-	json_t *j = json_loads("{\"State\":{\"Status\":\"running\",\"Running\":true,\"ExitCode\":0,"
-			       "\"Health\":{\"Status\":\"healthy\"}},\"NetworkSettings\":{\"Ports\":{\"80/tcp\":"
-			       "[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"49153\"}],\"81/tcp\":null}}}",
-			       0, NULL);
+	json_t *j =
+	    json_loads("{\"State\":{\"Status\":\"running\",\"Running\":true,\"ExitCode\":0,"
+	               "\"Health\":{\"Status\":\"healthy\"}},\"NetworkSettings\":{\"Ports\":{\"80/tcp\":"
+	               "[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"49153\"}],\"81/tcp\":null}}}",
+	               0, NULL);
 	assert_non_null(j);
 	struct quai_engine_state st;
 	quai_engine_inspect_state(&st, j);
@@ -415,22 +426,22 @@ static void test_inspect_readers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_default),
-		cmocka_unit_test(test_host_unix),
-		cmocka_unit_test(test_host_tcp),
-		cmocka_unit_test(test_host_errors),
-		cmocka_unit_test(test_version),
-		cmocka_unit_test(test_lines_chunks),
-		cmocka_unit_test(test_lines_errors),
-		cmocka_unit_test(test_demux),
-		cmocka_unit_test(test_demux_raw_and_truncated),
-		cmocka_unit_test(test_base64),
-		cmocka_unit_test(test_auth_header),
-		cmocka_unit_test(test_split_ref),
-		cmocka_unit_test(test_query),
-		cmocka_unit_test(test_connect_errors),
-		cmocka_unit_test(test_no_engine),
-		cmocka_unit_test(test_inspect_readers),
+	    cmocka_unit_test(test_host_default),
+	    cmocka_unit_test(test_host_unix),
+	    cmocka_unit_test(test_host_tcp),
+	    cmocka_unit_test(test_host_errors),
+	    cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_lines_chunks),
+	    cmocka_unit_test(test_lines_errors),
+	    cmocka_unit_test(test_demux),
+	    cmocka_unit_test(test_demux_raw_and_truncated),
+	    cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_auth_header),
+	    cmocka_unit_test(test_split_ref),
+	    cmocka_unit_test(test_query),
+	    cmocka_unit_test(test_connect_errors),
+	    cmocka_unit_test(test_no_engine),
+	    cmocka_unit_test(test_inspect_readers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
