@@ -81,14 +81,14 @@ def test_version_is_never_newer_than_the_engine(probe, sock, server, used):
 
 
 def test_version_from_version_endpoint(probe, sock):
-    with FakeEngine(sock, ping_version=None, version_json={"ApiVersion": "1.35"}) as fake:
+    with FakeEngine(sock, ping_version=None, version_json={"ApiVersion": "1.35"}):
         r = run_probe(probe, sock, "ping")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "API 1.35"
 
 
 def test_version_fallback(probe, sock):
-    with FakeEngine(sock, ping_version=None) as fake:
+    with FakeEngine(sock, ping_version=None):
         r = run_probe(probe, sock, "ping")
     assert r.stdout.strip() == "API 1.24"
 
