@@ -99,6 +99,9 @@ struct quai_engine_request {
 	quai_engine_output_fn on_output;
 	quai_engine_data_fn on_data;
 	void *arg;
+	/* Called about once a second while the request runs (and more often
+	 * while data flows), e.g. to refresh an elapsed-time display; may be NULL. */
+	void (*on_tick)(void *arg);
 };
 
 struct quai_engine_response {
@@ -128,6 +131,7 @@ struct quai_engine_build {
 	const struct quai_engine_body *context; /* the tar stream */
 	/* Build output as the engine sends it (text with newlines); may be NULL. */
 	int (*on_output)(void *arg, const char *text, struct quai_error **err);
+	void (*on_tick)(void *arg); /* as in struct quai_engine_request; may be NULL */
 	void *arg;
 };
 

@@ -135,6 +135,13 @@ void quai_engine_query_add(struct quai_buf *q, const char *key, const char *valu
 	curl_free(v);
 }
 
+static int on_xferinfo(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct xfer *x = p;
+	x->req->on_tick(x->req->arg);
+	return 0;
+}
+
 static void setup_transport(CURL *c, const struct quai_engine_host *h)
 {
 	if (h->socket)
@@ -182,6 +189,11 @@ static struct curl_slist *setup_request(struct quai_engine *e, struct xfer *x, c
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	if (r->on_tick) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	return hdrs;
 }
 

@@ -66,6 +66,12 @@ static int build_message(void *arg, json_t *msg, struct quai_error **err)
 	return 0;
 }
 
+static void build_tick(void *arg)
+{
+	struct build_state *s = arg;
+	s->b->on_tick(s->b->arg);
+}
+
 static void build_query(struct quai_buf *q, const struct quai_engine_build *b)
 {
 	for (const char *const *t = b->tags; t && *t; t++)
@@ -100,6 +106,7 @@ int quai_engine_image_build(struct quai_engine *e, char **out_id, const struct q
 	    .content_type = "application/x-tar",
 	    .on_message = build_message,
 	    .arg = &s,
+	    .on_tick = b->on_tick ? build_tick : NULL,
 	};
 	if (quai_engine_request(e, &req, NULL, err) < 0) {
 		free(s.id);
