@@ -1,5 +1,6 @@
-"""A scripted stand-in for the Docker engine on a unix socket, to provoke
-what a real engine rarely does: dying mid-stream, hanging, odd versions."""
+"""A scripted stand-in for the Docker engine on a unix socket (or TCP, with
+optional TLS), to provoke what a real engine rarely does: dying mid-stream,
+hanging, odd versions."""
 import http.server
 import json
 import os
@@ -12,10 +13,15 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     allow_reuse_address = True
 
 
+class _TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
 class FakeEngine:
     """routes: {(method, path_without_version): fn(handler) } ; ping_version: Api-Version or None."""
 
-    def __init__(self, sock_path, ping_version="1.41", version_json=None):
+    def __init__(self, sock_path, ping_version="1.41", version_json=None, tcp=False, ssl_context=None):
         self.sock_path = sock_path
         self.ping_version = ping_version
         self.version_json = version_json
@@ -61,7 +67,13 @@ class FakeEngine:
 
             do_GET = do_POST = do_DELETE = _dispatch
 
-        self.server = _Server(sock_path, Handler)
+        if tcp:
+            self.server = _TCPServer(("127.0.0.1", 0), Handler)
+            self.port = self.server.server_address[1]
+            if ssl_context is not None:
+                self.server.socket = ssl_context.wrap_socket(self.server.socket, server_side=True)
+        else:
+            self.server = _Server(sock_path, Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @staticmethod
@@ -91,5 +103,5 @@ class FakeEngine:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
-        if os.path.exists(self.sock_path):
+        if self.sock_path and os.path.exists(self.sock_path):
             os.unlink(self.sock_path)

@@ -225,3 +225,71 @@ def test_push_sends_auth(probe, sock):
     import base64
     auth = json.loads(base64.urlsafe_b64decode(headers["X-Registry-Auth"]))
     assert auth == {"username": "me", "password": "pw", "serveraddress": "r:5000"}
+
+
+def test_tcp_plain(probe):
+    with FakeEngine(None, tcp=True) as fake:
+        env = {"DOCKER_HOST": f"tcp://127.0.0.1:{fake.port}", "PATH": "/usr/bin:/bin"}
+        r = subprocess.run([probe, "ping"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "API 1.41\n"
+
+
+def make_certs(d):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, as DOCKER_CERT_PATH holds them."""
+    import shutil
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl")
+
+    def ossl(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "2",
+         "-subj", "/CN=quai test CA")
+    (d / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    for name, cn in (("server", "127.0.0.1"), ("client", "client")):
+        ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}-key.pem", "-out", f"{name}.csr",
+             "-subj", f"/CN={cn}")
+        extra = ["-extfile", "san.cnf"] if name == "server" else []
+        ossl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial",
+             "-out", f"{name}.pem", "-days", "2", *extra)
+    certs = d / "docker"
+    certs.mkdir()
+    for src, dst in (("ca.pem", "ca.pem"), ("client.pem", "cert.pem"), ("client-key.pem", "key.pem")):
+        (certs / dst).write_bytes((d / src).read_bytes())
+    return certs
+
+
+def test_tcp_tls_verify(probe, tmp_path):
+    import ssl
+    certs = make_certs(tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "server.pem", tmp_path / "server-key.pem")
+    ctx.load_verify_locations(tmp_path / "ca.pem")
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    with FakeEngine(None, tcp=True, ssl_context=ctx) as fake:
+        host = f"tcp://127.0.0.1:{fake.port}"
+        env = {"DOCKER_HOST": host, "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": str(certs), "PATH": "/usr/bin:/bin"}
+        ok = subprocess.run([probe, "ping"], env=env, capture_output=True, text=True, timeout=30)
+        # the default ~/.docker holds the certificates when DOCKER_CERT_PATH is unset
+        home = tmp_path / "home"
+        home.mkdir()
+        (home / ".docker").symlink_to(certs)
+        env_home = {**env, "HOME": str(home)}
+        del env_home["DOCKER_CERT_PATH"]
+        ok_home = subprocess.run([probe, "ping"], env=env_home, capture_output=True, text=True, timeout=30)
+        # without TLS the engine is not understood
+        plain = subprocess.run([probe, "ping"], env={"DOCKER_HOST": host}, capture_output=True, text=True,
+                               timeout=30)
+        # a CA that did not sign the server
+        other = tmp_path / "other"
+        other.mkdir()
+        bad_certs = make_certs(other)
+        bad_env = {**env, "DOCKER_CERT_PATH": str(bad_certs)}
+        bad = subprocess.run([probe, "ping"], env=bad_env, capture_output=True, text=True, timeout=30)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == "API 1.41\n"
+    assert ok_home.returncode == 0, ok_home.stderr
+    assert plain.returncode == 2
+    assert bad.returncode == 2
+    assert f"TLS with the Docker engine at {host}" in bad.stderr
