@@ -1,6 +1,6 @@
-"""The engine client against a real Docker engine (scripts/testenv.sh starts
-one; DOCKER_HOST says where): build, run, exec, archive, ports, push, clean-up.
-Skipped when no engine answers."""
+"""The engine client against a real Docker engine and registry (the test
+environment, scripts/testenv.sh): build, run, exec, archive, ports, push,
+clean-up."""
 import json
 import os
 import subprocess
@@ -97,7 +97,7 @@ def test_published_port_answers(probe, probe_bin, engine_host, base_image, run_i
     net = f"quai-test-net-{run_id}"
     r = probe("network", net, run_id, check=False)
     if r.returncode != 0:
-        pytest.skip(f"no bridge network on this engine: {r.stderr}")
+        pytest.fail(f"no bridge network on this engine: {r.stderr}", pytrace=False)
     try:
         args = [base_image, run_id, "8080/tcp", net, "sh", "-c", "echo quai-ok > /index.html; httpd -f -p 8080 -h /"]
         proc = subprocess.Popen([probe_bin, "port", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -121,12 +121,8 @@ def test_published_port_answers(probe, probe_bin, engine_host, base_image, run_i
         probe("gc", f"io.quai.run={run_id}")
 
 
-def test_push(probe, base_image, run_id):
-    reg = os.environ.get("QUAI_TEST_REGISTRY")
-    if not reg:
-        pytest.skip("QUAI_TEST_REGISTRY not set (eval \"$(scripts/testenv.sh env)\")")
-    user = os.environ.get("QUAI_TEST_REGISTRY_USER", "")
-    password = os.environ.get("QUAI_TEST_REGISTRY_PASSWORD", "")
+def test_push(probe, base_image, run_id, registry):
+    reg, user, password = registry["host"], registry["user"], registry["password"]
     ref = f"{reg}/quai/engine-test:{run_id}"
     probe("tag", base_image, ref)
     try:
