@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 build=${QUAI_FUZZ_BUILD:-build-fuzz}
 work=${QUAI_FUZZ_WORK:-fuzz/work}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dockerfile shell lint_config)
+[ ${#targets[@]} -gt 0 ] || targets=(dockerfile shell lint_config dockerignore)
 for t in "${targets[@]}"; do
   [ -d "$work/$t" ] || { echo "no $work/$t: run fuzz/run.sh $t first"; continue; }
   fresh=$(mktemp -d)

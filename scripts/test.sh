@@ -41,10 +41,29 @@ meson test -C build-asan --print-errorlogs --num-processes 2 >"$out/meson.log" 2
 tail -n 12 "$out/meson.log"
 cp build-asan/meson-logs/testlog.json "$out/testlog.json" 2>/dev/null
 
+step "test environment (engine, registries, images)"
+# scripts/testenv.sh starts what is not running and stops only that; its
+# exports reach pytest. If it cannot start, the tests that need it fail.
+stop_testenv() { scripts/testenv.sh stop >"$out/testenv-stop.log" 2>&1 || cat "$out/testenv-stop.log"; }
+trap stop_testenv EXIT
+trap 'stop_testenv; trap - EXIT; exit 130' INT
+trap 'stop_testenv; trap - EXIT; exit 143' TERM
+if scripts/testenv.sh start >"$out/testenv.log" 2>&1 && env_sh=$(scripts/testenv.sh env 2>>"$out/testenv.log"); then
+  eval "$env_sh"
+  tail -n 1 "$out/testenv.log"
+  record "test environment start" pass
+else
+  tail -n 20 "$out/testenv.log"
+  export QUAI_TESTENV_FAILED="see $out/testenv.log"
+  record "test environment start" fail
+fi
+
 step "integration tests (pytest)"
 if ls tests/integration/test_*.py >/dev/null 2>&1; then
   /usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$out/pytest.xml" tests/integration 2>&1 | tail -n 15
 fi
+stop_testenv
+trap - EXIT INT TERM
 
 if [ -x fuzz/smoke.sh ]; then
   step "fuzzing smoke"

@@ -45,3 +45,8 @@ def corpus():
     if not p.is_dir():
         pytest.skip(f"corpus not found at {p}")
     return p
+
+
+# The test environment (engine, registries, images): see testenv.py.
+from testenv import (_testenv, busybox_image, docker_cli, docker_env, http_image,  # noqa: E402,F401
+                     registry, registry_noauth)
