@@ -4,13 +4,13 @@
 # -set_cover_merge=1) that reach every edge the run reached; edges only, not
 # hit counts (-use_counters=0), which keeps the corpus to a few hundred files.
 #
-# usage: fuzz/merge.sh [TARGET...]   (default: all three)
+# usage: fuzz/merge.sh [TARGET...]   (default: every folder of fuzz/corpus/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${QUAI_FUZZ_BUILD:-build-fuzz}
 work=${QUAI_FUZZ_WORK:-fuzz/work}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dockerfile shell lint_config dockerignore)
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(ls fuzz/corpus)
 for t in "${targets[@]}"; do
   [ -d "$work/$t" ] || { echo "no $work/$t: run fuzz/run.sh $t first"; continue; }
   fresh=$(mktemp -d)

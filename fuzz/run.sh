@@ -4,7 +4,7 @@
 # usage: fuzz/run.sh [-t SECONDS] [-j JOBS] [TARGET...]
 #   -t SECONDS  how long to run each target (default 1800: the 30-minute run)
 #   -j JOBS     how many targets run at once (default 1)
-#   TARGET      dockerfile, shell, lint_config, dockerignore (default: all)
+#   TARGET      a folder name of fuzz/corpus/: dockerfile, shell, ... (default: all)
 #
 # Each target starts from its checked-in corpus fuzz/corpus/TARGET/ and keeps
 # what it finds in fuzz/work/TARGET/ (QUAI_FUZZ_WORK overrides fuzz/work).
@@ -25,7 +25,7 @@ while getopts t:j: opt; do
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dockerfile shell lint_config dockerignore)
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(ls fuzz/corpus)
 
 build=${QUAI_FUZZ_BUILD:-build-fuzz}
 work=${QUAI_FUZZ_WORK:-fuzz/work}
