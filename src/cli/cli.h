@@ -16,9 +16,11 @@ extern const struct quai_command quai_commands[];
 
 const struct quai_command *quai_command_find(const char *name);
 
+int cmd_build(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 
+extern const char cmd_build_usage[];
 extern const char cmd_help_usage[];
 extern const char cmd_lint_usage[];
 

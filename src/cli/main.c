@@ -7,6 +7,7 @@
 #include "quai_version.h"
 
 const struct quai_command quai_commands[] = {
+	{ "build", cmd_build, "lint and build an image with the Docker engine", cmd_build_usage },
 	{ "help", cmd_help, "show help for quai or one of its commands", cmd_help_usage },
 	{ "lint", cmd_lint, "check Dockerfiles for errors and bad practice", cmd_lint_usage },
 	{ NULL, NULL, NULL, NULL },

@@ -293,3 +293,19 @@ def test_tcp_tls_verify(probe, tmp_path):
     assert plain.returncode == 2
     assert bad.returncode == 2
     assert f"TLS with the Docker engine at {host}" in bad.stderr
+
+
+def test_permission_denied_on_socket(probe, sock):
+    """Run as nobody against a root-only socket (needs root and setpriv)."""
+    import os
+    import shutil
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv")
+    with FakeEngine(sock):
+        os.chmod(sock, 0o600)
+        os.chmod(os.path.dirname(sock), 0o755)
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", probe, "ping"],
+                           env={"DOCKER_HOST": f"unix://{sock}", "PATH": "/usr/bin:/bin"}, capture_output=True,
+                           text=True, timeout=30)
+    assert r.returncode == 2
+    assert f"permission denied on the Docker engine socket '{sock}'" in r.stderr
