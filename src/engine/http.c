@@ -277,6 +277,7 @@ int quai_engine_request(struct quai_engine *e, const struct quai_engine_request 
 	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, errbuf);
 	cleanup_free char *json_text = NULL;
 	cleanup_slist struct curl_slist *hdrs = setup_request(e, &x, &json_text);
+	(void)hdrs; /* only held for its cleanup, after the transfer */
 	CURLcode rc = curl_easy_perform(e->curl);
 	long os_errno = 0;
 	curl_easy_getinfo(e->curl, CURLINFO_OS_ERRNO, &os_errno);
