@@ -11,8 +11,9 @@
 # An engine that already answers at DOCKER_HOST or /var/run/docker.sock is
 # used as it is (QUAI_TESTENV_OWN_ENGINE=1 starts a private one regardless).
 # The private dockerd has its own socket, data root, exec root and pid file,
-# --iptables=false, and the default bridge (QUAI_TESTENV_BRIDGE=none for
-# --bridge=none, where only user-defined networks can publish ports).
+# --iptables=false --ip6tables=false and --bridge=none, so it touches no host
+# network: containers that publish ports use user-defined networks
+# (QUAI_TESTENV_BRIDGE=default gives it the default docker0 bridge instead).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -131,7 +132,7 @@ start_dockerd() {
 	cleanup_dockerd_leftovers
 	mkdir -p "$state/docker-data" "$state/docker-exec"
 	local bridge=() driver
-	[ "${QUAI_TESTENV_BRIDGE:-}" = none ] && bridge=(--bridge=none)
+	[ "${QUAI_TESTENV_BRIDGE:-none}" = none ] && bridge=(--bridge=none)
 	ip link show docker0 >/dev/null 2>&1 || echo created >"$state/docker0"
 	: >"$logf"
 	for driver in ${QUAI_TESTENV_STORAGE_DRIVER:-overlay2 fuse-overlayfs vfs}; do
