@@ -20,7 +20,7 @@
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/xalloc.h"
-#include "lint/sha1.h"
+#include "core/hash.h"
 #include "core/banned.h"
 
 #define CHUNK          ((size_t)64 * 1024)

@@ -7,7 +7,7 @@
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "lint/lint.h"
-#include "lint/sha1.h"
+#include "core/hash.h"
 #include "quai_version.h"
 #include "core/banned.h"
 

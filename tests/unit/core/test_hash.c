@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lint/sha1.h"
+#include "core/hash.h"
 
 static void check(const char *msg, size_t len, const char *want)
 {
