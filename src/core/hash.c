@@ -13,7 +13,7 @@ void quai_sha1_hex(const void *data, size_t len, char hex[41])
 		abort();
 	}
 	static const char digits[] = "0123456789abcdef";
-	for (unsigned int i = 0; i < 20; i++) {
+	for (size_t i = 0; i < 20; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
