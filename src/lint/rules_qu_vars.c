@@ -126,8 +126,10 @@ typedef void (*var_fn)(void *arg, const char *name, size_t len);
  * found as well. */
 static void scan_vars(const char *s, char esc, bool quotes, var_fn fn, void *arg)
 {
+	if (!s || !strchr(s, '$'))
+		return; /* nothing to find: most arguments have no variable */
 	bool sq = false, dq = false;
-	for (size_t i = 0; s && s[i]; i++) {
+	for (size_t i = 0; s[i]; i++) {
 		char c = s[i];
 		if (c == esc && !sq) {
 			if (s[i + 1])
