@@ -18,22 +18,23 @@
 
 #define SECRET_MAX (64u << 10)
 
-const char cmd_login_usage[] = "usage: quai login [OPTIONS] REGISTRY\n"
-                               "\n"
-                               "Checks a user name and password against REGISTRY (its /v2/ endpoint, basic\n"
-                               "auth or the token flow), then stores them as docker login does: in the\n"
-                               "credsStore helper of $DOCKER_CONFIG/config.json when one is set, else in\n"
-                               "its auths (base64, file mode 0600, other settings kept).\n"
-                               "\n"
-                               "Options:\n"
-                               "  -u, --username USER    the user (default: QUAI_REGISTRY_USER, else asked)\n"
-                               "      --password-stdin   read the password from standard input\n"
-                               "  -h, --help             show this help\n"
-                               "\n"
-                               "Without --password-stdin the password is QUAI_REGISTRY_PASSWORD, else it is\n"
-                               "asked for (without echo) when standard input is a terminal.\n"
-                               "\n"
-                               "Exit status: 0 stored, 1 credentials refused, 2 usage or environment error.\n";
+const char cmd_login_usage[] =
+    "usage: quai login [OPTIONS] REGISTRY\n"
+    "\n"
+    "Checks a user name and password against REGISTRY (its /v2/ endpoint, basic\n"
+    "auth or the token flow), then stores them as docker login does: in the\n"
+    "credsStore helper of $DOCKER_CONFIG/config.json when one is set, else in\n"
+    "its auths (base64, file mode 0600, other settings kept).\n"
+    "\n"
+    "Options:\n"
+    "  -u, --username USER    the user (default: QUAI_REGISTRY_USER, else asked)\n"
+    "      --password-stdin   read the password from standard input\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Without --password-stdin the password is QUAI_REGISTRY_PASSWORD, else it is\n"
+    "asked for (without echo) when standard input is a terminal.\n"
+    "\n"
+    "Exit status: 0 stored, 1 credentials refused, 2 usage or environment error.\n";
 
 enum { OPT_PASSWORD_STDIN = 256 };
 
@@ -140,7 +141,8 @@ int cmd_login(int argc, char **argv)
 	const char *api = strcmp(host, QUAI_REGISTRY_DOCKER_HUB) == 0 ? "registry-1.docker.io" : host;
 	cleanup_free char *where = NULL;
 	int status = QUAI_EXIT_OK;
-	if (quai_registry_check(api, &cr, &err) < 0 || quai_registry_login_store(&where, registry, &cr, &err) < 0) {
+	if (quai_registry_check(api, &cr, &err) < 0 ||
+	    quai_registry_login_store(&where, registry, &cr, &err) < 0) {
 		quai_cli_error("login '%s': %s", registry, err->msg);
 		status = err->status ? err->status : QUAI_EXIT_USAGE;
 	} else {

@@ -14,25 +14,26 @@
 #include "registry/registry.h"
 #include "core/banned.h"
 
-const char cmd_push_usage[] = "usage: quai push [OPTIONS] IMAGE REF...\n"
-                              "\n"
-                              "Resolves IMAGE to its image ID, tags that ID as each REF\n"
-                              "(HOST[:PORT]/NAME[:TAG]) and pushes it with the Docker engine, printing\n"
-                              "REF@sha256:... for each.\n"
-                              "\n"
-                              "Options:\n"
-                              "      --force      replace a tag that holds another image\n"
-                              "  -h, --help       show this help\n"
-                              "\n"
-                              "Credentials are found as the docker CLI finds them: QUAI_REGISTRY_USER and\n"
-                              "QUAI_REGISTRY_PASSWORD, else $DOCKER_CONFIG/config.json (credHelpers,\n"
-                              "credsStore, auths). Before pushing, quai asks the registry for the tag: if it\n"
-                              "exists with another digest (or, for tags other than latest, with a digest\n"
-                              "the local image is not known by), the push is refused unless --force.\n"
-                              "Registries on 127.0.0.1 and localhost are spoken to over http, others https.\n"
-                              "\n"
-                              "Exit status: 0 pushed, 1 refused (credentials, existing tag, image not\n"
-                              "found), 2 usage or environment error.\n";
+const char cmd_push_usage[] =
+    "usage: quai push [OPTIONS] IMAGE REF...\n"
+    "\n"
+    "Resolves IMAGE to its image ID, tags that ID as each REF\n"
+    "(HOST[:PORT]/NAME[:TAG]) and pushes it with the Docker engine, printing\n"
+    "REF@sha256:... for each.\n"
+    "\n"
+    "Options:\n"
+    "      --force      replace a tag that holds another image\n"
+    "  -h, --help       show this help\n"
+    "\n"
+    "Credentials are found as the docker CLI finds them: QUAI_REGISTRY_USER and\n"
+    "QUAI_REGISTRY_PASSWORD, else $DOCKER_CONFIG/config.json (credHelpers,\n"
+    "credsStore, auths). Before pushing, quai asks the registry for the tag: if it\n"
+    "exists with another digest (or, for tags other than latest, with a digest\n"
+    "the local image is not known by), the push is refused unless --force.\n"
+    "Registries on 127.0.0.1 and localhost are spoken to over http, others https.\n"
+    "\n"
+    "Exit status: 0 pushed, 1 refused (credentials, existing tag, image not\n"
+    "found), 2 usage or environment error.\n";
 
 enum { OPT_FORCE = 256 };
 
@@ -85,7 +86,9 @@ static int push_one(struct quai_engine *e, const json_t *info, const char *id, c
 	cleanup_free char *name = repo_name(ref);
 	int rc = quai_registry_creds_find(&c, r.host, err);
 	if (rc >= 0)
-		rc = quai_registry_manifest_digest(&remote, strcmp(key, QUAI_REGISTRY_DOCKER_HUB) == 0 ? "registry-1.docker.io" : r.host, r.repo, r.tag, &c, err);
+		rc = quai_registry_manifest_digest(
+		    &remote, strcmp(key, QUAI_REGISTRY_DOCKER_HUB) == 0 ? "registry-1.docker.io" : r.host,
+		    r.repo, r.tag, &c, err);
 	if (rc >= 0 && remote) {
 		const char *mine = local_digest(info, name);
 		if (mine && strcmp(mine, remote) == 0) {
@@ -99,9 +102,13 @@ static int push_one(struct quai_engine *e, const json_t *info, const char *id, c
 	}
 	if (rc >= 0)
 		rc = quai_engine_image_tag(e, id, ref, err);
+	if (rc < 0)
+		quai_error_wrap(err, "push '%s'", ref);
 	if (rc >= 0) {
+		/* the engine's errors already name the ref */
 		struct quai_engine_auth a = {c.username, c.password, key};
-		rc = quai_engine_image_push(e, &digest, ref, c.username ? &a : NULL, on_output, &verbose, err);
+		rc =
+		    quai_engine_image_push(e, &digest, ref, c.username ? &a : NULL, on_output, &verbose, err);
 	}
 	if (rc >= 0)
 		printf("%s@%s\n", name, digest);
@@ -162,7 +169,7 @@ int cmd_push(int argc, char **argv)
 	bool verbose = isatty(STDERR_FILENO);
 	for (int i = optind + 1; status == QUAI_EXIT_OK && i < argc; i++) {
 		if (push_one(e, info, id, argv[i], force, verbose, &err) < 0) {
-			quai_cli_error("push '%s': %s", argv[i], err ? err->msg : "failed");
+			quai_cli_error("%s", err ? err->msg : "push failed");
 			status = err && err->status ? err->status : QUAI_EXIT_USAGE;
 		}
 	}

@@ -193,7 +193,8 @@ static int helper_run(struct quai_buf *out, int *status, const char *helper, con
 	for (const char *p = helper; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		      strchr("._-", *p)))
-			return quai_error_set(err, QUAI_EXIT_USAGE, "credential helper '%s': invalid name", helper);
+			return quai_error_set(err, QUAI_EXIT_USAGE, "credential helper '%s': invalid name",
+			                      helper);
 	cleanup_free char *prog = xasprintf("docker-credential-%s", helper);
 	int in[2], outp[2];
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -262,8 +263,9 @@ int quai_registry_helper_get(struct quai_registry_creds *out, const char *helper
 		/* "credentials not found in native keychain" is no credentials */
 		if (strstr(quai_buf_str(&o), "not found"))
 			return 0;
-		return quai_error_set(err, QUAI_EXIT_USAGE, "credential helper 'docker-credential-%s' failed (exit %d)",
-		                      helper, status);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "credential helper 'docker-credential-%s' failed (exit %d)", helper,
+		                      status);
 	}
 	json_t *j = json_loads(quai_buf_str(&o), 0, NULL);
 	explicit_bzero(o.data, o.len);
@@ -283,8 +285,8 @@ int quai_registry_helper_get(struct quai_registry_creds *out, const char *helper
 int quai_registry_helper_store(const char *helper, const char *server, const struct quai_registry_creds *c,
                                struct quai_error **err)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s}", "ServerURL", server, "Username", c->username, "Secret",
-	                      c->password);
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s}", "ServerURL", server, "Username", c->username, "Secret", c->password);
 	char *in = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	cleanup_buf struct quai_buf o = {0};
@@ -293,8 +295,9 @@ int quai_registry_helper_store(const char *helper, const char *server, const str
 	explicit_bzero(in, strlen(in));
 	free(in);
 	if (rc == 0 && status != 0)
-		rc = quai_error_set(err, QUAI_EXIT_USAGE, "credential helper 'docker-credential-%s' store failed (exit %d)",
-		                    helper, status);
+		rc = quai_error_set(err, QUAI_EXIT_USAGE,
+		                    "credential helper 'docker-credential-%s' store failed (exit %d)", helper,
+		                    status);
 	return rc;
 }
 

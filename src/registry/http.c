@@ -176,19 +176,21 @@ static int refused(struct quai_error **err, const char *host, long code, const s
 		                      "registry '%s' requires credentials (%ld): set QUAI_REGISTRY_USER and "
 		                      "QUAI_REGISTRY_PASSWORD or run quai login",
 		                      host, code);
-	return quai_error_set(err, QUAI_EXIT_FINDINGS, "registry '%s' refused the credentials (%ld)", host, code);
+	return quai_error_set(err, QUAI_EXIT_FINDINGS, "registry '%s' refused the credentials (%ld)", host,
+	                      code);
 }
 
 /* The Bearer token flow: GET realm?service=&scope= with basic auth. */
-static int fetch_token(char **out, const char *challenge, const struct quai_registry_creds *c, const char *host,
-                       struct quai_error **err)
+static int fetch_token(char **out, const char *challenge, const struct quai_registry_creds *c,
+                       const char *host, struct quai_error **err)
 {
 	*out = NULL;
 	cleanup_free char *realm = challenge_param(challenge, "realm");
 	cleanup_free char *service = challenge_param(challenge, "service");
 	cleanup_free char *scope = challenge_param(challenge, "scope");
 	if (!realm || (strncmp(realm, "https://", 8) != 0 && strncmp(realm, "http://", 7) != 0))
-		return quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': invalid authentication challenge", host);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': invalid authentication challenge",
+		                      host);
 	CURL *h = curl_easy_init();
 	cleanup_buf struct quai_buf url = {0};
 	quai_buf_puts(&url, realm);
@@ -211,7 +213,8 @@ static int fetch_token(char **out, const char *challenge, const struct quai_regi
 	if (r.code == 401 || r.code == 403) {
 		rc = refused(err, host, r.code, c);
 	} else if (r.code != 200) {
-		rc = quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': token service answered %ld", host, r.code);
+		rc = quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': token service answered %ld", host,
+		                    r.code);
 	} else {
 		json_t *j = json_loads(quai_buf_str(&r.body), 0, NULL);
 		const char *t = json_string_value(json_object_get(j, "token"));
@@ -220,7 +223,8 @@ static int fetch_token(char **out, const char *challenge, const struct quai_regi
 		if (t && *t)
 			*out = xstrdup(t);
 		else
-			rc = quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': token service gave no token", host);
+			rc = quai_error_set(err, QUAI_EXIT_USAGE,
+			                    "registry '%s': token service gave no token", host);
 		json_decref(j);
 	}
 	reply_release(&r);
@@ -283,12 +287,13 @@ int quai_registry_manifest_digest(char **out_digest, const char *host, const cha
 	if (r.code == 200 && r.digest && strncmp(r.digest, "sha256:", 7) == 0)
 		*out_digest = xstrdup(r.digest);
 	else if (r.code == 200)
-		rc = quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': no digest for '%s:%s'", host, repo, tag);
+		rc = quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': no digest for '%s:%s'", host, repo,
+		                    tag);
 	else if (r.code == 401 || r.code == 403)
 		rc = refused(err, host, r.code, c);
 	else if (r.code != 404)
-		rc = quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': manifest '%s:%s' answered %ld", host, repo,
-		                    tag, r.code);
+		rc = quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': manifest '%s:%s' answered %ld",
+		                    host, repo, tag, r.code);
 	reply_release(&r);
 	return rc;
 }

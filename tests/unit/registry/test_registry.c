@@ -132,7 +132,8 @@ static void use_fake_helpers(void)
 	}
 }
 
-static int lookup(struct quai_registry_creds *c, const char *json, const char *registry, struct quai_error **err)
+static int lookup(struct quai_registry_creds *c, const char *json, const char *registry,
+                  struct quai_error **err)
 {
 	json_t *cfg = json_loads(json, 0, NULL);
 	assert_non_null(cfg);
@@ -180,8 +181,9 @@ static void test_config_helpers(void **state)
 	struct quai_registry_creds c;
 	struct quai_error *err = NULL;
 	/* credHelpers first, then credsStore, then auths */
-	const char *cfg = "{\"credsStore\": \"fake\", \"credHelpers\": {\"other.example.com\": \"broken\"},"
-	                  "\"auths\": {\"reg.example.com\": {\"auth\": \"YTpi\"}, \"third.io\": {\"auth\": \"YTpi\"}}}";
+	const char *cfg =
+	    "{\"credsStore\": \"fake\", \"credHelpers\": {\"other.example.com\": \"broken\"},"
+	    "\"auths\": {\"reg.example.com\": {\"auth\": \"YTpi\"}, \"third.io\": {\"auth\": \"YTpi\"}}}";
 	assert_int_equal(lookup(&c, cfg, "reg.example.com", &err), 1);
 	assert_string_equal(c.username, "helper-user");
 	assert_string_equal(c.password, "helper-secret");
@@ -291,9 +293,12 @@ static void test_login_store(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_key),          cmocka_unit_test(test_ref),
-	    cmocka_unit_test(test_auth_decode),  cmocka_unit_test(test_config_auths),
-	    cmocka_unit_test(test_config_helpers), cmocka_unit_test(test_helper_store),
+	    cmocka_unit_test(test_key),
+	    cmocka_unit_test(test_ref),
+	    cmocka_unit_test(test_auth_decode),
+	    cmocka_unit_test(test_config_auths),
+	    cmocka_unit_test(test_config_helpers),
+	    cmocka_unit_test(test_helper_store),
 	    cmocka_unit_test(test_login_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
