@@ -244,8 +244,8 @@ static int authed(struct reply *r, const char *host, const char *path, bool head
 	cleanup_free char *challenge = xstrdup(r->www_auth);
 	reply_release(r);
 	if (strncasecmp(challenge, "bearer", 6) == 0) {
-		char *token;
-		if (fetch_token(&token, challenge, c, host, err) < 0)
+		char *token = NULL;
+		if (fetch_token(&token, challenge, c, host, err) < 0 || !token)
 			return -1;
 		int rc = request(r, url, head, accept, NULL, token, host, err);
 		explicit_bzero(token, strlen(token));

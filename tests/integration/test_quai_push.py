@@ -215,3 +215,86 @@ def test_login_usage(q, registry):
     assert q("login").returncode == 2
     r = q("login", registry["host"], stdin="")
     assert r.returncode == 2 and "user" in r.stderr
+
+
+class _TokenRegistry:
+    """A fake registry that wants the Bearer token flow: /token takes basic auth
+    (u / p) and gives a token; the API takes that token."""
+
+    DIGEST = "sha256:" + "ab" * 32
+
+    def __init__(self):
+        import http.server
+        import threading
+        outer = self
+        self.token_requests = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def _send(self, code, body=b"", headers=()):
+                self.send_response(code)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            def _api(self):
+                if self.headers.get("Authorization") != "Bearer tok-123":
+                    realm = f"http://127.0.0.1:{outer.port}/token"
+                    return self._send(401, headers=[("WWW-Authenticate",
+                                                     f'Bearer realm="{realm}",service="fake",scope="x:y:pull"')])
+                if self.path == "/v2/":
+                    return self._send(200, b"{}")
+                if self.path == "/v2/app/manifests/v1":
+                    return self._send(200, headers=[("Docker-Content-Digest", outer.DIGEST)])
+                return self._send(404)
+
+            def do_GET(self):
+                if self.path.startswith("/token"):
+                    outer.token_requests.append(self.path)
+                    good = "Basic " + base64.b64encode(b"u:p").decode()
+                    if self.headers.get("Authorization") != good:
+                        return self._send(401)
+                    return self._send(200, json.dumps({"token": "tok-123"}).encode())
+                return self._api()
+
+            do_HEAD = _api
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def token_registry():
+    r = _TokenRegistry()
+    yield r
+    r.close()
+
+
+def test_bearer_flow_existing_tag(q, token_registry, busybox_image):
+    ref = f"127.0.0.1:{token_registry.port}/app:v1"
+    r = q("push", busybox_image, ref, env={"QUAI_REGISTRY_USER": "u", "QUAI_REGISTRY_PASSWORD": "p"})
+    assert r.returncode == 1
+    assert token_registry.DIGEST in r.stderr and ref in r.stderr
+    assert any("service=fake" in p and "scope=x%3Ay%3Apull" in p for p in token_registry.token_requests)
+    r = q("push", busybox_image, ref, env={"QUAI_REGISTRY_USER": "u", "QUAI_REGISTRY_PASSWORD": "bad"})
+    assert r.returncode == 1 and "refused the credentials" in r.stderr
+
+
+def test_bearer_flow_login(q, token_registry, dcfg):
+    host = f"127.0.0.1:{token_registry.port}"
+    r = q("login", "-u", "u", "--password-stdin", host, stdin="p")
+    assert r.returncode == 0, r.stderr
+    assert json.loads((dcfg / "config.json").read_text())["auths"][host]["auth"] == "dTpw"
+    r = q("login", "-u", "u", "--password-stdin", host, stdin="wrong")
+    assert r.returncode == 1
