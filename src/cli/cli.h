@@ -19,10 +19,12 @@ const struct quai_command *quai_command_find(const char *name);
 int cmd_build(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 extern const char cmd_build_usage[];
 extern const char cmd_help_usage[];
 extern const char cmd_lint_usage[];
+extern const char cmd_test_usage[];
 
 /* Prints "quai: " + message to stderr. */
 void quai_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

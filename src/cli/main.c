@@ -10,6 +10,7 @@ const struct quai_command quai_commands[] = {
 	{ "build", cmd_build, "lint and build an image with the Docker engine", cmd_build_usage },
 	{ "help", cmd_help, "show help for quai or one of its commands", cmd_help_usage },
 	{ "lint", cmd_lint, "check Dockerfiles for errors and bad practice", cmd_lint_usage },
+	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 
