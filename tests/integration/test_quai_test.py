@@ -33,6 +33,7 @@ def qtest(quai, docker_env):
     def run(*args, **kw):
         r = quai("test", *args, env={"DOCKER_HOST": docker_env["DOCKER_HOST"]}, timeout=120, **kw)
         assert leftovers(docker_env) == [], "quai test left containers or networks"
+        assert "Sanitizer" not in r.stderr, r.stderr
         return r
 
     return run
@@ -113,14 +114,15 @@ def build(docker_cli, tmp_path, tag, dockerfile):
 
 
 def test_never_healthy(qtest, docker_cli, http_image, tmp_path):
-    tag = build(docker_cli, tmp_path, "quai-test/unhealthy:1",
-                f"FROM {http_image}\nHEALTHCHECK --interval=1s --timeout=1s --retries=2 "
+    tag = build(docker_cli, tmp_path, "quai-test/unhealthy:2",
+                f"FROM {http_image}\nHEALTHCHECK --interval=1s --timeout=1s --start-period=1ms --retries=2 "
                 "CMD [\"sh\", \"-c\", \"echo not-yet; exit 1\"]\n")
     spec = tmp_path / "spec.yaml"
     spec.write_text('schemaVersion: "2.0.0"\nhealthcheck: true\n')
     r = qtest("--spec", spec, tag)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "FAIL healthcheck: healthcheck" in r.stdout and "not-yet" in r.stdout
+    docker_cli("rmi", tag)
 
 
 def test_exits_early(qtest, docker_cli, busybox_image, tmp_path):
@@ -129,6 +131,7 @@ def test_exits_early(qtest, docker_cli, busybox_image, tmp_path):
     r = qtest("--spec", SPECS / "http-fail.yaml", tag)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "exited early with 7" in r.stdout and "goodbye" in r.stdout
+    docker_cli("rmi", tag)
 
 
 def test_sigterm_cleans_up(quai_bin, docker_env, busybox_image, tmp_path):
