@@ -22,12 +22,12 @@
 #include "imagetest/imagetest.h"
 #include "core/banned.h"
 
-#define OUTPUT_MAX      (16u << 20) /* a command's stdout or stderr kept */
-#define CONTENT_MAX     (16u << 20) /* a fileContentTest's file */
-#define HEADER_PEEK     (64u << 10) /* tar bytes read to learn a path's owner */
-#define POLL_NS         100000000L  /* 0.1 s between looks at a container */
-#define LOG_TAIL_LINES  10
-#define CMD_TIMEOUT_MS  (10L * 60 * 1000)
+#define OUTPUT_MAX     (16u << 20) /* a command's stdout or stderr kept */
+#define CONTENT_MAX    (16u << 20) /* a fileContentTest's file */
+#define HEADER_PEEK    (64u << 10) /* tar bytes read to learn a path's owner */
+#define POLL_NS        100000000L  /* 0.1 s between looks at a container */
+#define LOG_TAIL_LINES 10
+#define CMD_TIMEOUT_MS (10L * 60 * 1000)
 
 struct runner {
 	struct quai_engine *e;
@@ -102,7 +102,8 @@ static void strv_free(char **v)
 	free(v);
 }
 
-static int create(struct runner *r, char **out_id, const struct quai_engine_container *c, struct quai_error **err)
+static int create(struct runner *r, char **out_id, const struct quai_engine_container *c,
+                  struct quai_error **err)
 {
 	if (quai_engine_container_create(r->e, out_id, c, err) < 0)
 		return -1;
@@ -162,7 +163,8 @@ static char *log_tail(struct runner *r, const char *id)
 
 /* Waits until container id is no longer running; 1 when it stopped, 0 on
  * timeout or when the run is being stopped. */
-static int wait_exit(struct runner *r, const char *id, long timeout_ms, struct quai_engine_state *st, json_t **insp)
+static int wait_exit(struct runner *r, const char *id, long timeout_ms, struct quai_engine_state *st,
+                     json_t **insp)
 {
 	uint64_t deadline = now_us() + (uint64_t)timeout_ms * 1000u;
 	for (;;) {
@@ -231,21 +233,23 @@ static void command_test(struct runner *r, const struct quai_imagetest_command *
 		/* setup, the command and teardown run one after the other in the same container */
 		run_exec_list(r, id, t->setup, t->nsetup, (const char *const *)env, &msg, "setup");
 		if (!msg.len && !stopped(r)) {
-			struct quai_engine_exec x = {.cmd = argv, .env = (const char *const *)env,
-			                             .user = r->spec->run_options.user};
+			struct quai_engine_exec x = {
+			    .cmd = argv, .env = (const char *const *)env, .user = r->spec->run_options.user};
 			if (quai_engine_container_exec(r->e, &code, id, &x, collect_output, &o, &err) < 0)
 				quai_buf_printf(&msg, "%s", err->msg);
 		}
 		if (!stopped(r)) {
 			cleanup_buf struct quai_buf tmsg = QUAI_BUF_INIT;
-			run_exec_list(r, id, t->teardown, t->nteardown, (const char *const *)env, &tmsg, "teardown");
+			run_exec_list(r, id, t->teardown, t->nteardown, (const char *const *)env, &tmsg,
+			              "teardown");
 			if (tmsg.len)
 				fprintf(stderr, "quai: %s: %s", t->name, quai_buf_str(&tmsg));
 		}
 	} else {
 		struct quai_engine_state st;
 		if (!wait_exit(r, id, CMD_TIMEOUT_MS, &st, &insp)) {
-			quai_buf_puts(&msg, stopped(r) ? "interrupted" : "the command did not finish in time");
+			quai_buf_puts(&msg,
+			              stopped(r) ? "interrupted" : "the command did not finish in time");
 		} else {
 			code = st.exit_code;
 			if (quai_engine_container_logs(r->e, id, false, collect_output, &o, &err) < 0)
@@ -479,8 +483,8 @@ static void http_request(struct runner *r, const struct quai_imagetest_http *t, 
 	bool passed = false;
 	struct http_answer a = {QUAI_BUF_INIT, QUAI_BUF_INIT, 0};
 	CURL *c = curl_easy_init();
-	cleanup_free char *url = xasprintf("http://127.0.0.1:%d%s%s", host_port, t->path[0] == '/' ? "" : "/",
-	                                   t->path);
+	cleanup_free char *url =
+	    xasprintf("http://127.0.0.1:%d%s%s", host_port, t->path[0] == '/' ? "" : "/", t->path);
 	struct curl_slist *hl = NULL;
 	for (size_t i = 0; i < t->headers.n; i++) {
 		cleanup_free char *h = xasprintf("%s: %s", t->headers.v[i].key, t->headers.v[i].value);
@@ -660,9 +664,11 @@ static void service_tests(struct runner *r)
 		if (!hc_done) {
 			if (healthy) {
 				hc_passed = hc_done = true;
-			} else if ((st.health && strcmp(st.health, "unhealthy") == 0) || now_us() > hc_deadline) {
+			} else if ((st.health && strcmp(st.health, "unhealthy") == 0) ||
+			           now_us() > hc_deadline) {
 				quai_buf_printf(&hc_msg, "the container is %s; last health check output: %s",
-				                st.health ? st.health : "not healthy", last_health_output(insp));
+				                st.health ? st.health : "not healthy",
+				                last_health_output(insp));
 				hc_done = true;
 			}
 		}
@@ -688,9 +694,9 @@ static void service_tests(struct runner *r)
 		quai_buf_puts(&fail, "interrupted");
 	if (s->healthcheck) {
 		bool ok = hc_passed && !fail.len;
-		quai_imagetest_results_add(r->results, "healthcheck", QUAI_TEST_HEALTHCHECK, ok, now_us() - t0,
-		                           ok ? NULL : (fail.len && !hc_msg.len ? quai_buf_str(&fail)
-		                                                                 : quai_buf_str(&hc_msg)));
+		quai_imagetest_results_add(
+		    r->results, "healthcheck", QUAI_TEST_HEALTHCHECK, ok, now_us() - t0,
+		    ok ? NULL : (fail.len && !hc_msg.len ? quai_buf_str(&fail) : quai_buf_str(&hc_msg)));
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct quai_imagetest_http *t = &s->http[i];
@@ -715,7 +721,8 @@ static void service_tests(struct runner *r)
 		if (k == np || !ready[k]) {
 			cleanup_free char *m = xasprintf("port %d did not answer within %.1fs", ports[i],
 			                                 (double)max_wait / 1000.0);
-			quai_imagetest_results_add(r->results, t->name, QUAI_TEST_HTTP, false, now_us() - t0, m);
+			quai_imagetest_results_add(r->results, t->name, QUAI_TEST_HTTP, false, now_us() - t0,
+			                           m);
 			continue;
 		}
 		http_request(r, t, host[k], ts);
@@ -749,7 +756,8 @@ int quai_imagetest_run(struct quai_engine *e, const struct quai_imagetest_spec *
                        const char *run_id, const volatile sig_atomic_t *stop,
                        struct quai_imagetest_results *results, struct quai_error **err)
 {
-	struct runner r = {.e = e, .spec = spec, .image = image, .run_id = run_id, .stop = stop, .results = results};
+	struct runner r = {
+	    .e = e, .spec = spec, .image = image, .run_id = run_id, .stop = stop, .results = results};
 	if (quai_engine_image_inspect(e, &r.inspect, image, err) < 0)
 		return -1;
 	for (size_t i = 0; i < spec->ncommands && !stopped(&r); i++)
