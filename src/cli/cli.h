@@ -6,15 +6,23 @@
 
 struct quai_command {
 	const char *name;
+	/* NULL for a command of quai-engine, which quai runs in its place */
 	int (*run)(int argc, char **argv);
 	const char *summary; /* one line for `quai help` */
-	const char *usage;   /* full text for `quai help COMMAND` and `--help` */
+	const char *usage;   /* full text for `quai help COMMAND` and `--help`; NULL in quai for quai-engine's */
 };
 
-/* The table of commands, ending with a { NULL } entry. */
+/* quai's table of commands (main.c), and quai-engine's (engine_main.c):
+ * commands that talk to engines and registries live in a second binary, so
+ * that quai itself does not load libcurl and libarchive at start-up. Both
+ * end with a { NULL } entry. */
 extern const struct quai_command quai_commands[];
+extern const struct quai_command quai_engine_commands[];
 
-const struct quai_command *quai_command_find(const char *name);
+const struct quai_command *quai_command_find(const struct quai_command *table, const char *name);
+/* Replaces the process with quai-engine running argv (argv[0] is the
+ * command name); returns only on failure, with the exit status. */
+int quai_cli_exec_engine(char **argv);
 
 int cmd_build(int argc, char **argv);
 int cmd_help(int argc, char **argv);

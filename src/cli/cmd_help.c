@@ -10,11 +10,13 @@ const char cmd_help_usage[] = "usage: quai help [COMMAND]\n"
 int cmd_help(int argc, char **argv)
 {
 	if (argc >= 2) {
-		const struct quai_command *cmd = quai_command_find(argv[1]);
+		const struct quai_command *cmd = quai_command_find(quai_commands, argv[1]);
 		if (!cmd) {
 			quai_cli_error("'%s' is not a quai command; see 'quai help'", argv[1]);
 			return QUAI_EXIT_USAGE;
 		}
+		if (!cmd->usage)
+			return quai_cli_exec_engine(argv);
 		fputs(cmd->usage, stdout);
 		return QUAI_EXIT_OK;
 	}

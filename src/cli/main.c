@@ -1,4 +1,5 @@
-#include <stdarg.h>
+/* quai: the commands that need no engine run here; the others are handed
+ * to quai-engine (see cli.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,41 +8,12 @@
 #include "quai_version.h"
 
 const struct quai_command quai_commands[] = {
-	{ "build", cmd_build, "lint and build an image with the Docker engine", cmd_build_usage },
+	{ "build", NULL, "lint and build an image with the Docker engine", NULL },
 	{ "help", cmd_help, "show help for quai or one of its commands", cmd_help_usage },
 	{ "lint", cmd_lint, "check Dockerfiles for errors and bad practice", cmd_lint_usage },
-	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage },
+	{ "test", NULL, "run container-structure-test specs against an image", NULL },
 	{ NULL, NULL, NULL, NULL },
 };
-
-const struct quai_command *quai_command_find(const char *name)
-{
-	for (const struct quai_command *c = quai_commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
-}
-
-void quai_cli_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("quai: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-int quai_cli_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return 0;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return 1;
-	}
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -56,11 +28,13 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		return cmd_help(1, argv);
-	const struct quai_command *cmd = quai_command_find(name);
+	const struct quai_command *cmd = quai_command_find(quai_commands, name);
 	if (!cmd) {
 		quai_cli_error("'%s' is not a quai command; see 'quai help'", name);
 		return QUAI_EXIT_USAGE;
 	}
+	if (!cmd->run)
+		return quai_cli_exec_engine(argv + 1);
 	if (quai_cli_wants_help(argc - 1, argv + 1)) {
 		fputs(cmd->usage, stdout);
 		return QUAI_EXIT_OK;

@@ -69,22 +69,24 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
 static char *clean_text(const char *s, size_t max)
 {
 	struct quai_buf b = QUAI_BUF_INIT;
-	size_t n = strlen(s);
+	size_t n = strlen(s), run = 0; /* valid bytes not yet copied start at run */
 	for (size_t i = 0; i < n;) {
-		if (b.len >= max) {
+		if (i - run + b.len >= max) {
+			quai_buf_add(&b, s + run, i - run);
 			quai_buf_puts(&b, "...");
-			break;
+			return quai_buf_detach(&b);
 		}
 		unsigned cp;
-		size_t len = utf8_len((const unsigned char *)s + i, n - i, &cp);
+		size_t len = (unsigned char)s[i] < 0x80 ? 1 : utf8_len((const unsigned char *)s + i, n - i, &cp);
 		if (len == 0) {
+			quai_buf_add(&b, s + run, i - run);
 			quai_buf_puts(&b, "\xef\xbf\xbd");
-			i++;
+			run = ++i;
 			continue;
 		}
-		quai_buf_add(&b, s + i, len);
 		i += len;
 	}
+	quai_buf_add(&b, s + run, n - run);
 	return quai_buf_detach(&b);
 }
 

@@ -56,6 +56,9 @@ const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd)
 {
 	if (!cmd || cmd->argc == 0)
 		return "";
+	if (cmd->name)
+		return cmd->name;
+	/* a command not made by quai_sh_parse */
 	const char *name = arg(cmd, 0);
 	const char *slash = strrchr(name, '/');
 	return slash ? slash + 1 : name;

@@ -1137,6 +1137,13 @@ static void build(struct quai_sh_script *out, struct parser *p)
 		    .piped_into = c->piped_into,
 		    .depth = c->depth,
 		};
+		if (c->argc) {
+			const char *name = cmds[i].argv[0].text;
+			const char *slash = strrchr(name, '/');
+			cmds[i].name = slash ? slash + 1 : name;
+		} else {
+			cmds[i].name = "";
+		}
 		if (c->piped_into)
 			out->has_pipe = true;
 	}

@@ -47,6 +47,7 @@ struct quai_sh_cmd {
 	enum quai_sh_sep sep; /* what follows this command */
 	bool piped_into;      /* the previous command's output is piped into it */
 	int depth;            /* 0 at top level, +1 inside each $( ) or ` ` */
+	const char *name;     /* argv[0] without a leading path, "" if argc is 0 */
 };
 
 struct quai_sh_script {
