@@ -150,3 +150,24 @@ def test_sigterm_cleans_up(quai_bin, docker_env, busybox_image, tmp_path):
             p.kill()
     assert p.returncode == 143
     assert leftovers(docker_env) == []
+
+
+def test_sigint_during_http_wait_cleans_up(quai_bin, docker_env, docker_cli, busybox_image, tmp_path):
+    tag = build(docker_cli, tmp_path, "quai-test/silent:1",
+                f"FROM {busybox_image}\nEXPOSE 8080\nCMD [\"sleep\", \"30\"]\n")
+    spec = tmp_path / "wait.yaml"
+    spec.write_text('schemaVersion: "2.0.0"\nhttpTests:\n  - name: never\n    timeout: 20s\n')
+    env = {"DOCKER_HOST": docker_env["DOCKER_HOST"], "PATH": "/usr/bin:/bin"}
+    p = subprocess.Popen([quai_bin, "test", "--spec", spec, tag], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: len(leftovers(docker_env)) >= 2, timeout=20, what="a labelled container and network")
+        time.sleep(0.5)
+        p.send_signal(signal.SIGINT)
+        p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130
+    assert leftovers(docker_env) == []
+    docker_cli("rmi", tag)
