@@ -29,12 +29,14 @@ int cmd_help(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 extern const char cmd_build_usage[];
 extern const char cmd_help_usage[];
 extern const char cmd_lint_usage[];
 extern const char cmd_login_usage[];
 extern const char cmd_push_usage[];
+extern const char cmd_test_usage[];
 
 /* Prints "quai: " + message to stderr. */
 void quai_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

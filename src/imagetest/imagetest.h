@@ -9,6 +9,7 @@
 #ifndef QUAI_IMAGETEST_IMAGETEST_H
 #define QUAI_IMAGETEST_IMAGETEST_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -306,5 +307,19 @@ void quai_imagetest_write_junit(struct quai_buf *out, const struct quai_imagetes
                                 const char *suite);
 /* {"passed":N,"failed":N,"tests":[{"name","kind","passed","duration","message"}]} */
 void quai_imagetest_write_json(struct quai_buf *out, const struct quai_imagetest_results *results);
+
+/* ---- the runner (run.c) ---- */
+
+struct quai_engine;
+
+/* Runs every test of spec against image (a name or an ID) through engine e,
+ * appending one result per test. Containers and networks carry the label
+ * io.quai.run=run_id and are removed before it returns. When *stop becomes
+ * non-zero (a signal handler sets it; stop may be NULL) no further test
+ * starts and the current one ends soon. Returns 0, or -1 with *err when the
+ * image cannot be inspected. */
+int quai_imagetest_run(struct quai_engine *e, const struct quai_imagetest_spec *spec, const char *image,
+                       const char *run_id, const volatile sig_atomic_t *stop,
+                       struct quai_imagetest_results *results, struct quai_error **err);
 
 #endif
