@@ -9,6 +9,7 @@ build_pkgs=(
   build-essential pkg-config meson ninja-build
   libyaml-dev libjansson-dev
   libcurl4-openssl-dev libarchive-dev libpcre2-dev libssl-dev
+  docker.io docker-registry apache2-utils busybox-static curl
 )
 test_pkgs=(
   clang libclang-rt-14-dev llvm
@@ -16,7 +17,6 @@ test_pkgs=(
   python3 python3-pytest
   shellcheck
   clang-tidy cppcheck
-  docker.io docker-registry apache2-utils busybox-static curl
 )
 
 pkgs=("${build_pkgs[@]}")
