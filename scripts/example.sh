@@ -7,13 +7,14 @@
 #   scripts/example.sh      (after scripts/build.sh)
 #
 # QUAI_TESTENV_DIR (default /tmp/quai-example) holds the environment's state;
-# it is removed at the end unless it was already in use.
+# it is removed at the end unless it was already in use. QUAI names another
+# quai binary to run (the tests use their sanitizer build).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 export QUAI_TESTENV_DIR=${QUAI_TESTENV_DIR:-/tmp/quai-example}
-quai=$top/build/quai
+quai=${QUAI:-$top/build/quai}
 images=(x3-base x3-webdav)
 tag=1
 preexisting=0
@@ -34,7 +35,7 @@ cleanup() {
 	exit "$rc"
 }
 
-if [ ! -x "$quai" ] || [ ! -x build/src/cli/quai-engine ]; then
+if [ -z "${QUAI:-}" ] && { [ ! -x "$quai" ] || [ ! -x build/src/cli/quai-engine ]; }; then
 	step "building quai"
 	scripts/build.sh
 fi
