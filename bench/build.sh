@@ -15,7 +15,7 @@ export QUAI_TESTENV_DIR=${QUAI_TESTENV_DIR:-/tmp/quai-bench-build}
 preexisting=0
 [ -e "$QUAI_TESTENV_DIR" ] && preexisting=1
 
-[ -x build/quai ] && [ -x build/src/cli/quai-engine ] || scripts/build.sh
+if [ ! -x build/quai ] || [ ! -x build/src/cli/quai-engine ]; then scripts/build.sh; fi
 [ -x /usr/bin/time ] || { echo "bench: needs GNU time: apt-get install time" >&2; exit 2; }
 
 cleanup() {
