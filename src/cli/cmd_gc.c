@@ -1,25 +1,24 @@
 /* quai gc: removes the containers, networks and volumes that a killed quai
- * run left behind, found by their io.quai.* labels. */
+ * run left behind, found by the io.quai.run label quai puts on all of them.
+ * Only that label counts: images may carry other io.quai.* labels, which
+ * their containers inherit, and those containers are not quai's. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "cli/cli.h"
 #include "core/error.h"
 #include "engine/engine.h"
 #include "core/banned.h"
 
-#define LABEL_PREFIX "io.quai."
-
 const char cmd_gc_usage[] =
     "usage: quai gc [OPTIONS]\n"
     "\n"
     "Removes every container (running or not, with its anonymous volumes),\n"
-    "network and volume of the Docker engine that carries an io.quai.* label:\n"
-    "what a quai run that was killed left behind. Prints one line per object.\n"
+    "network and volume of the Docker engine that carries the io.quai.run label\n"
+    "(which quai puts on everything it creates): what a quai run that was\n"
+    "killed left behind. Prints one line per object.\n"
     "\n"
     "Options:\n"
     "  -n, --dry-run   print what would be removed, remove nothing\n"
@@ -33,18 +32,6 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static bool has_quai_label(const json_t *item)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach((json_t *)json_object_get(item, "Labels"), key, v)
-	{
-		if (strncmp(key, LABEL_PREFIX, strlen(LABEL_PREFIX)) == 0)
-			return true;
-	}
-	return false;
-}
-
 static const char *short_id(const char *id, char *buf, size_t n)
 {
 	snprintf(buf, n, "%.12s", id);
@@ -55,28 +42,15 @@ static const char *short_id(const char *id, char *buf, size_t n)
  * failures in *failed. */
 static int sweep(struct quai_engine *e, enum quai_engine_kind kind, bool dry, int *failed)
 {
-	static const char *const paths[] = {"/containers/json", "/networks", "/volumes"};
 	static const char *const names[] = {"container", "network", "volume"};
-	struct quai_engine_request req = {
-	    .path = paths[kind],
-	    .query = kind == QUAI_ENGINE_CONTAINERS ? "all=1" : NULL,
-	    .timeout_ms = 60000,
-	};
-	struct quai_engine_response resp;
+	char **list = NULL;
 	cleanup_error struct quai_error *err = NULL;
-	if (quai_engine_request(e, &req, &resp, &err) < 0) {
+	if (quai_engine_list(e, &list, kind, QUAI_ENGINE_LABEL_RUN, &err) < 0) {
 		quai_cli_error("gc: list %ss: %s", names[kind], err->msg);
 		return -1;
 	}
-	json_t *list = kind == QUAI_ENGINE_VOLUMES ? json_object_get(resp.json, "Volumes") : resp.json;
-	const char *key = kind == QUAI_ENGINE_VOLUMES ? "Name" : "Id";
-	size_t i;
-	json_t *item;
-	json_array_foreach(list, i, item)
-	{
-		const char *id = json_string_value(json_object_get(item, key));
-		if (!id || !has_quai_label(item))
-			continue;
+	for (char **p = list; *p; p++) {
+		const char *id = *p;
 		char sbuf[16];
 		const char *shown = kind == QUAI_ENGINE_VOLUMES ? id : short_id(id, sbuf, sizeof(sbuf));
 		if (dry) {
@@ -99,7 +73,7 @@ static int sweep(struct quai_engine *e, enum quai_engine_kind kind, bool dry, in
 		}
 		printf("removed %s %s\n", names[kind], shown);
 	}
-	quai_engine_response_release(&resp);
+	quai_engine_strv_free(list);
 	return 0;
 }
 
