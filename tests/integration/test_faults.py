@@ -27,11 +27,12 @@ import socket
 import subprocess
 import threading
 import http.server
+import urllib.parse
 import uuid
 
 import pytest
 
-from testenv import engine_request
+from testenv import engine_request, wait_until
 
 
 def ids(env, path, key="Id"):
@@ -97,6 +98,33 @@ def test_gc_removes_labelled_keeps_the_rest(q, docker_env, docker_cli, busybox_i
         docker_cli("rm", "-f", running, stopped, plain)
         docker_cli("network", "rm", net, plain_net)
         docker_cli("volume", "rm", vol, plain_vol)
+
+
+def _labelled(env):
+    filt = urllib.parse.quote(json.dumps({"label": ["io.quai.run"]}))
+    return (ids(env, f"/containers/json?all=1&filters={filt}") | ids(env, f"/networks?filters={filt}")
+            | ids(env, f"/volumes?filters={filt}", "Name"))
+
+
+def test_gc_after_sigkill(q, quai_bin, docker_env, busybox_image, tmp_path):
+    """A run killed with SIGKILL cannot clean up: quai gc does."""
+    spec = tmp_path / "slow.yaml"
+    spec.write_text('schemaVersion: "2.0.0"\ncommandTests:\n  - name: slow\n    command: sleep\n    args: ["30"]\n')
+    env = {"DOCKER_HOST": docker_env["DOCKER_HOST"], "PATH": "/usr/bin:/bin"}
+    p = subprocess.Popen([quai_bin, "test", "--spec", spec, busybox_image], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        left = wait_until(lambda: _labelled(docker_env), timeout=30, what="a labelled container")
+        p.kill()
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert left
+    r = q("gc")
+    assert r.returncode == 0, r.stderr
+    assert "removed container " in r.stdout
+    assert _labelled(docker_env) == set()
 
 
 def test_gc_usage(q):
