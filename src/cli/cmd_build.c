@@ -61,7 +61,16 @@ struct build_opts {
 	size_t ntags, tags_cap, nargs, args_cap, nlabels, labels_cap;
 };
 
-enum { OPT_BUILD_ARG = 256, OPT_TARGET, OPT_LABEL, OPT_NO_CACHE, OPT_PULL, OPT_NO_LINT, OPT_LOG, OPT_MAX_CONTEXT };
+enum {
+	OPT_BUILD_ARG = 256,
+	OPT_TARGET,
+	OPT_LABEL,
+	OPT_NO_CACHE,
+	OPT_PULL,
+	OPT_NO_LINT,
+	OPT_LOG,
+	OPT_MAX_CONTEXT
+};
 
 static const struct option long_opts[] = {
     {"tag", required_argument, NULL, 't'},

@@ -12,19 +12,18 @@
 #include "engine/engine.h"
 #include "core/banned.h"
 
-const char cmd_gc_usage[] =
-    "usage: quai gc [OPTIONS]\n"
-    "\n"
-    "Removes every container (running or not, with its anonymous volumes),\n"
-    "network and volume of the Docker engine that carries the io.quai.run label\n"
-    "(which quai puts on everything it creates): what a quai run that was\n"
-    "killed left behind. Prints one line per object.\n"
-    "\n"
-    "Options:\n"
-    "  -n, --dry-run   print what would be removed, remove nothing\n"
-    "  -h, --help      show this help\n"
-    "\n"
-    "Exit status: 0 done, 2 usage or engine error.\n";
+const char cmd_gc_usage[] = "usage: quai gc [OPTIONS]\n"
+                            "\n"
+                            "Removes every container (running or not, with its anonymous volumes),\n"
+                            "network and volume of the Docker engine that carries the io.quai.run label\n"
+                            "(which quai puts on everything it creates): what a quai run that was\n"
+                            "killed left behind. Prints one line per object.\n"
+                            "\n"
+                            "Options:\n"
+                            "  -n, --dry-run   print what would be removed, remove nothing\n"
+                            "  -h, --help      show this help\n"
+                            "\n"
+                            "Exit status: 0 done, 2 usage or engine error.\n";
 
 static const struct option long_opts[] = {
     {"dry-run", no_argument, NULL, 'n'},
