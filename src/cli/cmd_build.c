@@ -2,6 +2,7 @@
  * tar stream, shows the build as it goes and reports the image. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ const char cmd_build_usage[] = "usage: quai build [OPTIONS] DIR\n"
                                "      --pull               pull newer base images\n"
                                "      --no-lint            build even when the linter finds errors\n"
                                "      --log FILE           write the whole build output to FILE\n"
+                               "      --max-context SIZE   refuse a context larger than SIZE bytes\n"
+                               "                           (suffix K, M or G; default 8G; 0: no limit)\n"
                                "  -h, --help               show this help\n"
                                "\n"
                                "The image gets the OCI labels org.opencontainers.image.created, .revision\n"
@@ -53,11 +56,21 @@ struct build_opts {
 	char **owned; /* strings made here for args and labels */
 	size_t nowned, owned_cap;
 	bool no_cache, pull, no_lint;
+	uint64_t max_context;
 	const char **tags, **args, **labels;
 	size_t ntags, tags_cap, nargs, args_cap, nlabels, labels_cap;
 };
 
-enum { OPT_BUILD_ARG = 256, OPT_TARGET, OPT_LABEL, OPT_NO_CACHE, OPT_PULL, OPT_NO_LINT, OPT_LOG };
+enum {
+	OPT_BUILD_ARG = 256,
+	OPT_TARGET,
+	OPT_LABEL,
+	OPT_NO_CACHE,
+	OPT_PULL,
+	OPT_NO_LINT,
+	OPT_LOG,
+	OPT_MAX_CONTEXT
+};
 
 static const struct option long_opts[] = {
     {"tag", required_argument, NULL, 't'},
@@ -69,6 +82,7 @@ static const struct option long_opts[] = {
     {"pull", no_argument, NULL, OPT_PULL},
     {"no-lint", no_argument, NULL, OPT_NO_LINT},
     {"log", required_argument, NULL, OPT_LOG},
+    {"max-context", required_argument, NULL, OPT_MAX_CONTEXT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -105,10 +119,34 @@ static void build_arg(struct build_opts *o, const char *arg)
 	push(&o->args, &o->nargs, &o->args_cap, v ? own(o, xasprintf("%s=%s", arg, v)) : arg);
 }
 
+/* "123", "10K", "5M", "8G" (powers of 1024) into *out; -1 if malformed. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	unsigned long long n = strtoull(s, &end, 10);
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (errno || *end || (shift && n > (UINT64_MAX >> shift)))
+		return -1;
+	*out = (uint64_t)n << shift;
+	return 0;
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int parse_opts(struct build_opts *o, int argc, char **argv)
 {
 	int c;
+	o->max_context = CONTEXT_MAX_BYTES;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:f:h", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -140,6 +178,12 @@ static int parse_opts(struct build_opts *o, int argc, char **argv)
 			break;
 		case OPT_LOG:
 			o->log = optarg;
+			break;
+		case OPT_MAX_CONTEXT:
+			if (parse_size(optarg, &o->max_context) < 0) {
+				quai_cli_error("--max-context: '%s' is not a size (like 500M)", optarg);
+				return QUAI_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			fputs(cmd_build_usage, stdout);
@@ -425,7 +469,7 @@ static int build(struct build_opts *o, struct view *v, struct quai_error **err)
 	struct quai_context *ctx = NULL;
 	int rc = quai_engine_open(&e, err);
 	if (rc == 0)
-		rc = quai_context_open(&ctx, o->dir, o->file, CONTEXT_MAX_BYTES, err);
+		rc = quai_context_open(&ctx, o->dir, o->file, o->max_context, err);
 	struct quai_engine_body body = {context_read, ctx};
 	struct quai_engine_build b = {
 	    .tags = o->tags,

@@ -130,7 +130,12 @@ static int request(struct reply *r, const char *url, bool head, const char *acce
 	}
 	CURLcode cc = curl_easy_perform(h);
 	int rc = 0;
-	if (cc != CURLE_OK)
+	if (cc == CURLE_SSL_CONNECT_ERROR && strncmp(url, "https://", 8) == 0)
+		rc = quai_error_set(err, QUAI_EXIT_USAGE,
+		                    "registry '%s' does not speak TLS: only localhost and 127.x registries "
+		                    "are spoken to over plain http (%s)",
+		                    host, *ebuf ? ebuf : curl_easy_strerror(cc));
+	else if (cc != CURLE_OK)
 		rc = quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s' is not reachable: %s", host,
 		                    *ebuf ? ebuf : curl_easy_strerror(cc));
 	else
