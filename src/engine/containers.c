@@ -234,12 +234,11 @@ int quai_engine_container_archive(struct quai_engine *e, json_t **out_stat, cons
 	    .path = url_path, .query = quai_buf_str(&q), .on_data = fn, .arg = arg};
 	struct quai_engine_response resp;
 	int rc = quai_engine_request(e, &req, &resp, err);
-	if (rc < 0)
-		return rc;
+	/* also on failure: a data callback that stops early still wants the stat */
 	if (out_stat)
 		*out_stat = resp.path_stat ? json_loads(resp.path_stat, 0, NULL) : NULL;
 	quai_engine_response_release(&resp);
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 int quai_engine_container_exec(struct quai_engine *e, int *out_status, const char *id,

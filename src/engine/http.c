@@ -221,6 +221,10 @@ static int finish(struct quai_engine *e, struct xfer *x, CURLcode rc, const char
                   struct quai_engine_response *out, struct quai_error **err)
 {
 	const struct quai_engine_request *r = x->req;
+	/* the path-stat header arrives before the body: keep it even when the
+	 * data callback stopped the transfer early */
+	if (out)
+		out->path_stat = steal_pointer(&x->path_stat);
 	if (x->cb_err) {
 		quai_error_free(err ? *err : NULL);
 		if (err) {
@@ -249,7 +253,6 @@ static int finish(struct quai_engine *e, struct xfer *x, CURLcode rc, const char
 		out->status = x->status;
 		if (x->body.len)
 			out->json = json_loadb(x->body.data, x->body.len, 0, NULL);
-		out->path_stat = steal_pointer(&x->path_stat);
 	}
 	return 0;
 }

@@ -91,6 +91,21 @@ def test_default_spec_in_dir(qtest, busybox_image, tmp_path):
     assert r.returncode == 1 and "FAIL command: false" in r.stdout
 
 
+def test_file_permissions_from_the_engine(qtest, busybox_image, tmp_path):
+    """The mode comes from the archive's path-stat header, also when quai
+    stops reading the tar after its first bytes."""
+    spec = tmp_path / "tests.yml"
+    spec.write_text('schemaVersion: "2.0.0"\nfileExistenceTests:\n'
+                    '  - name: busybox\n    path: /bin/busybox\n    shouldExist: true\n'
+                    '    permissions: "-rwxr-xr-x"\n    isExecutableBy: any\n'
+                    '  - name: wrong\n    path: /bin/busybox\n    shouldExist: true\n'
+                    '    permissions: "-rw-------"\n')
+    r = qtest("--spec", spec, busybox_image)
+    assert "PASS fileExistence: busybox" in r.stdout, r.stdout + r.stderr
+    assert "expected -rw-------, actual -rwxr-xr-x" in r.stdout, r.stdout
+    assert r.returncode == 1
+
+
 @pytest.mark.parametrize("spec,where", [("bad-yaml.yaml", ":5:1: "), ("unknown-key.yaml", ":5:5: unknown key")])
 def test_spec_errors(qtest, busybox_image, spec, where):
     r = qtest("--spec", SPECS / spec, busybox_image)
