@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base64.h"
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "engine/internal.h"
@@ -119,7 +120,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *p)
 		while (e > b && (data[e - 1] == '\r' || data[e - 1] == '\n' || data[e - 1] == ' '))
 			e--;
 		cleanup_free char *enc = xstrndup(data + b, e - b);
-		x->path_stat = engine_base64_decode(enc, NULL);
+		x->path_stat = quai_base64_decode(enc, NULL);
 	}
 	return len;
 }

@@ -45,10 +45,6 @@ int engine_demux_feed(struct engine_demux *d, const char *data, size_t len, stru
 /* Errors when the stream ended inside a frame. */
 int engine_demux_finish(struct engine_demux *d, struct quai_error **err);
 
-/* base64 with the standard or the URL-safe alphabet, padded. Caller frees. */
-char *engine_base64(const void *data, size_t len, bool url);
-/* Decodes standard or URL-safe base64 (padding optional); NULL if invalid. */
-char *engine_base64_decode(const char *s, size_t *out_len);
 
 /* Splits REPO[:TAG] (the tag after the last '/'); *out_repo caller-owned,
  * *out_tag points into ref or is "latest". */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/xalloc.h"
@@ -408,48 +409,16 @@ bool quai_imagetest_eval_http(char **out, const struct quai_imagetest_http *test
 	return finish(out, &msg);
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-static int b64_decode(struct quai_buf *out, const char *s)
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	for (; *s && *s != '='; s++) {
-		int v = b64_value((unsigned char)*s);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			quai_buf_putc(out, (char)((acc >> bits) & 0xff));
-		}
-	}
-	return 0;
-}
-
 int quai_imagetest_file_facts_from_stat(struct quai_imagetest_file_facts *out, const char *header,
                                         struct quai_error **err)
 {
 	memset(out, 0, sizeof(*out));
-	cleanup_buf struct quai_buf json = QUAI_BUF_INIT;
-	if (strlen(header) > 65536 || b64_decode(&json, header) < 0)
+	size_t len = 0;
+	cleanup_free char *json = strlen(header) > 65536 ? NULL : quai_base64_decode(header, &len);
+	if (!json)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "the engine's path stat is not base64");
 	json_error_t jerr;
-	json_t *root = json_loadb(quai_buf_str(&json), json.len, 0, &jerr);
+	json_t *root = json_loadb(json, len, 0, &jerr);
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return quai_error_set(err, QUAI_EXIT_USAGE, "the engine's path stat is not a JSON object");

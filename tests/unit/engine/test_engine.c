@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "engine/engine.h"
@@ -298,12 +299,12 @@ static void test_demux_raw_and_truncated(void **state)
 
 static void test_base64(void **state)
 {
-	cleanup_free char *a = engine_base64("", 0, false);
-	cleanup_free char *b = engine_base64("f", 1, false);
-	cleanup_free char *c = engine_base64("fo", 2, false);
-	cleanup_free char *d = engine_base64("foo", 3, false);
-	cleanup_free char *e = engine_base64("\xfb\xff\xfe", 3, false);
-	cleanup_free char *f = engine_base64("\xfb\xff\xfe", 3, true);
+	cleanup_free char *a = quai_base64_encode("", 0, false);
+	cleanup_free char *b = quai_base64_encode("f", 1, false);
+	cleanup_free char *c = quai_base64_encode("fo", 2, false);
+	cleanup_free char *d = quai_base64_encode("foo", 3, false);
+	cleanup_free char *e = quai_base64_encode("\xfb\xff\xfe", 3, false);
+	cleanup_free char *f = quai_base64_encode("\xfb\xff\xfe", 3, true);
 	assert_string_equal(a, "");
 	assert_string_equal(b, "Zg==");
 	assert_string_equal(c, "Zm8=");
@@ -311,15 +312,15 @@ static void test_base64(void **state)
 	assert_string_equal(e, "+//+");
 	assert_string_equal(f, "-__-");
 	size_t n;
-	cleanup_free char *g = engine_base64_decode("Zm8=", &n);
+	cleanup_free char *g = quai_base64_decode("Zm8=", &n);
 	assert_int_equal(n, 2);
 	assert_string_equal(g, "fo");
-	cleanup_free char *h = engine_base64_decode("-__-", &n);
+	cleanup_free char *h = quai_base64_decode("-__-", &n);
 	assert_memory_equal(h, "\xfb\xff\xfe", 3);
-	cleanup_free char *i = engine_base64_decode("eyJuYW1lIjoiZXRjIn0", &n);
+	cleanup_free char *i = quai_base64_decode("eyJuYW1lIjoiZXRjIn0", &n);
 	assert_string_equal(i, "{\"name\":\"etc\"}");
-	assert_null(engine_base64_decode("a", &n));
-	assert_null(engine_base64_decode("ab$d", &n));
+	assert_null(quai_base64_decode("a", &n));
+	assert_null(quai_base64_decode("ab$d", &n));
 }
 
 static void test_auth_header(void **state)
@@ -328,7 +329,7 @@ static void test_auth_header(void **state)
 	cleanup_free char *h = quai_engine_auth_header(&auth);
 	assert_null(strpbrk(h, "+/"));
 	size_t n;
-	cleanup_free char *text = engine_base64_decode(h, &n);
+	cleanup_free char *text = quai_base64_decode(h, &n);
 	json_t *j = json_loads(text, 0, NULL);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "username")), "me");
