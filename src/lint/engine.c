@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/xalloc.h"
+#include "lint/heredoc.h"
 #include "lint/pragma.h"
 #include "lint/rule.h"
 #include "lint/rules.h"
@@ -81,38 +82,21 @@ void quai_lint_report_at(struct quai_lint_ctx *ctx, const struct quai_df_instr *
 	va_end(ap);
 }
 
-static const char *basename_of(const char *word, size_t len, size_t *out_len)
-{
-	const char *start = word;
-	for (size_t i = 0; i < len; i++)
-		if (word[i] == '/')
-			start = word + i + 1;
-	*out_len = len - (size_t)(start - word);
-	return start;
-}
-
 /* Is the first heredoc of a RUN its script? Yes for `RUN <<EOF` and
  * `RUN bash <<EOF`; no for `RUN python3 <<EOF` or `RUN cat <<EOF >file`. */
 static bool heredoc_is_script(const char *args)
 {
-	while (*args == ' ' || *args == '\t')
-		args++;
-	if (strncmp(args, "<<", 2) == 0)
-		return true;
-	size_t n = strcspn(args, " \t");
-	size_t blen;
-	const char *base = basename_of(args, n, &blen);
-	static const char *const shells[] = { "sh", "bash", "ash", "dash", "zsh", "ksh" };
-	bool is_shell = false;
-	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
-		if (blen == strlen(shells[i]) && strncmp(base, shells[i], blen) == 0)
-			is_shell = true;
-	if (!is_shell)
+	const char *prog;
+	size_t n;
+	if (!quai_lint_heredoc_prog(args, &prog, &n))
 		return false;
-	const char *rest = args + n;
-	while (*rest == ' ' || *rest == '\t')
-		rest++;
-	return strncmp(rest, "<<", 2) == 0;
+	if (n == 0)
+		return true;
+	static const char *const shells[] = { "sh", "bash", "ash", "dash", "zsh", "ksh" };
+	for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
+		if (n == strlen(shells[i]) && strncmp(prog, shells[i], n) == 0)
+			return true;
+	return false;
 }
 
 const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr)

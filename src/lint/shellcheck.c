@@ -22,6 +22,7 @@
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "lint/lint.h"
+#include "lint/heredoc.h"
 #include "lint/pragma.h"
 #include "core/banned.h"
 
@@ -66,22 +67,18 @@ static enum dialect dialect_of(const char *prog, size_t len)
 	return SH_NONE;
 }
 
-/* The first word of args and whether a heredoc starts right after it (or
- * the arguments start with one): `<<EOF`, `bash <<EOF`. */
+/* Whether the first heredoc of a RUN is a script shellcheck reads, and in
+ * which dialect: `<<EOF` keeps *d, `bash <<EOF` sets it. */
 static bool heredoc_script(const char *args, enum dialect *d)
 {
-	while (*args == ' ' || *args == '\t')
-		args++;
-	if (strncmp(args, "<<", 2) == 0)
-		return true;
-	size_t n = strcspn(args, " \t");
-	enum dialect wd = dialect_of(args, n);
-	if (wd == SH_NONE)
+	const char *prog;
+	size_t n;
+	if (!quai_lint_heredoc_prog(args, &prog, &n))
 		return false;
-	const char *rest = args + n;
-	while (*rest == ' ' || *rest == '\t')
-		rest++;
-	if (strncmp(rest, "<<", 2) != 0)
+	if (n == 0)
+		return true;
+	enum dialect wd = dialect_of(prog, n);
+	if (wd == SH_NONE)
 		return false;
 	*d = wd;
 	return true;
