@@ -8,15 +8,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from lintenv import clean_env
+
 FINDINGS = 1
-
-
-def clean_env(home, extra=None):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("HADOLINT_") and k not in ("NO_COLOR", "XDG_CONFIG_HOME")}
-    env["HOME"] = str(home)
-    env.update(extra or {})
-    return env
 
 
 @pytest.fixture
