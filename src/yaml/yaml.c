@@ -232,6 +232,7 @@ static const struct quai_yaml_node *convert(struct loader *l, int index, unsigne
 	l->busy[slot] = 1;
 	struct quai_yaml_node *node = arena_alloc(&l->doc->arena, sizeof(*node));
 	*node = (struct quai_yaml_node){
+		.file = l->doc->file,
 		.line = (unsigned)yn->start_mark.line + 1,
 		.col = (unsigned)yn->start_mark.column + 1,
 		.tag = copy_tag(l, yn->tag),
@@ -308,15 +309,56 @@ static int parse_error(const yaml_parser_t *p, const char *file, struct quai_err
 	return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%lu:%lu: invalid YAML: %s", file, line, col, problem);
 }
 
-int quai_yaml_load(struct quai_yaml_doc **out, const char *file, const char *data, size_t len,
-		   struct quai_error **err)
+struct quai_yaml_doc *quai_yaml_doc_new(const char *file)
 {
-	*out = NULL;
 	struct quai_yaml_doc *doc = xcalloc(1, sizeof(*doc));
 	size_t flen = strlen(file);
 	char *fcopy = arena_alloc(&doc->arena, flen + 1);
 	memcpy(fcopy, file, flen + 1);
 	doc->file = fcopy;
+	return doc;
+}
+
+void *quai_yaml_alloc(struct quai_yaml_doc *doc, size_t size)
+{
+	void *p = arena_alloc(&doc->arena, size ? size : 1);
+	memset(p, 0, size ? size : 1);
+	return p;
+}
+
+struct quai_yaml_node *quai_yaml_new(struct quai_yaml_doc *doc, enum quai_yaml_type type,
+				     const struct quai_yaml_node *at)
+{
+	struct quai_yaml_node *n = quai_yaml_alloc(doc, sizeof(*n));
+	n->type = type;
+	n->style = type == QUAI_YAML_SCALAR ? QUAI_YAML_PLAIN : QUAI_YAML_BLOCK;
+	n->file = at ? at->file : doc->file;
+	n->line = at ? at->line : 0;
+	n->col = at ? at->col : 0;
+	if (type == QUAI_YAML_SCALAR)
+		n->str = "";
+	return n;
+}
+
+struct quai_yaml_node *quai_yaml_new_str(struct quai_yaml_doc *doc, const char *s, size_t len,
+					 const struct quai_yaml_node *at)
+{
+	struct quai_yaml_node *n = quai_yaml_new(doc, QUAI_YAML_SCALAR, at);
+	char *copy = quai_yaml_alloc(doc, len + 1);
+	if (len)
+		memcpy(copy, s, len);
+	n->str = copy;
+	n->len = len;
+	if (at && at->type == QUAI_YAML_SCALAR)
+		n->style = at->style;
+	return n;
+}
+
+int quai_yaml_load(struct quai_yaml_doc **out, const char *file, const char *data, size_t len,
+		   struct quai_error **err)
+{
+	*out = NULL;
+	struct quai_yaml_doc *doc = quai_yaml_doc_new(file);
 
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
@@ -619,7 +661,8 @@ int quai_yaml_fail(struct quai_error **err, const struct quai_yaml_doc *doc, con
 	va_start(ap, fmt);
 	cleanup_free char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (!node)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "%s: %s", doc->file, msg);
-	return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u:%u: %s", doc->file, node->line, node->col, msg);
+	if (!node || !node->line)
+		return quai_error_set(err, QUAI_EXIT_USAGE, "%s: %s", node ? node->file : doc->file, msg);
+	return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u:%u: %s", node->file ? node->file : doc->file, node->line,
+			      node->col, msg);
 }

@@ -45,7 +45,8 @@ struct quai_yaml_pair {
 struct quai_yaml_node {
 	enum quai_yaml_type type;
 	enum quai_yaml_style style;
-	unsigned line; /* 1-based, where the node starts */
+	const char *file; /* the file it was read from (the doc's name) */
+	unsigned line;    /* 1-based, where the node starts */
 	unsigned col;  /* 1-based */
 	/* An explicit tag other than the defaults, as resolved by libyaml:
 	 * "!reference", "!reset", "tag:yaml.org,2002:int"...; NULL when the
@@ -84,6 +85,18 @@ static inline void cleanup_yaml_docp(struct quai_yaml_doc **d)
 	quai_yaml_free(*d);
 }
 #define cleanup_yaml_doc __attribute__((cleanup(cleanup_yaml_docp)))
+
+/* Building trees (for resolved models: interpolation, merges, extends).
+ * An empty doc named file, to own new nodes; memory from quai_yaml_alloc
+ * is zeroed and lives as long as doc. quai_yaml_new makes a node of type
+ * at the position of at (file/line/col copied; at may be NULL).
+ * quai_yaml_new_str copies s[0..len). */
+struct quai_yaml_doc *quai_yaml_doc_new(const char *file);
+void *quai_yaml_alloc(struct quai_yaml_doc *doc, size_t size);
+struct quai_yaml_node *quai_yaml_new(struct quai_yaml_doc *doc, enum quai_yaml_type type,
+				     const struct quai_yaml_node *at);
+struct quai_yaml_node *quai_yaml_new_str(struct quai_yaml_doc *doc, const char *s, size_t len,
+					 const struct quai_yaml_node *at);
 
 /* The value of the last pair of map whose key is the scalar key; NULL when
  * absent or when map is NULL or not a mapping. */
