@@ -142,8 +142,8 @@ static const struct quai_yaml_node *convert_map(struct loader *l, const yaml_nod
 						struct quai_yaml_node *node, unsigned depth)
 {
 	size_t count = (size_t)(yn->data.mapping.pairs.top - yn->data.mapping.pairs.start);
-	const struct quai_yaml_node **keys = xcalloc(count ? count : 1, sizeof(*keys));
-	const struct quai_yaml_node **vals = xcalloc(count ? count : 1, sizeof(*vals));
+	const struct quai_yaml_node **keys = xcalloc(count ? count : 1, sizeof(const struct quai_yaml_node *));
+	const struct quai_yaml_node **vals = xcalloc(count ? count : 1, sizeof(const struct quai_yaml_node *));
 	size_t total = 0;
 	bool merges = false;
 	const struct quai_yaml_node *ret = NULL;
@@ -270,7 +270,7 @@ static const struct quai_yaml_node *convert(struct loader *l, int index, unsigne
 		node->type = QUAI_YAML_SEQ;
 		node->style = yn->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE ? QUAI_YAML_FLOW : QUAI_YAML_BLOCK;
 		size_t count = (size_t)(yn->data.sequence.items.top - yn->data.sequence.items.start);
-		const struct quai_yaml_node **items = arena_alloc(&l->doc->arena, (count ? count : 1) * sizeof(*items));
+		const struct quai_yaml_node **items = arena_alloc(&l->doc->arena, (count ? count : 1) * sizeof(const struct quai_yaml_node *));
 		for (size_t i = 0; i < count; i++) {
 			items[i] = convert(l, yn->data.sequence.items.start[i], depth + 1);
 			if (!items[i]) {
@@ -384,7 +384,7 @@ int quai_yaml_load(struct quai_yaml_doc **out, const char *file, const char *dat
 		struct loader l = {
 			.doc = doc,
 			.ydoc = &ydoc,
-			.memo = xcalloc(nnodes, sizeof(*l.memo)),
+			.memo = xcalloc(nnodes, sizeof(struct quai_yaml_node *)),
 			.busy = xcalloc(nnodes, 1),
 			.work = work,
 			.err = err,
@@ -398,7 +398,7 @@ int quai_yaml_load(struct quai_yaml_doc **out, const char *file, const char *dat
 			rc = -1;
 			break;
 		}
-		roots = xgrow(roots, &cap, nroots + 1, sizeof(*roots));
+		roots = xgrow(roots, &cap, nroots + 1, sizeof(const struct quai_yaml_node *));
 		roots[nroots++] = root;
 	}
 	yaml_parser_delete(&parser);
@@ -407,9 +407,9 @@ int quai_yaml_load(struct quai_yaml_doc **out, const char *file, const char *dat
 		quai_yaml_free(doc);
 		return -1;
 	}
-	const struct quai_yaml_node **kept = arena_alloc(&doc->arena, (nroots ? nroots : 1) * sizeof(*kept));
+	const struct quai_yaml_node **kept = arena_alloc(&doc->arena, (nroots ? nroots : 1) * sizeof(const struct quai_yaml_node *));
 	if (nroots)
-		memcpy(kept, roots, nroots * sizeof(*kept));
+		memcpy(kept, roots, nroots * sizeof(const struct quai_yaml_node *));
 	free(roots);
 	doc->roots = kept;
 	doc->nroots = nroots;
