@@ -37,7 +37,8 @@ struct compose_loader {
 	const char *project_name;
 	struct compose_file *files; /* loaded, by path */
 	size_t nfiles, capfiles;
-	unsigned depth; /* extends/include nesting */
+	unsigned depth; /* include nesting */
+	const char *including[17]; /* the first file of each include being loaded */
 	size_t copied;     /* nodes copied from parsed files */
 	bool user_diags;   /* the caller wants findings, not an error */
 	bool syntax_error; /* a YAML syntax error was reported */

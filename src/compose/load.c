@@ -238,9 +238,17 @@ static void load_includes(struct compose_loader *l, struct quai_yaml_node *model
 				ok = false;
 			}
 		}
+		for (size_t j = 0; ok && j < paths->n; j++)
+			for (unsigned d = 0; d < l->depth; d++)
+				if (strcmp(l->including[d], owned[j]) == 0) {
+					compose_diag(l, paths->items[j], "include", "\"%s\" includes itself", owned[j]);
+					ok = false;
+					break;
+				}
 		const char *pd = quai_yaml_str(quai_yaml_get(it, "project_directory"));
 		cleanup_free char *sub_dir = pd ? compose_path_join(dir, pd) : compose_dirname(owned[0]);
 		if (ok) {
+			l->including[l->depth] = owned[0];
 			l->depth++;
 			struct quai_yaml_node *sub = load_project(l, list, paths->n, sub_dir);
 			l->depth--;
@@ -329,6 +337,17 @@ static char *project_name(const char *s)
 	return out;
 }
 
+/* A variable of the environment the options give (or the process's). */
+static const char *option_env(const struct quai_compose_options *o, const char *key)
+{
+	char *const *envp = o->environ ? (char *const *)o->environ : environ;
+	size_t n = strlen(key);
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
 static int load_env(struct compose_loader *l, const struct quai_compose_options *o, const char *project_dir,
 		    struct quai_error **err)
 {
@@ -360,7 +379,7 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 	struct quai_findings own = { 0 };
 	char **files = NULL;
 	size_t nfiles = 0;
-	cleanup_free char *cwd = absolute(".");
+	const char *compose_file = NULL;
 	int rc = -1;
 	if (o->nfiles) {
 		files = xcalloc(o->nfiles, sizeof(char *));
@@ -371,6 +390,31 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 				free_strv(files, nfiles);
 				return -1;
 			}
+		}
+	} else if ((compose_file = option_env(o, "COMPOSE_FILE")) && *compose_file) {
+		/* COMPOSE_FILE=a.yml:b.yml (COMPOSE_PATH_SEPARATOR), relative to the project directory */
+		const char *sep = option_env(o, "COMPOSE_PATH_SEPARATOR");
+		char sc = sep && *sep ? sep[0] : ':';
+		cleanup_free char *dir = absolute(o->project_dir ? o->project_dir : ".");
+		size_t cap = 0;
+		for (const char *p = compose_file; *p;) {
+			const char *e = strchr(p, sc);
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			if (len) {
+				cleanup_free char *one = xstrndup(p, len);
+				files = xgrow(files, &cap, nfiles + 1, sizeof(char *));
+				files[nfiles++] = compose_path_join(dir, one);
+				if (!exists(files[nfiles - 1])) {
+					quai_error_set(err, QUAI_EXIT_USAGE, "compose file '%s' (from COMPOSE_FILE) not found", one);
+					free_strv(files, nfiles);
+					return -1;
+				}
+			}
+			p += len + (e ? 1 : 0);
+		}
+		if (!nfiles) {
+			quai_error_set(err, QUAI_EXIT_USAGE, "COMPOSE_FILE names no file");
+			return -1;
 		}
 	} else {
 		cleanup_free char *dir = absolute(o->project_dir ? o->project_dir : ".");
@@ -434,7 +478,6 @@ out:
 	quai_findings_release(&own);
 	free_strv(files, nfiles);
 	free(pdir);
-	(void)cwd;
 	return rc;
 }
 
