@@ -113,23 +113,20 @@ static int parse(struct compose_args *a, int argc, char **argv)
 	return -1;
 }
 
-int cmd_compose(int argc, char **argv)
+static int run(const struct compose_args *a)
 {
-	struct compose_args a = { 0 };
-	int rc = parse(&a, argc, argv);
-	if (rc >= 0)
-		goto out;
 	struct quai_compose_options o = {
-		.files = a.files,
-		.nfiles = a.nfiles,
-		.env_files = a.env_files,
-		.nenv_files = a.nenv_files,
-		.project_dir = a.project_dir,
-		.project_name = a.project_name,
+		.files = a->files,
+		.nfiles = a->nfiles,
+		.env_files = a->env_files,
+		.nenv_files = a->nenv_files,
+		.project_dir = a->project_dir,
+		.project_name = a->project_name,
 	};
 	struct quai_findings diags = { 0 };
 	struct quai_compose *c = NULL;
 	cleanup_error struct quai_error *err = NULL;
+	int rc;
 	if (quai_compose_load(&c, &diags, &o, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		rc = err->status ? err->status : QUAI_EXIT_USAGE;
@@ -137,7 +134,7 @@ int cmd_compose(int argc, char **argv)
 		quai_findings_sort(&diags);
 		quai_lint_write(stderr, QUAI_FORMAT_GNU, &diags, false, NULL, 0);
 		rc = QUAI_EXIT_FINDINGS;
-	} else if (!a.quiet && quai_compose_write(stdout, c, a.json, &err) < 0) {
+	} else if (!a->quiet && quai_compose_write(stdout, c, a->json, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		rc = QUAI_EXIT_USAGE;
 	} else {
@@ -145,7 +142,15 @@ int cmd_compose(int argc, char **argv)
 	}
 	quai_compose_free(c);
 	quai_findings_release(&diags);
-out:
+	return rc;
+}
+
+int cmd_compose(int argc, char **argv)
+{
+	struct compose_args a = { 0 };
+	int rc = parse(&a, argc, argv);
+	if (rc < 0)
+		rc = run(&a);
 	free(a.files);
 	free(a.env_files);
 	return rc;

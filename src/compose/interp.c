@@ -217,7 +217,7 @@ static int env_value(struct quai_buf *out, const char *v, size_t len, const stru
 		}
 		struct quai_buf raw = QUAI_BUF_INIT;
 		for (size_t i = 1; i <= inner; i++) {
-			if (v[i] == '\\' && i < inner) {
+			if (i < inner && v[i] == '\\') {
 				char c = v[++i];
 				quai_buf_putc(&raw, c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c);
 			} else {

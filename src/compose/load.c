@@ -42,7 +42,7 @@ static const char *intern(struct compose_loader *l, const char *s)
 {
 	size_t n = strlen(s);
 	char *c = quai_yaml_alloc(l->doc, n + 1);
-	memcpy(c, s, n);
+	memcpy(c, s, n + 1);
 	return c;
 }
 

@@ -42,11 +42,11 @@ enum nz_flags {
 
 struct nz_field {
 	const char *name;
-	enum nz_kind kind;
 	const struct nz_field *sub; /* NZ_OBJ, NZ_LIST_OBJ */
 	const struct quai_yaml_node *(*fn)(struct nz *x, const struct quai_yaml_node *v);
 	const char *const *values;   /* NZ_ENUM */
 	const char *const *required; /* NZ_OBJ, NZ_LIST_OBJ */
+	enum nz_kind kind;
 	unsigned flags;
 };
 

@@ -93,8 +93,6 @@ static void short_port(struct nz *x, const struct quai_yaml_node *it, struct qua
 		} else if (c1) {
 			nz_diag(x, it, "invalid port \"%s\"", it->str);
 			return;
-		} else if (ip) {
-			host = rest;
 		} else {
 			host = rest;
 		}
@@ -216,10 +214,10 @@ static void volume_mode(struct nz *x, const struct quai_yaml_node *it, struct qu
 		next = strchr(tok, ',');
 		if (next)
 			*next++ = '\0';
-		if (!*tok) {
+		if (!*tok || strcmp(tok, "rw") == 0) {
+			/* the default */
 		} else if (strcmp(tok, "ro") == 0) {
 			cn_put(x->l, m, "read_only", cn_bool(x->l, true, it));
-		} else if (strcmp(tok, "rw") == 0) {
 		} else if (bind && (strcmp(tok, "z") == 0 || strcmp(tok, "Z") == 0)) {
 			cn_put(x->l, opts, "selinux", cn_str(x->l, tok, it));
 		} else if (bind && (strcmp(tok, "shared") == 0 || strcmp(tok, "rshared") == 0 || strcmp(tok, "slave") == 0 ||
@@ -262,7 +260,7 @@ static const struct quai_yaml_node *short_volume(struct nz *x, const struct quai
 	struct quai_yaml_node *m = cn_map(x->l, it);
 	const char *src = n >= 2 ? parts[0] : NULL;
 	const char *target = n >= 2 ? parts[1] : parts[0];
-	if (!*target || (src && !*src)) {
+	if (!target || !*target || (src && !*src)) {
 		nz_diag(x, it, "invalid volume \"%s\": empty source or target", it->str);
 		return it;
 	}

@@ -117,9 +117,10 @@ void cn_push(struct compose_loader *l, struct quai_yaml_node *seq, const struct 
 {
 	const struct quai_yaml_node **items = (const struct quai_yaml_node **)seq->items;
 	if (seq->n == 0 || (seq->n & (seq->n - 1)) == 0) {
-		const struct quai_yaml_node **ni = quai_yaml_alloc(l->doc, capacity(seq->n + 1) * sizeof(*ni));
+		const struct quai_yaml_node **ni =
+			quai_yaml_alloc(l->doc, capacity(seq->n + 1) * sizeof(const struct quai_yaml_node *));
 		if (seq->n)
-			memcpy(ni, items, seq->n * sizeof(*ni));
+			memcpy(ni, items, seq->n * sizeof(const struct quai_yaml_node *));
 		items = ni;
 		seq->items = ni;
 	}
@@ -174,7 +175,7 @@ static const char *own_tag(struct compose_loader *l, const char *tag)
 		return NULL;
 	size_t n = strlen(tag);
 	char *c = quai_yaml_alloc(l->doc, n + 1);
-	memcpy(c, tag, n);
+	memcpy(c, tag, n + 1);
 	return c;
 }
 
