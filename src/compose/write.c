@@ -102,6 +102,14 @@ static void write_quoted(FILE *out, const char *s, size_t len)
 	fputc('"', out);
 }
 
+static void write_text(FILE *out, const char *s, size_t len)
+{
+	if (needs_quotes(s, len))
+		write_quoted(out, s, len);
+	else
+		fputs(s, out);
+}
+
 static void write_scalar(FILE *out, const struct quai_yaml_node *n)
 {
 	if (typed_plain(n)) {
@@ -110,10 +118,13 @@ static void write_scalar(FILE *out, const struct quai_yaml_node *n)
 	}
 	size_t len;
 	cleanup_free char *s = escape_dollars(n->str, n->len, &len);
-	if (needs_quotes(s, len))
-		write_quoted(out, s, len);
-	else
-		fputs(s, out);
+	write_text(out, s, len);
+}
+
+/* Keys are not interpolated: written as they are. */
+static void write_key(FILE *out, const struct quai_yaml_node *k)
+{
+	write_text(out, k->str, k->len);
 }
 
 static int cmp_pair(const void *a, const void *b)
@@ -162,7 +173,7 @@ static void write_node(FILE *out, const struct quai_yaml_node *n, unsigned inden
 		cleanup_free struct quai_yaml_pair *p = ordered(n, depth);
 		for (size_t i = 0; i < n->n; i++) {
 			fprintf(out, "%*s", (int)indent, "");
-			write_scalar(out, p[i].key);
+			write_key(out, p[i].key);
 			fputc(':', out);
 			write_value_after_key(out, p[i].value, indent, depth);
 		}
@@ -180,7 +191,7 @@ static void write_node(FILE *out, const struct quai_yaml_node *n, unsigned inden
 						fprintf(out, "%*s", (int)indent + 2, "");
 					else
 						fputc(' ', out);
-					write_scalar(out, p[k].key);
+					write_key(out, p[k].key);
 					fputc(':', out);
 					write_value_after_key(out, p[k].value, indent + 2, depth + 1);
 				}
@@ -206,9 +217,7 @@ static json_t *to_json(const struct quai_yaml_node *n, unsigned depth)
 		json_t *o = json_object();
 		cleanup_free struct quai_yaml_pair *p = ordered(n, depth);
 		for (size_t i = 0; i < n->n; i++) {
-			size_t len;
-			cleanup_free char *k = escape_dollars(p[i].key->str, p[i].key->len, &len);
-			json_object_setn_new_nocheck(o, k, len, to_json(p[i].value, depth + 1));
+			json_object_setn_new_nocheck(o, p[i].key->str, p[i].key->len, to_json(p[i].value, depth + 1));
 		}
 		return o;
 	}
