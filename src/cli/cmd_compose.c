@@ -28,13 +28,15 @@ const char cmd_compose_usage[] =
 	"      --project-directory DIR  relative paths resolve against DIR (default:\n"
 	"                               the directory of the first file)\n"
 	"  -p, --project-name NAME      the project name\n"
+	"      --profile NAME           also print the services of profile NAME\n"
+	"                               (repeatable; default: COMPOSE_PROFILES; *: all)\n"
 	"      --format FORMAT          yaml (default) or json\n"
 	"  -q, --quiet                  only check, print nothing when all is well\n"
 	"  -h, --help                   show this help\n"
 	"\n"
 	"Exit status: 0 valid, 1 problems found, 2 usage error or unreadable file.\n";
 
-enum { OPT_ENV_FILE = 256, OPT_FORMAT, OPT_PROJECT_DIR };
+enum { OPT_ENV_FILE = 256, OPT_FORMAT, OPT_PROJECT_DIR, OPT_PROFILE };
 
 static const struct option long_opts[] = {
 	{ "file", required_argument, NULL, 'f' },
@@ -42,14 +44,15 @@ static const struct option long_opts[] = {
 	{ "project-directory", required_argument, NULL, OPT_PROJECT_DIR },
 	{ "project-name", required_argument, NULL, 'p' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct compose_args {
-	const char **files, **env_files;
-	size_t nfiles, nenv_files, cap_files, cap_env;
+	const char **files, **env_files, **profiles;
+	size_t nfiles, nenv_files, nprofiles, cap_files, cap_env, cap_profiles;
 	const char *project_dir, *project_name;
 	bool json, quiet;
 	const char *sub;
@@ -69,6 +72,10 @@ static int parse(struct compose_args *a, int argc, char **argv)
 		case OPT_ENV_FILE:
 			a->env_files = xgrow(a->env_files, &a->cap_env, a->nenv_files + 1, sizeof(char *));
 			a->env_files[a->nenv_files++] = optarg;
+			break;
+		case OPT_PROFILE:
+			a->profiles = xgrow(a->profiles, &a->cap_profiles, a->nprofiles + 1, sizeof(char *));
+			a->profiles[a->nprofiles++] = optarg;
 			break;
 		case OPT_PROJECT_DIR:
 			a->project_dir = optarg;
@@ -122,6 +129,9 @@ static int run(const struct compose_args *a)
 		.nenv_files = a->nenv_files,
 		.project_dir = a->project_dir,
 		.project_name = a->project_name,
+		.apply_profiles = true,
+		.profiles = a->profiles,
+		.nprofiles = a->nprofiles,
 	};
 	struct quai_findings diags = { 0 };
 	struct quai_compose *c = NULL;
@@ -153,5 +163,6 @@ int cmd_compose(int argc, char **argv)
 		rc = run(&a);
 	free(a.files);
 	free(a.env_files);
+	free(a.profiles);
 	return rc;
 }

@@ -24,6 +24,13 @@ struct quai_compose_options {
 	const char *project_dir;  /* NULL: the directory of the first file */
 	const char *project_name; /* NULL: top-level `name`, else COMPOSE_PROJECT_NAME, else the directory's name */
 	const char *const *environ; /* "K=V" NULL-terminated; NULL: the process environment */
+	/* apply_profiles: as `docker compose config`, leave out of the model (after
+	 * the checks) the services whose profiles are all inactive; active are
+	 * profiles[0..nprofiles), else COMPOSE_PROFILES (comma-separated; "*": all).
+	 * false (the default): every service is kept, as lint wants. */
+	bool apply_profiles;
+	const char *const *profiles;
+	size_t nprofiles;
 };
 
 struct quai_compose {

@@ -348,6 +348,48 @@ static const char *option_env(const struct quai_compose_options *o, const char *
 	return NULL;
 }
 
+static bool profile_active(const struct quai_compose_options *o, const char *env_profiles, const char *p)
+{
+	const char *const *list = o->profiles;
+	size_t n = o->nprofiles;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], "*") == 0 || strcmp(list[i], p) == 0)
+			return true;
+	if (n || !env_profiles)
+		return false;
+	size_t plen = strlen(p);
+	for (const char *s = env_profiles; *s;) {
+		size_t len = strcspn(s, ",");
+		if ((len == 1 && *s == '*') || (len == plen && strncmp(s, p, len) == 0))
+			return true;
+		s += len + (s[len] ? 1 : 0);
+	}
+	return false;
+}
+
+/* Leaves out the services of inactive profiles. */
+static void apply_profiles(struct compose_loader *l, struct quai_yaml_node *model,
+			   const struct quai_compose_options *o)
+{
+	struct quai_yaml_node *services = cn_mut(quai_yaml_get(model, "services"));
+	if (!services || services->type != QUAI_YAML_MAP)
+		return;
+	const char *env_profiles = compose_env_get(&l->env, "COMPOSE_PROFILES");
+	struct quai_yaml_pair *pairs = (struct quai_yaml_pair *)services->pairs;
+	size_t w = 0;
+	for (size_t i = 0; i < services->n; i++) {
+		const struct quai_yaml_node *profiles = quai_yaml_get(pairs[i].value, "profiles");
+		bool keep = !profiles || profiles->type != QUAI_YAML_SEQ || !profiles->n;
+		for (size_t k = 0; !keep && k < profiles->n; k++) {
+			const char *p = quai_yaml_str(profiles->items[k]);
+			keep = p && profile_active(o, env_profiles, p);
+		}
+		if (keep)
+			pairs[w++] = pairs[i];
+	}
+	services->n = w;
+}
+
 static int load_env(struct compose_loader *l, const struct quai_compose_options *o, const char *project_dir,
 		    struct quai_error **err)
 {
@@ -450,6 +492,8 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 	c->name = project_name(o->project_name ? o->project_name : top_name ? top_name : env_name ? env_name : base);
 	l.project_name = c->name;
 	compose_check(&l, model);
+	if (o->apply_profiles)
+		apply_profiles(&l, model, o);
 	c->doc = l.doc;
 	l.doc = NULL;
 	c->model = model;

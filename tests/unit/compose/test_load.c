@@ -477,6 +477,43 @@ static void test_write_reads_back(void **state)
 	quai_compose_free(c);
 }
 
+static void test_profiles(void **state)
+{
+	(void)state;
+	write_file("compose.yaml", "services:\n"
+				   "  web: {image: nginx}\n"
+				   "  debug: {image: busybox, profiles: [debug]}\n"
+				   "  tools: {image: busybox, profiles: [tools, ops], depends_on: [web]}\n");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/compose.yaml", tmp);
+	const char *files[] = { path };
+	const char *active[] = { "ops" };
+	static const char *const env_debug[] = { "COMPOSE_PROFILES=debug", NULL };
+	struct quai_compose_options o = { .files = files, .nfiles = 1, .environ = test_environ };
+	struct quai_compose *c = NULL;
+	struct quai_error *err = NULL;
+	/* lint's view: every service */
+	assert_int_equal(quai_compose_load(&c, NULL, &o, &err), 0);
+	assert_int_equal(at(c, "services")->n, 3);
+	quai_compose_free(c);
+	o.apply_profiles = true;
+	assert_int_equal(quai_compose_load(&c, NULL, &o, &err), 0);
+	assert_int_equal(at(c, "services")->n, 1);
+	quai_compose_free(c);
+	o.profiles = active;
+	o.nprofiles = 1;
+	assert_int_equal(quai_compose_load(&c, NULL, &o, &err), 0);
+	assert_int_equal(at(c, "services")->n, 2);
+	assert_non_null(at(c, "services.tools"));
+	quai_compose_free(c);
+	o.nprofiles = 0;
+	o.environ = env_debug;
+	assert_int_equal(quai_compose_load(&c, NULL, &o, &err), 0);
+	assert_non_null(at(c, "services.debug"));
+	assert_null(at(c, "services.tools"));
+	quai_compose_free(c);
+}
+
 static void test_compose_names(void **state)
 {
 	(void)state;
@@ -526,7 +563,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_merge),	     cmocka_unit_test(test_extends),
 		cmocka_unit_test(test_include),	     cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_alias_bomb),   cmocka_unit_test(test_write_reads_back),
-		cmocka_unit_test(test_compose_names),
+		cmocka_unit_test(test_profiles),     cmocka_unit_test(test_compose_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
