@@ -210,6 +210,35 @@ static void merge_include(struct compose_loader *l, struct quai_yaml_node *model
 static struct quai_yaml_node *load_project(struct compose_loader *l, const char *const *files, size_t nfiles,
 					   const char *base_dir);
 
+static void include_env(struct compose_loader *l, const struct quai_yaml_node *it, const char *dir,
+			const char *sub_dir)
+{
+	const struct quai_yaml_node *files = quai_yaml_get(it, "env_file");
+	struct quai_error *err = NULL;
+	if (!files || files->type != QUAI_YAML_SEQ) {
+		cleanup_free char *dotenv = compose_path_join(sub_dir, ".env");
+		struct stat st;
+		if (stat(dotenv, &st) == 0 && S_ISREG(st.st_mode) && compose_env_load_file(&l->env, dotenv, false, &err) < 0) {
+			compose_diag(l, it, "include", "%s", err->msg);
+			quai_error_free(err);
+		}
+		return;
+	}
+	for (size_t i = 0; i < files->n; i++) {
+		const char *f = quai_yaml_str(files->items[i]);
+		cleanup_free char *path = compose_path_join(dir, f ? f : "");
+		if (!exists(path)) {
+			compose_diag(l, files->items[i], "include.env_file", "file \"%s\" not found", path);
+			continue;
+		}
+		if (compose_env_load_file(&l->env, path, false, &err) < 0) {
+			compose_diag(l, files->items[i], "include.env_file", "%s", err->msg);
+			quai_error_free(err);
+			err = NULL;
+		}
+	}
+}
+
 /* The include entries of model, each loaded as a project of its own. */
 static void load_includes(struct compose_loader *l, struct quai_yaml_node *model, const char *dir)
 {
@@ -248,10 +277,19 @@ static void load_includes(struct compose_loader *l, struct quai_yaml_node *model
 		const char *pd = quai_yaml_str(quai_yaml_get(it, "project_directory"));
 		cleanup_free char *sub_dir = pd ? compose_path_join(dir, pd) : compose_dirname(owned[0]);
 		if (ok) {
+			/* the included files read their own env_file (or the .env of their
+			 * directory) under the variables already known */
+			struct compose_env saved = l->env;
+			l->env = (struct compose_env){ 0 };
+			for (size_t k = 0; k < saved.n; k++)
+				compose_env_set(&l->env, saved.keys[k], saved.vals[k], true);
+			include_env(l, it, dir, sub_dir);
 			l->including[l->depth] = owned[0];
 			l->depth++;
 			struct quai_yaml_node *sub = load_project(l, list, paths->n, sub_dir);
 			l->depth--;
+			compose_env_release(&l->env);
+			l->env = saved;
 			if (sub)
 				merge_include(l, model, sub, it);
 		}

@@ -368,9 +368,11 @@ static void test_include(void **state)
 	write_file("inc.yaml", "services:\n  side:\n    image: busybox\n  main:\n    image: other\n");
 	load_bad("include: [inc.yaml]\nservices:\n  main:\n    image: x\n", 1, "defined both here and in an included");
 	load_bad("include: [missing.yaml]\nservices:\n  main:\n    image: x\n", 1, "not found");
-	write_file("inc.yaml", "services:\n  side:\n    image: busybox\n");
-	struct quai_compose *c = load_ok("include:\n  - path: inc.yaml\nservices:\n  main:\n    image: x\n");
-	assert_string_equal(str_at(c, "services.side.image"), "busybox");
+	write_file("inc.yaml", "services:\n  side:\n    image: busybox:${SIDE_TAG:-none}\n");
+	write_file("inc.env", "SIDE_TAG=1.36\n");
+	struct quai_compose *c =
+		load_ok("include:\n  - path: inc.yaml\n    env_file: inc.env\nservices:\n  main:\n    image: x\n");
+	assert_string_equal(str_at(c, "services.side.image"), "busybox:1.36");
 	assert_null(at(c, "include"));
 	quai_compose_free(c);
 }
