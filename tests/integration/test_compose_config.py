@@ -198,3 +198,24 @@ def test_invalid_cases_are_a_dozen_or_more():
     assert len(INVALID) >= 12
     rejected = [c for c in INVALID if _header(DATA / "invalid" / c)[2] == "reject"]
     assert len(rejected) >= 12
+
+
+def test_output_reads_back_as_the_same_model(quai_bin, corpus, tmp_path):
+    """quai compose config's output, loaded again, prints the same model
+    (YAML and JSON), for every corpus file and every valid case."""
+    projects = _corpus_projects(corpus)
+    projects += [(DATA / "valid" / c, ["compose.yaml"]) for c in VALID]
+    quai = os.path.abspath(quai_bin)
+    for cwd, files in projects:
+        first = subprocess.run([quai, "compose", "-f", files[0], "config"], cwd=cwd, capture_output=True,
+                               text=True, env=_env(), timeout=30)
+        assert first.returncode == 0, (cwd, first.stderr)
+        again_file = tmp_path / "again.yaml"
+        again_file.write_text(first.stdout)
+        again = subprocess.run([quai, "compose", "-f", str(again_file), "config"], cwd=cwd, capture_output=True,
+                               text=True, env=_env(), timeout=30)
+        assert again.returncode == 0, (cwd, again.stderr)
+        assert again.stdout == first.stdout, cwd
+        as_json = subprocess.run([quai, "compose", "-f", str(again_file), "config", "--format", "json"], cwd=cwd,
+                                 capture_output=True, text=True, env=_env(), timeout=30)
+        assert json.loads(as_json.stdout) == yaml.safe_load(first.stdout), cwd
