@@ -296,13 +296,24 @@ static void check_files(struct compose_loader *l, const char *name, const struct
 struct published {
 	const char *ip, *proto, *service;
 	long lo, hi;
+	size_t index;
 	const struct quai_yaml_node *at;
 };
 
-static void check_ports(struct compose_loader *l, const struct quai_yaml_node *services)
+static int cmp_published(const void *a, const void *b)
 {
-	struct published *seen = NULL;
-	size_t n = 0, cap = 0;
+	const struct published *pa = a, *pb = b;
+	int c = strcmp(pa->proto, pb->proto);
+	if (c)
+		return c;
+	if (pa->lo != pb->lo)
+		return pa->lo < pb->lo ? -1 : 1;
+	return pa->at->line < pb->at->line ? -1 : pa->at->line > pb->at->line;
+}
+
+static void collect_ports(const struct quai_yaml_node *services, struct published **out, size_t *n)
+{
+	size_t cap = 0;
 	for (size_t s = 0; s < services->n; s++) {
 		const struct quai_yaml_node *ports = quai_yaml_get(services->pairs[s].value, "ports");
 		for (size_t i = 0; ports && ports->type == QUAI_YAML_SEQ && i < ports->n; i++) {
@@ -318,23 +329,45 @@ static void check_ports(struct compose_loader *l, const struct quai_yaml_node *s
 				continue;
 			const char *ip = quai_yaml_str(quai_yaml_get(p, "host_ip"));
 			const char *proto = quai_yaml_str(quai_yaml_get(p, "protocol"));
-			struct published me = { ip ? ip : "", proto ? proto : "tcp", services->pairs[s].key->str, lo, hi, p };
-			for (size_t j = 0; j < n; j++) {
-				bool ip_clash = !*seen[j].ip || !*me.ip || strcmp(seen[j].ip, me.ip) == 0;
-				if (ip_clash && strcmp(seen[j].proto, me.proto) == 0 && me.lo <= seen[j].hi &&
-				    seen[j].lo <= me.hi) {
-					compose_diag(l, p, NULL,
-						     "services.%s.ports[%zu]: host port %s/%s is also published by service "
-						     "'%s' (line %u)",
-						     me.service, i, pub, me.proto, seen[j].service, seen[j].at->line);
-					break;
-				}
-			}
-			seen = xgrow(seen, &cap, n + 1, sizeof(*seen));
-			seen[n++] = me;
+			*out = xgrow(*out, &cap, *n + 1, sizeof(**out));
+			(*out)[(*n)++] = (struct published){ ip ? ip : "", proto ? proto : "tcp", services->pairs[s].key->str,
+							     lo, hi, i, p };
 		}
 	}
-	free(seen);
+}
+
+/* Host ports published twice (same protocol, overlapping addresses): sorted
+ * by port, each entry compared with the earlier ones it overlaps, within a
+ * budget of comparisons. */
+static void check_ports(struct compose_loader *l, const struct quai_yaml_node *services)
+{
+	struct published *all = NULL;
+	size_t n = 0, work = 0;
+	collect_ports(services, &all, &n);
+	if (n > 1)
+		qsort(all, n, sizeof(*all), cmp_published);
+	for (size_t i = 1; i < n && work < 10000000u; i++) {
+		const struct published *me = &all[i];
+		for (size_t j = i; j-- > 0 && work < 10000000u;) {
+			const struct published *o = &all[j];
+			work++;
+			if (strcmp(o->proto, me->proto) != 0)
+				break;
+			if (o->hi < me->lo) {
+				if (me->lo - o->lo > 65535)
+					break;
+				continue;
+			}
+			bool ip_clash = !*o->ip || !*me->ip || strcmp(o->ip, me->ip) == 0;
+			if (!ip_clash)
+				continue;
+			compose_diag(l, me->at, NULL,
+				     "services.%s.ports[%zu]: host port %ld/%s is also published by service '%s' (line %u)",
+				     me->service, me->index, me->lo, me->proto, o->service, o->at->line);
+			break;
+		}
+	}
+	free(all);
 }
 
 static void check_top_files(struct compose_loader *l, const struct quai_yaml_node *model)

@@ -40,6 +40,7 @@ struct compose_loader {
 	unsigned depth; /* include nesting */
 	const char *including[17]; /* the first file of each include being loaded */
 	size_t copied;     /* nodes copied from parsed files */
+	size_t ports;      /* port entries made from ranges */
 	bool user_diags;   /* the caller wants findings, not an error */
 	bool syntax_error; /* a YAML syntax error was reported */
 	bool fatal;        /* *err is set: nothing to return */

@@ -11,6 +11,7 @@
 
 #define MAX_NESTING 32
 #define MAX_ENV_FILE (4u << 20)
+#define MAX_VARS 10000u /* lookups are linear */
 
 void compose_env_set(struct compose_env *e, const char *key, const char *val, bool overwrite)
 {
@@ -269,6 +270,8 @@ int compose_env_load_file(struct compose_env *e, const char *path, bool overwrit
 		if (!ok)
 			return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u: invalid line in env file: expected KEY=VALUE",
 					      path, lineno);
+		if (e->n >= MAX_VARS)
+			return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u: more than %u variables", path, lineno, MAX_VARS);
 		cleanup_free char *key = xstrndup(s, (size_t)(kend - s));
 		if (!eq) /* KEY alone: taken from the environment when there */
 			continue;

@@ -9,7 +9,7 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-#define MAX_RANGE 65536
+#define MAX_PORTS 200000u
 
 /* "80" or "8000-8010": the range [lo, hi]; false when not ports. */
 static bool port_range(const char *s, size_t len, long *lo, long *hi, bool zero_ok)
@@ -121,6 +121,13 @@ static void short_port(struct nz *x, const struct quai_yaml_node *it, struct qua
 		cn_push(x->l, out, port_entry(x, it, ip, clo, pub, proto));
 		return;
 	}
+	/* a range becomes one entry per port: a budget keeps a small file from
+	 * becoming millions of nodes */
+	if (x->l->ports + (size_t)(chi - clo + 1) > MAX_PORTS) {
+		nz_diag(x, it, "too many ports: a project may publish at most %u", MAX_PORTS);
+		return;
+	}
+	x->l->ports += (size_t)(chi - clo + 1);
 	for (long p = clo; p <= chi; p++) {
 		char pub[16] = "";
 		if (has_host)

@@ -195,6 +195,9 @@ static struct quai_yaml_node *copy_key(struct compose_loader *l, const struct qu
 /* Aliases are shared in the parsed tree but copied here: a document whose
  * aliases expand beyond this many nodes is refused. */
 #define MAX_NODES 1000000u
+/* Keys of one mapping, items of one list: compose's own lookups are linear,
+ * so are some of ours; no real file comes near. */
+#define MAX_ENTRIES 10000u
 
 static bool over_budget(struct compose_loader *l, const struct quai_yaml_node *n)
 {
@@ -221,10 +224,10 @@ static struct quai_yaml_node *interp_node_raw(struct compose_loader *l, const st
 		c->len = n->len;
 	}
 	if (n->type == QUAI_YAML_SEQ)
-		for (size_t i = 0; i < n->n; i++)
+		for (size_t i = 0; i < n->n && i < MAX_ENTRIES; i++)
 			cn_push(l, c, interp_node_raw(l, n->items[i], file));
 	else if (n->type == QUAI_YAML_MAP)
-		for (size_t i = 0; i < n->n; i++)
+		for (size_t i = 0; i < n->n && i < MAX_ENTRIES; i++)
 			cn_put_key(l, c, copy_key(l, n->pairs[i].key, file), interp_node_raw(l, n->pairs[i].value, file));
 	return c;
 }
@@ -264,14 +267,18 @@ static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct
 		break;
 	}
 	case QUAI_YAML_SEQ:
-		for (size_t i = 0; i < n->n; i++) {
+		if (n->n > MAX_ENTRIES)
+			compose_diag(l, n, quai_buf_str(path), "a list of %zu items: at most %u are read", n->n, MAX_ENTRIES);
+		for (size_t i = 0; i < n->n && i < MAX_ENTRIES; i++) {
 			quai_buf_printf(path, "[%zu]", i);
 			cn_push(l, c, interp_node(l, n->items[i], path, depth + 1, file));
 			quai_buf_truncate(path, plen);
 		}
 		break;
 	case QUAI_YAML_MAP:
-		for (size_t i = 0; i < n->n; i++) {
+		if (n->n > MAX_ENTRIES)
+			compose_diag(l, n, quai_buf_str(path), "a mapping of %zu keys: at most %u are read", n->n, MAX_ENTRIES);
+		for (size_t i = 0; i < n->n && i < MAX_ENTRIES; i++) {
 			const struct quai_yaml_node *k = n->pairs[i].key;
 			if (depth == 0 && k->type == QUAI_YAML_SCALAR && strncmp(k->str, "x-", 2) == 0) {
 				cn_put_key(l, c, copy_key(l, k, file), interp_node_raw(l, n->pairs[i].value, file));
