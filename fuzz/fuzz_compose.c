@@ -14,7 +14,7 @@
 #include "fuzz/fuzz.h"
 #include "core/banned.h"
 
-static const char *const fuzz_environ[] = { "HOME=/root", "TAG=1.25", "EMPTY=", "PORT=8080", "YES=yes", NULL };
+static const char *const fuzz_environ[] = {"HOME=/root", "TAG=1.25", "EMPTY=", "PORT=8080", "YES=yes", NULL};
 
 static int input_fd(void)
 {
@@ -46,7 +46,7 @@ static int write_input(const uint8_t *data, size_t size)
 
 static void interpolate(const uint8_t *data, size_t size)
 {
-	struct compose_env env = { 0 };
+	struct compose_env env = {0};
 	for (const char *const *e = fuzz_environ; *e; e++) {
 		const char *eq = strchr(*e, '=');
 		char *k = xstrndup(*e, (size_t)(eq - *e));
@@ -69,14 +69,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", input_fd());
-	const char *files[] = { path };
+	const char *files[] = {path};
 	struct quai_compose_options o = {
-		.files = files,
-		.nfiles = 1,
-		.project_dir = "/nonexistent-quai-fuzz",
-		.environ = fuzz_environ,
+	    .files = files,
+	    .nfiles = 1,
+	    .project_dir = "/nonexistent-quai-fuzz",
+	    .environ = fuzz_environ,
 	};
-	struct quai_findings diags = { 0 };
+	struct quai_findings diags = {0};
 	struct quai_compose *c = NULL;
 	struct quai_error *err = NULL;
 	if (quai_compose_load(&c, &diags, &o, &err) < 0) {

@@ -9,9 +9,9 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-#define MAX_NESTING 32
+#define MAX_NESTING  32
 #define MAX_ENV_FILE (4u << 20)
-#define MAX_VARS 10000u /* lookups are linear */
+#define MAX_VARS     10000u /* lookups are linear */
 
 void compose_env_set(struct compose_env *e, const char *key, const char *val, bool overwrite)
 {
@@ -48,7 +48,7 @@ void compose_env_release(struct compose_env *e)
 	}
 	free(e->keys);
 	free(e->vals);
-	*e = (struct compose_env){ 0 };
+	*e = (struct compose_env){0};
 }
 
 static bool name_start(char c)
@@ -62,12 +62,12 @@ static bool name_char(char c)
 }
 
 static int interp(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env, char **msg,
-		  unsigned depth);
+                  unsigned depth);
 
 static int bad_template(const char *s, size_t len, char **msg)
 {
-	*msg = xasprintf("invalid interpolation format in \"%.*s\"; a literal $ is written $$", (int)(len > 200 ? 200 : len),
-			 s);
+	*msg = xasprintf("invalid interpolation format in \"%.*s\"; a literal $ is written $$",
+	                 (int)(len > 200 ? 200 : len), s);
 	return -1;
 }
 
@@ -93,7 +93,7 @@ static size_t closing_brace(const char *s, size_t len, size_t i)
 
 /* ${...} whose inside is s[0..len). */
 static int braced(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env, char **msg,
-		  unsigned depth, const char *whole, size_t wlen)
+                  unsigned depth, const char *whole, size_t wlen)
 {
 	size_t n = 0;
 	if (!len || !name_start(s[0]))
@@ -146,7 +146,7 @@ static int braced(struct quai_buf *out, const char *s, size_t len, const struct 
 }
 
 static int interp(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env, char **msg,
-		  unsigned depth)
+                  unsigned depth)
 {
 	if (depth > MAX_NESTING) {
 		*msg = xstrdup("interpolation nested too deep");
@@ -190,7 +190,8 @@ static int interp(struct quai_buf *out, const char *s, size_t len, const struct 
 	return 0;
 }
 
-int compose_interpolate(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env, char **msg)
+int compose_interpolate(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env,
+                        char **msg)
 {
 	*msg = NULL;
 	quai_buf_add(out, "", 0);
@@ -198,7 +199,8 @@ int compose_interpolate(struct quai_buf *out, const char *s, size_t len, const s
 }
 
 /* One value of a .env line, after the '='. */
-static int env_value(struct quai_buf *out, const char *v, size_t len, const struct compose_env *env, char **msg)
+static int env_value(struct quai_buf *out, const char *v, size_t len, const struct compose_env *env,
+                     char **msg)
 {
 	while (len && (*v == ' ' || *v == '\t')) {
 		v++;
@@ -268,10 +270,12 @@ int compose_env_load_file(struct compose_env *e, const char *path, bool overwrit
 		for (const char *k = s; ok && k < kend; k++)
 			ok = name_char(*k) || *k == '.' || *k == '-';
 		if (!ok)
-			return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u: invalid line in env file: expected KEY=VALUE",
-					      path, lineno);
+			return quai_error_set(err, QUAI_EXIT_USAGE,
+			                      "%s:%u: invalid line in env file: expected KEY=VALUE", path,
+			                      lineno);
 		if (e->n >= MAX_VARS)
-			return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u: more than %u variables", path, lineno, MAX_VARS);
+			return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u: more than %u variables", path,
+			                      lineno, MAX_VARS);
 		cleanup_free char *key = xstrndup(s, (size_t)(kend - s));
 		if (!eq) /* KEY alone: taken from the environment when there */
 			continue;

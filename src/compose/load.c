@@ -15,14 +15,15 @@
 #include "core/banned.h"
 
 #define MAX_NESTING 16
-#define MAX_FILE (16u << 20)
+#define MAX_FILE    (16u << 20)
 
 extern char **environ;
 
-static const char *const default_names[] = { "compose.yaml", "compose.yml", "docker-compose.yml",
-					     "docker-compose.yaml", NULL };
-static const char *const override_names[] = { "compose.override.yaml", "compose.override.yml",
-					      "docker-compose.override.yml", "docker-compose.override.yaml", NULL };
+static const char *const default_names[] = {"compose.yaml", "compose.yml", "docker-compose.yml",
+                                            "docker-compose.yaml", NULL};
+static const char *const override_names[] = {"compose.override.yaml", "compose.override.yml",
+                                             "docker-compose.override.yml", "docker-compose.override.yaml",
+                                             NULL};
 
 static bool exists(const char *path)
 {
@@ -48,7 +49,7 @@ static const char *intern(struct compose_loader *l, const char *s)
 
 /* Loads, interpolates and normalises one file (cached by path). */
 static struct compose_file *load_file(struct compose_loader *l, const char *path, const char *base_dir,
-				      const struct quai_yaml_node *from)
+                                      const struct quai_yaml_node *from)
 {
 	cleanup_free char *abs = absolute(path);
 	for (size_t i = 0; i < l->nfiles; i++)
@@ -56,12 +57,14 @@ static struct compose_file *load_file(struct compose_loader *l, const char *path
 			return &l->files[i];
 	l->files = xgrow(l->files, &l->capfiles, l->nfiles + 1, sizeof(*l->files));
 	struct compose_file *f = &l->files[l->nfiles++];
-	*f = (struct compose_file){ .path = xstrdup(abs), .base_dir = base_dir ? xstrdup(base_dir) : compose_dirname(abs) };
+	*f = (struct compose_file){.path = xstrdup(abs),
+	                           .base_dir = base_dir ? xstrdup(base_dir) : compose_dirname(abs)};
 	cleanup_free char *data = NULL;
 	size_t len = 0;
 	struct quai_error *yerr = NULL;
 	cleanup_yaml_doc struct quai_yaml_doc *src = NULL;
-	if (quai_file_read(&data, &len, abs, MAX_FILE, &yerr) < 0 || quai_yaml_load(&src, abs, data, len, &yerr) < 0) {
+	if (quai_file_read(&data, &len, abs, MAX_FILE, &yerr) < 0 ||
+	    quai_yaml_load(&src, abs, data, len, &yerr) < 0) {
 		bool syntax = data != NULL;
 		if (from || (syntax && l->user_diags)) {
 			/* "FILE:LINE:COL: message": the finding at that place */
@@ -72,7 +75,8 @@ static struct compose_file *load_file(struct compose_loader *l, const char *path
 			if (syntax && strncmp(msg, abs, alen) == 0 &&
 			    sscanf(msg + alen, ":%u:%u: %n", &line, &col, &off) == 2 && off > 0)
 				msg += alen + (size_t)off;
-			quai_findings_add(l->diags, syntax ? abs : from->file, line, col, QUAI_LEVEL_ERROR, "QC1000", msg);
+			quai_findings_add(l->diags, syntax ? abs : from->file, line, col, QUAI_LEVEL_ERROR,
+			                  "QC1000", msg);
 			quai_error_free(yerr);
 			l->syntax_error = true;
 		} else if (l->err) {
@@ -92,7 +96,8 @@ static struct compose_file *load_file(struct compose_loader *l, const char *path
 		compose_diag(l, root, NULL, "empty compose file: it needs at least a services section");
 	} else if (src->root->type != QUAI_YAML_MAP) {
 		root = compose_interp_tree(l, src->root, file);
-		compose_diag(l, root, NULL, "the top level must be a mapping, found %s", quai_yaml_kind_name(src->root));
+		compose_diag(l, root, NULL, "the top level must be a mapping, found %s",
+		             quai_yaml_kind_name(src->root));
 		root = cn_map(l, root);
 	} else {
 		root = compose_interp_tree(l, src->root, file);
@@ -107,12 +112,14 @@ struct ext_frame {
 	const char *service;
 };
 
-static struct quai_yaml_node *resolve_service(struct compose_loader *l, struct compose_file *f, const char *name,
-					      const struct quai_yaml_node *from, struct ext_frame *stack, unsigned depth);
+static struct quai_yaml_node *resolve_service(struct compose_loader *l, struct compose_file *f,
+                                              const char *name, const struct quai_yaml_node *from,
+                                              struct ext_frame *stack, unsigned depth);
 
 /* The service name of f with its extends resolved, or NULL. */
-static struct quai_yaml_node *resolve_extends(struct compose_loader *l, struct compose_file *f, const char *name,
-					      struct quai_yaml_node *svc, struct ext_frame *stack, unsigned depth)
+static struct quai_yaml_node *resolve_extends(struct compose_loader *l, struct compose_file *f,
+                                              const char *name, struct quai_yaml_node *svc,
+                                              struct ext_frame *stack, unsigned depth)
 {
 	const struct quai_yaml_node *ext = quai_yaml_get(svc, "extends");
 	if (!ext || ext->type != QUAI_YAML_MAP)
@@ -141,7 +148,7 @@ static struct quai_yaml_node *resolve_extends(struct compose_loader *l, struct c
 		compose_diag(l, ext, path, "extends nested more than %d deep", MAX_NESTING);
 		return svc;
 	}
-	stack[depth] = (struct ext_frame){ f, name };
+	stack[depth] = (struct ext_frame){f, name};
 	struct quai_yaml_node *base = resolve_service(l, tf, target->str, target, stack, depth + 1);
 	if (!base)
 		return svc;
@@ -151,14 +158,16 @@ static struct quai_yaml_node *resolve_extends(struct compose_loader *l, struct c
 	return merged;
 }
 
-static struct quai_yaml_node *resolve_service(struct compose_loader *l, struct compose_file *f, const char *name,
-					      const struct quai_yaml_node *from, struct ext_frame *stack, unsigned depth)
+static struct quai_yaml_node *resolve_service(struct compose_loader *l, struct compose_file *f,
+                                              const char *name, const struct quai_yaml_node *from,
+                                              struct ext_frame *stack, unsigned depth)
 {
 	struct quai_yaml_node *services = cn_mut(quai_yaml_get(f->model, "services"));
 	struct quai_yaml_node *svc = cn_mut(quai_yaml_get(services, name));
 	if (!svc || svc->type != QUAI_YAML_MAP) {
 		if (from)
-			compose_diag(l, from, NULL, "extends: service '%s' is not defined in %s", name, f->path);
+			compose_diag(l, from, NULL, "extends: service '%s' is not defined in %s", name,
+			             f->path);
 		return NULL;
 	}
 	struct quai_yaml_node *r = resolve_extends(l, f, name, svc, stack, depth);
@@ -182,10 +191,10 @@ static void resolve_file(struct compose_loader *l, struct compose_file *f)
 			resolve_service(l, f, services->pairs[i].key->str, NULL, stack, 0);
 }
 
-static void merge_include(struct compose_loader *l, struct quai_yaml_node *model, const struct quai_yaml_node *sub,
-			  const struct quai_yaml_node *at)
+static void merge_include(struct compose_loader *l, struct quai_yaml_node *model,
+                          const struct quai_yaml_node *sub, const struct quai_yaml_node *at)
 {
-	static const char *const sections[] = { "services", "networks", "volumes", "secrets", "configs", NULL };
+	static const char *const sections[] = {"services", "networks", "volumes", "secrets", "configs", NULL};
 	for (const char *const *s = sections; *s; s++) {
 		const struct quai_yaml_node *src = quai_yaml_get(sub, *s);
 		if (!src || src->type != QUAI_YAML_MAP)
@@ -199,8 +208,9 @@ static void merge_include(struct compose_loader *l, struct quai_yaml_node *model
 			const struct quai_yaml_node *k = src->pairs[i].key;
 			const struct quai_yaml_node *old = quai_yaml_get(dst, k->str);
 			if (old && strcmp(*s, "services") == 0)
-				compose_diag(l, at, "include", "services.%s is defined both here and in an included file",
-					     k->str);
+				compose_diag(l, at, "include",
+				             "services.%s is defined both here and in an included file",
+				             k->str);
 			if (!old)
 				cn_put_key(l, dst, k, src->pairs[i].value);
 		}
@@ -208,17 +218,18 @@ static void merge_include(struct compose_loader *l, struct quai_yaml_node *model
 }
 
 static struct quai_yaml_node *load_project(struct compose_loader *l, const char *const *files, size_t nfiles,
-					   const char *base_dir);
+                                           const char *base_dir);
 
 static void include_env(struct compose_loader *l, const struct quai_yaml_node *it, const char *dir,
-			const char *sub_dir)
+                        const char *sub_dir)
 {
 	const struct quai_yaml_node *files = quai_yaml_get(it, "env_file");
 	struct quai_error *err = NULL;
 	if (!files || files->type != QUAI_YAML_SEQ) {
 		cleanup_free char *dotenv = compose_path_join(sub_dir, ".env");
 		struct stat st;
-		if (stat(dotenv, &st) == 0 && S_ISREG(st.st_mode) && compose_env_load_file(&l->env, dotenv, false, &err) < 0) {
+		if (stat(dotenv, &st) == 0 && S_ISREG(st.st_mode) &&
+		    compose_env_load_file(&l->env, dotenv, false, &err) < 0) {
 			compose_diag(l, it, "include", "%s", err->msg);
 			quai_error_free(err);
 		}
@@ -263,14 +274,16 @@ static void load_includes(struct compose_loader *l, struct quai_yaml_node *model
 			owned[j] = compose_path_join(dir, p ? p : "");
 			list[j] = owned[j];
 			if (!exists(owned[j])) {
-				compose_diag(l, paths->items[j], "include", "file \"%s\" not found", owned[j]);
+				compose_diag(l, paths->items[j], "include", "file \"%s\" not found",
+				             owned[j]);
 				ok = false;
 			}
 		}
 		for (size_t j = 0; ok && j < paths->n; j++)
 			for (unsigned d = 0; d < l->depth; d++)
 				if (strcmp(l->including[d], owned[j]) == 0) {
-					compose_diag(l, paths->items[j], "include", "\"%s\" includes itself", owned[j]);
+					compose_diag(l, paths->items[j], "include", "\"%s\" includes itself",
+					             owned[j]);
 					ok = false;
 					break;
 				}
@@ -280,7 +293,7 @@ static void load_includes(struct compose_loader *l, struct quai_yaml_node *model
 			/* the included files read their own env_file (or the .env of their
 			 * directory) under the variables already known */
 			struct compose_env saved = l->env;
-			l->env = (struct compose_env){ 0 };
+			l->env = (struct compose_env){0};
 			for (size_t k = 0; k < saved.n; k++)
 				compose_env_set(&l->env, saved.keys[k], saved.vals[k], true);
 			include_env(l, it, dir, sub_dir);
@@ -302,7 +315,7 @@ static void load_includes(struct compose_loader *l, struct quai_yaml_node *model
 
 /* The files merged in order, each with extends and include resolved. */
 static struct quai_yaml_node *load_project(struct compose_loader *l, const char *const *files, size_t nfiles,
-					   const char *base_dir)
+                                           const char *base_dir)
 {
 	struct quai_yaml_node *model = NULL;
 	for (size_t i = 0; i < nfiles; i++) {
@@ -338,9 +351,9 @@ static int default_files(char ***out, size_t *n, const char *dir, struct quai_er
 	}
 	if (!*n)
 		return quai_error_set(err, QUAI_EXIT_USAGE,
-				      "no compose file in '%s': looked for compose.yaml, compose.yml, "
-				      "docker-compose.yml, docker-compose.yaml; give one with -f",
-				      dir);
+		                      "no compose file in '%s': looked for compose.yaml, compose.yml, "
+		                      "docker-compose.yml, docker-compose.yaml; give one with -f",
+		                      dir);
 	for (const char *const *d = override_names; *d; d++) {
 		char *p = compose_path_join(dir, *d);
 		if (exists(p)) {
@@ -407,7 +420,7 @@ static bool profile_active(const struct quai_compose_options *o, const char *env
 
 /* Leaves out the services of inactive profiles. */
 static void apply_profiles(struct compose_loader *l, struct quai_yaml_node *model,
-			   const struct quai_compose_options *o)
+                           const struct quai_compose_options *o)
 {
 	struct quai_yaml_node *services = cn_mut(quai_yaml_get(model, "services"));
 	if (!services || services->type != QUAI_YAML_MAP)
@@ -429,7 +442,7 @@ static void apply_profiles(struct compose_loader *l, struct quai_yaml_node *mode
 }
 
 static int load_env(struct compose_loader *l, const struct quai_compose_options *o, const char *project_dir,
-		    struct quai_error **err)
+                    struct quai_error **err)
 {
 	char *const *envp = o->environ ? (char *const *)o->environ : environ;
 	for (; envp && *envp; envp++) {
@@ -452,11 +465,11 @@ static int load_env(struct compose_loader *l, const struct quai_compose_options 
 	return 0;
 }
 
-int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, const struct quai_compose_options *o,
-		      struct quai_error **err)
+int quai_compose_load(struct quai_compose **out, struct quai_findings *diags,
+                      const struct quai_compose_options *o, struct quai_error **err)
 {
 	*out = NULL;
-	struct quai_findings own = { 0 };
+	struct quai_findings own = {0};
 	char **files = NULL;
 	size_t nfiles = 0;
 	const char *compose_file = NULL;
@@ -466,7 +479,8 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 		for (size_t i = 0; i < o->nfiles; i++) {
 			files[nfiles++] = absolute(o->files[i]);
 			if (!exists(files[i])) {
-				quai_error_set(err, QUAI_EXIT_USAGE, "compose file '%s' not found", o->files[i]);
+				quai_error_set(err, QUAI_EXIT_USAGE, "compose file '%s' not found",
+				               o->files[i]);
 				free_strv(files, nfiles);
 				return -1;
 			}
@@ -485,7 +499,9 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 				files = xgrow(files, &cap, nfiles + 1, sizeof(char *));
 				files[nfiles++] = compose_path_join(dir, one);
 				if (!exists(files[nfiles - 1])) {
-					quai_error_set(err, QUAI_EXIT_USAGE, "compose file '%s' (from COMPOSE_FILE) not found", one);
+					quai_error_set(err, QUAI_EXIT_USAGE,
+					               "compose file '%s' (from COMPOSE_FILE) not found",
+					               one);
 					free_strv(files, nfiles);
 					return -1;
 				}
@@ -505,11 +521,11 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 	}
 	char *pdir = o->project_dir ? absolute(o->project_dir) : compose_dirname(files[0]);
 	struct compose_loader l = {
-		.doc = quai_yaml_doc_new(files[0]),
-		.diags = diags ? diags : &own,
-		.project_dir = pdir,
-		.user_diags = diags != NULL,
-		.err = err,
+	    .doc = quai_yaml_doc_new(files[0]),
+	    .diags = diags ? diags : &own,
+	    .project_dir = pdir,
+	    .user_diags = diags != NULL,
+	    .err = err,
 	};
 	size_t first = l.diags->len;
 	if (load_env(&l, o, pdir, err) < 0)
@@ -527,7 +543,10 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 	const char *top_name = quai_yaml_str(quai_yaml_get(model, "name"));
 	const char *env_name = compose_env_get(&l.env, "COMPOSE_PROJECT_NAME");
 	const char *base = strrchr(pdir, '/') ? strrchr(pdir, '/') + 1 : pdir;
-	c->name = project_name(o->project_name ? o->project_name : top_name ? top_name : env_name ? env_name : base);
+	c->name = project_name(o->project_name ? o->project_name
+	                       : top_name      ? top_name
+	                       : env_name      ? env_name
+	                                       : base);
 	l.project_name = c->name;
 	compose_check(&l, model);
 	if (o->apply_profiles)
@@ -543,7 +562,7 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 	if (!diags && own.len > first) {
 		quai_findings_sort(&own);
 		quai_error_set(err, QUAI_EXIT_FINDINGS, "%s:%u:%u: %s", own.items[0].file, own.items[0].line,
-			       own.items[0].col, own.items[0].message);
+		               own.items[0].col, own.items[0].message);
 		quai_compose_free(c);
 		goto out;
 	}
@@ -582,6 +601,6 @@ bool quai_compose_is_compose_name(const char *b)
 	bool yaml = (n > 4 && strcmp(b + n - 4, ".yml") == 0) || (n > 5 && strcmp(b + n - 5, ".yaml") == 0);
 	if (!yaml)
 		return false;
-	return strncmp(b, "docker-compose", 14) == 0 || strcmp(b, "compose.yaml") == 0 || strcmp(b, "compose.yml") == 0 ||
-	       strncmp(b, "compose.", 8) == 0;
+	return strncmp(b, "docker-compose", 14) == 0 || strcmp(b, "compose.yaml") == 0 ||
+	       strcmp(b, "compose.yml") == 0 || strncmp(b, "compose.", 8) == 0;
 }

@@ -50,7 +50,8 @@ struct nz_field {
 	unsigned flags;
 };
 
-void nz_diag(struct nz *x, const struct quai_yaml_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void nz_diag(struct nz *x, const struct quai_yaml_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 size_t nz_push_key(struct nz *x, const char *key);
 size_t nz_push_index(struct nz *x, size_t i);
 void nz_pop(struct nz *x, size_t len);
@@ -71,7 +72,7 @@ const struct quai_yaml_node *nz_value(struct nz *x, const struct nz_field *f, co
 /* Checks and rewrites the mapping m against fields (NULL-name terminated),
  * in place. */
 const struct quai_yaml_node *nz_object(struct nz *x, const struct nz_field *fields, struct quai_yaml_node *m,
-				       const char *const *required);
+                                       const char *const *required);
 
 extern const struct nz_field nz_service_fields[];
 

@@ -21,12 +21,14 @@ static bool typed_plain(const struct quai_yaml_node *n)
 	bool b;
 	double d;
 	return n->style == QUAI_YAML_PLAIN &&
-	       (quai_yaml_is_null(n) || quai_yaml_bool(n, &b, QUAI_YAML_BOOL_12) == 0 || quai_yaml_float(n, &d) == 0);
+	       (quai_yaml_is_null(n) || quai_yaml_bool(n, &b, QUAI_YAML_BOOL_12) == 0 ||
+	        quai_yaml_float(n, &d) == 0);
 }
 
 static bool needs_quotes(const char *s, size_t len)
 {
-	static const char *const words[] = { "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", NULL };
+	static const char *const words[] = {"y",    "n",     "yes",  "no", "on", "off",
+	                                    "true", "false", "null", "~",  NULL};
 	if (!len || strlen(s) != len)
 		return true;
 	for (const char *const *w = words; *w; w++)
@@ -41,7 +43,7 @@ static bool needs_quotes(const char *s, size_t len)
 		if (s[0] == '0' && len > 1 && strchr("xXoObB", s[1]))
 			return true;
 		if (s[0] == '.' || s[0] == '+' || s[0] == '-')
-			for (const char *const *w = (const char *const[]){ ".inf", ".nan", NULL }; *w; w++)
+			for (const char *const *w = (const char *const[]){".inf", ".nan", NULL}; *w; w++)
 				if (strcasecmp(s + (s[0] != '.'), *w) == 0)
 					return true;
 	}
@@ -217,7 +219,8 @@ static json_t *to_json(const struct quai_yaml_node *n, unsigned depth)
 		json_t *o = json_object();
 		cleanup_free struct quai_yaml_pair *p = ordered(n, depth);
 		for (size_t i = 0; i < n->n; i++) {
-			json_object_setn_new_nocheck(o, p[i].key->str, p[i].key->len, to_json(p[i].value, depth + 1));
+			json_object_setn_new_nocheck(o, p[i].key->str, p[i].key->len,
+			                             to_json(p[i].value, depth + 1));
 		}
 		return o;
 	}
