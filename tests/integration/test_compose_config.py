@@ -219,3 +219,38 @@ def test_output_reads_back_as_the_same_model(quai_bin, corpus, tmp_path):
         as_json = subprocess.run([quai, "compose", "-f", str(again_file), "config", "--format", "json"], cwd=cwd,
                                  capture_output=True, text=True, env=_env(), timeout=30)
         assert json.loads(as_json.stdout) == yaml.safe_load(first.stdout), cwd
+
+
+def test_cli_options_and_exit_codes(quai, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx:${TAG:-latest}\n")
+    (tmp_path / ".env").write_text("TAG=from-dotenv\n")
+    (tmp_path / "ci.env").write_text("TAG=from-ci\n")
+    env = {"TAG": ""}
+    r = quai("compose", "config", "--format", "json", cwd=tmp_path, env={"PATH": os.environ["PATH"]})
+    assert r.returncode == 0, r.stderr
+    model = json.loads(r.stdout)
+    assert model["services"]["web"]["image"] == "nginx:from-dotenv"
+    assert model["name"] == tmp_path.name.lower().replace(".", "")
+    r = quai("compose", "--env-file", tmp_path / "ci.env", "-p", "Proj_1", "config", "--format", "json",
+             cwd=tmp_path, env={"PATH": os.environ["PATH"]})
+    assert r.returncode == 0, r.stderr
+    model = json.loads(r.stdout)
+    assert model["services"]["web"]["image"] == "nginx:from-ci"
+    assert model["name"] == "proj_1"
+    # the environment wins over .env; an empty value is a value for ${TAG-x} only
+    r = quai("compose", "config", cwd=tmp_path, env=env)
+    assert "image: nginx:latest" in r.stdout
+    r = quai("compose", "config", "-q", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout == ""
+    # findings: exit 1, nothing on stdout, file:line:col on stderr
+    (tmp_path / "bad.yaml").write_text("services:\n  web:\n    image: x\n    ports: ['99999:80']\n")
+    r = quai("compose", "-f", "bad.yaml", "config", cwd=tmp_path)
+    assert r.returncode == 1 and r.stdout == ""
+    assert "bad.yaml:4:" in r.stderr and "QC1000 services.web.ports[0]" in r.stderr
+    # usage and unreadable files: exit 2
+    assert quai("compose", cwd=tmp_path).returncode == 2
+    assert quai("compose", "up", cwd=tmp_path).returncode == 2
+    assert quai("compose", "config", "--format", "toml", cwd=tmp_path).returncode == 2
+    assert quai("compose", "-f", "missing.yaml", "config", cwd=tmp_path).returncode == 2
+    r = quai("compose", "--project-directory", tmp_path, "config", "--format", "json", cwd="/")
+    assert r.returncode == 0 and json.loads(r.stdout)["services"]["web"]["image"] == "nginx:from-dotenv"
