@@ -465,6 +465,57 @@ static int load_env(struct compose_loader *l, const struct quai_compose_options 
 	return 0;
 }
 
+/* The files of COMPOSE_FILE (a.yml:b.yml, COMPOSE_PATH_SEPARATOR), relative
+ * to the project directory. */
+static int compose_file_env(char ***out, size_t *n, const char *compose_file,
+                            const struct quai_compose_options *o, struct quai_error **err)
+{
+	const char *sep = option_env(o, "COMPOSE_PATH_SEPARATOR");
+	char sc = sep && *sep ? sep[0] : ':';
+	cleanup_free char *dir = absolute(o->project_dir ? o->project_dir : ".");
+	size_t cap = 0;
+	for (const char *p = compose_file; *p;) {
+		const char *e = strchr(p, sc);
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len) {
+			cleanup_free char *one = xstrndup(p, len);
+			*out = xgrow(*out, &cap, *n + 1, sizeof(char *));
+			(*out)[(*n)++] = compose_path_join(dir, one);
+			if (!exists((*out)[*n - 1])) {
+				quai_error_set(err, QUAI_EXIT_USAGE,
+				               "compose file '%s' (from COMPOSE_FILE) not found", one);
+				return -1;
+			}
+		}
+		p += len + (e ? 1 : 0);
+	}
+	if (!*n)
+		return quai_error_set(err, QUAI_EXIT_USAGE, "COMPOSE_FILE names no file");
+	return 0;
+}
+
+/* The files to read: -f, else COMPOSE_FILE, else compose.yaml and its
+ * override in the project directory; absolute. On failure *out may hold
+ * files the caller frees. */
+static int find_files(char ***out, size_t *n, const struct quai_compose_options *o, struct quai_error **err)
+{
+	const char *compose_file = option_env(o, "COMPOSE_FILE");
+	if (o->nfiles) {
+		*out = xcalloc(o->nfiles, sizeof(char *));
+		for (size_t i = 0; i < o->nfiles; i++) {
+			(*out)[(*n)++] = absolute(o->files[i]);
+			if (!exists((*out)[i]))
+				return quai_error_set(err, QUAI_EXIT_USAGE, "compose file '%s' not found",
+				                      o->files[i]);
+		}
+		return 0;
+	}
+	if (compose_file && *compose_file)
+		return compose_file_env(out, n, compose_file, o, err);
+	cleanup_free char *dir = absolute(o->project_dir ? o->project_dir : ".");
+	return default_files(out, n, dir, err);
+}
+
 int quai_compose_load(struct quai_compose **out, struct quai_findings *diags,
                       const struct quai_compose_options *o, struct quai_error **err)
 {
@@ -472,52 +523,12 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags,
 	struct quai_findings own = {0};
 	char **files = NULL;
 	size_t nfiles = 0;
-	const char *compose_file = NULL;
 	int rc = -1;
-	if (o->nfiles) {
-		files = xcalloc(o->nfiles, sizeof(char *));
-		for (size_t i = 0; i < o->nfiles; i++) {
-			files[nfiles++] = absolute(o->files[i]);
-			if (!exists(files[i])) {
-				quai_error_set(err, QUAI_EXIT_USAGE, "compose file '%s' not found",
-				               o->files[i]);
-				free_strv(files, nfiles);
-				return -1;
-			}
-		}
-	} else if ((compose_file = option_env(o, "COMPOSE_FILE")) && *compose_file) {
-		/* COMPOSE_FILE=a.yml:b.yml (COMPOSE_PATH_SEPARATOR), relative to the project directory */
-		const char *sep = option_env(o, "COMPOSE_PATH_SEPARATOR");
-		char sc = sep && *sep ? sep[0] : ':';
-		cleanup_free char *dir = absolute(o->project_dir ? o->project_dir : ".");
-		size_t cap = 0;
-		for (const char *p = compose_file; *p;) {
-			const char *e = strchr(p, sc);
-			size_t len = e ? (size_t)(e - p) : strlen(p);
-			if (len) {
-				cleanup_free char *one = xstrndup(p, len);
-				files = xgrow(files, &cap, nfiles + 1, sizeof(char *));
-				files[nfiles++] = compose_path_join(dir, one);
-				if (!exists(files[nfiles - 1])) {
-					quai_error_set(err, QUAI_EXIT_USAGE,
-					               "compose file '%s' (from COMPOSE_FILE) not found",
-					               one);
-					free_strv(files, nfiles);
-					return -1;
-				}
-			}
-			p += len + (e ? 1 : 0);
-		}
-		if (!nfiles) {
-			quai_error_set(err, QUAI_EXIT_USAGE, "COMPOSE_FILE names no file");
-			return -1;
-		}
-	} else {
-		cleanup_free char *dir = absolute(o->project_dir ? o->project_dir : ".");
-		if (default_files(&files, &nfiles, dir, err) < 0) {
-			free_strv(files, nfiles);
-			return -1;
-		}
+	if (find_files(&files, &nfiles, o, err) < 0 || !files || !nfiles) {
+		if (!nfiles && !(err && *err))
+			quai_error_set(err, QUAI_EXIT_USAGE, "no compose file");
+		free_strv(files, nfiles);
+		return -1;
 	}
 	char *pdir = o->project_dir ? absolute(o->project_dir) : compose_dirname(files[0]);
 	struct compose_loader l = {
