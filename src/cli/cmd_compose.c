@@ -120,6 +120,15 @@ static int parse(struct compose_args *a, int argc, char **argv)
 	return -1;
 }
 
+/* docker compose's warnings (unset variables), on standard error. */
+static void warn(struct quai_compose *c)
+{
+	if (!c || !c->warnings.len)
+		return;
+	quai_findings_sort(&c->warnings);
+	quai_lint_write(stderr, QUAI_FORMAT_GNU, &c->warnings, false, NULL, 0);
+}
+
 static int run(const struct compose_args *a)
 {
 	struct quai_compose_options o = {
@@ -136,7 +145,7 @@ static int run(const struct compose_args *a)
 	struct quai_findings diags = {0};
 	struct quai_compose *c = NULL;
 	cleanup_error struct quai_error *err = NULL;
-	int rc;
+	int rc = QUAI_EXIT_OK;
 	if (quai_compose_load(&c, &diags, &o, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		rc = err->status ? err->status : QUAI_EXIT_USAGE;
@@ -144,11 +153,12 @@ static int run(const struct compose_args *a)
 		quai_findings_sort(&diags);
 		quai_lint_write(stderr, QUAI_FORMAT_GNU, &diags, false, NULL, 0);
 		rc = QUAI_EXIT_FINDINGS;
-	} else if (!a->quiet && quai_compose_write(stdout, c, a->json, &err) < 0) {
-		quai_cli_error("%s", err->msg);
-		rc = QUAI_EXIT_USAGE;
 	} else {
-		rc = QUAI_EXIT_OK;
+		warn(c);
+		if (!a->quiet && quai_compose_write(stdout, c, a->json, &err) < 0) {
+			quai_cli_error("%s", err->msg);
+			rc = QUAI_EXIT_USAGE;
+		}
 	}
 	quai_compose_free(c);
 	quai_findings_release(&diags);

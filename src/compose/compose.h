@@ -39,6 +39,10 @@ struct quai_compose {
 	char *name;                         /* the project name */
 	char *project_dir;                  /* absolute */
 	char **files;                       /* the files read, in order, NULL-terminated (incl. extends/include) */
+	/* What docker compose warns about and still accepts: a variable read
+	 * unset without a default ("${TAG}" is then ""), code "QC1001", level
+	 * warning, once per variable at its first use. */
+	struct quai_findings warnings;
 };
 
 /* Loads the project. Problems with the content (schema, types, semantic

@@ -13,6 +13,9 @@ struct compose_env {
 	char **keys;
 	char **vals;
 	size_t n, cap;
+	/* When not NULL, interpolation appends here the name of each variable
+	 * read without a default while unset, one per line. */
+	struct quai_buf *unset;
 };
 
 void compose_env_set(struct compose_env *e, const char *key, const char *val, bool overwrite);
@@ -38,13 +41,15 @@ struct compose_loader {
 	const char *project_name;
 	struct compose_file *files; /* loaded, by path */
 	size_t nfiles, capfiles;
-	unsigned depth;            /* include nesting */
-	const char *including[17]; /* the first file of each include being loaded */
-	size_t copied;             /* nodes copied from parsed files */
-	size_t ports;              /* port entries made from ranges */
-	bool user_diags;           /* the caller wants findings, not an error */
-	bool syntax_error;         /* a YAML syntax error was reported */
-	bool fatal;                /* *err is set: nothing to return */
+	unsigned depth;                /* include nesting */
+	const char *including[17];     /* the first file of each include being loaded */
+	size_t copied;                 /* nodes copied from parsed files */
+	size_t ports;                  /* port entries made from ranges */
+	struct quai_findings warnings; /* QC1001, handed to the result */
+	struct compose_env warned;     /* the variables warned about */
+	bool user_diags;               /* the caller wants findings, not an error */
+	bool syntax_error;             /* a YAML syntax error was reported */
+	bool fatal;                    /* *err is set: nothing to return */
 	struct quai_error **err;
 };
 

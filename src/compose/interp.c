@@ -64,6 +64,14 @@ static bool name_char(char c)
 static int interp(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env, char **msg,
                   unsigned depth);
 
+static void note_unset(const struct compose_env *env, const char *name)
+{
+	if (env->unset) {
+		quai_buf_puts(env->unset, name);
+		quai_buf_putc(env->unset, '\n');
+	}
+}
+
 static int bad_template(const char *s, size_t len, char **msg)
 {
 	*msg = xasprintf("invalid interpolation format in \"%.*s\"; a literal $ is written $$",
@@ -105,6 +113,8 @@ static int braced(struct quai_buf *out, const char *s, size_t len, const struct 
 	if (n == len) {
 		if (val)
 			quai_buf_puts(out, val);
+		else
+			note_unset(env, name);
 		return 0;
 	}
 	bool colon = s[n] == ':';
@@ -182,6 +192,8 @@ static int interp(struct quai_buf *out, const char *s, size_t len, const struct 
 			const char *val = compose_env_get(env, name);
 			if (val)
 				quai_buf_puts(out, val);
+			else
+				note_unset(env, name);
 			i = e;
 		} else {
 			return bad_template(s, len, msg);

@@ -567,6 +567,8 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags,
 	c->model = model;
 	c->project_dir = pdir;
 	pdir = NULL;
+	c->warnings = l.warnings;
+	l.warnings = (struct quai_findings){0};
 	c->files = xcalloc(l.nfiles + 1, sizeof(char *));
 	for (size_t i = 0; i < l.nfiles; i++)
 		c->files[i] = xstrdup(l.files[i].path);
@@ -586,6 +588,8 @@ out:
 	}
 	free(l.files);
 	compose_env_release(&l.env);
+	compose_env_release(&l.warned);
+	quai_findings_release(&l.warnings);
 	quai_yaml_free(l.doc);
 	quai_findings_release(&own);
 	free_strv(files, nfiles);
@@ -603,6 +607,7 @@ void quai_compose_free(struct quai_compose *c)
 	for (char **f = c->files; f && *f; f++)
 		free(*f);
 	free(c->files);
+	quai_findings_release(&c->warnings);
 	free(c);
 }
 

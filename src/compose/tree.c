@@ -239,6 +239,25 @@ static struct quai_yaml_node *interp_node_raw(struct compose_loader *l, const st
 	return c;
 }
 
+/* QC1001 once per variable read unset (names: one per line). */
+static void warn_unset(struct compose_loader *l, const struct quai_yaml_node *at, const char *file,
+                       const char *names)
+{
+	for (const char *p = names; *p;) {
+		size_t len = strcspn(p, "\n");
+		cleanup_free char *name = xstrndup(p, len);
+		p += len + (p[len] ? 1 : 0);
+		if (compose_env_get(&l->warned, name))
+			continue;
+		compose_env_set(&l->warned, name, "", true);
+		cleanup_free char *msg =
+		    xasprintf("the variable %s is not set: it is read as an empty string "
+		              "(set it, or write ${%s:-default})",
+		              name, name);
+		quai_findings_add(&l->warnings, file, at->line, at->col, QUAI_LEVEL_WARNING, "QC1001", msg);
+	}
+}
+
 /* Interpolation of a tree: scalars that change become strings (quoted
  * style), as compose interpolates strings and casts them afterwards. */
 static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct quai_yaml_node *n,
@@ -255,8 +274,15 @@ static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct
 	case QUAI_YAML_SCALAR: {
 		struct quai_buf out = QUAI_BUF_INIT;
 		char *msg = NULL;
-		if (memchr(n->str, '$', n->len) &&
-		    compose_interpolate(&out, n->str, n->len, &l->env, &msg) < 0) {
+		struct quai_buf unset = QUAI_BUF_INIT;
+		l->env.unset = &unset;
+		int rc = memchr(n->str, '$', n->len)
+		             ? compose_interpolate(&out, n->str, n->len, &l->env, &msg)
+		             : 0;
+		l->env.unset = NULL;
+		warn_unset(l, n, file, quai_buf_str(&unset));
+		quai_buf_release(&unset);
+		if (rc < 0) {
 			compose_diag(l, n, quai_buf_str(path), "%s", msg);
 			free(msg);
 			quai_buf_release(&out);

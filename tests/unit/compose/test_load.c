@@ -525,6 +525,27 @@ static void test_profiles(void **state)
 	quai_compose_free(c);
 }
 
+static void test_unset_warnings(void **state)
+{
+	(void)state;
+	struct quai_compose *c = load_ok(
+	    "services:\n"
+	    "  web:\n"
+	    "    image: nginx:${QUAI_UNSET_A}\n"
+	    "    environment:\n"
+	    "      - X=$QUAI_UNSET_A\n"
+	    "      - Y=$QUAI_UNSET_B\n"
+	    "      - Z=${QUAI_UNSET_C:-d}\n"
+	    "      - H=$HOME\n");
+	assert_int_equal(c->warnings.len, 2);
+	assert_string_equal(c->warnings.items[0].code, "QC1001");
+	assert_int_equal(c->warnings.items[0].level, QUAI_LEVEL_WARNING);
+	assert_int_equal(c->warnings.items[0].line, 3);
+	assert_non_null(strstr(c->warnings.items[0].message, "QUAI_UNSET_A is not set"));
+	assert_non_null(strstr(c->warnings.items[1].message, "QUAI_UNSET_B"));
+	quai_compose_free(c);
+}
+
 static void test_compose_names(void **state)
 {
 	(void)state;
@@ -569,12 +590,13 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		data_dir = argv[1];
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_invalid_data), cmocka_unit_test(test_valid_data),
-	    cmocka_unit_test(test_short_syntax), cmocka_unit_test(test_checks),
-	    cmocka_unit_test(test_merge),        cmocka_unit_test(test_extends),
-	    cmocka_unit_test(test_include),      cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_alias_bomb),   cmocka_unit_test(test_write_reads_back),
-	    cmocka_unit_test(test_profiles),     cmocka_unit_test(test_compose_names),
+	    cmocka_unit_test(test_invalid_data),  cmocka_unit_test(test_valid_data),
+	    cmocka_unit_test(test_short_syntax),  cmocka_unit_test(test_checks),
+	    cmocka_unit_test(test_merge),         cmocka_unit_test(test_extends),
+	    cmocka_unit_test(test_include),       cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_alias_bomb),    cmocka_unit_test(test_write_reads_back),
+	    cmocka_unit_test(test_profiles),      cmocka_unit_test(test_unset_warnings),
+	    cmocka_unit_test(test_compose_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
