@@ -51,7 +51,8 @@ static const char *intern(struct compose_loader *l, const char *s)
 static struct compose_file *load_file(struct compose_loader *l, const char *path, const char *base_dir,
                                       const struct quai_yaml_node *from)
 {
-	cleanup_free char *abs = absolute(path);
+	/* "-": standard input, read once */
+	cleanup_free char *abs = strcmp(path, "-") == 0 ? xstrdup("-") : absolute(path);
 	for (size_t i = 0; i < l->nfiles; i++)
 		if (strcmp(l->files[i].path, abs) == 0)
 			return &l->files[i];
@@ -503,8 +504,9 @@ static int find_files(char ***out, size_t *n, const struct quai_compose_options 
 	if (o->nfiles) {
 		*out = xcalloc(o->nfiles, sizeof(char *));
 		for (size_t i = 0; i < o->nfiles; i++) {
-			(*out)[(*n)++] = absolute(o->files[i]);
-			if (!exists((*out)[i]))
+			bool in = strcmp(o->files[i], "-") == 0;
+			(*out)[(*n)++] = in ? xstrdup("-") : absolute(o->files[i]);
+			if (!in && !exists((*out)[i]))
 				return quai_error_set(err, QUAI_EXIT_USAGE, "compose file '%s' not found",
 				                      o->files[i]);
 		}
@@ -530,7 +532,9 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags,
 		free_strv(files, nfiles);
 		return -1;
 	}
-	char *pdir = o->project_dir ? absolute(o->project_dir) : compose_dirname(files[0]);
+	char *pdir = o->project_dir               ? absolute(o->project_dir)
+	             : strcmp(files[0], "-") == 0 ? absolute(".")
+	                                          : compose_dirname(files[0]);
 	struct compose_loader l = {
 	    .doc = quai_yaml_doc_new(files[0]),
 	    .diags = diags ? diags : &own,
