@@ -168,8 +168,8 @@ static void test_invalid_data(void **state)
 static void test_valid_data(void **state)
 {
 	(void)state;
-	static const char *const cases[] = {"anchors",    "extends",  "interpolation",
-	                                    "newer-spec", "override", "syntax"};
+	static const char *const cases[] = {"anchors",   "extends",    "interpolation", "legacy-v2",
+	                                    "legacy-v3", "newer-spec", "override",      "syntax"};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char dir[512];
 		snprintf(dir, sizeof(dir), "%s/valid/%s", data_dir, cases[i]);
@@ -528,15 +528,14 @@ static void test_profiles(void **state)
 static void test_unset_warnings(void **state)
 {
 	(void)state;
-	struct quai_compose *c = load_ok(
-	    "services:\n"
-	    "  web:\n"
-	    "    image: nginx:${QUAI_UNSET_A}\n"
-	    "    environment:\n"
-	    "      - X=$QUAI_UNSET_A\n"
-	    "      - Y=$QUAI_UNSET_B\n"
-	    "      - Z=${QUAI_UNSET_C:-d}\n"
-	    "      - H=$HOME\n");
+	struct quai_compose *c = load_ok("services:\n"
+	                                 "  web:\n"
+	                                 "    image: nginx:${QUAI_UNSET_A}\n"
+	                                 "    environment:\n"
+	                                 "      - X=$QUAI_UNSET_A\n"
+	                                 "      - Y=$QUAI_UNSET_B\n"
+	                                 "      - Z=${QUAI_UNSET_C:-d}\n"
+	                                 "      - H=$HOME\n");
 	assert_int_equal(c->warnings.len, 2);
 	assert_string_equal(c->warnings.items[0].code, "QC1001");
 	assert_int_equal(c->warnings.items[0].level, QUAI_LEVEL_WARNING);
