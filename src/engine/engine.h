@@ -50,6 +50,13 @@ int quai_engine_version_cmp(const char *a, const char *b);
  * Returns a pointer to server or to a static string. */
 const char *quai_engine_version_pick(const char *server);
 
+/* libcurl's process-wide initialisation, for every libcurl user of quai
+ * (engine and registry clients): call it before a transfer, with tls true
+ * when the transfer may use TLS. Without TLS it skips what only TLS needs
+ * (OpenSSL's configuration and error strings: megabytes of RSS), loading it
+ * at the first call with tls. See curl.c. */
+void quai_engine_curl_init(bool tls);
+
 struct quai_engine;
 
 /* Connects to the engine named by the environment and negotiates the API

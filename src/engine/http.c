@@ -390,11 +390,7 @@ static int negotiate(struct quai_engine *e, struct quai_error **err)
 int quai_engine_open_host(struct quai_engine **out, const struct quai_engine_host *host,
                           struct quai_error **err)
 {
-	static bool global_done;
-	if (!global_done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		global_done = true;
-	}
+	quai_engine_curl_init(host->tls);
 	struct quai_engine *e = xcalloc(1, sizeof(*e));
 	e->host.url = xstrdup(host->url);
 	e->host.socket = host->socket ? xstrdup(host->socket) : NULL;

@@ -3,8 +3,6 @@
  * image's inspect, an HTTP answer) and asks the evaluators whether it passed.
  * Every container and network it makes carries the io.quai.run label and is
  * removed before it returns. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -16,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "context/libarchive.h"
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
@@ -303,25 +302,28 @@ static int peek_data(void *arg, const char *data, size_t len, struct quai_error 
  * content, its data. Returns 0 or -1. */
 static int tar_first(const struct quai_buf *tar, long long *uid, long long *gid, struct quai_buf *content)
 {
-	struct archive *a = archive_read_new();
-	archive_read_support_format_tar(a);
+	const struct quai_libarchive *la = quai_libarchive(NULL);
+	if (!la)
+		return -1;
+	struct archive *a = la->archive_read_new();
+	la->archive_read_support_format_tar(a);
 	struct archive_entry *ent;
 	int rc = -1;
-	if (archive_read_open_memory(a, tar->data, tar->len) == ARCHIVE_OK &&
-	    archive_read_next_header(a, &ent) == ARCHIVE_OK) {
-		*uid = archive_entry_uid(ent);
-		*gid = archive_entry_gid(ent);
+	if (la->archive_read_open_memory(a, tar->data, tar->len) == ARCHIVE_OK &&
+	    la->archive_read_next_header(a, &ent) == ARCHIVE_OK) {
+		*uid = la->archive_entry_uid(ent);
+		*gid = la->archive_entry_gid(ent);
 		rc = 0;
 		if (content) {
 			char buf[8192];
 			la_ssize_t n;
-			while ((n = archive_read_data(a, buf, sizeof(buf))) > 0)
+			while ((n = la->archive_read_data(a, buf, sizeof(buf))) > 0)
 				quai_buf_add(content, buf, (size_t)n);
 			if (n < 0)
 				rc = -1;
 		}
 	}
-	archive_read_free(a);
+	la->archive_read_free(a);
 	return rc;
 }
 
@@ -482,6 +484,7 @@ static void http_request(struct runner *r, const struct quai_imagetest_http *t, 
 	char *m = NULL;
 	bool passed = false;
 	struct http_answer a = {QUAI_BUF_INIT, QUAI_BUF_INIT, 0};
+	quai_engine_curl_init(false);
 	CURL *c = curl_easy_init();
 	cleanup_free char *url =
 	    xasprintf("http://127.0.0.1:%d%s%s", host_port, t->path[0] == '/' ? "" : "/", t->path);
