@@ -181,6 +181,13 @@ struct quai_engine_container {
 	const char *const *labels; /* more "K=V" labels */
 	const char *const *ports;  /* "80/tcp": published on 127.0.0.1, random host port */
 	const char *network;       /* NetworkMode, or NULL */
+	/* HostConfig as `docker run` sets it; all may be NULL / false. The
+	 * engine socket is never mounted unless binds names it. */
+	bool privileged;             /* --privileged */
+	bool tty;                    /* --tty: output is one raw stream, stderr included */
+	const char *const *cap_add;  /* "NET_ADMIN" (--cap-add) */
+	const char *const *cap_drop; /* --cap-drop */
+	const char *const *binds;    /* "HOST:CONTAINER[:OPTIONS]" (-v), HOST absolute */
 };
 
 /* POST /containers/create; *out_id owned by the caller. */
@@ -225,6 +232,7 @@ struct quai_engine_exec {
 	const char *const *cmd;
 	const char *const *env;
 	const char *user, *workdir;
+	bool tty; /* a terminal: output is one raw stream, stderr included */
 };
 /* Runs cmd in the running container id, output to fn; *out_status its exit status. */
 int quai_engine_container_exec(struct quai_engine *e, int *out_status, const char *id,

@@ -40,6 +40,7 @@ struct runner {
 	size_t ncontainers, containers_cap;
 	char **networks;
 	size_t nnetworks, networks_cap;
+	struct quai_imagetest_run_env opts; /* containerRunOptions, ready */
 };
 
 static uint64_t now_us(void)
@@ -73,16 +74,20 @@ static const char **argv_of(const char *command, const struct quai_imagetest_str
 	return v;
 }
 
-/* "K=V" strings: the run options' env, globalEnvVars, then the test's;
- * values expanded with the image's Env. Caller frees each and the array. */
+/* "K=V" strings: the run options' env (envFile, envVars), globalEnvVars,
+ * then the test's; values expanded with the image's Env. Caller frees each
+ * and the array. */
 static char **env_of(const struct runner *r, const struct quai_imagetest_kvs *extra)
 {
 	const struct quai_imagetest_spec *s = r->spec;
-	size_t n = s->run_options.env_vars.n + s->global_env_vars.n + (extra ? extra->n : 0);
+	size_t nrun = 0;
+	while (r->opts.env && r->opts.env[nrun])
+		nrun++;
+	size_t n = nrun + s->global_env_vars.n + (extra ? extra->n : 0);
 	char **v = xcalloc(n + 1, sizeof(*v));
 	size_t k = 0;
-	for (size_t i = 0; i < s->run_options.env_vars.n; i++)
-		v[k++] = xstrdup(s->run_options.env_vars.v[i]);
+	for (size_t i = 0; i < nrun; i++)
+		v[k++] = xstrdup(r->opts.env[i]);
 	for (size_t i = 0; i < s->global_env_vars.n; i++) {
 		cleanup_free char *val = quai_imagetest_expand_env(s->global_env_vars.v[i].value, r->inspect);
 		v[k++] = xasprintf("%s=%s", s->global_env_vars.v[i].key, val);
@@ -101,10 +106,20 @@ static void strv_free(char **v)
 	free(v);
 }
 
+/* Creates a container of the image with the containerRunOptions the spec
+ * asks for (user, privileged, tty, capabilities, bind mounts; the callers
+ * set env), and remembers it for removal. */
 static int create(struct runner *r, char **out_id, const struct quai_engine_container *c,
                   struct quai_error **err)
 {
-	if (quai_engine_container_create(r->e, out_id, c, err) < 0)
+	const struct quai_imagetest_run_options *o = &r->spec->run_options;
+	struct quai_engine_container with = *c;
+	with.user = o->user;
+	with.privileged = o->privileged;
+	with.tty = o->allocate_tty;
+	with.cap_add = (const char *const *)r->opts.cap_add;
+	with.binds = (const char *const *)r->opts.binds;
+	if (quai_engine_container_create(r->e, out_id, &with, err) < 0)
 		return -1;
 	r->containers = xgrow(r->containers, &r->containers_cap, r->ncontainers + 1, sizeof(*r->containers));
 	r->containers[r->ncontainers++] = xstrdup(*out_id);
@@ -189,7 +204,10 @@ static void run_exec_list(struct runner *r, const char *id, const struct quai_im
 		if (!list[i].n)
 			continue;
 		cleanup_free const char **argv = argv_of(NULL, &list[i]);
-		struct quai_engine_exec x = {.cmd = argv, .env = env, .user = r->spec->run_options.user};
+		struct quai_engine_exec x = {.cmd = argv,
+		                             .env = env,
+		                             .user = r->spec->run_options.user,
+		                             .tty = r->spec->run_options.allocate_tty};
 		struct output o = {QUAI_BUF_INIT, QUAI_BUF_INIT};
 		int status = 0;
 		cleanup_error struct quai_error *err = NULL;
@@ -218,7 +236,6 @@ static void command_test(struct runner *r, const struct quai_imagetest_command *
 	    .cmd = chained ? idle : argv,
 	    .entrypoint = no_entrypoint,
 	    .env = (const char *const *)env,
-	    .user = r->spec->run_options.user,
 	    .run_id = r->run_id,
 	};
 	cleanup_free char *id = NULL;
@@ -232,8 +249,10 @@ static void command_test(struct runner *r, const struct quai_imagetest_command *
 		/* setup, the command and teardown run one after the other in the same container */
 		run_exec_list(r, id, t->setup, t->nsetup, (const char *const *)env, &msg, "setup");
 		if (!msg.len && !stopped(r)) {
-			struct quai_engine_exec x = {
-			    .cmd = argv, .env = (const char *const *)env, .user = r->spec->run_options.user};
+			struct quai_engine_exec x = {.cmd = argv,
+			                             .env = (const char *const *)env,
+			                             .user = r->spec->run_options.user,
+			                             .tty = r->spec->run_options.allocate_tty};
 			if (quai_engine_container_exec(r->e, &code, id, &x, collect_output, &o, &err) < 0)
 				quai_buf_printf(&msg, "%s", err->msg);
 		}
@@ -619,7 +638,6 @@ static void service_tests(struct runner *r)
 		struct quai_engine_container c = {
 		    .image = r->image,
 		    .env = (const char *const *)env,
-		    .user = s->run_options.user,
 		    .run_id = r->run_id,
 		    .ports = pspecs,
 		    .network = netname,
@@ -763,6 +781,10 @@ int quai_imagetest_run(struct quai_engine *e, const struct quai_imagetest_spec *
 	    .e = e, .spec = spec, .image = image, .run_id = run_id, .stop = stop, .results = results};
 	if (quai_engine_image_inspect(e, &r.inspect, image, err) < 0)
 		return -1;
+	if (quai_imagetest_run_env_prepare(&r.opts, &spec->run_options, err) < 0) {
+		json_decref(r.inspect);
+		return -1;
+	}
 	for (size_t i = 0; i < spec->ncommands && !stopped(&r); i++)
 		command_test(&r, &spec->commands[i]);
 	cleanup_free char *fid = NULL;
@@ -782,6 +804,7 @@ int quai_imagetest_run(struct quai_engine *e, const struct quai_imagetest_spec *
 	if ((spec->nhttp || spec->healthcheck) && !stopped(&r))
 		service_tests(&r);
 	cleanup_all(&r);
+	quai_imagetest_run_env_release(&r.opts);
 	json_decref(r.inspect);
 	return 0;
 }
