@@ -3,8 +3,9 @@
  * start-up cost a lot and serve nothing on the engine's unix socket:
  *
  * - OpenSSL's error strings (about 1.4 MB: every library's reason texts
- *   hashed into a table) and its configuration file (about 0.9 MB), both
- *   loaded by curl_global_init through OPENSSL_init_ssl;
+ *   hashed into a table), its configuration file (about 0.9 MB) and its
+ *   legacy cipher name table (0.3 MB), loaded by curl_global_init through
+ *   OPENSSL_init_ssl;
  * - libssh2's OpenSSL engine set-up, which curl_global_init runs through
  *   libssh2_init although quai never speaks SSH.
  *
@@ -46,8 +47,8 @@ static void lean_openssl(void)
 	*(void **)&init_crypto = sym("OPENSSL_init_crypto");
 	*(void **)&init_ssl = sym("OPENSSL_init_ssl");
 	if (init_crypto && init_ssl) {
-		/* The legacy cipher name table (0.3 MB) neither: TLS fetches its
-		 * ciphers from the providers. The digest table stays, TLS looks
+		/* No legacy cipher name table either: TLS fetches its ciphers
+		 * from the providers. The digest table stays: TLS looks
 		 * certificate digests up by name ("ca md too weak" without it). */
 		init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
 		                OPENSSL_INIT_NO_ADD_ALL_CIPHERS,

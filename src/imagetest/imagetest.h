@@ -340,8 +340,8 @@ bool quai_imagetest_bind_valid(const char *bind, const char **why);
 /* Reads envFile and looks envVars up in the environment, makes bind mount
  * host paths absolute (relative ones from the working directory, as the
  * docker CLI and container-structure-test do) and checks they exist. */
-int quai_imagetest_run_env_prepare(struct quai_imagetest_run_env *out, const struct quai_imagetest_run_options *o,
-                                   struct quai_error **err);
+int quai_imagetest_run_env_prepare(struct quai_imagetest_run_env *out,
+                                   const struct quai_imagetest_run_options *o, struct quai_error **err);
 void quai_imagetest_run_env_release(struct quai_imagetest_run_env *re);
 
 /* ---- the runner (run.c) ---- */

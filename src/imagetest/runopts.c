@@ -61,7 +61,8 @@ static int env_line(struct strv *sv, const char *line, size_t len, const char *f
 	const char *eq = memchr(line, '=', len);
 	size_t nlen = eq ? (size_t)(eq - line) : len;
 	if (nlen == 0)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u: no variable name before '='", file, lineno);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u: no variable name before '='", file,
+		                      lineno);
 	for (size_t i = 0; i < nlen; i++)
 		if (is_space(line[i]))
 			return quai_error_set(err, QUAI_EXIT_USAGE,
@@ -165,8 +166,8 @@ static const char *env_lookup(const char *name)
 	return getenv(name);
 }
 
-int quai_imagetest_run_env_prepare(struct quai_imagetest_run_env *out, const struct quai_imagetest_run_options *o,
-                                   struct quai_error **err)
+int quai_imagetest_run_env_prepare(struct quai_imagetest_run_env *out,
+                                   const struct quai_imagetest_run_options *o, struct quai_error **err)
 {
 	struct strv env = {0}, binds = {0}, caps = {0};
 	*out = (struct quai_imagetest_run_env){0};

@@ -69,8 +69,8 @@ static void test_env_file_errors(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char **v = NULL;
 		struct quai_error *err = NULL;
-		assert_int_equal(quai_imagetest_env_file_parse(&v, bad[i], strlen(bad[i]), "t.env", lookup, &err),
-		                 -1);
+		assert_int_equal(
+		    quai_imagetest_env_file_parse(&v, bad[i], strlen(bad[i]), "t.env", lookup, &err), -1);
 		assert_null(v);
 		assert_string_equal(err->msg, want[i]);
 		assert_int_equal(err->status, QUAI_EXIT_USAGE);
