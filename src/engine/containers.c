@@ -121,6 +121,15 @@ static int simple(struct quai_engine *e, const char *method, const char *path, c
 	return rc;
 }
 
+int quai_engine_container_healthcheck(struct quai_engine *e, const char *id, struct quai_error **err)
+{
+	cleanup_free char *path = xasprintf("/libpod/containers/%s/healthcheck", id);
+	struct quai_engine_request req = {.path = path, .timeout_ms = 120000};
+	if (quai_engine_request(e, &req, NULL, err) < 0)
+		return quai_error_wrap(err, "run the health check of container '%.12s'", id);
+	return 0;
+}
+
 int quai_engine_container_start(struct quai_engine *e, const char *id, struct quai_error **err)
 {
 	cleanup_free char *path = xasprintf("/containers/%s/start", id);

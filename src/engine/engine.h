@@ -70,6 +70,8 @@ void quai_engine_free(struct quai_engine *e);
 const char *quai_engine_api_version(const struct quai_engine *e);
 /* The host, owned by e. */
 const struct quai_engine_host *quai_engine_host(const struct quai_engine *e);
+/* Whether the engine is Podman (its Docker-compatible API). */
+bool quai_engine_is_podman(const struct quai_engine *e);
 /* GET /version; the caller owns *out (json_decref). */
 int quai_engine_version(struct quai_engine *e, json_t **out, struct quai_error **err);
 
@@ -147,7 +149,9 @@ struct quai_engine_build {
  * message is the engine's. */
 int quai_engine_image_build(struct quai_engine *e, char **out_id, const struct quai_engine_build *b,
                             struct quai_error **err);
-/* GET /images/{name}/json; the caller owns *out. */
+/* GET /images/{name}/json; the caller owns *out. With Podman, whose
+ * compatible answer leaves it out, Config.Healthcheck comes from
+ * /libpod/images/{name}/json. */
 int quai_engine_image_inspect(struct quai_engine *e, json_t **out, const char *name, struct quai_error **err);
 /* POST /images/{name}/tag: name becomes also ref (REPO[:TAG]). */
 int quai_engine_image_tag(struct quai_engine *e, const char *name, const char *ref, struct quai_error **err);
@@ -209,6 +213,11 @@ int quai_engine_container_remove(struct quai_engine *e, const char *id, struct q
 /* GET /containers/{id}/json; the caller owns *out. */
 int quai_engine_container_inspect(struct quai_engine *e, json_t **out, const char *id,
                                   struct quai_error **err);
+
+/* Podman only: GET /libpod/containers/{id}/healthcheck runs the container's
+ * health check once and records its result (Podman runs them from systemd
+ * timers, which a machine without systemd lacks). */
+int quai_engine_container_healthcheck(struct quai_engine *e, const char *id, struct quai_error **err);
 
 /* Reading an inspect answer. */
 struct quai_engine_state {

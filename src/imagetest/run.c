@@ -591,6 +591,14 @@ static uint64_t health_budget_ms(const json_t *image)
 	return (uint64_t)((ns_start + (double)(retries + 1) * (ns_interval + ns_timeout)) / 1e6) + 2000;
 }
 
+/* The image's HEALTHCHECK interval (30 s unless set). */
+static uint64_t health_interval_ms(const json_t *image)
+{
+	json_t *hc = json_object_get(json_object_get(image, "Config"), "Healthcheck");
+	json_int_t ns = json_integer_value(json_object_get(hc, "Interval"));
+	return ns > 0 ? (uint64_t)ns / 1000000u : 30000u;
+}
+
 static bool image_has_healthcheck(const json_t *image)
 {
 	json_t *hc = json_object_get(json_object_get(image, "Config"), "Healthcheck");
@@ -646,6 +654,10 @@ static void service_tests(struct runner *r)
 			quai_buf_puts(&fail, err->msg);
 	}
 	bool has_hc = image_has_healthcheck(r->inspect);
+	/* Podman runs health checks from systemd timers: without systemd
+	 * nothing runs them, so quai asks for each run at the image's interval */
+	bool run_hc = has_hc && quai_engine_is_podman(r->e);
+	uint64_t hc_every = health_interval_ms(r->inspect) * 1000u, hc_next = 0;
 	uint64_t hc_deadline = now_us() + health_budget_ms(r->inspect) * 1000u;
 	/* the healthcheck test */
 	bool hc_done = !s->healthcheck;
@@ -682,6 +694,10 @@ static void service_tests(struct runner *r)
 			break;
 		}
 		bool healthy = st.health && strcmp(st.health, "healthy") == 0;
+		if (run_hc && !healthy && now_us() >= hc_next) {
+			quai_engine_container_healthcheck(r->e, id, NULL);
+			hc_next = now_us() + hc_every;
+		}
 		if (!hc_done) {
 			if (healthy) {
 				hc_passed = hc_done = true;
