@@ -158,8 +158,9 @@ static void podman_healthcheck(struct quai_engine *e, json_t *image, const char 
 int quai_engine_image_inspect(struct quai_engine *e, json_t **out, const char *name, struct quai_error **err)
 {
 	cleanup_free char *path = xasprintf("/images/%s/json", name);
-	if (get_json(e, out, path, NULL, err) < 0)
-		return -1;
+	int rc = get_json(e, out, path, NULL, err);
+	if (rc < 0)
+		return rc; /* QUAI_ENGINE_ENOTFOUND for a missing image */
 	if (quai_engine_is_podman(e))
 		podman_healthcheck(e, *out, name);
 	return 0;
