@@ -339,3 +339,26 @@ def test_permission_denied_on_socket(probe, sock):
                            text=True, timeout=30)
     assert r.returncode == 2
     assert f"permission denied on the Docker engine socket '{sock}'" in r.stderr
+
+
+@pytest.mark.parametrize("podman", [True, False])
+def test_podman_image_healthcheck(probe, sock, podman):
+    """Podman's compatible image inspect has no Config.Healthcheck: quai takes
+    it from Podman's own /libpod/images/{name}/json; a Docker engine is not
+    asked for that path."""
+    hc = {"Test": ["CMD", "true"], "Interval": 1000000000}
+    headers = {"Libpod-Api-Version": "4.3.1"} if podman else {}
+    with FakeEngine(sock, ping_headers=headers) as fake:
+        fake.routes[("GET", "/images/img:1/json")] = lambda h: fake.send_json(
+            h, 200, {"Id": "sha256:" + "1" * 64, "Config": {"Cmd": ["sh"]}})
+        fake.routes[("GET", "/libpod/images/img:1/json")] = lambda h: fake.send_json(
+            h, 200, {"Id": "sha256:" + "1" * 64, "Healthcheck": hc})
+        r = run_probe(probe, sock, "inspect", "img:1")
+        asked = [req[1] for req in fake.requests if "/libpod/" in req[1]]
+    assert r.returncode == 0, r.stderr
+    config = json.loads(r.stdout)["Config"]
+    if podman:
+        assert config["Healthcheck"] == hc
+        assert len(asked) == 1
+    else:
+        assert "Healthcheck" not in config and asked == []
