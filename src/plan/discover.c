@@ -347,7 +347,8 @@ static int dockerfile_refs(struct refs *r, const char *path, const char *name, c
 static int cmp_image(const void *a, const void *b)
 {
 	const struct quai_repo_image *x = a, *y = b;
-	return strcmp(x->name, y->name);
+	int d = strcmp(x->name, y->name);
+	return d ? d : strcmp(x->dir, y->dir);
 }
 
 static char **strv_dup(char *const *v)
