@@ -21,7 +21,7 @@
  * git's exit status. */
 static int gitrepo_run(char *out, size_t size, const char *dir, const char *const *args)
 {
-	const char *argv[GITREPO_MAX_ARGS + 4] = { "git", "-C", dir };
+	const char *argv[GITREPO_MAX_ARGS + 4] = {"git", "-C", dir};
 	size_t n = 3;
 	for (size_t i = 0; args[i] && n < GITREPO_MAX_ARGS; i++)
 		argv[n++] = args[i];

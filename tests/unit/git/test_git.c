@@ -221,8 +221,9 @@ static void test_changed(void **state)
 	free(s);
 	/* dirty against another commit than HEAD: both differences */
 	s = changed(g, "HEAD~2", "HEAD~1", true);
-	assert_string_equal(s, "a/mod a/new-name a/old-name a/staged b/deep/x/del b/deep/y/new c/same t t/inside "
-			       "u/untracked/file");
+	assert_string_equal(
+	    s, "a/mod a/new-name a/old-name a/staged b/deep/x/del b/deep/y/new c/same t t/inside "
+	       "u/untracked/file");
 	free(s);
 
 	struct quai_error *err = NULL;
@@ -276,10 +277,10 @@ static void test_blob_and_ignore(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_resolve_branch),
-		cmocka_unit_test(test_default_branch_and_merge_base),
-		cmocka_unit_test(test_changed),
-		cmocka_unit_test(test_blob_and_ignore),
+	    cmocka_unit_test(test_open_resolve_branch),
+	    cmocka_unit_test(test_default_branch_and_merge_base),
+	    cmocka_unit_test(test_changed),
+	    cmocka_unit_test(test_blob_and_ignore),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

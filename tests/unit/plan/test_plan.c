@@ -21,9 +21,9 @@ static void test_paths(void **state)
 {
 	(void)state;
 	static const char *const cases[][2] = {
-		{ "a", "a" },	    { "./a/", "a" },	   { "a//b/./c", "a/b/c" }, { "a/../b", "b" },
-		{ "", "." },	    { ".", "." },	   { "a/..", "." },	    { "/abs", NULL },
-		{ "..", NULL },	    { "a/../../b", NULL }, { "a/b/../../c", "c" },
+	    {"a", "a"},   {"./a/", "a"},       {"a//b/./c", "a/b/c"}, {"a/../b", "b"},
+	    {"", "."},    {".", "."},          {"a/..", "."},         {"/abs", NULL},
+	    {"..", NULL}, {"a/../../b", NULL}, {"a/b/../../c", "c"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *p = plan_path_norm(cases[i][0]);
@@ -57,25 +57,25 @@ static void test_config(void **state)
 {
 	(void)state;
 	const char *text = "registry: 127.0.0.1:5000\n"
-			   "namespace: team/\n"
-			   "push_branches: [main, release]\n"
-			   "ignore: [fixtures, 'old-*']\n"
-			   "lint: {ignored: [DL3008]}\n"
-			   "x-notes: anything\n"
-			   "images:\n"
-			   "  ./base/:\n"
-			   "    name: x3-base\n"
-			   "    build_args: {VERSION: 1.2, EMPTY: }\n"
-			   "    tags: latest-base\n"
-			   "    inputs: [shared/, scripts/build.sh]\n"
-			   "  child:\n"
-			   "    build_args: [A=1, B=x=y]\n"
-			   "    target: final\n"
-			   "    tests: child/spec.yml\n"
-			   "    context: .\n"
-			   "    dockerfile: child/Dockerfile.prod\n"
-			   "  skipped: {ignore: true}\n"
-			   "  bare:\n";
+	                   "namespace: team/\n"
+	                   "push_branches: [main, release]\n"
+	                   "ignore: [fixtures, 'old-*']\n"
+	                   "lint: {ignored: [DL3008]}\n"
+	                   "x-notes: anything\n"
+	                   "images:\n"
+	                   "  ./base/:\n"
+	                   "    name: x3-base\n"
+	                   "    build_args: {VERSION: 1.2, EMPTY: }\n"
+	                   "    tags: latest-base\n"
+	                   "    inputs: [shared/, scripts/build.sh]\n"
+	                   "  child:\n"
+	                   "    build_args: [A=1, B=x=y]\n"
+	                   "    target: final\n"
+	                   "    tests: child/spec.yml\n"
+	                   "    context: .\n"
+	                   "    dockerfile: child/Dockerfile.prod\n"
+	                   "  skipped: {ignore: true}\n"
+	                   "  bare:\n";
 	struct plan_config cfg;
 	struct quai_error *err = NULL;
 	assert_int_equal(plan_config_parse(&cfg, "quai.yml", text, strlen(text), &err), 0);
@@ -111,35 +111,38 @@ static void test_config(void **state)
 	assert_null(config_error("images:\n"));
 
 	static const char *const bad[][2] = {
-		{ "registy: x\n", "quai.yml:1:1: unknown key 'registy' in quai.yml: did you mean 'registry'?" },
-		{ "zzz: 1\n", "quai.yml:1:1: unknown key 'zzz' in quai.yml (known keys: registry, namespace, "
-			      "push_branches, ignore, images, lint)" },
-		{ "images:\n  a:\n    contxt: .\n",
-		  "quai.yml:3:5: unknown key 'contxt' in an image entry: did you mean 'context'?" },
-		{ "images:\n  a:\n    tags: {x: y}\n", "quai.yml:3:11: 'tags' must be a list of strings, found a mapping" },
-		{ "images:\n  a:\n    name: Bad Name\n",
-		  "quai.yml:3:11: 'Bad Name' is not a valid image name: use lowercase letters, digits, '.', '_', '-' "
-		  "and '/' between components" },
-		{ "images:\n  a:\n    context: ../up\n",
-		  "quai.yml:3:14: 'context' must be a path inside the repository, relative to quai.yml, found '../up'" },
-		{ "images:\n  /abs: {}\n",
-		  "quai.yml:2:3: '/abs' must be a directory inside the repository, relative to quai.yml" },
-		{ "images:\n  a:\n    build_args: [NOEQUALS]\n",
-		  "quai.yml:3:18: a build argument in a list is written KEY=VALUE" },
-		{ "images:\n  a:\n    build_args: {A: [1]}\n",
-		  "quai.yml:3:21: build argument 'A' must be a string, found a list" },
-		{ "images:\n  a: {}\n  ./a: {}\n", "quai.yml:3:3: directory 'a' has two entries (the other at line 2)" },
-		{ "images:\n  a: {}\n  a: {}\n", "quai.yml:3:3: 'a' is written twice in 'images'" },
-		{ "images:\n  a:\n    ignore: maybe\n", "quai.yml:3:13: 'ignore' must be true or false, found a string" },
-		{ "images: [a]\n", "quai.yml:1:9: 'images' must be a mapping, found a list" },
-		{ "- a\n", "quai.yml:1:1: quai.yml must be a mapping, found a list" },
-		{ "registry: ghcr.io/team\n",
-		  "quai.yml:1:11: 'registry' is a host[:port] such as 'ghcr.io'; put the path in 'namespace'" },
-		{ "namespace: Team\n",
-		  "quai.yml:1:12: 'Team' is not a valid namespace: use lowercase letters, digits, '.', '_', '-' and "
-		  "'/' between components" },
-		{ "registry: [a]\n", "quai.yml:1:11: 'registry' must be a string, found a list" },
-		{ "a: 1\n---\nb: 2\n", "quai.yml:3:1: quai.yml must hold one YAML document" },
+	    {"registy: x\n", "quai.yml:1:1: unknown key 'registy' in quai.yml: did you mean 'registry'?"},
+	    {"zzz: 1\n", "quai.yml:1:1: unknown key 'zzz' in quai.yml (known keys: registry, namespace, "
+	                 "push_branches, ignore, images, lint)"},
+	    {"images:\n  a:\n    contxt: .\n",
+	     "quai.yml:3:5: unknown key 'contxt' in an image entry: did you mean 'context'?"},
+	    {"images:\n  a:\n    tags: {x: y}\n",
+	     "quai.yml:3:11: 'tags' must be a list of strings, found a mapping"},
+	    {"images:\n  a:\n    name: Bad Name\n", "quai.yml:3:11: 'Bad Name' is not a valid image name: "
+	                                            "use lowercase letters, digits, '.', '_', '-' "
+	                                            "and '/' between components"},
+	    {"images:\n  a:\n    context: ../up\n", "quai.yml:3:14: 'context' must be a path inside the "
+	                                            "repository, relative to quai.yml, found '../up'"},
+	    {"images:\n  /abs: {}\n",
+	     "quai.yml:2:3: '/abs' must be a directory inside the repository, relative to quai.yml"},
+	    {"images:\n  a:\n    build_args: [NOEQUALS]\n",
+	     "quai.yml:3:18: a build argument in a list is written KEY=VALUE"},
+	    {"images:\n  a:\n    build_args: {A: [1]}\n",
+	     "quai.yml:3:21: build argument 'A' must be a string, found a list"},
+	    {"images:\n  a: {}\n  ./a: {}\n",
+	     "quai.yml:3:3: directory 'a' has two entries (the other at line 2)"},
+	    {"images:\n  a: {}\n  a: {}\n", "quai.yml:3:3: 'a' is written twice in 'images'"},
+	    {"images:\n  a:\n    ignore: maybe\n",
+	     "quai.yml:3:13: 'ignore' must be true or false, found a string"},
+	    {"images: [a]\n", "quai.yml:1:9: 'images' must be a mapping, found a list"},
+	    {"- a\n", "quai.yml:1:1: quai.yml must be a mapping, found a list"},
+	    {"registry: ghcr.io/team\n",
+	     "quai.yml:1:11: 'registry' is a host[:port] such as 'ghcr.io'; put the path in 'namespace'"},
+	    {"namespace: Team\n", "quai.yml:1:12: 'Team' is not a valid namespace: use lowercase letters, "
+	                          "digits, '.', '_', '-' and "
+	                          "'/' between components"},
+	    {"registry: [a]\n", "quai.yml:1:11: 'registry' must be a string, found a list"},
+	    {"a: 1\n---\nb: 2\n", "quai.yml:3:1: quai.yml must hold one YAML document"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *msg = config_error(bad[i][0]);
@@ -160,7 +163,8 @@ static void test_yaml_equal(void **state)
 {
 	(void)state;
 	const char *a = "images:\n  x: {tags: [a, b], build_args: {A: 1}}\n  y: {name: why}\n";
-	const char *b = "images:\n  x:\n    tags:\n      - a\n      - b\n    build_args:\n      A: 1\n  y: {name: other}\n";
+	const char *b = "images:\n  x:\n    tags:\n      - a\n      - b\n    build_args:\n      A: 1\n  y: "
+	                "{name: other}\n";
 	struct plan_config ca, cb;
 	assert_int_equal(plan_config_parse(&ca, "a", a, strlen(a), NULL), 0);
 	assert_int_equal(plan_config_parse(&cb, "b", b, strlen(b), NULL), 0);
@@ -204,7 +208,8 @@ static char *parents(const struct quai_repo *repo, const char *name)
 	assert_non_null(im);
 	struct quai_buf b = QUAI_BUF_INIT;
 	for (size_t k = 0; k < im->nparents; k++)
-		quai_buf_printf(&b, "%s%s(%s)", k ? "," : "", repo->images[im->parents[k]].name, im->parent_refs[k]);
+		quai_buf_printf(&b, "%s%s(%s)", k ? "," : "", repo->images[im->parents[k]].name,
+		                im->parent_refs[k]);
 	return quai_buf_detach(&b);
 }
 
@@ -223,29 +228,32 @@ static void test_discovery_and_dependencies(void **state)
 	char dir[256];
 	gitrepo_init(dir, sizeof(dir));
 	gitrepo_write(dir, "quai.yml",
-		      "registry: reg.example:5000\n"
-		      "namespace: team\n"
-		      "ignore: [fixtures]\n"
-		      "images:\n"
-		      "  images/base: {name: x3-base}\n"
-		      "  images/child: {build_args: {PARENT: x3-base}}\n"
-		      "  skipped: {ignore: true}\n"
-		      "  special: {dockerfile: docker/special.Dockerfile, context: .}\n");
+	              "registry: reg.example:5000\n"
+	              "namespace: team\n"
+	              "ignore: [fixtures]\n"
+	              "images:\n"
+	              "  images/base: {name: x3-base}\n"
+	              "  images/child: {build_args: {PARENT: x3-base}}\n"
+	              "  skipped: {ignore: true}\n"
+	              "  special: {dockerfile: docker/special.Dockerfile, context: .}\n");
 	gitrepo_write(dir, "images/base/Dockerfile", "FROM busybox:1.36\n");
 	gitrepo_write(dir, "images/base/tests.yml", "schemaVersion: 2.0.0\n");
 	gitrepo_write(dir, "images/child/Dockerfile",
-		      "ARG PARENT=nothing-here\nFROM ${PARENT}:latest AS build\nFROM build\n");
+	              "ARG PARENT=nothing-here\nFROM ${PARENT}:latest AS build\nFROM build\n");
 	gitrepo_write(dir, "images/child/container-structure-test.yaml", "schemaVersion: 2.0.0\n");
 	gitrepo_write(dir, "images/grand/Containerfile", "FROM reg.example:5000/team/child:1.2.3\n");
 	gitrepo_write(dir, "sib/Dockerfile",
-		      "FROM busybox AS tools\n"
-		      "FROM scratch\n"
-		      "COPY --from=tools /bin/sh /sh\n"
-		      "COPY --from=x3-base /etc/passwd /etc/passwd\n"
-		      "COPY --from=0 /x /y\n"
-		      "RUN --mount=type=bind,from=grand,target=/g true\n");
-	gitrepo_write(dir, "pinned/Dockerfile", "FROM x3-base@sha256:0123456789012345678901234567890123456789012345678901234567890123\n");
-	gitrepo_write(dir, "other-ns/Dockerfile", "FROM elsewhere/team/x3-base\nFROM team/x3-base\nFROM x3-bases\n");
+	              "FROM busybox AS tools\n"
+	              "FROM scratch\n"
+	              "COPY --from=tools /bin/sh /sh\n"
+	              "COPY --from=x3-base /etc/passwd /etc/passwd\n"
+	              "COPY --from=0 /x /y\n"
+	              "RUN --mount=type=bind,from=grand,target=/g true\n");
+	gitrepo_write(
+	    dir, "pinned/Dockerfile",
+	    "FROM x3-base@sha256:0123456789012345678901234567890123456789012345678901234567890123\n");
+	gitrepo_write(dir, "other-ns/Dockerfile",
+	              "FROM elsewhere/team/x3-base\nFROM team/x3-base\nFROM x3-bases\n");
 	gitrepo_write(dir, "stage-shadow/Dockerfile", "FROM busybox AS x3-base\nFROM x3-base\n");
 	gitrepo_write(dir, "fixtures/bad/Dockerfile", "FROM x3-base\n");
 	gitrepo_write(dir, "skipped/Dockerfile", "FROM x3-base\n");
@@ -268,9 +276,10 @@ static void test_discovery_and_dependencies(void **state)
 	struct quai_buf names = QUAI_BUF_INIT;
 	for (size_t i = 0; i < repo->nimages; i++)
 		quai_buf_printf(&names, "%s%s=%s", i ? " " : "", repo->images[i].name, repo->images[i].dir);
-	assert_string_equal(quai_buf_str(&names), "child=images/child grand=images/grand other-ns=other-ns "
-						  "pinned=pinned sib=sib special=special stage-shadow=stage-shadow "
-						  "x3-base=images/base");
+	assert_string_equal(quai_buf_str(&names),
+	                    "child=images/child grand=images/grand other-ns=other-ns "
+	                    "pinned=pinned sib=sib special=special stage-shadow=stage-shadow "
+	                    "x3-base=images/base");
 	quai_buf_release(&names);
 
 	const struct quai_repo_image *base = quai_repo_find(repo, "x3-base");
@@ -313,30 +322,35 @@ static void test_load_errors(void **state)
 	gitrepo_write(dir, "c/Dockerfile", "FROM scratch\nCOPY --from=b / /\n");
 	gitrepo_write(dir, "d/Dockerfile", "FROM busybox\n");
 	char *msg = load_error(dir);
-	assert_string_equal(msg, "images depend on each other in a cycle: a -> c -> b -> a (each is built from the "
-				 "next); break it in one of their Dockerfiles");
+	assert_string_equal(
+	    msg, "images depend on each other in a cycle: a -> c -> b -> a (each is built from the "
+	         "next); break it in one of their Dockerfiles");
 	free(msg);
 
 	gitrepo_write(dir, "c/Dockerfile", "FROM c\n");
 	msg = load_error(dir);
-	assert_string_equal(msg, "images depend on each other in a cycle: c -> c (each is built from the next); break "
-				 "it in one of their Dockerfiles");
+	assert_string_equal(
+	    msg, "images depend on each other in a cycle: c -> c (each is built from the next); break "
+	         "it in one of their Dockerfiles");
 	free(msg);
 
 	gitrepo_write(dir, "c/Dockerfile", "FROM busybox\n");
 	gitrepo_write(dir, "x/d/Dockerfile", "FROM busybox\n");
 	msg = load_error(dir);
-	assert_string_equal(msg, "directories 'd' and 'x/d' are both image 'd': give one another 'name' in quai.yml's "
-				 "'images'");
+	assert_string_equal(
+	    msg, "directories 'd' and 'x/d' are both image 'd': give one another 'name' in quai.yml's "
+	         "'images'");
 	free(msg);
 
 	gitrepo_write(dir, "quai.yml", "images:\n  x/d: {name: d2}\n  nowhere: {}\n");
 	msg = load_error(dir);
-	assert_string_equal(msg, "quai.yml:3:3: 'nowhere' has no Dockerfile or Containerfile: set 'dockerfile' or "
-				 "remove the entry");
+	assert_string_equal(msg,
+	                    "quai.yml:3:3: 'nowhere' has no Dockerfile or Containerfile: set 'dockerfile' or "
+	                    "remove the entry");
 	free(msg);
 
-	gitrepo_write(dir, "quai.yml", "images:\n  x/d: {name: d2}\n  nowhere: {dockerfile: nowhere/Dockerfile}\n");
+	gitrepo_write(dir, "quai.yml",
+	              "images:\n  x/d: {name: d2}\n  nowhere: {dockerfile: nowhere/Dockerfile}\n");
 	msg = load_error(dir);
 	assert_string_equal(msg, "quai.yml:3:25: 'nowhere/Dockerfile' does not exist");
 	free(msg);
@@ -356,7 +370,7 @@ static void test_load_errors(void **state)
 
 static char *plan_text(const struct quai_repo *repo, const char *since, bool dirty, bool all)
 {
-	struct quai_plan_options o = { since, dirty, all };
+	struct quai_plan_options o = {since, dirty, all};
 	struct quai_plan *plan = NULL;
 	struct quai_error *err = NULL;
 	if (quai_plan_compute(&plan, repo, &o, &err) < 0) {
@@ -401,17 +415,17 @@ static void test_plans(void **state)
 
 	/* on the default branch with no record: everything */
 	expect_plan(repo, NULL, false,
-		    "base: [no earlier commit to compare with]\n"
-		    "child: [no earlier commit to compare with] [depends on base]\n"
-		    "grand: [no earlier commit to compare with] [depends on child]\n"
-		    "indep: [no earlier commit to compare with]\n"
-		    "sib: [no earlier commit to compare with] [depends on base]\n");
+	            "base: [no earlier commit to compare with]\n"
+	            "child: [no earlier commit to compare with] [depends on base]\n"
+	            "grand: [no earlier commit to compare with] [depends on child]\n"
+	            "indep: [no earlier commit to compare with]\n"
+	            "sib: [no earlier commit to compare with] [depends on base]\n");
 	char *all = plan_text(repo, "HEAD", false, true);
 	assert_string_equal(all, "base: [all images requested]\n"
-				 "child: [all images requested] [depends on base]\n"
-				 "grand: [all images requested] [depends on child]\n"
-				 "indep: [all images requested]\n"
-				 "sib: [all images requested] [depends on base]\n");
+	                         "child: [all images requested] [depends on base]\n"
+	                         "grand: [all images requested] [depends on child]\n"
+	                         "indep: [all images requested]\n"
+	                         "sib: [all images requested] [depends on base]\n");
 	free(all);
 	expect_plan(repo, "HEAD", false, "");
 
@@ -421,33 +435,34 @@ static void test_plans(void **state)
 	gitrepo_write(dir, "base/KEEP.md", "kept by an exception\n");
 	gitrepo_commit(dir, "three");
 	expect_plan(repo, "HEAD~1", false,
-		    "base: [changed: base/KEEP.md]\n"
-		    "child: [depends on base]\n"
-		    "grand: [depends on child]\n"
-		    "sib: [depends on base]\n");
+	            "base: [changed: base/KEEP.md]\n"
+	            "child: [depends on base]\n"
+	            "grand: [depends on child]\n"
+	            "sib: [depends on base]\n");
 	gitrepo_write(dir, "child/app", "1\n");
 	gitrepo_write(dir, "shared/lib", "1\n");
 	gitrepo_write(dir, "tools/x.sh", "1\n");
 	gitrepo_write(dir, "tools/x.py", "1\n");
 	gitrepo_commit(dir, "four");
 	expect_plan(repo, "HEAD~1", false,
-		    "child: [changed: child/app]\n"
-		    "grand: [depends on child]\n"
-		    "indep: [input changed: shared/lib] [input changed: tools/x.sh]\n");
+	            "child: [changed: child/app]\n"
+	            "grand: [depends on child]\n"
+	            "indep: [input changed: shared/lib] [input changed: tools/x.sh]\n");
 	expect_plan(repo, "HEAD~2", false,
-		    "base: [changed: base/KEEP.md]\n"
-		    "child: [changed: child/app] [depends on base]\n"
-		    "grand: [depends on child]\n"
-		    "indep: [input changed: shared/lib] [input changed: tools/x.sh]\n"
-		    "sib: [depends on base]\n");
+	            "base: [changed: base/KEEP.md]\n"
+	            "child: [changed: child/app] [depends on base]\n"
+	            "grand: [depends on child]\n"
+	            "indep: [input changed: shared/lib] [input changed: tools/x.sh]\n"
+	            "sib: [depends on base]\n");
 
 	/* a quai.yml entry that changes; another key that does not matter */
 	gitrepo_write(dir, "quai.yml",
-		      "lint: {ignored: [DL3008]}\nimages:\n  indep: {inputs: [shared/, 'tools/*.sh']}\n"
-		      "  sib: {tags: [x]}\n");
+	              "lint: {ignored: [DL3008]}\nimages:\n  indep: {inputs: [shared/, 'tools/*.sh']}\n"
+	              "  sib: {tags: [x]}\n");
 	gitrepo_commit(dir, "five");
 	expect_plan(repo, "HEAD~1", false, "sib: [quai.yml: entry 'sib' changed]\n");
-	gitrepo_write(dir, "quai.yml", "images:\n  indep: {inputs: [shared/, 'tools/*.sh']}\n  sib: {tags: [x]}\n");
+	gitrepo_write(dir, "quai.yml",
+	              "images:\n  indep: {inputs: [shared/, 'tools/*.sh']}\n  sib: {tags: [x]}\n");
 	gitrepo_commit(dir, "six");
 	expect_plan(repo, "HEAD~1", false, "");
 
@@ -456,8 +471,8 @@ static void test_plans(void **state)
 	gitrepo_write(dir, "grand/Dockerfile", "FROM child\nRUN true\n");
 	expect_plan(repo, "HEAD", false, "");
 	expect_plan(repo, "HEAD", true,
-		    "grand: [changed: grand/Dockerfile]\n"
-		    "sib: [changed: sib/new-file]\n");
+	            "grand: [changed: grand/Dockerfile]\n"
+	            "sib: [changed: sib/new-file]\n");
 	gitrepo_git(dir, "checkout", "-q", "--", "grand/Dockerfile", NULL);
 	char path[400];
 	snprintf(path, sizeof(path), "%s/sib/new-file", dir);
@@ -478,10 +493,10 @@ static void test_plans(void **state)
 	assert_int_equal(quai_plan_last_success(repo, NULL, &last, &err), 0);
 	assert_null(last);
 	expect_plan(repo, NULL, false,
-		    "child: [changed: child/app]\n"
-		    "grand: [depends on child]\n"
-		    "indep: [input changed: shared/lib] [input changed: tools/x.sh]\n"
-		    "sib: [quai.yml: entry 'sib' changed]\n");
+	            "child: [changed: child/app]\n"
+	            "grand: [depends on child]\n"
+	            "indep: [input changed: shared/lib] [input changed: tools/x.sh]\n"
+	            "sib: [quai.yml: entry 'sib' changed]\n");
 	/* .quai/ keeps itself out of git: nothing dirty */
 	expect_plan(repo, "HEAD", true, "");
 
@@ -494,7 +509,7 @@ static void test_plans(void **state)
 	gitrepo_commit(dir, "on feature again");
 	expect_plan(repo, NULL, false, "indep: [changed: indep/x] [changed: indep/y]\n");
 
-	struct quai_plan_options o = { "no-such-rev", false, false };
+	struct quai_plan_options o = {"no-such-rev", false, false};
 	struct quai_plan *plan = NULL;
 	assert_int_equal(quai_plan_compute(&plan, repo, &o, &err), -1);
 	assert_null(plan);
@@ -507,10 +522,11 @@ static void test_plans(void **state)
 	char *json = quai_plan_json(plan, repo);
 	char want[1024];
 	snprintf(want, sizeof(want),
-		 "{\n  \"since\": \"%s\",\n  \"head\": \"%s\",\n  \"images\": [\n    {\n      \"name\": \"indep\",\n"
-		 "      \"dir\": \"indep\",\n      \"reasons\": [\n        \"changed: indep/y\"\n      ],\n"
-		 "      \"depends_on\": []\n    }\n  ]\n}",
-		 plan->since, plan->head);
+	         "{\n  \"since\": \"%s\",\n  \"head\": \"%s\",\n  \"images\": [\n    {\n      \"name\": "
+	         "\"indep\",\n"
+	         "      \"dir\": \"indep\",\n      \"reasons\": [\n        \"changed: indep/y\"\n      ],\n"
+	         "      \"depends_on\": []\n    }\n  ]\n}",
+	         plan->since, plan->head);
 	assert_string_equal(json, want);
 	free(json);
 	quai_plan_free(plan);
@@ -521,12 +537,9 @@ static void test_plans(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_paths),
-		cmocka_unit_test(test_config),
-		cmocka_unit_test(test_yaml_equal),
-		cmocka_unit_test(test_discovery_and_dependencies),
-		cmocka_unit_test(test_load_errors),
-		cmocka_unit_test(test_plans),
+	    cmocka_unit_test(test_paths),       cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_yaml_equal),  cmocka_unit_test(test_discovery_and_dependencies),
+	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_plans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
