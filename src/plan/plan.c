@@ -223,12 +223,37 @@ static int default_since(char **out, struct quai_git *g, const struct quai_repo 
 		char tmp[41];
 		if (quai_git_resolve(g, tmp, cands[i], NULL) < 0)
 			continue;
-		if (quai_git_merge_base(g, hex, "HEAD", tmp, NULL) == 0) {
-			*out = xstrdup(hex);
+		if (quai_git_merge_base(g, hex, "HEAD", tmp, NULL) < 0)
+			continue;
+		/* detached on the default branch's line, branch unknown: as on
+		 * the default branch */
+		char head[41];
+		if (!branch && quai_git_resolve(g, head, "HEAD", NULL) == 0 && strcmp(head, hex) == 0)
 			return 0;
-		}
+		*out = xstrdup(hex);
+		return 0;
 	}
 	return 0;
+}
+
+/* The branch of a detached HEAD from the CI's variables: QUAI_BRANCH,
+ * GitLab's CI_COMMIT_BRANCH, GitHub's GITHUB_REF for a branch, Jenkins'
+ * BRANCH_NAME. */
+static char *ci_branch(void)
+{
+	const char *v = getenv("QUAI_BRANCH");
+	if (v && *v)
+		return xstrdup(v);
+	v = getenv("CI_COMMIT_BRANCH");
+	if (v && *v)
+		return xstrdup(v);
+	v = getenv("GITHUB_REF");
+	if (v && strncmp(v, "refs/heads/", 11) == 0 && v[11])
+		return xstrdup(v + 11);
+	v = getenv("BRANCH_NAME");
+	if (v && *v)
+		return xstrdup(v);
+	return NULL;
 }
 
 /* ---- build order ---- */
@@ -296,6 +321,8 @@ int quai_plan_compute(struct quai_plan **out, const struct quai_repo *repo, cons
 	plan->head = xstrdup(hex);
 	if (quai_git_branch(g, &plan->branch, err) < 0)
 		goto out;
+	if (!plan->branch)
+		plan->branch = ci_branch();
 	if (o->all) {
 		/* everything, whatever changed */
 	} else if (o->since) {

@@ -70,7 +70,8 @@ struct quai_plan_entry {
 struct quai_plan {
 	char *since; /* resolved 40-hex commit, or NULL: everything */
 	char *head;  /* 40-hex commit of HEAD */
-	char *branch; /* current branch, or NULL when detached */
+	char *branch; /* current branch; when detached, the CI's (QUAI_BRANCH, CI_COMMIT_BRANCH,
+		       * GITHUB_REF refs/heads/..., BRANCH_NAME), else NULL */
 	struct quai_plan_entry *entries; /* affected images in a valid build order */
 	size_t n;
 };
@@ -84,7 +85,9 @@ struct quai_plan_options {
 /* Without since: the last commit `quai run` recorded as built successfully
  * on this branch (quai_plan_last_success), else the merge base with the
  * default branch (the local branch, else origin/NAME), else everything.
- * On the default branch itself, with no record, everything. A change is
+ * On the default branch itself, with no record, everything; so too when
+ * HEAD is detached, its branch unknown, and already in the default
+ * branch. A change is
  * HEAD's tree against since's (with dirty: the working tree against
  * since's); the Dockerfiles and .dockerignore files read are the working
  * tree's. */

@@ -320,3 +320,35 @@ def test_discovery_skips(quai, repo):
         ("root-image", ".", []),
         ("svc", "svc", ["root-image"]),
     ]
+
+
+def test_detached_head_as_ci_checks_out(quai, repo):
+    chain(repo)
+    repo.commit("main change", {"dockers/indep/x": "1\n"})
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit("feature change", {"dockers/sib/x": "1\n"})
+    clean = {"QUAI_BRANCH": "", "CI_COMMIT_BRANCH": "", "GITHUB_REF": "", "BRANCH_NAME": ""}
+
+    def detached_plan(rev, **env):
+        repo.git("checkout", "-q", "--detach", rev)
+        r = quai("plan", "--json", cwd=repo.path, env={**clean, **env})
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    # on the default branch's line, branch unknown: everything
+    doc = detached_plan("main")
+    assert doc["since"] is None and len(doc["images"]) == 5
+    # a feature commit: the merge base with main
+    doc = detached_plan("feature")
+    assert doc["since"] == repo.git("rev-parse", "main")
+    assert names_reasons(doc) == [("sib", ["changed: dockers/sib/x"])]
+    # the CI's variables name the branch, and so its record
+    (repo.path / ".quai").mkdir()
+    (repo.path / ".quai" / "state.json").write_text(json.dumps({"branches": {
+        "main": {"last_success": repo.git("rev-parse", "main~1")},
+        "feature": {"last_success": repo.git("rev-parse", "feature")}}}))
+    doc = detached_plan("main", CI_COMMIT_BRANCH="main")
+    assert names_reasons(doc) == [("indep", ["changed: dockers/indep/x"])]
+    assert detached_plan("feature", GITHUB_REF="refs/heads/feature")["images"] == []
+    assert detached_plan("feature", QUAI_BRANCH="feature", BRANCH_NAME="main")["images"] == []
+    assert detached_plan("feature", BRANCH_NAME="main")["since"] == repo.git("rev-parse", "main~1")
