@@ -120,10 +120,7 @@ static int walk_dir(struct walk *w, int fd, const char *dir, int depth, struct q
 	list_dir(&l, d);
 	if (l.dockerfile || l.containerfile) {
 		const struct plan_image_cfg *ic = plan_config_find(w->cfg, dir);
-		bool skip = ic && ic->ignore;
-		if (!skip && !ic && strcmp(dir, ".") != 0 && w->git && quai_git_is_ignored(w->git, dir))
-			skip = true; /* build output and the like: only quai.yml can bring it in */
-		if (!skip) {
+		if (!(ic && ic->ignore)) {
 			w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
 			w->v[w->n].dir = xstrdup(dir);
 			w->v[w->n].dockerfile = join(dir, l.dockerfile ? "Dockerfile" : "Containerfile");
@@ -134,7 +131,10 @@ static int walk_dir(struct walk *w, int fd, const char *dir, int depth, struct q
 	int rc = 0;
 	for (size_t i = 0; i < l.nsubs; i++) {
 		cleanup_free char *sub = join(dir, l.subs[i]);
-		if (rc == 0 && depth < MAX_DEPTH && !ignored_dir(w->cfg, sub)) {
+		/* git-ignored directories (build output and the like) are not
+		 * walked: only quai.yml can name an image there */
+		if (rc == 0 && depth < MAX_DEPTH && !ignored_dir(w->cfg, sub) &&
+		    !(w->git && quai_git_is_ignored(w->git, sub))) {
 			int sfd =
 			    openat(dirfd(d), l.subs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 			if (sfd >= 0)
@@ -412,19 +412,35 @@ static int config_only_images(struct walk *w, struct quai_error **err)
 			seen = strcmp(w->v[j].dir, ic->dir) == 0;
 		if (seen || ic->ignore)
 			continue;
-		if (!ic->dockerfile)
+		cleanup_free char *df = NULL;
+		if (ic->dockerfile) {
+			cleanup_free char *abs = xasprintf("%s/%s", w->root, ic->dockerfile);
+			if (!is_file(abs))
+				return quai_yaml_fail(err, w->cfg->doc,
+				                      quai_yaml_get(ic->value, "dockerfile"),
+				                      "'%s' does not exist", ic->dockerfile);
+			df = xstrdup(ic->dockerfile);
+		} else {
+			/* a directory the walk skipped (git-ignored, hidden): its own */
+			static const char *const names[] = {"Dockerfile", "Containerfile"};
+			for (size_t k = 0; k < 2 && !df; k++) {
+				char *rel = join(ic->dir, names[k]);
+				cleanup_free char *abs = xasprintf("%s/%s", w->root, rel);
+				if (is_file(abs))
+					df = rel;
+				else
+					free(rel);
+			}
+		}
+		if (!df)
 			return quai_yaml_fail(
 			    err, w->cfg->doc, ic->key,
 			    "'%s' has no Dockerfile or Containerfile: set 'dockerfile' or remove the "
 			    "entry",
 			    ic->dir);
-		cleanup_free char *abs = xasprintf("%s/%s", w->root, ic->dockerfile);
-		if (!is_file(abs))
-			return quai_yaml_fail(err, w->cfg->doc, quai_yaml_get(ic->value, "dockerfile"),
-			                      "'%s' does not exist", ic->dockerfile);
 		w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
 		w->v[w->n].dir = xstrdup(ic->dir);
-		w->v[w->n].dockerfile = xstrdup(ic->dockerfile);
+		w->v[w->n].dockerfile = steal_pointer(&df);
 		w->v[w->n].tests = NULL;
 		w->n++;
 	}

@@ -320,6 +320,10 @@ def test_discovery_skips(quai, repo):
         ("root-image", ".", []),
         ("svc", "svc", ["root-image"]),
     ]
+    # quai.yml brings in a git-ignored directory
+    repo.commit("out too", {"quai.yml": "ignore: [fixtures]\nimages:\n  .: {name: root-image}\n  out: {}\n"})
+    doc = plan_json(quai, repo, "--all")
+    assert [(i["name"], i["dir"]) for i in doc["images"]] == [("out", "out"), ("root-image", "."), ("svc", "svc")]
 
 
 def test_detached_head_as_ci_checks_out(quai, repo):
