@@ -356,3 +356,14 @@ def test_detached_head_as_ci_checks_out(quai, repo):
     assert detached_plan("feature", GITHUB_REF="refs/heads/feature")["images"] == []
     assert detached_plan("feature", QUAI_BRANCH="feature", BRANCH_NAME="main")["images"] == []
     assert detached_plan("feature", BRANCH_NAME="main")["since"] == repo.git("rev-parse", "main~1")
+
+
+def test_text_form_shortens_long_path_lists(quai, repo):
+    chain(repo, "images:\n  dockers/indep: {inputs: [shared/]}\n")
+    files = {"dockers/indep/f%d" % i: "x\n" for i in range(5)}
+    files.update({"shared/s%d" % i: "x\n" for i in range(2)})
+    repo.commit("many", files)
+    r = plan(quai, repo, "--since", "HEAD~1")
+    assert r.stdout == ("indep changed: dockers/indep/f0, dockers/indep/f1, dockers/indep/f2 (+2 more); "
+                        "input changed: shared/s0, shared/s1\n")
+    assert len(plan_json(quai, repo, "--since", "HEAD~1")["images"][0]["reasons"]) == 7
