@@ -1,0 +1,145 @@
+/* Which kind of file `quai lint` is looking at, and linting the kinds that
+ * are not Dockerfiles: compose files (loaded, then the QC rules) and
+ * quai.yml (YAML syntax). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose/compose.h"
+#include "compose/lint.h"
+#include "compose/lint_internal.h"
+#include "core/cleanup.h"
+#include "core/xalloc.h"
+#include "yaml/yaml.h"
+#include "core/banned.h"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The names `quai lint` looks for in directories, as hadolint's users name
+ * Dockerfiles; editor and patch leftovers are not. */
+static bool is_dockerfile_name(const char *name)
+{
+	static const char *const not_dockerfiles[] = { ".dockerignore", "~", ".swp", ".orig", ".rej", ".bak" };
+	for (size_t i = 0; i < sizeof(not_dockerfiles) / sizeof(not_dockerfiles[0]); i++)
+		if (ends_with(name, not_dockerfiles[i]))
+			return false;
+	return strncmp(name, "Dockerfile", 10) == 0 || strncmp(name, "Containerfile", 13) == 0 ||
+	       ends_with(name, "Dockerfile") || ends_with(name, ".dockerfile") || ends_with(name, "Containerfile");
+}
+
+enum quai_lint_kind quai_lint_kind_by_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (strcmp(base, "quai.yml") == 0 || strcmp(base, "quai.yaml") == 0)
+		return QUAI_LINT_KIND_QUAI_YML;
+	if (quai_compose_is_compose_name(base))
+		return QUAI_LINT_KIND_COMPOSE;
+	if (is_dockerfile_name(base))
+		return QUAI_LINT_KIND_DOCKERFILE;
+	return QUAI_LINT_KIND_OTHER;
+}
+
+/* True when a line of text starts with `services:` at column 1. */
+static bool has_top_level_services(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		if (len - i >= 9 && memcmp(text + i, "services:", 9) == 0)
+			return true;
+		const char *nl = memchr(text + i, '\n', len - i);
+		if (!nl)
+			break;
+		i = (size_t)(nl - text) + 1;
+	}
+	return false;
+}
+
+enum quai_lint_kind quai_lint_kind_of(const char *path, const char *text, size_t len)
+{
+	if (strcmp(path, "-") == 0)
+		return QUAI_LINT_KIND_DOCKERFILE;
+	enum quai_lint_kind k = quai_lint_kind_by_name(path);
+	if (k != QUAI_LINT_KIND_OTHER)
+		return k;
+	if (ends_with(path, ".yml") || ends_with(path, ".yaml"))
+		return text && has_top_level_services(text, len) ? QUAI_LINT_KIND_COMPOSE : QUAI_LINT_KIND_OTHER;
+	return QUAI_LINT_KIND_DOCKERFILE;
+}
+
+/* Adds the loader's findings through cfg and the files' pragmas. */
+static void add_diags(struct quai_findings *out, const struct quai_findings *diags, const struct quai_lint_config *cfg,
+		      struct quai_compose_sources *sources)
+{
+	for (size_t i = 0; i < diags->len; i++) {
+		const struct quai_finding *d = &diags->items[i];
+		enum quai_lint_level level = quai_lint_config_level(cfg, d->code, d->level);
+		if (level == QUAI_LEVEL_IGNORE)
+			continue;
+		if (!cfg->disable_ignore_pragma &&
+		    quai_compose_pragma_ignores(sources, d->file, d->line, NULL, d->code))
+			continue;
+		quai_findings_add(out, d->file, d->line, d->col, level, d->code, d->message);
+	}
+}
+
+int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *environ,
+			   const struct quai_lint_config *cfg, struct quai_error **err)
+{
+	const char *files[] = { path };
+	struct quai_compose_options o = { .files = files, .nfiles = 1, .environ = environ };
+	struct quai_findings diags = { 0 };
+	struct quai_compose *c = NULL;
+	if (quai_compose_load(&c, &diags, &o, err) < 0) {
+		quai_findings_release(&diags);
+		return -1;
+	}
+	struct quai_compose_sources *sources = quai_compose_sources_new();
+	add_diags(out, &diags, cfg, sources);
+	if (c)
+		quai_compose_lint_with(out, c, cfg, sources);
+	quai_compose_sources_free(sources);
+	quai_findings_release(&diags);
+	quai_compose_free(c);
+	return 0;
+}
+
+/* Splits "FILE:LINE:COL: message" as quai_yaml_load reports errors. */
+static const char *split_position(const char *msg, const char *file, unsigned *line, unsigned *col)
+{
+	size_t n = strlen(file);
+	if (strncmp(msg, file, n) != 0 || msg[n] != ':')
+		return msg;
+	char *end;
+	unsigned long l = strtoul(msg + n + 1, &end, 10);
+	if (*end != ':')
+		return msg;
+	unsigned long c = strtoul(end + 1, &end, 10);
+	if (*end != ':')
+		return msg;
+	*line = (unsigned)l;
+	*col = (unsigned)c;
+	return end + 1 + (end[1] == ' ');
+}
+
+void quai_lint_quai_yml(struct quai_findings *out, const char *path, const char *text, size_t len,
+			const struct quai_lint_config *cfg)
+{
+	enum quai_lint_level level = quai_lint_config_level(cfg, "QC1000", QUAI_LEVEL_ERROR);
+	if (level == QUAI_LEVEL_IGNORE)
+		return;
+	cleanup_yaml_doc struct quai_yaml_doc *doc = NULL;
+	cleanup_error struct quai_error *err = NULL;
+	if (quai_yaml_load(&doc, path, text, len, &err) < 0) {
+		unsigned line = 1, col = 1;
+		const char *msg = split_position(err->msg, path, &line, &col);
+		quai_findings_add(out, path, line, col, level, "QC1000", msg);
+		return;
+	}
+	if (doc->root && doc->root->type != QUAI_YAML_MAP && !quai_yaml_is_null(doc->root)) {
+		cleanup_free char *msg = xasprintf("quai.yml must be a mapping, found %s", quai_yaml_kind_name(doc->root));
+		quai_findings_add(out, path, doc->root->line, doc->root->col, level, "QC1000", msg);
+	}
+}
