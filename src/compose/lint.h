@@ -48,4 +48,12 @@ int quai_compose_lint_file(struct quai_findings *out, const char *path, const ch
 void quai_lint_quai_yml(struct quai_findings *out, const char *path, const char *text, size_t len,
 			const struct quai_lint_config *cfg);
 
+/* Lints a file of a kind other than a Dockerfile whose text `quai lint`
+ * has read: a compose file (quai_compose_lint_file, with the process
+ * environment), a quai.yml (quai_lint_quai_yml). OTHER is an error saying
+ * what quai lints. Returns -1 with *err only for errors that are not
+ * findings. */
+int quai_lint_file_of_kind(struct quai_findings *out, enum quai_lint_kind kind, const char *path, const char *text,
+			   size_t len, const struct quai_lint_config *cfg, struct quai_error **err);
+
 #endif

@@ -143,3 +143,22 @@ void quai_lint_quai_yml(struct quai_findings *out, const char *path, const char 
 		quai_findings_add(out, path, doc->root->line, doc->root->col, level, "QC1000", msg);
 	}
 }
+
+int quai_lint_file_of_kind(struct quai_findings *out, enum quai_lint_kind kind, const char *path, const char *text,
+			   size_t len, const struct quai_lint_config *cfg, struct quai_error **err)
+{
+	switch (kind) {
+	case QUAI_LINT_KIND_COMPOSE:
+		return quai_compose_lint_file(out, path, NULL, cfg, err);
+	case QUAI_LINT_KIND_QUAI_YML:
+		quai_lint_quai_yml(out, path, text, len, cfg);
+		return 0;
+	case QUAI_LINT_KIND_DOCKERFILE:
+	case QUAI_LINT_KIND_OTHER:
+		break;
+	}
+	return quai_error_set(err, QUAI_EXIT_USAGE,
+			      "'%s' is not a file quai lints: a YAML file without a top-level 'services:' is not a "
+			      "compose file (quai lints Dockerfiles, compose files and quai.yml)",
+			      path);
+}
