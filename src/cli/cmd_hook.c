@@ -19,33 +19,33 @@
 #include "core/banned.h"
 
 const char cmd_hook_usage[] =
-	"usage: quai hook pre-receive [OPTIONS]\n"
-	"       quai hook pre-commit [OPTIONS]\n"
-	"       quai hook install [--pre-receive|--pre-commit] [--force] [REPO]\n"
-	"\n"
-	"pre-receive (in a bare repository, as git runs it) lints the Dockerfiles and\n"
-	"compose files that the pushed commits add or change, as each pushed tip has\n"
-	"them, read from git's objects without a checkout, and rejects the push when\n"
-	"a finding reaches the failure threshold. New branches and tags are checked\n"
-	"for the commits no existing ref has; deleted refs are skipped. pre-commit\n"
-	"lints the staged Dockerfiles and compose files. install writes the hook\n"
-	"script into REPO (default: the current repository; pre-receive for a bare\n"
-	"one, else pre-commit), keeping a hook quai did not write unless --force.\n"
-	"\n"
-	"Options:\n"
-	"  -t, --failure-threshold LVL  reject on findings at LVL or above: error\n"
-	"                               (default; git config quai.failureThreshold),\n"
-	"                               warning, info, style, none\n"
-	"  -c, --config FILE            lint configuration (else as 'quai lint' finds it)\n"
-	"      --ignore CODE            do not report CODE (repeatable)\n"
-	"  -f, --format FORMAT          tty (default), json, sarif, checkstyle,\n"
-	"                               gitlab_codeclimate, gnu\n"
-	"      --fail-open              accept the push when the hook itself fails (default)\n"
-	"      --fail-closed            reject it instead; also git config quai.hookFailure\n"
-	"                               or QUAI_HOOK_FAILURE=open|closed\n"
-	"  -h, --help                   show this help\n"
-	"\n"
-	"Exit status: 0 accept, 1 reject, 2 usage error.\n";
+    "usage: quai hook pre-receive [OPTIONS]\n"
+    "       quai hook pre-commit [OPTIONS]\n"
+    "       quai hook install [--pre-receive|--pre-commit] [--force] [REPO]\n"
+    "\n"
+    "pre-receive (in a bare repository, as git runs it) lints the Dockerfiles and\n"
+    "compose files that the pushed commits add or change, as each pushed tip has\n"
+    "them, read from git's objects without a checkout, and rejects the push when\n"
+    "a finding reaches the failure threshold. New branches and tags are checked\n"
+    "for the commits no existing ref has; deleted refs are skipped. pre-commit\n"
+    "lints the staged Dockerfiles and compose files. install writes the hook\n"
+    "script into REPO (default: the current repository; pre-receive for a bare\n"
+    "one, else pre-commit), keeping a hook quai did not write unless --force.\n"
+    "\n"
+    "Options:\n"
+    "  -t, --failure-threshold LVL  reject on findings at LVL or above: error\n"
+    "                               (default; git config quai.failureThreshold),\n"
+    "                               warning, info, style, none\n"
+    "  -c, --config FILE            lint configuration (else as 'quai lint' finds it)\n"
+    "      --ignore CODE            do not report CODE (repeatable)\n"
+    "  -f, --format FORMAT          tty (default), json, sarif, checkstyle,\n"
+    "                               gitlab_codeclimate, gnu\n"
+    "      --fail-open              accept the push when the hook itself fails (default)\n"
+    "      --fail-closed            reject it instead; also git config quai.hookFailure\n"
+    "                               or QUAI_HOOK_FAILURE=open|closed\n"
+    "  -h, --help                   show this help\n"
+    "\n"
+    "Exit status: 0 accept, 1 reject, 2 usage error.\n";
 
 enum failure_mode { FAIL_UNSET = -1, FAIL_OPEN, FAIL_CLOSED };
 
@@ -62,17 +62,17 @@ struct hook_opts {
 enum { OPT_IGNORE = 256, OPT_FAIL_OPEN, OPT_FAIL_CLOSED, OPT_PRE_RECEIVE, OPT_PRE_COMMIT, OPT_FORCE };
 
 static const struct option long_opts[] = {
-	{ "failure-threshold", required_argument, NULL, 't' },
-	{ "config", required_argument, NULL, 'c' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "ignore", required_argument, NULL, OPT_IGNORE },
-	{ "fail-open", no_argument, NULL, OPT_FAIL_OPEN },
-	{ "fail-closed", no_argument, NULL, OPT_FAIL_CLOSED },
-	{ "pre-receive", no_argument, NULL, OPT_PRE_RECEIVE },
-	{ "pre-commit", no_argument, NULL, OPT_PRE_COMMIT },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"failure-threshold", required_argument, NULL, 't'},
+    {"config", required_argument, NULL, 'c'},
+    {"format", required_argument, NULL, 'f'},
+    {"ignore", required_argument, NULL, OPT_IGNORE},
+    {"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
+    {"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
+    {"pre-receive", no_argument, NULL, OPT_PRE_RECEIVE},
+    {"pre-commit", no_argument, NULL, OPT_PRE_COMMIT},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Returns -1 to go on, else the exit status. */
@@ -86,8 +86,9 @@ static int parse_opts(struct hook_opts *o, int argc, char **argv)
 		case 't':
 			o->threshold = quai_lint_level_parse(optarg);
 			if (o->threshold < 0) {
-				quai_cli_error("unknown failure threshold '%s' (use error, warning, info, style or none)",
-					       optarg);
+				quai_cli_error("unknown failure threshold '%s' (use error, warning, info, "
+				               "style or none)",
+				               optarg);
 				return QUAI_EXIT_USAGE;
 			}
 			break;
@@ -142,15 +143,16 @@ static int open_repo(git_repository **repo, const char *path, struct quai_error 
 		return 0;
 	const git_error *e = git_error_last();
 	return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is not a git repository: %s", path ? path : ".",
-			      e && e->message ? e->message : "not found");
+	                      e && e->message ? e->message : "not found");
 }
 
 static void git_config_str(git_repository *repo, const char *key, char *out, size_t size)
 {
 	git_config *cfg = NULL;
-	git_buf buf = { 0 };
+	git_buf buf = {0};
 	out[0] = '\0';
-	if (repo && git_repository_config_snapshot(&cfg, repo) == 0 && git_config_get_string_buf(&buf, cfg, key) == 0)
+	if (repo && git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_string_buf(&buf, cfg, key) == 0)
 		snprintf(out, size, "%s", buf.ptr);
 	git_buf_dispose(&buf);
 	git_config_free(cfg);
@@ -187,13 +189,14 @@ static int own_failure(const char *what, const char *msg, enum failure_mode mode
 		quai_cli_error("REJECTED because the hook could not check it (quai.hookFailure=closed)");
 		return QUAI_EXIT_FINDINGS;
 	}
-	quai_cli_error("WARNING: ACCEPTED WITHOUT BEING CHECKED (quai.hookFailure=open; set it to 'closed' to "
-		       "reject instead)");
+	quai_cli_error(
+	    "WARNING: ACCEPTED WITHOUT BEING CHECKED (quai.hookFailure=open; set it to 'closed' to "
+	    "reject instead)");
 	return QUAI_EXIT_OK;
 }
 
 static int build_config(struct quai_lint_config *cfg, const struct hook_opts *o, git_repository *repo,
-			struct quai_error **err)
+                        struct quai_error **err)
 {
 	quai_lint_config_init(cfg);
 	if (quai_lint_config_discover(cfg, o->config, err) < 0)
@@ -204,7 +207,8 @@ static int build_config(struct quai_lint_config *cfg, const struct hook_opts *o,
 	git_config_str(repo, "quai.failureThreshold", conf, sizeof(conf));
 	int level = o->threshold >= 0 ? o->threshold : *conf ? quai_lint_level_parse(conf) : QUAI_LEVEL_ERROR;
 	if (level < 0)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "quai.failureThreshold '%s' is not a level", conf);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "quai.failureThreshold '%s' is not a level",
+		                      conf);
 	cfg->failure_threshold = (enum quai_lint_level)level;
 	if (o->format >= 0)
 		cfg->format = o->format;
@@ -218,8 +222,8 @@ static int run_check(const struct hook_opts *o, bool receive)
 	const char *subject = receive ? "push" : "commit";
 	git_repository *repo = NULL;
 	struct quai_lint_config cfg;
-	struct quai_findings findings = { 0 };
-	struct quai_hook_stats stats = { 0 };
+	struct quai_findings findings = {0};
+	struct quai_hook_stats stats = {0};
 	cleanup_error struct quai_error *err = NULL;
 	int status;
 
@@ -233,7 +237,7 @@ static int run_check(const struct hook_opts *o, bool receive)
 	}
 	if (rc == 0)
 		rc = receive ? quai_hook_pre_receive(&findings, &stats, repo, stdin, &cfg, &err)
-			     : quai_hook_pre_commit(&findings, &stats, repo, &cfg, &err);
+		             : quai_hook_pre_commit(&findings, &stats, repo, &cfg, &err);
 	if (rc < 0) {
 		status = own_failure(what, err->msg, mode);
 		goto out;
@@ -245,12 +249,13 @@ static int run_check(const struct hook_opts *o, bool receive)
 	bool failed = quai_lint_failed(&findings, &cfg);
 	status = failed ? QUAI_EXIT_FINDINGS : QUAI_EXIT_OK;
 	if (failed)
-		quai_cli_error("%s rejected: fix the findings at level %s or above in the files it changes (or "
-			       "silence one with '# quai ignore=CODE' on the line above it)",
-			       subject, quai_lint_level_name(cfg.failure_threshold));
+		quai_cli_error(
+		    "%s rejected: fix the findings at level %s or above in the files it changes (or "
+		    "silence one with '# quai ignore=CODE' on the line above it)",
+		    subject, quai_lint_level_name(cfg.failure_threshold));
 	else if (stats.files > 0)
 		quai_cli_error("checked %zu file%s%s: %s accepted", stats.files, stats.files == 1 ? "" : "s",
-			       findings.len ? " (findings below the threshold)" : "", subject);
+		               findings.len ? " (findings below the threshold)" : "", subject);
 out:
 	quai_findings_release(&findings);
 	quai_lint_config_release(&cfg);
@@ -280,10 +285,10 @@ static int run_install(const struct hook_opts *o, int argc, char **argv)
 	if (open_repo(&repo, argc ? argv[0] : ".", &err) < 0) {
 		status = err->status;
 	} else {
-		enum quai_hook_kind kind = o->pre_receive  ? QUAI_HOOK_PRE_RECEIVE
-					   : o->pre_commit ? QUAI_HOOK_PRE_COMMIT
-					   : git_repository_is_bare(repo) ? QUAI_HOOK_PRE_RECEIVE
-									  : QUAI_HOOK_PRE_COMMIT;
+		enum quai_hook_kind kind = o->pre_receive                 ? QUAI_HOOK_PRE_RECEIVE
+		                           : o->pre_commit                ? QUAI_HOOK_PRE_COMMIT
+		                           : git_repository_is_bare(repo) ? QUAI_HOOK_PRE_RECEIVE
+		                                                          : QUAI_HOOK_PRE_COMMIT;
 		if (quai_hook_install(&path, repo, kind, self, o->force, &err) < 0)
 			status = err->status ? err->status : QUAI_EXIT_USAGE;
 		else
@@ -303,15 +308,16 @@ int cmd_hook(int argc, char **argv)
 		return QUAI_EXIT_USAGE;
 	}
 	const char *sub = argv[1];
-	struct hook_opts o = { .threshold = -1, .format = -1, .failure = FAIL_UNSET };
+	struct hook_opts o = {.threshold = -1, .format = -1, .failure = FAIL_UNSET};
 	int rc = parse_opts(&o, argc - 1, argv + 1);
 	if (rc < 0) {
 		int nargs = argc - 1 - optind;
 		char **args = argv + 1 + optind;
 		if (strcmp(sub, "pre-receive") == 0 || strcmp(sub, "pre-commit") == 0) {
-			rc = nargs ? (quai_cli_error("'quai hook %s' takes no arguments (git gives it its input)", sub),
-				      QUAI_EXIT_USAGE)
-				   : run_check(&o, sub[4] == 'r');
+			rc = nargs ? (quai_cli_error(
+			                  "'quai hook %s' takes no arguments (git gives it its input)", sub),
+			              QUAI_EXIT_USAGE)
+			           : run_check(&o, sub[4] == 'r');
 		} else if (strcmp(sub, "install") == 0) {
 			rc = run_install(&o, nargs, args);
 		} else {

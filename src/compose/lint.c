@@ -182,7 +182,7 @@ static bool ignored_globally(const struct source *src, const char *code)
 }
 
 bool quai_compose_pragma_ignores(struct quai_compose_sources *sources, const char *file, unsigned line,
-				 const struct quai_yaml_node *scope, const char *code)
+                                 const struct quai_yaml_node *scope, const char *code)
 {
 	const struct source *src = source_get(sources, file);
 	if (src && (ignored_globally(src, code) || ignored_at_line(src, line, code)))
@@ -195,7 +195,8 @@ bool quai_compose_pragma_ignores(struct quai_compose_sources *sources, const cha
 	return false;
 }
 
-void quai_compose_report(struct quai_compose_lint_ctx *ctx, const struct quai_yaml_node *at, const char *fmt, ...)
+void quai_compose_report(struct quai_compose_lint_ctx *ctx, const struct quai_yaml_node *at, const char *fmt,
+                         ...)
 {
 	const char *code = ctx->rule->code;
 	enum quai_lint_level level = quai_lint_config_level(ctx->cfg, code, ctx->rule->level);
@@ -230,8 +231,9 @@ bool quai_compose_interpolated(struct quai_compose_lint_ctx *ctx, const struct q
 			i++;
 			continue;
 		}
-		if (i + 1 < len && (s[i + 1] == '{' || s[i + 1] == '_' || (s[i + 1] >= 'A' && s[i + 1] <= 'Z') ||
-				    (s[i + 1] >= 'a' && s[i + 1] <= 'z')))
+		if (i + 1 < len &&
+		    (s[i + 1] == '{' || s[i + 1] == '_' || (s[i + 1] >= 'A' && s[i + 1] <= 'Z') ||
+		     (s[i + 1] >= 'a' && s[i + 1] <= 'z')))
 			return true;
 	}
 	return false;
@@ -242,7 +244,8 @@ const struct quai_yaml_node *quai_compose_scope(const struct quai_compose_lint_c
 	return ctx->scope;
 }
 
-bool quai_compose_from_compose_file(const struct quai_compose_lint_ctx *ctx, const struct quai_yaml_node *node)
+bool quai_compose_from_compose_file(const struct quai_compose_lint_ctx *ctx,
+                                    const struct quai_yaml_node *node)
 {
 	if (!node || !node->file)
 		return false;
@@ -259,13 +262,13 @@ static bool rule_on(const struct quai_lint_config *cfg, const struct quai_compos
 	return quai_lint_config_level(cfg, r->code, r->level) != QUAI_LEVEL_IGNORE;
 }
 
-void quai_compose_lint_with(struct quai_findings *out, const struct quai_compose *c, const struct quai_lint_config *cfg,
-			    struct quai_compose_sources *sources)
+void quai_compose_lint_with(struct quai_findings *out, const struct quai_compose *c,
+                            const struct quai_lint_config *cfg, struct quai_compose_sources *sources)
 {
 	const struct quai_yaml_node *services = quai_yaml_get(c->model, "services");
 	if (!services || services->type != QUAI_YAML_MAP)
 		return;
-	struct quai_compose_lint_ctx ctx = { .out = out, .cfg = cfg, .c = c, .sources = sources };
+	struct quai_compose_lint_ctx ctx = {.out = out, .cfg = cfg, .c = c, .sources = sources};
 	for (size_t i = 0; i < services->n; i++) {
 		const struct quai_yaml_pair *p = &services->pairs[i];
 		const char *name = quai_yaml_str(p->key);
@@ -281,7 +284,8 @@ void quai_compose_lint_with(struct quai_findings *out, const struct quai_compose
 	}
 }
 
-void quai_compose_lint(struct quai_findings *out, const struct quai_compose *c, const struct quai_lint_config *cfg)
+void quai_compose_lint(struct quai_findings *out, const struct quai_compose *c,
+                       const struct quai_lint_config *cfg)
 {
 	struct quai_compose_sources *sources = quai_compose_sources_new();
 	quai_compose_lint_with(out, c, cfg, sources);
@@ -290,9 +294,8 @@ void quai_compose_lint(struct quai_findings *out, const struct quai_compose *c, 
 
 /* QC1000 is reported by the loader; listed here with the rules. */
 static const struct quai_lint_rule_info loader_rule = {
-	"QC1000", QUAI_LEVEL_ERROR,
-	"Invalid compose file: docker compose would refuse it (schema, types, references, interpolation)"
-};
+    "QC1000", QUAI_LEVEL_ERROR,
+    "Invalid compose file: docker compose would refuse it (schema, types, references, interpolation)"};
 
 const struct quai_lint_rule_info *quai_compose_lint_rules(size_t *n)
 {
@@ -305,7 +308,7 @@ const struct quai_lint_rule_info *quai_compose_lint_rules(size_t *n)
 		infos = xcalloc(count, sizeof(*infos));
 		infos[ninfos++] = loader_rule;
 		for (const struct quai_compose_rule *r = quai_compose_rules; r->code; r++)
-			infos[ninfos++] = (struct quai_lint_rule_info){ r->code, r->level, r->summary };
+			infos[ninfos++] = (struct quai_lint_rule_info){r->code, r->level, r->summary};
 	}
 	*n = ninfos;
 	return infos;

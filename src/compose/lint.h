@@ -41,19 +41,20 @@ const struct quai_lint_rule_info *quai_compose_lint_rules(size_t *n);
  * and the file's ignore pragmas. Returns -1 with *err only when the file
  * cannot be read at all. */
 int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *environ,
-			   const struct quai_lint_config *cfg, struct quai_error **err);
+                           const struct quai_lint_config *cfg, struct quai_error **err);
 
 /* Checks a quai.yml: a YAML syntax error is a QC1000 finding at its
  * file:line:col. */
 void quai_lint_quai_yml(struct quai_findings *out, const char *path, const char *text, size_t len,
-			const struct quai_lint_config *cfg);
+                        const struct quai_lint_config *cfg);
 
 /* Lints a file of a kind other than a Dockerfile whose text `quai lint`
  * has read: a compose file (quai_compose_lint_file, with the process
  * environment), a quai.yml (quai_lint_quai_yml). OTHER is an error saying
  * what quai lints. Returns -1 with *err only for errors that are not
  * findings. */
-int quai_lint_file_of_kind(struct quai_findings *out, enum quai_lint_kind kind, const char *path, const char *text,
-			   size_t len, const struct quai_lint_config *cfg, struct quai_error **err);
+int quai_lint_file_of_kind(struct quai_findings *out, enum quai_lint_kind kind, const char *path,
+                           const char *text, size_t len, const struct quai_lint_config *cfg,
+                           struct quai_error **err);
 
 #endif

@@ -22,12 +22,13 @@ static bool ends_with(const char *s, const char *suffix)
  * Dockerfiles; editor and patch leftovers are not. */
 static bool is_dockerfile_name(const char *name)
 {
-	static const char *const not_dockerfiles[] = { ".dockerignore", "~", ".swp", ".orig", ".rej", ".bak" };
+	static const char *const not_dockerfiles[] = {".dockerignore", "~", ".swp", ".orig", ".rej", ".bak"};
 	for (size_t i = 0; i < sizeof(not_dockerfiles) / sizeof(not_dockerfiles[0]); i++)
 		if (ends_with(name, not_dockerfiles[i]))
 			return false;
 	return strncmp(name, "Dockerfile", 10) == 0 || strncmp(name, "Containerfile", 13) == 0 ||
-	       ends_with(name, "Dockerfile") || ends_with(name, ".dockerfile") || ends_with(name, "Containerfile");
+	       ends_with(name, "Dockerfile") || ends_with(name, ".dockerfile") ||
+	       ends_with(name, "Containerfile");
 }
 
 enum quai_lint_kind quai_lint_kind_by_name(const char *path)
@@ -65,13 +66,14 @@ enum quai_lint_kind quai_lint_kind_of(const char *path, const char *text, size_t
 	if (k != QUAI_LINT_KIND_OTHER)
 		return k;
 	if (ends_with(path, ".yml") || ends_with(path, ".yaml"))
-		return text && has_top_level_services(text, len) ? QUAI_LINT_KIND_COMPOSE : QUAI_LINT_KIND_OTHER;
+		return text && has_top_level_services(text, len) ? QUAI_LINT_KIND_COMPOSE
+		                                                 : QUAI_LINT_KIND_OTHER;
 	return QUAI_LINT_KIND_DOCKERFILE;
 }
 
 /* Adds the loader's findings through cfg and the files' pragmas. */
-static void add_diags(struct quai_findings *out, const struct quai_findings *diags, const struct quai_lint_config *cfg,
-		      struct quai_compose_sources *sources)
+static void add_diags(struct quai_findings *out, const struct quai_findings *diags,
+                      const struct quai_lint_config *cfg, struct quai_compose_sources *sources)
 {
 	for (size_t i = 0; i < diags->len; i++) {
 		const struct quai_finding *d = &diags->items[i];
@@ -86,11 +88,11 @@ static void add_diags(struct quai_findings *out, const struct quai_findings *dia
 }
 
 int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *environ,
-			   const struct quai_lint_config *cfg, struct quai_error **err)
+                           const struct quai_lint_config *cfg, struct quai_error **err)
 {
-	const char *files[] = { path };
-	struct quai_compose_options o = { .files = files, .nfiles = 1, .environ = environ };
-	struct quai_findings diags = { 0 };
+	const char *files[] = {path};
+	struct quai_compose_options o = {.files = files, .nfiles = 1, .environ = environ};
+	struct quai_findings diags = {0};
 	struct quai_compose *c = NULL;
 	if (quai_compose_load(&c, &diags, &o, err) < 0) {
 		quai_findings_release(&diags);
@@ -125,7 +127,7 @@ static const char *split_position(const char *msg, const char *file, unsigned *l
 }
 
 void quai_lint_quai_yml(struct quai_findings *out, const char *path, const char *text, size_t len,
-			const struct quai_lint_config *cfg)
+                        const struct quai_lint_config *cfg)
 {
 	enum quai_lint_level level = quai_lint_config_level(cfg, "QC1000", QUAI_LEVEL_ERROR);
 	if (level == QUAI_LEVEL_IGNORE)
@@ -139,13 +141,15 @@ void quai_lint_quai_yml(struct quai_findings *out, const char *path, const char 
 		return;
 	}
 	if (doc->root && doc->root->type != QUAI_YAML_MAP && !quai_yaml_is_null(doc->root)) {
-		cleanup_free char *msg = xasprintf("quai.yml must be a mapping, found %s", quai_yaml_kind_name(doc->root));
+		cleanup_free char *msg =
+		    xasprintf("quai.yml must be a mapping, found %s", quai_yaml_kind_name(doc->root));
 		quai_findings_add(out, path, doc->root->line, doc->root->col, level, "QC1000", msg);
 	}
 }
 
-int quai_lint_file_of_kind(struct quai_findings *out, enum quai_lint_kind kind, const char *path, const char *text,
-			   size_t len, const struct quai_lint_config *cfg, struct quai_error **err)
+int quai_lint_file_of_kind(struct quai_findings *out, enum quai_lint_kind kind, const char *path,
+                           const char *text, size_t len, const struct quai_lint_config *cfg,
+                           struct quai_error **err)
 {
 	switch (kind) {
 	case QUAI_LINT_KIND_COMPOSE:
@@ -157,8 +161,9 @@ int quai_lint_file_of_kind(struct quai_findings *out, enum quai_lint_kind kind, 
 	case QUAI_LINT_KIND_OTHER:
 		break;
 	}
-	return quai_error_set(err, QUAI_EXIT_USAGE,
-			      "'%s' is not a file quai lints: a YAML file without a top-level 'services:' is not a "
-			      "compose file (quai lints Dockerfiles, compose files and quai.yml)",
-			      path);
+	return quai_error_set(
+	    err, QUAI_EXIT_USAGE,
+	    "'%s' is not a file quai lints: a YAML file without a top-level 'services:' is not a "
+	    "compose file (quai lints Dockerfiles, compose files and quai.yml)",
+	    path);
 }

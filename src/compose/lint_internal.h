@@ -18,10 +18,10 @@ void quai_compose_sources_free(struct quai_compose_sources *s);
  * comment lines right above line or at its end, or one above scope (the key
  * of the service the finding belongs to; may be NULL). */
 bool quai_compose_pragma_ignores(struct quai_compose_sources *sources, const char *file, unsigned line,
-				 const struct quai_yaml_node *scope, const char *code);
+                                 const struct quai_yaml_node *scope, const char *code);
 
 /* quai_compose_lint with the caller's text cache. */
-void quai_compose_lint_with(struct quai_findings *out, const struct quai_compose *c, const struct quai_lint_config *cfg,
-			    struct quai_compose_sources *sources);
+void quai_compose_lint_with(struct quai_findings *out, const struct quai_compose *c,
+                            const struct quai_lint_config *cfg, struct quai_compose_sources *sources);
 
 #endif

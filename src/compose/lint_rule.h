@@ -18,15 +18,15 @@ struct quai_compose_rule {
 	const char *summary;
 	/* name: the service's name; svc: its mapping; model: the whole model */
 	void (*check)(struct quai_compose_lint_ctx *ctx, const char *name, const struct quai_yaml_node *svc,
-		      const struct quai_yaml_node *model);
+	              const struct quai_yaml_node *model);
 };
 
 /* The rules, ending with a { NULL } entry (lint_rules.c). */
 extern const struct quai_compose_rule quai_compose_rules[];
 
 /* Reports a finding of the current rule at node (its file:line:col). */
-void quai_compose_report(struct quai_compose_lint_ctx *ctx, const struct quai_yaml_node *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void quai_compose_report(struct quai_compose_lint_ctx *ctx, const struct quai_yaml_node *at, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
 
 /* The key of the service being checked (for findings about the whole
  * service). */
@@ -39,6 +39,7 @@ bool quai_compose_interpolated(struct quai_compose_lint_ctx *ctx, const struct q
 
 /* True when node was read from one of the project's compose files (not an
  * env_file or other source). */
-bool quai_compose_from_compose_file(const struct quai_compose_lint_ctx *ctx, const struct quai_yaml_node *node);
+bool quai_compose_from_compose_file(const struct quai_compose_lint_ctx *ctx,
+                                    const struct quai_yaml_node *node);
 
 #endif

@@ -20,8 +20,8 @@
 #include "yaml/yaml.h"
 #include "core/banned.h"
 
-#define BLOB_MAX_BYTES (64u << 20)
-#define MAX_REFERENCED 256 /* files written besides a compose file */
+#define BLOB_MAX_BYTES    (64u << 20)
+#define MAX_REFERENCED    256 /* files written besides a compose file */
 #define MAX_INCLUDE_DEPTH 4
 
 int quai_hook_git_error(struct quai_error **err, const char *fmt, ...)
@@ -31,7 +31,8 @@ int quai_hook_git_error(struct quai_error **err, const char *fmt, ...)
 	cleanup_free char *what = xvasprintf(fmt, ap);
 	va_end(ap);
 	const git_error *e = git_error_last();
-	return quai_error_set(err, QUAI_EXIT_USAGE, "%s: %s", what, e && e->message ? e->message : "unknown error");
+	return quai_error_set(err, QUAI_EXIT_USAGE, "%s: %s", what,
+	                      e && e->message ? e->message : "unknown error");
 }
 
 bool quai_hook_wanted(const char *path)
@@ -41,34 +42,36 @@ bool quai_hook_wanted(const char *path)
 }
 
 static int read_blob(git_blob **out, git_repository *repo, const git_oid *oid, const char *path,
-		     struct quai_error **err)
+                     struct quai_error **err)
 {
 	if (git_blob_lookup(out, repo, oid) < 0)
 		return quai_hook_git_error(err, "cannot read '%s' from the object database", path);
 	if (git_blob_rawsize(*out) > BLOB_MAX_BYTES) {
 		git_blob_free(*out);
 		*out = NULL;
-		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is larger than %u MiB", path, BLOB_MAX_BYTES >> 20);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is larger than %u MiB", path,
+		                      BLOB_MAX_BYTES >> 20);
 	}
 	return 0;
 }
 
 static void lint_dockerfile(struct quai_findings *out, const char *path, const char *text, size_t len,
-			    const struct quai_lint_config *cfg)
+                            const struct quai_lint_config *cfg)
 {
 	enum quai_lint_level level = quai_lint_config_level(cfg, "DL1000", QUAI_LEVEL_ERROR);
 	if (len == 0 || memchr(text, '\0', len)) {
 		if (level != QUAI_LEVEL_IGNORE)
-			quai_findings_add(out, path, 1, 1, level, "DL1000",
-					  len == 0 ? "file is empty: docker refuses a Dockerfile without instructions"
-						   : "file is not text (it contains NUL bytes): is this a Dockerfile?");
+			quai_findings_add(
+			    out, path, 1, 1, level, "DL1000",
+			    len == 0 ? "file is empty: docker refuses a Dockerfile without instructions"
+			             : "file is not text (it contains NUL bytes): is this a Dockerfile?");
 		return;
 	}
 	struct quai_dockerfile df;
 	quai_dockerfile_parse(&df, path, text, len);
 	if (df.ninstrs == 0 && df.ndiags == 0 && level != QUAI_LEVEL_IGNORE)
 		quai_findings_add(out, path, 1, 1, level, "DL1000",
-				  "no instructions: docker refuses a Dockerfile without a FROM");
+		                  "no instructions: docker refuses a Dockerfile without a FROM");
 	quai_lint_dockerfile(out, &df, cfg);
 	quai_dockerfile_release(&df);
 }
@@ -169,8 +172,8 @@ static enum entry_kind lookup(const struct hook_source *src, const char *path, g
 		if (git_tree_entry_bypath(&e, src->tree, path) < 0)
 			return ENTRY_NONE;
 		enum entry_kind k = git_tree_entry_type(e) == GIT_OBJECT_TREE   ? ENTRY_DIR
-				    : git_tree_entry_type(e) == GIT_OBJECT_BLOB ? ENTRY_BLOB
-										: ENTRY_NONE;
+		                    : git_tree_entry_type(e) == GIT_OBJECT_BLOB ? ENTRY_BLOB
+		                                                                : ENTRY_NONE;
 		git_oid_cpy(oid, git_tree_entry_id(e));
 		git_tree_entry_free(e);
 		return k;
@@ -194,13 +197,14 @@ struct materialize {
 };
 
 static int materialize_compose(struct materialize *m, const char *rel, const git_oid *oid, int depth,
-			       struct quai_error **err);
+                               struct quai_error **err);
 
 /* Writes base_dir/ref (a file or a directory of the source) if it exists. */
-static int materialize_ref(struct materialize *m, const char *base_dir, const char *ref, bool compose, int depth,
-			   struct quai_error **err)
+static int materialize_ref(struct materialize *m, const char *base_dir, const char *ref, bool compose,
+                           int depth, struct quai_error **err)
 {
-	if (!ref || !*ref || strchr(ref, '$') || ref[0] == '/' || strstr(ref, "://") || m->written >= MAX_REFERENCED)
+	if (!ref || !*ref || strchr(ref, '$') || ref[0] == '/' || strstr(ref, "://") ||
+	    m->written >= MAX_REFERENCED)
 		return 0;
 	cleanup_free char *p = *base_dir ? xasprintf("%s/%s", base_dir, ref) : xstrdup(ref);
 	if (!normalize(p))
@@ -217,7 +221,8 @@ static int materialize_ref(struct materialize *m, const char *base_dir, const ch
 		git_blob *blob = NULL;
 		if (read_blob(&blob, m->src->repo, &oid, p, err) < 0)
 			return -1;
-		int rc = write_file(m->dir, p, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), err);
+		int rc =
+		    write_file(m->dir, p, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob), err);
 		git_blob_free(blob);
 		return rc;
 	case ENTRY_NONE:
@@ -228,7 +233,7 @@ static int materialize_ref(struct materialize *m, const char *base_dir, const ch
 
 /* A string, or each string of a list, or each `path` of a list of maps. */
 static int materialize_refs(struct materialize *m, const char *base_dir, const struct quai_yaml_node *n,
-			    bool compose, int depth, struct quai_error **err)
+                            bool compose, int depth, struct quai_error **err)
 {
 	if (!n)
 		return 0;
@@ -242,11 +247,12 @@ static int materialize_refs(struct materialize *m, const char *base_dir, const s
 	return 0;
 }
 
-static int materialize_service(struct materialize *m, const char *base, const struct quai_yaml_node *svc, int depth,
-			       struct quai_error **err)
+static int materialize_service(struct materialize *m, const char *base, const struct quai_yaml_node *svc,
+                               int depth, struct quai_error **err)
 {
 	const struct quai_yaml_node *build = quai_yaml_get(svc, "build");
-	if (build && build->type == QUAI_YAML_SCALAR && materialize_ref(m, base, quai_yaml_str(build), false, depth, err) < 0)
+	if (build && build->type == QUAI_YAML_SCALAR &&
+	    materialize_ref(m, base, quai_yaml_str(build), false, depth, err) < 0)
 		return -1;
 	if (build && build->type == QUAI_YAML_MAP) {
 		const char *ctx = quai_yaml_str(quai_yaml_get(build, "context"));
@@ -263,18 +269,20 @@ static int materialize_service(struct materialize *m, const char *base, const st
 	}
 	if (materialize_refs(m, base, quai_yaml_get(svc, "env_file"), false, depth, err) < 0)
 		return -1;
-	return materialize_refs(m, base, quai_yaml_get(quai_yaml_get(svc, "extends"), "file"), true, depth, err);
+	return materialize_refs(m, base, quai_yaml_get(quai_yaml_get(svc, "extends"), "file"), true, depth,
+	                        err);
 }
 
-static int materialize_tops(struct materialize *m, const char *base, const struct quai_yaml_node *top, int depth,
-			    struct quai_error **err)
+static int materialize_tops(struct materialize *m, const char *base, const struct quai_yaml_node *top,
+                            int depth, struct quai_error **err)
 {
-	static const char *const filed[] = { "secrets", "configs" };
+	static const char *const filed[] = {"secrets", "configs"};
 	for (size_t k = 0; k < 2; k++) {
 		const struct quai_yaml_node *map = quai_yaml_get(top, filed[k]);
 		for (size_t i = 0; map && map->type == QUAI_YAML_MAP && i < map->n; i++)
-			if (materialize_ref(m, base, quai_yaml_str(quai_yaml_get(map->pairs[i].value, "file")), false,
-					    depth, err) < 0)
+			if (materialize_ref(m, base,
+			                    quai_yaml_str(quai_yaml_get(map->pairs[i].value, "file")), false,
+			                    depth, err) < 0)
 				return -1;
 	}
 	const struct quai_yaml_node *inc = quai_yaml_get(top, "include");
@@ -290,7 +298,7 @@ static int materialize_tops(struct materialize *m, const char *base, const struc
 }
 
 static int materialize_compose(struct materialize *m, const char *rel, const git_oid *oid, int depth,
-			       struct quai_error **err)
+                               struct quai_error **err)
 {
 	git_blob *blob = NULL;
 	if (read_blob(&blob, m->src->repo, oid, rel, err) < 0)
@@ -306,7 +314,8 @@ static int materialize_compose(struct materialize *m, const char *rel, const git
 		*(slash ? slash : base) = '\0';
 		rc = materialize_ref(m, base, ".env", false, depth, err);
 		const struct quai_yaml_node *services = quai_yaml_get(doc->root, "services");
-		for (size_t i = 0; rc == 0 && services && services->type == QUAI_YAML_MAP && i < services->n; i++)
+		for (size_t i = 0; rc == 0 && services && services->type == QUAI_YAML_MAP && i < services->n;
+		     i++)
 			rc = materialize_service(m, base, services->pairs[i].value, depth, err);
 		if (rc == 0)
 			rc = materialize_tops(m, base, doc->root, depth, err);
@@ -327,7 +336,7 @@ static void strip_dir(struct quai_findings *f, size_t first, const char *dir)
 }
 
 static int lint_compose(struct quai_findings *out, const struct hook_source *src, const char *path,
-			const git_oid *oid, const struct quai_lint_config *cfg, struct quai_error **err)
+                        const git_oid *oid, const struct quai_lint_config *cfg, struct quai_error **err)
 {
 	const char *tmp = getenv("TMPDIR");
 	cleanup_free char *templ = xasprintf("%s/quai-hook-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -335,13 +344,13 @@ static int lint_compose(struct quai_findings *out, const struct hook_source *src
 		return quai_error_errno(err, errno, "cannot create a temporary directory in '%s'", templ);
 	char real[PATH_MAX];
 	const char *dir = realpath(templ, real) ? real : templ;
-	struct materialize m = { .src = src, .dir = dir };
+	struct materialize m = {.src = src, .dir = dir};
 	int rc = materialize_compose(&m, path, oid, 0, err);
 	cleanup_close int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rc == 0 && (here < 0 || chdir(dir) < 0))
 		rc = quai_error_errno(err, errno, "cannot enter '%s'", dir);
 	if (rc == 0) {
-		static const char *const no_environ[] = { NULL };
+		static const char *const no_environ[] = {NULL};
 		size_t first = out->len;
 		rc = quai_compose_lint_file(out, path, no_environ, cfg, err);
 		strip_dir(out, first, dir);
@@ -353,7 +362,7 @@ static int lint_compose(struct quai_findings *out, const struct hook_source *src
 }
 
 int quai_hook_lint_blob(struct quai_findings *out, const struct hook_source *src, const char *path,
-			const git_oid *oid, const struct quai_lint_config *cfg, struct quai_error **err)
+                        const git_oid *oid, const struct quai_lint_config *cfg, struct quai_error **err)
 {
 	enum quai_lint_kind kind = quai_lint_kind_by_name(path);
 	if (kind == QUAI_LINT_KIND_COMPOSE)

@@ -31,13 +31,15 @@ struct quai_hook_stats {
  * brings, a force push for its new commits, a deleted ref is skipped, and a
  * tag is checked like a branch (the commit it points to, annotated or not).
  * Findings go to out with repository-relative paths. */
-int quai_hook_pre_receive(struct quai_findings *out, struct quai_hook_stats *stats, struct git_repository *repo,
-			  FILE *in, const struct quai_lint_config *cfg, struct quai_error **err);
+int quai_hook_pre_receive(struct quai_findings *out, struct quai_hook_stats *stats,
+                          struct git_repository *repo, FILE *in, const struct quai_lint_config *cfg,
+                          struct quai_error **err);
 
 /* pre-commit: lints the Dockerfiles and compose files staged in the index
  * (added or changed against HEAD), as the index has them. */
-int quai_hook_pre_commit(struct quai_findings *out, struct quai_hook_stats *stats, struct git_repository *repo,
-			 const struct quai_lint_config *cfg, struct quai_error **err);
+int quai_hook_pre_commit(struct quai_findings *out, struct quai_hook_stats *stats,
+                         struct git_repository *repo, const struct quai_lint_config *cfg,
+                         struct quai_error **err);
 
 enum quai_hook_kind {
 	QUAI_HOOK_PRE_RECEIVE,
@@ -49,7 +51,7 @@ enum quai_hook_kind {
  * quai did not write is kept unless force. program must be an absolute
  * path of plain characters (it is quoted in the script, never
  * interpreted). *path_out receives the script's path (caller frees). */
-int quai_hook_install(char **path_out, struct git_repository *repo, enum quai_hook_kind kind, const char *program,
-		      bool force, struct quai_error **err);
+int quai_hook_install(char **path_out, struct git_repository *repo, enum quai_hook_kind kind,
+                      const char *program, bool force, struct quai_error **err);
 
 #endif

@@ -39,15 +39,16 @@ static bool plain_path(const char *p)
 static char *hooks_dir(git_repository *repo, struct quai_error **err)
 {
 	git_config *cfg = NULL;
-	git_buf buf = { 0 };
+	git_buf buf = {0};
 	char *dir = NULL;
-	if (git_repository_config_snapshot(&cfg, repo) == 0 && git_config_get_path(&buf, cfg, "core.hooksPath") == 0 &&
-	    buf.ptr && *buf.ptr) {
+	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_path(&buf, cfg, "core.hooksPath") == 0 && buf.ptr && *buf.ptr) {
 		const char *base = git_repository_workdir(repo);
 		if (buf.ptr[0] == '/')
 			dir = xstrdup(buf.ptr);
 		else
-			dir = xasprintf("%s%s", base ? base : git_repository_path(repo), buf.ptr); /* both end with '/' */
+			dir = xasprintf("%s%s", base ? base : git_repository_path(repo),
+			                buf.ptr); /* both end with '/' */
 	}
 	git_buf_dispose(&buf);
 	git_config_free(cfg);
@@ -62,14 +63,15 @@ static char *hooks_dir(git_repository *repo, struct quai_error **err)
 	return dir;
 }
 
-int quai_hook_install(char **path_out, struct git_repository *repo, enum quai_hook_kind kind, const char *program,
-		      bool force, struct quai_error **err)
+int quai_hook_install(char **path_out, struct git_repository *repo, enum quai_hook_kind kind,
+                      const char *program, bool force, struct quai_error **err)
 {
 	if (!plain_path(program))
-		return quai_error_set(err, QUAI_EXIT_USAGE,
-				      "cannot write a hook that runs '%s': the path must be absolute and hold only "
-				      "letters, digits and / . _ + - @ , =",
-				      program);
+		return quai_error_set(
+		    err, QUAI_EXIT_USAGE,
+		    "cannot write a hook that runs '%s': the path must be absolute and hold only "
+		    "letters, digits and / . _ + - @ , =",
+		    program);
 	cleanup_free char *dir = hooks_dir(repo, err);
 	if (!dir)
 		return -1;
@@ -85,23 +87,25 @@ int quai_hook_install(char **path_out, struct git_repository *repo, enum quai_ho
 	if (access(path, F_OK) == 0) {
 		bool ours = quai_file_read(&old, &old_len, path, 1u << 20, NULL) == 0 && strstr(old, MARKER);
 		if (!ours && !force)
-			return quai_error_set(err, QUAI_EXIT_USAGE,
-					      "'%s' already exists and quai did not write it: merge it by hand, or "
-					      "replace it with --force",
-					      path);
+			return quai_error_set(
+			    err, QUAI_EXIT_USAGE,
+			    "'%s' already exists and quai did not write it: merge it by hand, or "
+			    "replace it with --force",
+			    path);
 	}
 	cleanup_buf struct quai_buf script = QUAI_BUF_INIT;
 	quai_buf_printf(&script,
-			"#!/bin/sh\n" MARKER "; it runs quai on what git hands the hook.\n"
-			"exec '%s' hook %s \"$@\"\n",
-			program, kind_name(kind));
+	                "#!/bin/sh\n" MARKER "; it runs quai on what git hands the hook.\n"
+	                "exec '%s' hook %s \"$@\"\n",
+	                program, kind_name(kind));
 
 	cleanup_free char *tmp = xasprintf("%s.quai-tmp", path);
 	(void)unlink(tmp);
 	cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0755);
 	if (fd < 0)
 		return quai_error_errno(err, errno, "cannot write '%s'", tmp);
-	if (write(fd, script.data, script.len) != (ssize_t)script.len || fchmod(fd, 0755) < 0 || fsync(fd) < 0) {
+	if (write(fd, script.data, script.len) != (ssize_t)script.len || fchmod(fd, 0755) < 0 ||
+	    fsync(fd) < 0) {
 		int e = errno;
 		(void)unlink(tmp);
 		return quai_error_errno(err, e, "cannot write '%s'", tmp);

@@ -21,7 +21,7 @@ struct hook_source {
  * contexts, secret and config files) as src has them; variables come from
  * that .env only, never from the hook's environment. */
 int quai_hook_lint_blob(struct quai_findings *out, const struct hook_source *src, const char *path,
-			const git_oid *oid, const struct quai_lint_config *cfg, struct quai_error **err);
+                        const git_oid *oid, const struct quai_lint_config *cfg, struct quai_error **err);
 
 /* True for a path quai's hooks lint: Dockerfiles and compose files. */
 bool quai_hook_wanted(const char *path);

@@ -9,7 +9,7 @@
 #include "core/banned.h"
 
 #define LINE_MAX_BYTES (64u << 10)
-#define MAX_UPDATES 100000
+#define MAX_UPDATES    100000
 
 struct strv {
 	char **items;
@@ -75,7 +75,8 @@ static int existing_tips(git_oid **out, size_t *n, git_repository *repo, struct 
 	git_reference *ref;
 	while (git_reference_next(&ref, it) == 0) {
 		git_object *obj = NULL;
-		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT && git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
+		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT &&
+		    git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0) {
 			*out = xgrow(*out, &cap, *n + 1, sizeof(**out));
 			git_oid_cpy(&(*out)[(*n)++], git_object_id(obj));
 			git_object_free(obj);
@@ -96,8 +97,8 @@ static int commit_changes(struct strv *paths, git_repository *repo, git_commit *
 	git_diff *diff = NULL;
 	int rc = -1;
 	unsigned np = git_commit_parentcount(c);
-	if (git_commit_tree(&tree, c) < 0 || (np > 0 && (git_commit_parent(&parent, c, 0) < 0 ||
-							 git_commit_tree(&ptree, parent) < 0))) {
+	if (git_commit_tree(&tree, c) < 0 ||
+	    (np > 0 && (git_commit_parent(&parent, c, 0) < 0 || git_commit_tree(&ptree, parent) < 0))) {
 		quai_hook_git_error(err, "cannot read commit %s", git_oid_tostr_s(git_commit_id(c)));
 		goto out;
 	}
@@ -111,7 +112,8 @@ static int commit_changes(struct strv *paths, git_repository *repo, git_commit *
 	size_t nd = git_diff_num_deltas(diff);
 	for (size_t i = 0; i < nd; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		if (d->status == GIT_DELTA_DELETED || !is_file_mode(d->new_file.mode) || !quai_hook_wanted(d->new_file.path))
+		if (d->status == GIT_DELTA_DELETED || !is_file_mode(d->new_file.mode) ||
+		    !quai_hook_wanted(d->new_file.path))
 			continue;
 		bool same_as_other = false;
 		for (unsigned p = 1; p < np && !same_as_other; p++) {
@@ -138,8 +140,8 @@ out:
 }
 
 /* The wanted paths changed by the commits reachable from tip and not from hide. */
-static int pushed_paths(struct strv *paths, struct quai_hook_stats *stats, git_repository *repo, const git_oid *tip,
-			const git_oid *hide, size_t nhide, struct quai_error **err)
+static int pushed_paths(struct strv *paths, struct quai_hook_stats *stats, git_repository *repo,
+                        const git_oid *tip, const git_oid *hide, size_t nhide, struct quai_error **err)
 {
 	git_revwalk *walk = NULL;
 	if (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, tip) < 0) {
@@ -168,17 +170,18 @@ static int pushed_paths(struct strv *paths, struct quai_hook_stats *stats, git_r
 
 /* Lints each path as tree has it, once per (path, blob) over the whole push. */
 static int lint_paths(struct quai_findings *out, struct quai_hook_stats *stats, struct strv *done,
-		      git_repository *repo, git_tree *tree, const struct strv *paths, const struct quai_lint_config *cfg,
-		      struct quai_error **err)
+                      git_repository *repo, git_tree *tree, const struct strv *paths,
+                      const struct quai_lint_config *cfg, struct quai_error **err)
 {
-	struct hook_source src = { .repo = repo, .tree = tree };
+	struct hook_source src = {.repo = repo, .tree = tree};
 	for (size_t i = 0; i < paths->len; i++) {
 		git_tree_entry *e = NULL;
 		if (git_tree_entry_bypath(&e, tree, paths->items[i]) < 0)
 			continue; /* deleted again by a later commit */
 		git_oid oid;
 		git_oid_cpy(&oid, git_tree_entry_id(e));
-		bool blob = git_tree_entry_type(e) == GIT_OBJECT_BLOB && is_file_mode(git_tree_entry_filemode(e));
+		bool blob =
+		    git_tree_entry_type(e) == GIT_OBJECT_BLOB && is_file_mode(git_tree_entry_filemode(e));
 		git_tree_entry_free(e);
 		cleanup_free char *key = xasprintf("%s %s", git_oid_tostr_s(&oid), paths->items[i]);
 		if (!blob || strv_has(done, key))
@@ -193,20 +196,22 @@ static int lint_paths(struct quai_findings *out, struct quai_hook_stats *stats, 
 
 /* One "<old> <new> <ref>" line. */
 static int check_update(struct quai_findings *out, struct quai_hook_stats *stats, struct strv *done,
-			git_repository *repo, const char *line, const git_oid *hide, size_t nhide,
-			const struct quai_lint_config *cfg, struct quai_error **err)
+                        git_repository *repo, const char *line, const git_oid *hide, size_t nhide,
+                        const struct quai_lint_config *cfg, struct quai_error **err)
 {
 	char old_hex[GIT_OID_HEXSZ + 1], new_hex[GIT_OID_HEXSZ + 1];
 	git_oid old_id, new_id;
 	size_t n = strlen(line);
 	if (n < 2 * GIT_OID_HEXSZ + 3 || line[GIT_OID_HEXSZ] != ' ' || line[2 * GIT_OID_HEXSZ + 1] != ' ')
-		return quai_error_set(err, QUAI_EXIT_USAGE, "expected '<old> <new> <ref>' from git, read '%.100s'", line);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "expected '<old> <new> <ref>' from git, read '%.100s'", line);
 	memcpy(old_hex, line, GIT_OID_HEXSZ);
 	old_hex[GIT_OID_HEXSZ] = '\0';
 	memcpy(new_hex, line + GIT_OID_HEXSZ + 1, GIT_OID_HEXSZ);
 	new_hex[GIT_OID_HEXSZ] = '\0';
 	if (git_oid_fromstr(&old_id, old_hex) < 0 || git_oid_fromstr(&new_id, new_hex) < 0)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "expected object ids from git, read '%.100s'", line);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "expected object ids from git, read '%.100s'",
+		                      line);
 	stats->refs++;
 	if (git_oid_is_zero(&new_id))
 		return 0; /* a deleted ref brings nothing */
@@ -218,7 +223,7 @@ static int check_update(struct quai_findings *out, struct quai_hook_stats *stats
 		git_object_free(obj);
 		return 0; /* a tag of a tree or a blob: no commit, no files */
 	}
-	struct strv paths = { 0 };
+	struct strv paths = {0};
 	git_tree *tree = NULL;
 	rc = pushed_paths(&paths, stats, repo, git_object_id(peeled), hide, nhide, err);
 	if (rc == 0 && paths.len > 0) {
@@ -235,14 +240,15 @@ static int check_update(struct quai_findings *out, struct quai_hook_stats *stats
 	return rc;
 }
 
-int quai_hook_pre_receive(struct quai_findings *out, struct quai_hook_stats *stats, struct git_repository *repo,
-			  FILE *in, const struct quai_lint_config *cfg, struct quai_error **err)
+int quai_hook_pre_receive(struct quai_findings *out, struct quai_hook_stats *stats,
+                          struct git_repository *repo, FILE *in, const struct quai_lint_config *cfg,
+                          struct quai_error **err)
 {
 	cleanup_free git_oid *hide = NULL;
 	size_t nhide = 0;
 	if (existing_tips(&hide, &nhide, repo, err) < 0)
 		return -1;
-	struct strv done = { 0 };
+	struct strv done = {0};
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -250,9 +256,10 @@ int quai_hook_pre_receive(struct quai_findings *out, struct quai_hook_stats *sta
 	size_t count = 0;
 	while (rc == 0 && (n = getline(&line, &cap, in)) >= 0) {
 		if ((size_t)n > LINE_MAX_BYTES || ++count > MAX_UPDATES) {
-			rc = quai_error_set(err, QUAI_EXIT_USAGE, "too much input from git (a line over %u bytes or "
-								  "more than %u ref updates)",
-					    LINE_MAX_BYTES, MAX_UPDATES);
+			rc = quai_error_set(err, QUAI_EXIT_USAGE,
+			                    "too much input from git (a line over %u bytes or "
+			                    "more than %u ref updates)",
+			                    LINE_MAX_BYTES, MAX_UPDATES);
 			break;
 		}
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
@@ -266,8 +273,9 @@ int quai_hook_pre_receive(struct quai_findings *out, struct quai_hook_stats *sta
 
 /* ---- pre-commit ---- */
 
-int quai_hook_pre_commit(struct quai_findings *out, struct quai_hook_stats *stats, struct git_repository *repo,
-			 const struct quai_lint_config *cfg, struct quai_error **err)
+int quai_hook_pre_commit(struct quai_findings *out, struct quai_hook_stats *stats,
+                         struct git_repository *repo, const struct quai_lint_config *cfg,
+                         struct quai_error **err)
 {
 	git_index *index = NULL;
 	git_object *head = NULL;
@@ -287,12 +295,13 @@ int quai_hook_pre_commit(struct quai_findings *out, struct quai_hook_stats *stat
 		quai_hook_git_error(err, "cannot compare the index with HEAD");
 		goto out;
 	}
-	struct hook_source src = { .repo = repo, .index = index };
+	struct hook_source src = {.repo = repo, .index = index};
 	size_t nd = git_diff_num_deltas(diff);
 	rc = 0;
 	for (size_t i = 0; rc == 0 && i < nd; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		if (d->status == GIT_DELTA_DELETED || !is_file_mode(d->new_file.mode) || !quai_hook_wanted(d->new_file.path))
+		if (d->status == GIT_DELTA_DELETED || !is_file_mode(d->new_file.mode) ||
+		    !quai_hook_wanted(d->new_file.path))
 			continue;
 		stats->files++;
 		rc = quai_hook_lint_blob(out, &src, d->new_file.path, &d->new_file.id, cfg, err);
