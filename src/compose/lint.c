@@ -94,7 +94,7 @@ static const struct source *source_get(struct quai_compose_sources *s, const cha
 /* Line n (1-based) of src as [*start, *start + *len), without its newline. */
 static bool source_line(const struct source *src, unsigned n, const char **start, size_t *len)
 {
-	if (n == 0 || n > src->nlines)
+	if (!src->text || n == 0 || n > src->nlines)
 		return false;
 	size_t a = src->lines[n - 1];
 	size_t b = n < src->nlines ? src->lines[n] - 1 : src->len;

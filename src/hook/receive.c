@@ -199,16 +199,17 @@ static int check_update(struct quai_findings *out, struct quai_hook_stats *stats
                         git_repository *repo, const char *line, const git_oid *hide, size_t nhide,
                         const struct quai_lint_config *cfg, struct quai_error **err)
 {
+	const size_t hex = GIT_OID_HEXSZ;
 	char old_hex[GIT_OID_HEXSZ + 1], new_hex[GIT_OID_HEXSZ + 1];
 	git_oid old_id, new_id;
 	size_t n = strlen(line);
-	if (n < 2 * GIT_OID_HEXSZ + 3 || line[GIT_OID_HEXSZ] != ' ' || line[2 * GIT_OID_HEXSZ + 1] != ' ')
+	if (n < 2 * hex + 3 || line[hex] != ' ' || line[2 * hex + 1] != ' ')
 		return quai_error_set(err, QUAI_EXIT_USAGE,
 		                      "expected '<old> <new> <ref>' from git, read '%.100s'", line);
-	memcpy(old_hex, line, GIT_OID_HEXSZ);
-	old_hex[GIT_OID_HEXSZ] = '\0';
-	memcpy(new_hex, line + GIT_OID_HEXSZ + 1, GIT_OID_HEXSZ);
-	new_hex[GIT_OID_HEXSZ] = '\0';
+	memcpy(old_hex, line, hex);
+	old_hex[hex] = '\0';
+	memcpy(new_hex, line + hex + 1, hex);
+	new_hex[hex] = '\0';
 	if (git_oid_fromstr(&old_id, old_hex) < 0 || git_oid_fromstr(&new_id, new_hex) < 0)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "expected object ids from git, read '%.100s'",
 		                      line);
