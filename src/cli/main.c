@@ -9,6 +9,7 @@
 
 const struct quai_command quai_commands[] = {
 	{ "build", NULL, "lint and build an image with the Docker engine", NULL },
+	{ "compose", cmd_compose, "check a compose project and print its resolved model", cmd_compose_usage },
 	{ "gc", NULL, "remove what killed quai runs left in the engine", NULL },
 	{ "help", cmd_help, "show help for quai or one of its commands", cmd_help_usage },
 	{ "hook", NULL, "git hooks that lint pushed or committed Dockerfiles and compose files", NULL },
