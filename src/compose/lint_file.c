@@ -1,8 +1,10 @@
 /* Which kind of file `quai lint` is looking at, and linting the kinds that
  * are not Dockerfiles: compose files (loaded, then the QC rules) and
  * quai.yml (YAML syntax). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compose/compose.h"
 #include "compose/lint.h"
@@ -71,43 +73,6 @@ enum quai_lint_kind quai_lint_kind_of(const char *path, const char *text, size_t
 	return QUAI_LINT_KIND_DOCKERFILE;
 }
 
-/* Adds the loader's findings through cfg and the files' pragmas. */
-static void add_diags(struct quai_findings *out, const struct quai_findings *diags,
-                      const struct quai_lint_config *cfg, struct quai_compose_sources *sources)
-{
-	for (size_t i = 0; i < diags->len; i++) {
-		const struct quai_finding *d = &diags->items[i];
-		enum quai_lint_level level = quai_lint_config_level(cfg, d->code, d->level);
-		if (level == QUAI_LEVEL_IGNORE)
-			continue;
-		if (!cfg->disable_ignore_pragma &&
-		    quai_compose_pragma_ignores(sources, d->file, d->line, NULL, d->code))
-			continue;
-		quai_findings_add(out, d->file, d->line, d->col, level, d->code, d->message);
-	}
-}
-
-int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *environ,
-                           const struct quai_lint_config *cfg, struct quai_error **err)
-{
-	const char *files[] = {path};
-	struct quai_compose_options o = {.files = files, .nfiles = 1, .environ = environ};
-	struct quai_findings diags = {0};
-	struct quai_compose *c = NULL;
-	if (quai_compose_load(&c, &diags, &o, err) < 0) {
-		quai_findings_release(&diags);
-		return -1;
-	}
-	struct quai_compose_sources *sources = quai_compose_sources_new();
-	add_diags(out, &diags, cfg, sources);
-	if (c)
-		quai_compose_lint_with(out, c, cfg, sources);
-	quai_compose_sources_free(sources);
-	quai_findings_release(&diags);
-	quai_compose_free(c);
-	return 0;
-}
-
 /* Splits "FILE:LINE:COL: message" as quai_yaml_load reports errors. */
 static const char *split_position(const char *msg, const char *file, unsigned *line, unsigned *col)
 {
@@ -124,6 +89,78 @@ static const char *split_position(const char *msg, const char *file, unsigned *l
 	*line = (unsigned)l;
 	*col = (unsigned)c;
 	return end + 1 + (end[1] == ' ');
+}
+
+/* Adds the loader's findings through cfg and the files' pragmas. A
+ * finding without a position takes the one its message starts with. */
+static void add_diags(struct quai_findings *out, const struct quai_findings *diags,
+                      const struct quai_lint_config *cfg, struct quai_compose_sources *sources)
+{
+	for (size_t i = 0; i < diags->len; i++) {
+		const struct quai_finding *d = &diags->items[i];
+		enum quai_lint_level level = quai_lint_config_level(cfg, d->code, d->level);
+		if (level == QUAI_LEVEL_IGNORE)
+			continue;
+		unsigned line = d->line, col = d->col;
+		const char *msg = d->message;
+		if (line == 0 && d->file)
+			msg = split_position(msg, d->file, &line, &col);
+		if (line == 0)
+			line = col = 1;
+		if (!cfg->disable_ignore_pragma &&
+		    quai_compose_pragma_ignores(sources, d->file, line, NULL, d->code))
+			continue;
+		quai_findings_add(out, d->file, line, col, level, d->code, msg);
+	}
+}
+
+/* Removes every "dir/" from s, in place. */
+static void remove_prefix(char *s, const char *dir, size_t n)
+{
+	for (char *p = s; s && (p = strstr(p, dir));) {
+		if (p[n] == '/')
+			memmove(p, p + n + 1, strlen(p + n + 1) + 1);
+		else
+			p += n;
+	}
+}
+
+/* The loader names files by absolute path: when the user named a relative
+ * one, show the files under the current directory relative to it, as
+ * Dockerfiles are, in file names and messages. */
+static void relative_names(struct quai_findings *f, size_t first, const char *path)
+{
+	char cwd[PATH_MAX];
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)) || strcmp(cwd, "/") == 0)
+		return;
+	size_t n = strlen(cwd);
+	for (size_t i = first; i < f->len; i++) {
+		remove_prefix(f->items[i].file, cwd, n);
+		remove_prefix(f->items[i].message, cwd, n);
+	}
+}
+
+int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *environ,
+                           const struct quai_lint_config *cfg, struct quai_error **err)
+{
+	const char *files[] = {path};
+	struct quai_compose_options o = {.files = files, .nfiles = 1, .environ = environ};
+	struct quai_findings diags = {0};
+	struct quai_compose *c = NULL;
+	if (quai_compose_load(&c, &diags, &o, err) < 0) {
+		quai_findings_release(&diags);
+		return -1;
+	}
+	struct quai_compose_sources *sources = quai_compose_sources_new();
+	size_t first = out->len;
+	add_diags(out, &diags, cfg, sources);
+	if (c)
+		quai_compose_lint_with(out, c, cfg, sources);
+	relative_names(out, first, path);
+	quai_compose_sources_free(sources);
+	quai_findings_release(&diags);
+	quai_compose_free(c);
+	return 0;
 }
 
 void quai_lint_quai_yml(struct quai_findings *out, const char *path, const char *text, size_t len,

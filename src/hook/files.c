@@ -324,17 +324,6 @@ static int materialize_compose(struct materialize *m, const char *rel, const git
 	return rc;
 }
 
-/* Paths of findings made in dir back to repository-relative ones. */
-static void strip_dir(struct quai_findings *f, size_t first, const char *dir)
-{
-	size_t n = strlen(dir);
-	for (size_t i = first; i < f->len; i++) {
-		char *file = f->items[i].file;
-		if (file && strncmp(file, dir, n) == 0 && file[n] == '/')
-			memmove(file, file + n + 1, strlen(file + n + 1) + 1);
-	}
-}
-
 static int lint_compose(struct quai_findings *out, const struct hook_source *src, const char *path,
                         const git_oid *oid, const struct quai_lint_config *cfg, struct quai_error **err)
 {
@@ -351,9 +340,8 @@ static int lint_compose(struct quai_findings *out, const struct hook_source *src
 		rc = quai_error_errno(err, errno, "cannot enter '%s'", dir);
 	if (rc == 0) {
 		static const char *const no_environ[] = {NULL};
-		size_t first = out->len;
+		/* a relative path: findings name the repository's paths */
 		rc = quai_compose_lint_file(out, path, no_environ, cfg, err);
-		strip_dir(out, first, dir);
 		if (fchdir(here) < 0 && rc == 0)
 			rc = quai_error_errno(err, errno, "cannot go back to the repository");
 	}

@@ -306,3 +306,23 @@ def test_pre_commit_checks_staged_files_only(tmp_path, env, quai):
     git(env, work, "add", "compose.yaml")
     r = git(env, work, "commit", "-q", "-m", "bad compose", check=False)
     assert r.returncode != 0 and "compose.yaml:5:20 error QC3004" in r.stderr
+
+
+def test_compose_files_see_what_they_refer_to_in_the_pushed_tree(repos, env):
+    srv, work = repos
+    compose = ("services:\n  web:\n    build:\n      context: ./app\n      dockerfile: Dockerfile\n"
+               "    image: web:${TAG:?set TAG in .env}\n    restart: always\n    env_file: app.env\n"
+               "    secrets: [pw]\nsecrets:\n  pw:\n    file: secrets/pw.txt\n")
+    head = commit(env, work, {"deploy/compose.yaml": compose, "deploy/app/Dockerfile": GOOD_DOCKERFILE,
+                              "deploy/app.env": "X=1\n", "deploy/.env": "TAG=1.2\n",
+                              "deploy/secrets/pw.txt": "pw\n"})
+    r = push(env, work, "main")
+    assert r.returncode == 0, r.stderr
+    assert "QC1000" not in r.stderr
+    assert server_ref(env, srv, "refs/heads/main") == head
+    # a file the push does not have, a variable only the server's environment has: errors
+    commit(env, work, {"deploy/app.env": None, "deploy/.env": "OTHER=1\n", "deploy/compose.yaml": compose + "\n"})
+    r = git({**env, "TAG": "9"}, work, "push", "origin", "main", check=False)
+    assert r.returncode != 0
+    assert 'deploy/compose.yaml:8:15 error QC1000' in r.stderr and '"deploy/app.env" not found' in r.stderr
+    assert "TAG" in r.stderr
