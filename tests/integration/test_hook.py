@@ -330,3 +330,18 @@ def test_compose_files_see_what_they_refer_to_in_the_pushed_tree(repos, env):
     assert r.returncode != 0
     assert 'deploy/compose.yaml:8:15 error QC1000' in r.stderr and '"deploy/app.env" not found' in r.stderr
     assert "TAG" in r.stderr
+
+
+def test_pre_commit_sees_what_commit_a_and_commit_file_commit(tmp_path, env, quai):
+    work = tmp_path / "wc"
+    git(env, tmp_path, "init", "-q", "-b", "main", str(work))
+    assert quai("hook", "install", "--pre-commit", work, env=env).returncode == 0
+    (work / "Dockerfile").write_text(GOOD_DOCKERFILE)
+    git(env, work, "add", "Dockerfile")
+    git(env, work, "commit", "-q", "-m", "ok")
+    (work / "Dockerfile").write_text(BAD_DOCKERFILE)
+    for args in (["-a"], ["Dockerfile"]):
+        r = git(env, work, "commit", "-q", "-m", "bad", *args, check=False)
+        assert r.returncode != 0, args
+        assert "Dockerfile:2:1 error DL1000" in r.stderr
+    assert git(env, work, "rev-list", "--count", "HEAD").stdout.strip() == "1"
