@@ -243,13 +243,18 @@ static bool has_healthcheck(const struct quai_yaml_node *svc)
 	return test != NULL;
 }
 
+/* True when svc waits for dep to be started only: not for it to be healthy
+ * (the loader's check) or to have completed (a one-shot job). */
 static bool depends_on(const struct quai_yaml_node *svc, const char *dep)
 {
 	const struct quai_yaml_node *d = quai_yaml_get(svc, "depends_on");
 	if (!d)
 		return false;
-	if (d->type == QUAI_YAML_MAP)
-		return quai_yaml_get(d, dep) != NULL;
+	if (d->type == QUAI_YAML_MAP) {
+		const struct quai_yaml_node *e = quai_yaml_get(d, dep);
+		const struct quai_yaml_node *cond = quai_yaml_get(e, "condition");
+		return e && (!cond || str_eq(cond, "service_started"));
+	}
 	if (d->type == QUAI_YAML_SEQ)
 		for (size_t i = 0; i < d->n; i++)
 			if (str_eq(d->items[i], dep))

@@ -147,6 +147,11 @@ static void test_dependency_health(void **state)
 	    "  cache:\n    image: x:1\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n"
 	    "  worker:\n    image: x:1\n    depends_on:\n      web:\n        condition: service_started\n";
 	assert_found(text, "QC3007", "2:3 5:3");
+	/* waiting for completion (a job) or health (the loader's check): not this rule */
+	assert_found("services:\n  a:\n    image: x:1\n    depends_on:\n      m:\n"
+	             "        condition: service_completed_successfully\n      h:\n"
+	             "        condition: service_healthy\n  m:\n    image: x:1\n  h:\n    image: x:1\n",
+	             "QC3007", "");
 	assert_found("services:\n  a:\n    image: x:1\n    depends_on: [b]\n  b:\n    image: x:1\n"
 	             "    healthcheck:\n      disable: true\n",
 	             "QC3007", "5:3");
