@@ -29,7 +29,11 @@ done
 # a release build of its own, whatever build/ is configured as
 bdir=${QUAI_BENCH_BUILD:-build-bench}
 [ -f "$bdir/build.ninja" ] || meson setup "$bdir" --buildtype=release >/dev/null
-ninja -C "$bdir" >/dev/null
+if ! out=$(ninja -C "$bdir" 2>&1); then
+  printf '%s\n' "$out" | grep -E 'error|FAILED' | head -20 >&2
+  echo "bench: the release build in $bdir failed" >&2
+  exit 2
+fi
 quai=$top/$bdir/src/cli/quai
 engine=$top/$bdir/src/cli/quai-engine
 
