@@ -394,7 +394,7 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 	struct quai_compose *c = xcalloc(1, sizeof(*c));
 	const char *top_name = quai_yaml_str(quai_yaml_get(model, "name"));
 	const char *env_name = compose_env_get(&l.env, "COMPOSE_PROJECT_NAME");
-	cleanup_free char *base = xstrdup(strrchr(pdir, '/') ? strrchr(pdir, '/') + 1 : pdir);
+	const char *base = strrchr(pdir, '/') ? strrchr(pdir, '/') + 1 : pdir;
 	c->name = project_name(o->project_name ? o->project_name : top_name ? top_name : env_name ? env_name : base);
 	l.project_name = c->name;
 	compose_check(&l, model);

@@ -270,6 +270,9 @@ static const struct quai_yaml_node *short_volume(struct nz *x, const struct quai
 		nz_diag(x, it, "invalid volume \"%s\": the target \"%s\" must be an absolute path", it->str, target);
 		return it;
 	}
+	size_t tlen = strlen(target);
+	while (tlen > 1 && target[tlen - 1] == '/')
+		((char *)target)[--tlen] = '\0'; /* compose drops the trailing slash */
 	bool bind = src && is_path(src);
 	cn_put(x->l, m, "type", cn_str(x->l, bind ? "bind" : "volume", it));
 	if (src && bind) {

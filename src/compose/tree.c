@@ -167,9 +167,26 @@ bool cn_tagged(const struct quai_yaml_node *n, const char *tag)
 	return n && n->tag && strcmp(n->tag, tag) == 0;
 }
 
+/* A tag of a parsed file, copied into l->doc. */
+static const char *own_tag(struct compose_loader *l, const char *tag)
+{
+	if (!tag)
+		return NULL;
+	size_t n = strlen(tag);
+	char *c = quai_yaml_alloc(l->doc, n + 1);
+	memcpy(c, tag, n);
+	return c;
+}
+
 static struct quai_yaml_node *copy_key(struct compose_loader *l, const struct quai_yaml_node *k, const char *file)
 {
-	struct quai_yaml_node *c = cn_copy(l, k);
+	/* keys are scalars in the model: a list or mapping as a key is reported */
+	if (k->type != QUAI_YAML_SCALAR)
+		compose_diag(l, k, NULL, "a mapping key must be a string, found %s", quai_yaml_kind_name(k));
+	bool scalar = k->type == QUAI_YAML_SCALAR;
+	struct quai_yaml_node *c = quai_yaml_new_str(l->doc, scalar ? k->str : "", scalar ? k->len : 0, k);
+	c->style = scalar ? k->style : QUAI_YAML_DOUBLE_QUOTED;
+	c->tag = own_tag(l, k->tag);
 	c->file = file;
 	return c;
 }
@@ -195,7 +212,7 @@ static struct quai_yaml_node *interp_node_raw(struct compose_loader *l, const st
 	struct quai_yaml_node *c = quai_yaml_new(l->doc, n->type, n);
 	c->file = file;
 	c->style = n->style;
-	c->tag = n->tag;
+	c->tag = own_tag(l, n->tag);
 	if (n->type == QUAI_YAML_SCALAR) {
 		char *s = quai_yaml_alloc(l->doc, n->len + 1);
 		memcpy(s, n->str, n->len);
@@ -221,7 +238,7 @@ static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct
 	struct quai_yaml_node *c = quai_yaml_new(l->doc, n->type, n);
 	c->file = file;
 	c->style = n->style;
-	c->tag = n->tag;
+	c->tag = own_tag(l, n->tag);
 	size_t plen = path->len;
 	switch (n->type) {
 	case QUAI_YAML_SCALAR: {
