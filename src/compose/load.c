@@ -2,6 +2,7 @@
  * file interpolated and normalised, extends and include resolved, the files
  * merged in order, then checked (see compose.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -63,8 +64,15 @@ static struct compose_file *load_file(struct compose_loader *l, const char *path
 	if (quai_file_read(&data, &len, abs, MAX_FILE, &yerr) < 0 || quai_yaml_load(&src, abs, data, len, &yerr) < 0) {
 		bool syntax = data != NULL;
 		if (from || (syntax && l->user_diags)) {
-			quai_findings_add(l->diags, from ? from->file : abs, from ? from->line : 0, from ? from->col : 0,
-					  QUAI_LEVEL_ERROR, "QC1000", yerr->msg);
+			/* "FILE:LINE:COL: message": the finding at that place */
+			unsigned line = from ? from->line : 0, col = from ? from->col : 0;
+			const char *msg = yerr->msg;
+			size_t alen = strlen(abs);
+			int off = 0;
+			if (syntax && strncmp(msg, abs, alen) == 0 &&
+			    sscanf(msg + alen, ":%u:%u: %n", &line, &col, &off) == 2 && off > 0)
+				msg += alen + (size_t)off;
+			quai_findings_add(l->diags, syntax ? abs : from->file, line, col, QUAI_LEVEL_ERROR, "QC1000", msg);
 			quai_error_free(yerr);
 			l->syntax_error = true;
 		} else if (l->err) {
