@@ -140,27 +140,102 @@ static void relative_names(struct quai_findings *f, size_t first, const char *pa
 	}
 }
 
+/* The two families of compose file names: STEM.yaml / STEM.yml is a base,
+ * STEM.X.yaml / STEM.X.yml (compose.override.yaml, docker-compose.prod.yml)
+ * a file read on top of one. Returns the stem's length, or 0. */
+static size_t compose_stem(const char *base, bool *overlay)
+{
+	static const char *const stems[] = {"docker-compose", "compose"};
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(stems[i]);
+		if (strncmp(base, stems[i], n) != 0 || base[n] != '.')
+			continue;
+		const char *rest = base + n + 1;
+		*overlay = strcmp(rest, "yaml") != 0 && strcmp(rest, "yml") != 0;
+		return n;
+	}
+	return 0;
+}
+
+/* dir + stem + each suffix: the first that exists, or NULL. */
+static char *first_existing(const char *dir, size_t dlen, const char *stem, size_t slen,
+                            const char *const *suffixes)
+{
+	for (; *suffixes; suffixes++) {
+		char *p = xasprintf("%.*s%.*s%s", (int)dlen, dir, (int)slen, stem, *suffixes);
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/* The files docker compose reads with path: a base with its override beside
+ * it (read automatically), a file of the STEM.X family on top of its base
+ * (`-f base -f file`, the way such files are used), else path alone. */
+static size_t project_files(char *files[2], const char *path)
+{
+	static const char *const bases[] = {".yaml", ".yml", NULL};
+	static const char *const overrides[] = {".override.yaml", ".override.yml", NULL};
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t dlen = (size_t)(base - path);
+	bool overlay = false;
+	size_t slen = compose_stem(base, &overlay);
+	char *other = !slen     ? NULL
+	              : overlay ? first_existing(path, dlen, base, slen, bases)
+	                        : first_existing(path, dlen, base, slen, overrides);
+	if (!other) {
+		files[0] = xstrdup(path);
+		return 1;
+	}
+	files[overlay ? 1 : 0] = xstrdup(path);
+	files[overlay ? 0 : 1] = other;
+	return 2;
+}
+
+/* Appends f's findings to out but those out already has: a file read by
+ * several projects (an override, an included file) is reported once. */
+static void add_unique(struct quai_findings *out, size_t from, const struct quai_findings *f)
+{
+	for (size_t i = 0; i < f->len; i++) {
+		const struct quai_finding *n = &f->items[i];
+		bool seen = false;
+		for (size_t j = from; j < out->len && !seen; j++) {
+			const struct quai_finding *o = &out->items[j];
+			seen = o->line == n->line && o->col == n->col && strcmp(o->code, n->code) == 0 &&
+			       strcmp(o->file, n->file) == 0 && strcmp(o->message, n->message) == 0;
+		}
+		if (!seen)
+			quai_findings_add(out, n->file, n->line, n->col, n->level, n->code, n->message);
+	}
+}
+
 int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *environ,
                            const struct quai_lint_config *cfg, struct quai_error **err)
 {
-	const char *files[] = {path};
-	struct quai_compose_options o = {.files = files, .nfiles = 1, .environ = environ};
-	struct quai_findings diags = {0};
+	char *files[2] = {NULL, NULL};
+	size_t nfiles = project_files(files, path);
+	struct quai_compose_options o = {
+	    .files = (const char *const *)files, .nfiles = nfiles, .environ = environ};
+	struct quai_findings diags = {0}, found = {0};
 	struct quai_compose *c = NULL;
-	if (quai_compose_load(&c, &diags, &o, err) < 0) {
-		quai_findings_release(&diags);
-		return -1;
+	int rc = quai_compose_load(&c, &diags, &o, err);
+	if (rc == 0) {
+		struct quai_compose_sources *sources = quai_compose_sources_new();
+		add_diags(&found, &diags, cfg, sources);
+		if (c)
+			quai_compose_lint_with(&found, c, cfg, sources);
+		quai_compose_sources_free(sources);
+		relative_names(&found, 0, path);
+		add_unique(out, 0, &found);
 	}
-	struct quai_compose_sources *sources = quai_compose_sources_new();
-	size_t first = out->len;
-	add_diags(out, &diags, cfg, sources);
-	if (c)
-		quai_compose_lint_with(out, c, cfg, sources);
-	relative_names(out, first, path);
-	quai_compose_sources_free(sources);
+	quai_findings_release(&found);
 	quai_findings_release(&diags);
 	quai_compose_free(c);
-	return 0;
+	free(files[0]);
+	free(files[1]);
+	return rc;
 }
 
 void quai_lint_quai_yml(struct quai_findings *out, const char *path, const char *text, size_t len,

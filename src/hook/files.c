@@ -335,6 +335,20 @@ static int lint_compose(struct quai_findings *out, const struct hook_source *src
 	const char *dir = realpath(templ, real) ? real : templ;
 	struct materialize m = {.src = src, .dir = dir};
 	int rc = materialize_compose(&m, path, oid, 0, err);
+	/* the base and override files docker compose reads with it */
+	static const char *const family[] = {"compose.yaml",
+	                                     "compose.yml",
+	                                     "compose.override.yaml",
+	                                     "compose.override.yml",
+	                                     "docker-compose.yaml",
+	                                     "docker-compose.yml",
+	                                     "docker-compose.override.yaml",
+	                                     "docker-compose.override.yml"};
+	cleanup_free char *pdir = xstrdup(path);
+	char *slash = strrchr(pdir, '/');
+	*(slash ? slash : pdir) = '\0';
+	for (size_t i = 0; rc == 0 && i < sizeof(family) / sizeof(family[0]); i++)
+		rc = materialize_ref(&m, pdir, family[i], true, 0, err);
 	cleanup_close int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rc == 0 && (here < 0 || chdir(dir) < 0))
 		rc = quai_error_errno(err, errno, "cannot enter '%s'", dir);

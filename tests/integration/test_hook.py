@@ -341,3 +341,18 @@ def test_pre_commit_sees_what_commit_a_and_commit_file_commit(tmp_path, env, qua
         assert r.returncode != 0, args
         assert "Dockerfile:2:1 error DL1000" in r.stderr
     assert git(env, work, "rev-list", "--count", "HEAD").stdout.strip() == "1"
+
+
+def test_an_override_is_checked_with_its_base(repos, env):
+    srv, work = repos
+    commit(env, work, {"app/compose.yaml": GOOD_COMPOSE})
+    assert push(env, work, "main").returncode == 0
+    head = commit(env, work, {"app/compose.override.yaml": "services:\n  web:\n    ports: ['8080:80']\n"})
+    r = push(env, work, "main")
+    assert r.returncode == 0, r.stderr
+    assert "QC1000" not in r.stderr
+    assert server_ref(env, srv, "refs/heads/main") == head
+    commit(env, work, {"app/compose.override.yaml": "services:\n  web:\n    environment:\n      API_TOKEN: x1\n"})
+    r = push(env, work, "main")
+    assert r.returncode != 0
+    assert "remote: app/compose.override.yaml:4:18 error QC3004" in r.stderr

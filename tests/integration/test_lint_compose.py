@@ -143,3 +143,16 @@ def test_awesome_compose_corpus(quai, tmp_path, corpus):
     # the secrets read from files or interpolated are not findings
     assert not any(f.startswith("postgresql-pgadmin/") and c == "QC3004" for f, _, _, c in at)
     assert not any(f.startswith("nginx-flask-mysql/") and c == "QC3004" for f, _, _, c in at)
+
+
+def test_overrides_and_overlays_are_read_with_their_base(quai, tmp_path):
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.25\n    restart: always\n")
+    # alone, neither would load: no image
+    (tmp_path / "compose.override.yaml").write_text("services:\n  web:\n    privileged: true\n")
+    (tmp_path / "docker-compose.yml").write_text("services:\n  db:\n    image: postgres:16\n    restart: always\n")
+    (tmp_path / "docker-compose.prod.yml").write_text("services:\n  db:\n    network_mode: host\n")
+    r = lint(quai, tmp_path, ".")
+    assert "QC1000" not in r.stdout, r.stdout
+    assert codes(r.stdout) == [("compose.override.yaml:3:5", "QC3002"), ("docker-compose.prod.yml:3:19", "QC3005")]
+    r = lint(quai, tmp_path, "compose.override.yaml")
+    assert codes(r.stdout) == [("compose.override.yaml:3:5", "QC3002")]
