@@ -274,6 +274,37 @@ static void test_clean_file(void **state)
 	quai_lint_config_release(&cfg);
 }
 
+/* Shapes the loader would refuse must not trip the rules up. */
+static void test_odd_shapes(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+	    "services: []\n",
+	    "services:\n  a: x\n  b: [1]\n  c:\n",
+	    "services:\n  a:\n    image: [x]\n    privileged: [true]\n    volumes: {a: b}\n    environment: "
+	    "5\n",
+	    "services:\n  a:\n    volumes: [[x], {type: bind}, {source: [x]}, '', ':']\n    environment: "
+	    "[[x], '=', 'A']\n",
+	    "services:\n  a:\n    depends_on: x\n    healthcheck: x\n  x:\n    depends_on: {a: x}\n    "
+	    "healthcheck: {test: []}\n",
+	    "services:\n  a:\n    container_name: [x]\n    scale: x\n    deploy: [x]\n    restart: ''\n",
+	    "services:\n  a:\n    container_name: x\n    deploy: {replicas: 'many', restart_policy: x, mode: "
+	    "[x]}\n",
+	    "services:\n  a:\n    network_mode: [host]\n    links: {}\n    image: ':'\n  b:\n    image: "
+	    "'a/b:'\n",
+	    "[]\n",
+	    "x\n",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct quai_lint_config cfg;
+		quai_lint_config_init(&cfg);
+		struct quai_findings f = {0};
+		lint_text(&f, texts[i], &cfg);
+		quai_findings_release(&f);
+		quai_lint_config_release(&cfg);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -308,6 +339,7 @@ int main(void)
 	    cmocka_unit_test(test_config_levels),
 	    cmocka_unit_test(test_rule_list),
 	    cmocka_unit_test(test_clean_file),
+	    cmocka_unit_test(test_odd_shapes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
