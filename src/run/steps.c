@@ -1,0 +1,239 @@
+/* The parts of a step quai does itself: the argv of the child process that
+ * builds, tests or pushes, the parent images' tags before a build, and the
+ * version and references before a push. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/file.h"
+#include "core/xalloc.h"
+#include "engine/engine.h"
+#include "git/git.h"
+#include "run/internal.h"
+#include "core/banned.h"
+
+#define VERSION_FILE_MAX 4096
+
+struct argv {
+	char **v;
+	size_t n, cap;
+};
+
+static void add(struct argv *a, char *s)
+{
+	a->v = xgrow(a->v, &a->cap, a->n + 2, sizeof(*a->v));
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+void run_argv_free(char **argv)
+{
+	for (char **p = argv; p && *p; p++)
+		free(*p);
+	free(argv);
+}
+
+static char *abs_path(const struct run *r, const char *rel)
+{
+	if (strcmp(rel, ".") == 0)
+		return xstrdup(r->repo->root);
+	return xasprintf("%s/%s", r->repo->root, rel);
+}
+
+static void build_argv(struct argv *a, struct run *r, struct run_image *ri)
+{
+	const struct quai_repo_image *img = ri->img;
+	add(a, xstrdup("build"));
+	/* quai run linted it already, with the same configuration */
+	add(a, xstrdup("--no-lint"));
+	add(a, xstrdup("-f"));
+	add(a, abs_path(r, img->dockerfile));
+	for (char **kv = img->build_args; kv && *kv; kv++) {
+		add(a, xstrdup("--build-arg"));
+		add(a, xstrdup(*kv));
+	}
+	if (img->target) {
+		add(a, xstrdup("--target"));
+		add(a, xstrdup(img->target));
+	}
+	add(a, xstrdup("-t"));
+	add(a, xasprintf("%s:%s", img->repository, r->short_sha));
+	add(a, xstrdup("--iidfile"));
+	add(a, xstrdup(ri->outfile));
+	add(a, abs_path(r, img->context));
+}
+
+static void test_argv(struct argv *a, struct run *r, struct run_image *ri)
+{
+	add(a, xstrdup("test"));
+	add(a, xstrdup("--dir"));
+	add(a, abs_path(r, ri->img->dir));
+	add(a, xstrdup("--spec"));
+	add(a, abs_path(r, ri->img->tests));
+	add(a, xstrdup("--junit"));
+	add(a, xasprintf("%s.junit.xml", ri->stem));
+	add(a, xstrdup(ri->image_id));
+}
+
+/* quai push refuses to move a tag unless --force: the fixed references
+ * (X.Y.Z, the commit) are pushed without it, the floating ones with it. */
+static void push_argv(struct argv *a, struct run_image *ri, bool floating)
+{
+	add(a, xstrdup("push"));
+	if (floating)
+		add(a, xstrdup("--force"));
+	add(a, xstrdup("--digest-file"));
+	add(a, xstrdup(ri->outfile));
+	add(a, xstrdup(ri->image_id));
+	for (size_t k = 0; k < ri->nrefs; k++)
+		if (ri->refs[k].floating == floating && !ri->refs[k].digest)
+			add(a, xstrdup(ri->refs[k].ref));
+}
+
+char **run_step_argv(struct run *r, size_t i, enum run_step_kind k, bool floating)
+{
+	struct run_image *ri = &r->images[i];
+	struct argv a = {0};
+	add(&a, xstrdup("quai-engine"));
+	if (k == STEP_BUILD)
+		build_argv(&a, r, ri);
+	else if (k == STEP_TEST)
+		test_argv(&a, r, ri);
+	else
+		push_argv(&a, ri, floating);
+	return a.v;
+}
+
+static const struct run_image *in_run(const struct run *r, const struct quai_repo_image *img)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->images[i].img == img)
+			return &r->images[i];
+	return NULL;
+}
+
+int run_tag_parents(struct run *r, size_t i, struct quai_error **err)
+{
+	const struct quai_repo_image *img = r->images[i].img;
+	for (size_t k = 0; k < img->nparents; k++) {
+		const struct quai_repo_image *parent = &r->repo->images[img->parents[k]];
+		const char *ref = img->parent_refs[k];
+		if (strchr(ref, '@'))
+			continue; /* pinned by digest: not ours to tag */
+		const struct run_image *built = in_run(r, parent);
+		cleanup_free char *last = NULL;
+		const char *id = built ? built->image_id : NULL;
+		if (!id) {
+			/* not in this run: the image an earlier run built and tested */
+			last = run_record_last_image(r, parent->name);
+			json_t *info = NULL;
+			if (last && quai_engine_image_inspect(r->engine, &info, last, NULL) == 0)
+				id = last;
+			json_decref(info);
+		}
+		if (id && quai_engine_image_tag(r->engine, id, ref, err) < 0)
+			return quai_error_wrap(err, "parent '%s'", parent->name);
+	}
+	return 0;
+}
+
+/* ---- versions ---- */
+
+static char *trim(char *s)
+{
+	s += strspn(s, " \t\r\n");
+	size_t n = strlen(s);
+	while (n && strchr(" \t\r\n", s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+/* DIR/VERSION, else the version label, else the git tags. */
+static int decide_version(struct run *r, struct run_image *ri, char **tags, char **commits, size_t ntags,
+			  struct quai_error **err)
+{
+	const struct quai_repo_image *img = ri->img;
+	cleanup_free char *vpath = xasprintf("%s/VERSION", img->dir);
+	cleanup_free char *apath = abs_path(r, vpath);
+	cleanup_free char *text = NULL;
+	size_t len;
+	struct semver v;
+	if (access(apath, F_OK) == 0) {
+		if (quai_file_read(&text, &len, apath, VERSION_FILE_MAX, err) < 0)
+			return -1;
+		const char *t = trim(text);
+		if (run_semver_parse(&v, t) < 0)
+			return quai_error_set(err, QUAI_EXIT_FINDINGS,
+					      "%s: '%s' is not a version: write X.Y.Z (like 1.4.2)", vpath, t);
+		ri->version = run_semver_str(&v);
+		ri->version_from = xstrdup("VERSION");
+		return 0;
+	}
+	cleanup_free char *df = abs_path(r, img->dockerfile);
+	cleanup_free char *label = run_version_from_dockerfile(df, img->target, img->build_args);
+	if (label) {
+		if (run_semver_parse(&v, label) < 0)
+			return quai_error_set(err, QUAI_EXIT_FINDINGS,
+					      "%s: label org.opencontainers.image.version '%s' is not a version: "
+					      "write X.Y.Z (like 1.4.2)",
+					      img->dockerfile, label);
+		ri->version = run_semver_str(&v);
+		ri->version_from = xstrdup("label");
+		return 0;
+	}
+	ri->version = run_version_from_tags(img->name, (const char *const *)tags, (const char *const *)commits,
+					    ntags, r->plan->head);
+	ri->version_from = xstrdup("git tags");
+	return 0;
+}
+
+/* A version tag is never moved: NAME/vX.Y.Z on another commit means this
+ * version was released from other sources. */
+static int check_released(struct run *r, struct run_image *ri, char **tags, char **commits, size_t ntags,
+			  struct quai_error **err)
+{
+	cleanup_free char *tag = xasprintf("%s/v%s", ri->img->name, ri->version);
+	for (size_t k = 0; k < ntags; k++) {
+		if (strcmp(tags[k], tag) != 0 || strcmp(commits[k], r->plan->head) == 0)
+			continue;
+		const char *where = strcmp(ri->version_from, "VERSION") == 0 ? "its VERSION file"
+				    : strcmp(ri->version_from, "label") == 0 ? "its org.opencontainers.image.version label"
+									      : "the version";
+		return quai_error_set(err, QUAI_EXIT_FINDINGS,
+				      "version %s of '%s' was released from commit %.12s (git tag '%s'): raise %s",
+				      ri->version, ri->img->name, commits[k], tag, where);
+	}
+	return 0;
+}
+
+int run_prepare_push(struct run *r, size_t i, struct quai_error **err)
+{
+	struct run_image *ri = &r->images[i];
+	char **tags = NULL, **commits = NULL;
+	size_t ntags = 0;
+	int rc = run_git_tags(r->git, &tags, &commits, &ntags, err);
+	if (rc == 0 && !ri->version)
+		rc = decide_version(r, ri, tags, commits, ntags, err);
+	if (rc == 0 && r->pushing)
+		rc = check_released(r, ri, tags, commits, ntags, err);
+	quai_git_strv_free(tags);
+	quai_git_strv_free(commits);
+	if (rc < 0)
+		return -1;
+	struct run_ref *refs;
+	size_t n;
+	run_refs_plan(&refs, &n, ri->img->repository, ri->version, r->pushing, r->branch, r->short_sha,
+		      ri->img->tags);
+	/* references an earlier run of this commit pushed already */
+	for (size_t k = 0; k < n; k++)
+		for (size_t j = 0; j < ri->nrefs; j++)
+			if (ri->refs[j].digest && strcmp(ri->refs[j].ref, refs[k].ref) == 0)
+				refs[k].digest = xstrdup(ri->refs[j].digest);
+	run_refs_free(ri->refs, ri->nrefs);
+	ri->refs = refs;
+	ri->nrefs = n;
+	return 0;
+}
