@@ -166,17 +166,45 @@ static int on_update(const char *refname, const char *status, void *payload)
 	return 0;
 }
 
+/* origin's URL: *out NULL when there is no origin. Read from the
+ * configuration rather than with git_remote_lookup: libgit2 1.5 leaks the
+ * match data of the regexes it runs over the configuration (fixed by
+ * libgit2 PR 6382, in 1.6), which is also why url.*.insteadOf is skipped. */
+static int origin_url(git_repository *repo, char **out, struct quai_error **err)
+{
+	git_config *cfg = NULL;
+	const char *url = NULL;
+	*out = NULL;
+	if (git_repository_config_snapshot(&cfg, repo) < 0)
+		return quai_error_set(err, QUAI_EXIT_USAGE, "read git configuration: %s", git_msg());
+	int rc = git_config_get_string(&url, cfg, "remote.origin.url");
+	if (rc == 0 && url && *url)
+		*out = xstrdup(url);
+	git_config_free(cfg);
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		return quai_error_set(err, QUAI_EXIT_USAGE, "remote 'origin': %s", git_msg());
+	return 0;
+}
+
 int run_git_push_tags(struct quai_git *g, char *const *names, size_t n, bool *skipped, struct quai_error **err)
 {
+	git_repository *repo = quai_git_raw(g);
 	git_remote *remote = NULL;
+	cleanup_free char *url = NULL;
 	*skipped = false;
-	int rc = git_remote_lookup(&remote, quai_git_raw(g), "origin");
-	if (rc == GIT_ENOTFOUND) {
+	if (origin_url(repo, &url, err) < 0)
+		return -1;
+	if (!url) {
 		*skipped = true;
 		return 0;
 	}
-	if (rc < 0)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "remote 'origin': %s", git_msg());
+	git_remote_create_options ro;
+	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ro.repository = repo;
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(&remote, url, &ro) < 0)
+		return quai_error_set(err, QUAI_EXIT_USAGE, "remote 'origin' (%s): %s", url, git_msg());
+	int rc;
 	cleanup_buf struct quai_buf rejected = QUAI_BUF_INIT;
 	struct push_state st = {.rejected = &rejected};
 	char **specs = xcalloc(n + 1, sizeof(*specs));

@@ -61,7 +61,7 @@ class Repo:
 
 
 def image(repo, name, from_, run="true", tests=None, extra=""):
-    repo.write(f"{name}/Dockerfile", f"FROM {from_}\nRUN {run}\n{extra}USER 10001\n")
+    repo.write(f"{name}/Dockerfile", f"FROM {from_}\nUSER 0\nRUN {run}\n{extra}USER 10001\n")
     if tests is not None:
         repo.write(f"{name}/tests.yml", 'schemaVersion: "2.0.0"\n' + tests)
 
@@ -204,7 +204,7 @@ def test_run_over_commits(quai_bin, env, registry, busybox_image, tmp_path):
     repo.commit("three")
     r, rep = quai_run(quai_bin, env, repo)
     assert r.returncode == 1, r.stderr
-    assert "lintbad/Dockerfile:3:1 error DL3000" in r.stderr
+    assert "lintbad/Dockerfile:4:1 error DL3000" in r.stderr
     assert steps(rep) == {"child": ("ok", "skipped", "skipped", "skipped", "skipped"),
                           "grandchild": ("ok", "skipped", "skipped", "skipped", "skipped"),
                           "lintbad": ("failed", "skipped", "skipped", "skipped", "skipped")}
