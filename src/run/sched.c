@@ -253,7 +253,6 @@ static void finish(struct sched *s, size_t i, int wstatus)
 			ok = false;
 	}
 	if (ok && k == STEP_PUSH && (refs_left(ri, false) || refs_left(ri, true))) {
-		run_progress_event(r, i, "push: fixed tags pushed");
 		return; /* the floating references next */
 	}
 	if (ok) {
