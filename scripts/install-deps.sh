@@ -8,7 +8,7 @@ what=${1:-test}
 build_pkgs=(
   build-essential pkg-config meson ninja-build
   libyaml-dev libjansson-dev
-  libcurl4-openssl-dev libarchive-dev libpcre2-dev libssl-dev
+  libcurl4-openssl-dev libarchive-dev libpcre2-dev libssl-dev libgit2-dev
   docker.io docker-registry apache2-utils busybox-static curl
 )
 test_pkgs=(

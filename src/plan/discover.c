@@ -1,0 +1,638 @@
+/* Discovery: every directory with a Dockerfile or Containerfile is an image;
+ * quai.yml adjusts them; FROM and COPY --from= naming one of them make the
+ * dependencies, which must not form a cycle. */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/cleanup.h"
+#include "core/file.h"
+#include "core/xalloc.h"
+#include "dockerfile/dockerfile.h"
+#include "git/git.h"
+#include "plan/internal.h"
+#include "plan/plan.h"
+#include "core/banned.h"
+
+#define MAX_DEPTH 64
+
+struct found {
+	char *dir;
+	char *dockerfile; /* repository-relative */
+};
+
+struct walk {
+	const char *root;
+	struct quai_git *git;
+	const struct plan_config *cfg;
+	struct found *v;
+	size_t n, cap;
+};
+
+static bool ignored_dir(const struct plan_config *cfg, const char *dir)
+{
+	for (char **p = cfg->ignore; p && *p; p++)
+		if (plan_path_under(dir, *p) || fnmatch(*p, dir, 0) == 0)
+			return true;
+	return false;
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void add_found(struct walk *w, const char *dir, const char *file)
+{
+	w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
+	w->v[w->n].dir = xstrdup(dir);
+	w->v[w->n].dockerfile = strcmp(dir, ".") == 0 ? xstrdup(file) : xasprintf("%s/%s", dir, file);
+	w->n++;
+}
+
+/* Walks dir (repository-relative, "." for the root). */
+static int walk_dir(struct walk *w, const char *dir, int depth, struct quai_error **err)
+{
+	if (depth > MAX_DEPTH || (strcmp(dir, ".") != 0 && ignored_dir(w->cfg, dir)))
+		return 0;
+	cleanup_free char *abs = strcmp(dir, ".") == 0 ? xstrdup(w->root) : xasprintf("%s/%s", w->root, dir);
+	DIR *d = opendir(abs);
+	if (!d) {
+		if (errno == EACCES || errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return quai_error_errno(err, errno, "cannot read directory '%s'", abs);
+	}
+	char **subs = NULL;
+	size_t nsubs = 0, cap = 0;
+	bool dockerfile = false, containerfile = false;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *name = e->d_name;
+		if (name[0] == '.' || strcmp(name, "node_modules") == 0)
+			continue;
+		unsigned char type = e->d_type;
+		if (strcmp(name, "Dockerfile") == 0 || strcmp(name, "Containerfile") == 0) {
+			cleanup_free char *p = xasprintf("%s/%s", abs, name);
+			if ((type == DT_REG) || ((type == DT_UNKNOWN || type == DT_LNK) && is_file(p))) {
+				if (name[0] == 'D')
+					dockerfile = true;
+				else
+					containerfile = true;
+			}
+			continue;
+		}
+		if (type == DT_DIR || type == DT_UNKNOWN) {
+			if (type == DT_UNKNOWN) {
+				struct stat st;
+				cleanup_free char *p = xasprintf("%s/%s", abs, name);
+				if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+					continue;
+			}
+			subs = xgrow(subs, &cap, nsubs + 1, sizeof(*subs));
+			subs[nsubs++] = strcmp(dir, ".") == 0 ? xstrdup(name) : xasprintf("%s/%s", dir, name);
+		}
+	}
+	closedir(d);
+	int rc = 0;
+	bool skip = false;
+	if (dockerfile || containerfile) {
+		const struct plan_image_cfg *ic = plan_config_find(w->cfg, dir);
+		if (ic && ic->ignore)
+			skip = true;
+		else if (!ic && strcmp(dir, ".") != 0 && w->git && quai_git_is_ignored(w->git, dir))
+			skip = true; /* build output and the like: only quai.yml can bring it in */
+		if (!skip)
+			add_found(w, dir, dockerfile ? "Dockerfile" : "Containerfile");
+	}
+	for (size_t i = 0; i < nsubs; i++) {
+		if (rc == 0)
+			rc = walk_dir(w, subs[i], depth + 1, err);
+		free(subs[i]);
+	}
+	free(subs);
+	return rc;
+}
+
+/* ---- Dockerfile dependencies ---- */
+
+struct vars {
+	char **keys;
+	char **vals; /* NULL: declared without a value */
+	size_t n, cap;
+};
+
+static const char *vars_lookup(void *ctx, const char *name)
+{
+	struct vars *v = ctx;
+	for (size_t i = v->n; i-- > 0;)
+		if (strcmp(v->keys[i], name) == 0)
+			return v->vals[i];
+	return NULL;
+}
+
+static void vars_set(struct vars *v, const char *key, char *val)
+{
+	size_t cap = v->cap;
+	v->keys = xgrow(v->keys, &cap, v->n + 1, sizeof(*v->keys));
+	v->vals = xgrow(v->vals, &v->cap, v->n + 1, sizeof(*v->vals));
+	v->keys[v->n] = xstrdup(key);
+	v->vals[v->n] = val;
+	v->n++;
+}
+
+static void vars_release(struct vars *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->keys[i]);
+		free(v->vals[i]);
+	}
+	free(v->keys);
+	free(v->vals);
+	memset(v, 0, sizeof(*v));
+}
+
+static const char *build_arg(char *const *args, const char *key)
+{
+	size_t n = strlen(key);
+	for (char *const *p = args; p && *p; p++)
+		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return NULL;
+}
+
+static char *expand(const char *word, char escape, struct vars *v)
+{
+	struct quai_df_vars dv = { vars_lookup, NULL, v };
+	char *out = NULL, *msg = NULL;
+	if (quai_df_expand(&out, &msg, word, escape, &dv) < 0) {
+		free(msg);
+		return NULL;
+	}
+	return out;
+}
+
+/* ARG instructions in [from, to): values from build_args, else their
+ * expanded defaults. */
+static void declare_args(struct vars *v, const struct quai_dockerfile *df, size_t from, size_t to,
+			 char *const *build_args)
+{
+	for (size_t i = from; i < to; i++) {
+		const struct quai_df_instr *in = &df->instrs[i];
+		if (in->kind != QUAI_DF_ARG)
+			continue;
+		for (size_t k = 0; k < in->nkvs; k++) {
+			const struct quai_df_kv *kv = &in->kvs[k];
+			const char *given = build_arg(build_args, kv->key);
+			char *val = NULL;
+			if (given)
+				val = xstrdup(given);
+			else if (kv->value)
+				val = expand(kv->value, df->escape, v);
+			vars_set(v, kv->key, val);
+		}
+	}
+}
+
+struct refs {
+	char **v;
+	size_t n, cap;
+};
+
+static void refs_add(struct refs *r, char *ref)
+{
+	if (!ref)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i], ref) == 0) {
+			free(ref);
+			return;
+		}
+	r->v = xgrow(r->v, &r->cap, r->n + 1, sizeof(*r->v));
+	r->v[r->n++] = ref;
+}
+
+/* Whether name is a stage defined before stage `before` (case-insensitive, as docker). */
+static bool earlier_stage(const struct quai_dockerfile *df, const char *name, size_t before)
+{
+	for (size_t s = 0; s < before && s < df->nstages; s++)
+		if (df->stages[s].name && strcasecmp(df->stages[s].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* `from=` of a RUN --mount value, or NULL. */
+static char *mount_from(const char *val)
+{
+	const char *p = val;
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len > 5 && strncmp(p, "from=", 5) == 0)
+			return xstrndup(p + 5, len - 5);
+		p = e ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void stage_refs(struct refs *r, const struct quai_dockerfile *df, size_t s, struct vars *globals,
+		       char *const *build_args)
+{
+	const struct quai_df_stage *st = &df->stages[s];
+	const struct quai_df_instr *from = &df->instrs[st->from_index];
+	if (from->nwords > 0) {
+		char *img = expand(from->words[0].raw, df->escape, globals);
+		if (img && *img && strcasecmp(img, "scratch") != 0 && !earlier_stage(df, img, s))
+			refs_add(r, img);
+		else
+			free(img);
+	}
+	struct vars local = { 0 };
+	for (size_t i = 0; i < globals->n; i++)
+		vars_set(&local, globals->keys[i], globals->vals[i] ? xstrdup(globals->vals[i]) : NULL);
+	for (size_t i = st->from_index + 1; i < st->end_index; i++) {
+		const struct quai_df_instr *in = &df->instrs[i];
+		if (in->kind == QUAI_DF_ARG) {
+			declare_args(&local, df, i, i + 1, build_args);
+			continue;
+		}
+		const char *val = NULL;
+		cleanup_free char *mount = NULL;
+		if (in->kind == QUAI_DF_COPY || in->kind == QUAI_DF_ADD) {
+			const struct quai_df_flag *f = quai_df_instr_flag(in, "from");
+			val = f ? f->value : NULL;
+		} else if (in->kind == QUAI_DF_RUN) {
+			for (size_t k = 0; k < in->nflags && !mount; k++)
+				if (strcmp(in->flags[k].name, "mount") == 0 && in->flags[k].value)
+					mount = mount_from(in->flags[k].value);
+			val = mount;
+		}
+		if (!val)
+			continue;
+		char *ref = expand(val, df->escape, &local);
+		if (ref && *ref && !all_digits(ref) && !earlier_stage(df, ref, df->nstages))
+			refs_add(r, ref);
+		else
+			free(ref);
+	}
+	vars_release(&local);
+}
+
+/* The image references of a Dockerfile's FROM and --from= (stages excluded). */
+static int dockerfile_refs(struct refs *r, const char *path, const char *name, char *const *build_args,
+			   struct quai_error **err)
+{
+	cleanup_free char *src = NULL;
+	size_t len = 0;
+	if (quai_file_read(&src, &len, path, PLAN_DOCKERFILE_MAX, err) < 0)
+		return -1;
+	struct quai_dockerfile df;
+	quai_dockerfile_parse(&df, name, src, len);
+	struct vars globals = { 0 };
+	size_t first = df.nstages ? df.stages[0].from_index : df.ninstrs;
+	declare_args(&globals, &df, 0, first, build_args);
+	for (size_t s = 0; s < df.nstages; s++)
+		stage_refs(r, &df, s, &globals, build_args);
+	vars_release(&globals);
+	quai_dockerfile_release(&df);
+	return 0;
+}
+
+/* ---- the repository ---- */
+
+static int cmp_image(const void *a, const void *b)
+{
+	const struct quai_repo_image *x = a, *y = b;
+	return strcmp(x->name, y->name);
+}
+
+static char **strv_dup(char *const *v)
+{
+	size_t n = plan_strv_len(v);
+	char **out = xcalloc(n + 1, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+static char *join_repository(const struct plan_config *cfg, const char *name)
+{
+	struct quai_buf b = QUAI_BUF_INIT;
+	if (cfg->registry)
+		quai_buf_printf(&b, "%s/", cfg->registry);
+	if (cfg->namespace)
+		quai_buf_printf(&b, "%s/", cfg->namespace);
+	quai_buf_puts(&b, name);
+	return quai_buf_detach(&b);
+}
+
+static char *default_tests(const char *root, const char *dir)
+{
+	static const char *const names[] = { "tests.yml", "container-structure-test.yaml" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *rel = strcmp(dir, ".") == 0 ? xstrdup(names[i]) : xasprintf("%s/%s", dir, names[i]);
+		cleanup_free char *abs = xasprintf("%s/%s", root, rel);
+		if (is_file(abs))
+			return rel;
+		free(rel);
+	}
+	return NULL;
+}
+
+static const char *base_name(const char *root, const char *dir)
+{
+	const char *p = strcmp(dir, ".") == 0 ? root : dir;
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static void fill_image(struct quai_repo_image *im, const struct quai_repo *repo, const struct plan_config *cfg,
+		       const struct found *f)
+{
+	const struct plan_image_cfg *ic = plan_config_find(cfg, f->dir);
+	im->dir = xstrdup(f->dir);
+	im->name = xstrdup(ic && ic->name ? ic->name : base_name(repo->root, f->dir));
+	im->context = xstrdup(ic && ic->context ? ic->context : f->dir);
+	im->dockerfile = xstrdup(ic && ic->dockerfile ? ic->dockerfile : f->dockerfile);
+	im->target = ic && ic->target ? xstrdup(ic->target) : NULL;
+	im->build_args = strv_dup(ic ? ic->build_args : NULL);
+	im->tests = ic && ic->tests ? xstrdup(ic->tests) : default_tests(repo->root, f->dir);
+	im->tags = strv_dup(ic ? ic->tags : NULL);
+	im->inputs = strv_dup(ic ? ic->inputs : NULL);
+	im->repository = join_repository(cfg, im->name);
+}
+
+/* Entries of quai.yml naming a directory without a Dockerfile of its own
+ * but with `dockerfile` set are images too. */
+static int config_only_images(struct walk *w, struct quai_error **err)
+{
+	for (size_t i = 0; i < w->cfg->nimages; i++) {
+		const struct plan_image_cfg *ic = &w->cfg->images[i];
+		bool seen = false;
+		for (size_t j = 0; j < w->n && !seen; j++)
+			seen = strcmp(w->v[j].dir, ic->dir) == 0;
+		if (seen || ic->ignore)
+			continue;
+		if (!ic->dockerfile)
+			return quai_yaml_fail(err, w->cfg->doc, ic->key,
+					      "'%s' has no Dockerfile or Containerfile: set 'dockerfile' or remove the "
+					      "entry",
+					      ic->dir);
+		cleanup_free char *abs = xasprintf("%s/%s", w->root, ic->dockerfile);
+		if (!is_file(abs))
+			return quai_yaml_fail(err, w->cfg->doc, quai_yaml_get(ic->value, "dockerfile"),
+					      "'%s' does not exist", ic->dockerfile);
+		w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
+		w->v[w->n].dir = xstrdup(ic->dir);
+		w->v[w->n].dockerfile = xstrdup(ic->dockerfile);
+		w->n++;
+	}
+	return 0;
+}
+
+/* The index of the image a reference names, or -1. */
+static long match_ref(const struct quai_repo *repo, const char *prefix, const char *ref)
+{
+	if (strchr(ref, '@'))
+		return -1; /* pinned by digest: not what this repository builds now */
+	const char *slash = strrchr(ref, '/');
+	const char *colon = strrchr(slash ? slash : ref, ':');
+	size_t len = colon ? (size_t)(colon - ref) : strlen(ref);
+	cleanup_free char *repo_part = xstrndup(ref, len);
+	const char *cands[2] = { repo_part, NULL };
+	size_t plen = strlen(prefix);
+	if (plen && strncmp(repo_part, prefix, plen) == 0)
+		cands[1] = repo_part + plen;
+	for (size_t c = 0; c < 2; c++) {
+		if (!cands[c])
+			continue;
+		size_t lo = 0, hi = repo->nimages;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int d = strcmp(repo->images[mid].name, cands[c]);
+			if (d == 0)
+				return (long)mid;
+			if (d < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return -1;
+}
+
+static int resolve_parents(struct quai_repo *repo, const struct plan_config *cfg, struct quai_error **err)
+{
+	cleanup_free char *prefix = join_repository(cfg, "");
+	for (size_t i = 0; i < repo->nimages; i++) {
+		struct quai_repo_image *im = &repo->images[i];
+		struct refs r = { 0 };
+		cleanup_free char *abs = xasprintf("%s/%s", repo->root, im->dockerfile);
+		int rc = dockerfile_refs(&r, abs, im->dockerfile, im->build_args, err);
+		if (rc < 0) {
+			quai_error_wrap(err, "image '%s'", im->name);
+			return -1;
+		}
+		for (size_t k = 0; k < r.n; k++) {
+			long p = match_ref(repo, prefix, r.v[k]);
+			if (p < 0) {
+				free(r.v[k]);
+				continue;
+			}
+			size_t cap = im->nparents;
+			im->parents = xgrow(im->parents, &cap, im->nparents + 1, sizeof(*im->parents));
+			cap = im->nparents;
+			im->parent_refs = xgrow(im->parent_refs, &cap, im->nparents + 1, sizeof(*im->parent_refs));
+			im->parents[im->nparents] = (size_t)p;
+			im->parent_refs[im->nparents] = r.v[k];
+			im->nparents++;
+		}
+		free(r.v);
+	}
+	return 0;
+}
+
+/* Depth-first search for a cycle; colour 0 new, 1 on the path, 2 done. */
+static int find_cycle(const struct quai_repo *repo, size_t i, unsigned char *colour, size_t *path, size_t depth,
+		      struct quai_error **err)
+{
+	colour[i] = 1;
+	path[depth] = i;
+	const struct quai_repo_image *im = &repo->images[i];
+	for (size_t k = 0; k < im->nparents; k++) {
+		size_t p = im->parents[k];
+		if (colour[p] == 1) {
+			struct quai_buf b = QUAI_BUF_INIT;
+			size_t start = depth;
+			while (path[start] != p)
+				start--;
+			/* "a -> b": a is built FROM (or copies from) b */
+			for (size_t d = start; d <= depth; d++)
+				quai_buf_printf(&b, "%s -> ", repo->images[path[d]].name);
+			quai_buf_puts(&b, repo->images[p].name);
+			cleanup_free char *s = quai_buf_detach(&b);
+			return quai_error_set(err, QUAI_EXIT_USAGE,
+					      "images depend on each other in a cycle: %s (each is built from the next); "
+					      "break it in one of their Dockerfiles",
+					      s);
+		}
+		if (colour[p] == 0 && find_cycle(repo, p, colour, path, depth + 1, err) < 0)
+			return -1;
+	}
+	colour[i] = 2;
+	return 0;
+}
+
+static int check_cycles(const struct quai_repo *repo, struct quai_error **err)
+{
+	cleanup_free unsigned char *colour = xcalloc(repo->nimages + 1, 1);
+	cleanup_free size_t *path = xcalloc(repo->nimages + 1, sizeof(*path));
+	for (size_t i = 0; i < repo->nimages; i++)
+		if (colour[i] == 0 && find_cycle(repo, i, colour, path, 0, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int load_config(struct plan_config *cfg, const char *root, struct quai_error **err)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cleanup_free char *path = xasprintf("%s/quai.yml", root);
+	if (access(path, F_OK) < 0)
+		return 0;
+	cleanup_free char *data = NULL;
+	size_t len = 0;
+	if (quai_file_read(&data, &len, path, PLAN_CONFIG_MAX, err) < 0)
+		return -1;
+	return plan_config_parse(cfg, "quai.yml", data, len, err);
+}
+
+static int sort_parents(struct quai_repo *repo)
+{
+	for (size_t i = 0; i < repo->nimages; i++) {
+		struct quai_repo_image *im = &repo->images[i];
+		/* insertion sort by (index, ref): a handful of parents */
+		for (size_t a = 1; a < im->nparents; a++)
+			for (size_t b = a; b > 0; b--) {
+				size_t x = im->parents[b - 1], y = im->parents[b];
+				if (x < y || (x == y && strcmp(im->parent_refs[b - 1], im->parent_refs[b]) <= 0))
+					break;
+				im->parents[b - 1] = y;
+				im->parents[b] = x;
+				char *t = im->parent_refs[b - 1];
+				im->parent_refs[b - 1] = im->parent_refs[b];
+				im->parent_refs[b] = t;
+			}
+	}
+	return 0;
+}
+
+int quai_repo_load(struct quai_repo **out, const char *path, struct quai_error **err)
+{
+	*out = NULL;
+	struct quai_git *git = NULL;
+	if (quai_git_open(&git, path, err) < 0)
+		return -1;
+	const char *wd = quai_git_workdir(git);
+	if (!wd) {
+		quai_git_free(git);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is a bare git repository: quai needs a working tree",
+				      path);
+	}
+	struct quai_repo *repo = xcalloc(1, sizeof(*repo));
+	repo->root = xstrdup(wd);
+	size_t rl = strlen(repo->root);
+	while (rl > 1 && repo->root[rl - 1] == '/')
+		repo->root[--rl] = '\0';
+	struct plan_config cfg;
+	struct walk w = { .root = repo->root, .git = git, .cfg = &cfg };
+	int rc = -1;
+	if (load_config(&cfg, repo->root, err) < 0)
+		goto out;
+	if (quai_git_default_branch(git, &repo->default_branch, err) < 0)
+		goto out;
+	repo->registry = cfg.registry ? xstrdup(cfg.registry) : NULL;
+	repo->namespace = cfg.namespace ? xstrdup(cfg.namespace) : NULL;
+	repo->push_branches = cfg.push_branches ? strv_dup(cfg.push_branches) : NULL;
+	if (walk_dir(&w, ".", 0, err) < 0 || config_only_images(&w, err) < 0)
+		goto out;
+	repo->images = xcalloc(w.n ? w.n : 1, sizeof(*repo->images));
+	for (size_t i = 0; i < w.n; i++)
+		fill_image(&repo->images[repo->nimages++], repo, &cfg, &w.v[i]);
+	qsort(repo->images, repo->nimages, sizeof(*repo->images), cmp_image);
+	for (size_t i = 1; i < repo->nimages; i++)
+		if (strcmp(repo->images[i - 1].name, repo->images[i].name) == 0) {
+			quai_error_set(err, QUAI_EXIT_USAGE,
+				       "directories '%s' and '%s' are both image '%s': give one another 'name' in "
+				       "quai.yml's 'images'",
+				       repo->images[i - 1].dir, repo->images[i].dir, repo->images[i].name);
+			goto out;
+		}
+	if (resolve_parents(repo, &cfg, err) < 0 || sort_parents(repo) < 0 || check_cycles(repo, err) < 0)
+		goto out;
+	*out = steal_pointer(&repo);
+	rc = 0;
+out:
+	for (size_t i = 0; i < w.n; i++) {
+		free(w.v[i].dir);
+		free(w.v[i].dockerfile);
+	}
+	free(w.v);
+	plan_config_release(&cfg);
+	quai_repo_free(repo);
+	quai_git_free(git);
+	return rc;
+}
+
+void quai_repo_free(struct quai_repo *repo)
+{
+	if (!repo)
+		return;
+	for (size_t i = 0; i < repo->nimages; i++) {
+		struct quai_repo_image *im = &repo->images[i];
+		free(im->name);
+		free(im->dir);
+		free(im->context);
+		free(im->dockerfile);
+		free(im->target);
+		plan_strv_free(im->build_args);
+		free(im->tests);
+		plan_strv_free(im->tags);
+		plan_strv_free(im->inputs);
+		free(im->repository);
+		free(im->parents);
+		for (size_t k = 0; k < im->nparents; k++)
+			free(im->parent_refs[k]);
+		free(im->parent_refs);
+	}
+	free(repo->images);
+	free(repo->root);
+	free(repo->registry);
+	free(repo->namespace);
+	plan_strv_free(repo->push_branches);
+	free(repo->default_branch);
+	free(repo);
+}
+
+const struct quai_repo_image *quai_repo_find(const struct quai_repo *repo, const char *name)
+{
+	for (size_t i = 0; i < repo->nimages; i++)
+		if (strcmp(repo->images[i].name, name) == 0)
+			return &repo->images[i];
+	return NULL;
+}
