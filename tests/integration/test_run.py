@@ -219,8 +219,11 @@ def test_run_over_commits(quai_bin, env, registry, busybox_image, tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     st = steps(rep)
     assert st["child"] == ("ok", "ok", "failed", "skipped", "skipped")
-    assert st["grandchild"][:3] == ("ok", "ok", "skipped") and st["grandchild"][3:] == ("skipped", "skipped")
-    assert by_name(rep)["grandchild"]["test"]["note"] == "depends on child, whose tests failed"
+    # grandchild may have been built while child was tested; it goes no further
+    gc = by_name(rep)["grandchild"]
+    assert st["grandchild"] in (("ok", "ok", "skipped", "skipped", "skipped"),
+                                ("ok", "skipped", "skipped", "skipped", "skipped"))
+    assert gc["test"]["note"] == "depends on child, whose tests failed"
     assert st["lintbad"] == ("ok", "ok", "none", "ok", "ok")
     assert "child: test failed" in r.stdout and "log: " in r.stdout
     assert tags_of(registry, f"{ns}/child") == sorted(["0.1.0", "0.1", "0", "latest", s1])
