@@ -120,7 +120,7 @@ static const char *cell(const struct run_image *ri, enum run_step_kind k)
 	enum run_status st = ri->steps[k].status;
 	if (k == STEP_PUSH && st == ST_OK && ri->steps[STEP_TAG].status == ST_FAILED)
 		return "tag failed";
-	if (st == ST_NONE)
+	if (st == ST_NONE || (st == ST_SKIPPED && ri->steps[k].note && strcmp(ri->steps[k].note, "--no-push") == 0))
 		return "-";
 	return run_status_name(st);
 }
@@ -176,7 +176,7 @@ void run_summary(const struct run *r, FILE *out)
 		const struct run_step *st = &ri->steps[k];
 		fprintf(out, "\n%s: %s %s: %s\n", ri->img->name, run_step_name((enum run_step_kind)k),
 			run_status_name(st->status), st->note ? st->note : "");
-		if (st->status == ST_FAILED && k != STEP_LINT && k != STEP_TAG) {
+		if (st->status == ST_FAILED && k != STEP_LINT && k != STEP_TAG && !r->interrupted) {
 			fprintf(out, "  log: %s\n", ri->log);
 			print_tail(ri->log, out);
 		}

@@ -262,7 +262,9 @@ static void finish(struct sched *s, size_t i, int wstatus)
 		return;
 	}
 	cleanup_free char *why = log_reason(ri->log);
-	if (WIFSIGNALED(wstatus))
+	if (r->interrupted)
+		set_step(ri, k, ST_FAILED, "interrupted");
+	else if (WIFSIGNALED(wstatus))
 		set_step(ri, k, ST_FAILED, "killed by signal %d", WTERMSIG(wstatus));
 	else if (k == STEP_TEST && WEXITSTATUS(wstatus) == 1)
 		set_step(ri, k, ST_FAILED, "%s", why ? why : "a test failed");
