@@ -61,7 +61,7 @@ int run_git_tags(struct quai_git *g, char ***names, char ***commits, size_t *n, 
 }
 
 int run_git_tag(struct quai_git *g, const char *name, const char *commit, const char *message,
-		struct quai_error **err)
+                struct quai_error **err)
 {
 	git_repository *repo = quai_git_raw(g);
 	cleanup_free char *refname = xasprintf("refs/tags/%s", name);
@@ -79,10 +79,13 @@ int run_git_tag(struct quai_git *g, const char *name, const char *commit, const 
 		if (strcmp(hex, commit) == 0)
 			return 0;
 		return quai_error_set(err, QUAI_EXIT_FINDINGS,
-				      "git tag '%s' exists on commit %.12s: version tags are never moved", name, hex);
+		                      "git tag '%s' exists on commit %.12s: version tags are never moved",
+		                      name, hex);
 	}
-	if (git_oid_fromstr(&oid, commit) < 0 || git_object_lookup(&target, repo, &oid, GIT_OBJECT_COMMIT) < 0) {
-		rc = quai_error_set(err, QUAI_EXIT_USAGE, "git tag '%s': commit %s: %s", name, commit, git_msg());
+	if (git_oid_fromstr(&oid, commit) < 0 ||
+	    git_object_lookup(&target, repo, &oid, GIT_OBJECT_COMMIT) < 0) {
+		rc = quai_error_set(err, QUAI_EXIT_USAGE, "git tag '%s': commit %s: %s", name, commit,
+		                    git_msg());
 		goto out;
 	}
 	if (git_signature_default(&sig, repo) < 0 && git_signature_now(&sig, "quai", "quai@localhost") < 0) {
@@ -130,8 +133,8 @@ static int ssh_key(git_credential **out, struct push_state *s, const char *user)
 		cleanup_free char *path = k == 0 ? xstrdup(keys[k]) : xasprintf("%s/.ssh/%s", home, keys[k]);
 		cleanup_free char *pub = xasprintf("%s.pub", path);
 		if (access(path, R_OK) == 0)
-			return git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL, path,
-							  getenv("QUAI_GIT_SSH_PASSPHRASE"));
+			return git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL,
+			                                  path, getenv("QUAI_GIT_SSH_PASSPHRASE"));
 	}
 	return GIT_EAUTH;
 }
@@ -139,7 +142,7 @@ static int ssh_key(git_credential **out, struct push_state *s, const char *user)
 /* ssh: the agent, then QUAI_GIT_SSH_KEY or ~/.ssh/id_ed25519, id_ecdsa,
  * id_rsa; https: a token from the environment. Each is tried once. */
 static int credentials(git_credential **out, const char *url, const char *user, unsigned int allowed,
-		       void *payload)
+                       void *payload)
 {
 	struct push_state *s = payload;
 	(void)url;
@@ -148,7 +151,8 @@ static int credentials(git_credential **out, const char *url, const char *user, 
 	if (!(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) || s->token_tried)
 		return GIT_EAUTH;
 	s->token_tried = true;
-	static const char *const tokens[] = {"QUAI_GIT_TOKEN", "GIT_TOKEN", "GITHUB_TOKEN", "CI_JOB_TOKEN", NULL};
+	static const char *const tokens[] = {"QUAI_GIT_TOKEN", "GIT_TOKEN", "GITHUB_TOKEN", "CI_JOB_TOKEN",
+	                                     NULL};
 	const char *token = env_first(tokens);
 	if (!token)
 		return GIT_EAUTH;
@@ -162,7 +166,8 @@ static int on_update(const char *refname, const char *status, void *payload)
 {
 	struct push_state *s = payload;
 	if (status)
-		quai_buf_printf(s->rejected, "%s'%s' rejected: %s", s->rejected->len ? "; " : "", refname, status);
+		quai_buf_printf(s->rejected, "%s'%s' rejected: %s", s->rejected->len ? "; " : "", refname,
+		                status);
 	return 0;
 }
 
@@ -186,7 +191,8 @@ static int origin_url(git_repository *repo, char **out, struct quai_error **err)
 	return 0;
 }
 
-int run_git_push_tags(struct quai_git *g, char *const *names, size_t n, bool *skipped, struct quai_error **err)
+int run_git_push_tags(struct quai_git *g, char *const *names, size_t n, bool *skipped,
+                      struct quai_error **err)
 {
 	git_repository *repo = quai_git_raw(g);
 	git_remote *remote = NULL;
@@ -218,11 +224,11 @@ int run_git_push_tags(struct quai_git *g, char *const *names, size_t n, bool *sk
 	opts.callbacks.payload = &st;
 	rc = git_remote_push(remote, &arr, &opts);
 	if (rc < 0)
-		rc = quai_error_set(err, QUAI_EXIT_FINDINGS, "push tags to origin (%s): %s", git_remote_url(remote),
-				    git_msg());
+		rc = quai_error_set(err, QUAI_EXIT_FINDINGS, "push tags to origin (%s): %s",
+		                    git_remote_url(remote), git_msg());
 	else if (rejected.len)
-		rc = quai_error_set(err, QUAI_EXIT_FINDINGS, "push tags to origin (%s): %s", git_remote_url(remote),
-				    quai_buf_str(&rejected));
+		rc = quai_error_set(err, QUAI_EXIT_FINDINGS, "push tags to origin (%s): %s",
+		                    git_remote_url(remote), quai_buf_str(&rejected));
 	quai_git_strv_free(specs);
 	git_remote_free(remote);
 	return rc;

@@ -35,25 +35,25 @@ struct run_step {
 };
 
 struct run_ref {
-	char *ref;    /* REPO:TAG */
+	char *ref;     /* REPO:TAG */
 	bool floating; /* may move to another image (latest, X.Y, a branch) */
-	char *digest; /* once pushed */
+	char *digest;  /* once pushed */
 };
 
 struct run_image {
 	const struct quai_repo_image *img;
-	char **reasons;   /* borrowed from the plan */
-	size_t *deps;     /* indices into run.images: in-run images it is built FROM */
+	char **reasons; /* borrowed from the plan */
+	size_t *deps;   /* indices into run.images: in-run images it is built FROM */
 	size_t ndeps;
 	struct run_step steps[NSTEPS];
-	char *stem;       /* RUN_DIR/NAME, for its files: .log, .junit.xml, .STEP.out */
-	char *log;        /* absolute path of its log */
+	char *stem; /* RUN_DIR/NAME, for its files: .log, .junit.xml, .STEP.out */
+	char *log;  /* absolute path of its log */
 	char *image_id;
-	char *version;    /* X.Y.Z once known */
+	char *version;      /* X.Y.Z once known */
 	char *version_from; /* "VERSION", "label", "git tags" */
 	struct run_ref *refs;
 	size_t nrefs;
-	char *git_tag;    /* NAME/vX.Y.Z once created */
+	char *git_tag; /* NAME/vX.Y.Z once created */
 	bool tag_pushed;
 	/* the step in progress */
 	pid_t pid;
@@ -61,7 +61,7 @@ struct run_image {
 	char *outfile;    /* the child's --iidfile/--digest-file */
 	bool lint_errors; /* error-level findings */
 	struct timespec step_start;
-	double seconds;   /* total of its steps */
+	double seconds; /* total of its steps */
 };
 
 struct run {
@@ -70,19 +70,19 @@ struct run {
 	struct quai_plan *plan;
 	struct quai_engine *engine;
 	struct quai_git *git;
-	char *id;         /* 20261122T051500Z-1a2b */
-	char *dir;        /* ROOT/.quai/runs/ID */
-	char *branch;     /* NULL when detached and no CI variable names it */
+	char *id;     /* 20261122T051500Z-1a2b */
+	char *dir;    /* ROOT/.quai/runs/ID */
+	char *branch; /* NULL when detached and no CI variable names it */
 	char short_sha[13];
-	bool pushing;     /* a branch that pins versions */
+	bool pushing; /* a branch that pins versions */
 	unsigned jobs;
-	char *started;    /* RFC 3339 */
+	char *started; /* RFC 3339 */
 	struct run_image *images;
 	size_t n;
 	struct timespec t0;
-	int interrupted;  /* the signal that stopped the run, or 0 */
-	char *tags_note;  /* why the tags were not pushed to origin, or NULL */
-	size_t drawn;     /* live lines on the terminal */
+	int interrupted; /* the signal that stopped the run, or 0 */
+	char *tags_note; /* why the tags were not pushed to origin, or NULL */
+	size_t drawn;    /* live lines on the terminal */
 	bool tags_failed;
 };
 
@@ -103,14 +103,14 @@ char *run_semver_str(const struct semver *v);
  * after the highest NAME/vX.Y.Z, else 0.1.0. tag_commits[i] is the commit of
  * tags[i]. Caller frees. */
 char *run_version_from_tags(const char *name, const char *const *tags, const char *const *tag_commits,
-			    size_t ntags, const char *head);
+                            size_t ntags, const char *head);
 /* A branch name as a tag: lowercase [a-z0-9._-], at most 128 characters, never empty. */
 char *run_branch_slug(const char *branch);
 /* The references to push: on a pushing branch REPO:X.Y.Z, :X.Y, :X, :latest
  * (the last three not for a pre-release), extra tags and :SHA; elsewhere
  * REPO:SLUG and :SHA. */
 void run_refs_plan(struct run_ref **out, size_t *n, const char *repository, const char *version, bool pushing,
-		   const char *branch, const char *short_sha, char *const *extra);
+                   const char *branch, const char *short_sha, char *const *extra);
 void run_refs_free(struct run_ref *refs, size_t n);
 /* The version a Dockerfile sets with LABEL org.opencontainers.image.version
  * in its final (or target) stage, ARG defaults and build_args expanded; NULL
@@ -157,9 +157,10 @@ int run_git_tags(struct quai_git *g, char ***names, char ***commits, size_t *n, 
 /* Creates the annotated tag name on commit unless it exists there; a tag
  * that exists on another commit is an error (tags are never moved). */
 int run_git_tag(struct quai_git *g, const char *name, const char *commit, const char *message,
-		struct quai_error **err);
+                struct quai_error **err);
 /* Pushes refs/tags/NAME for each name to origin; *skipped set when there is no origin. */
-int run_git_push_tags(struct quai_git *g, char *const *names, size_t n, bool *skipped, struct quai_error **err);
+int run_git_push_tags(struct quai_git *g, char *const *names, size_t n, bool *skipped,
+                      struct quai_error **err);
 
 /* ---- output (progress.c) ---- */
 

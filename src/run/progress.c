@@ -11,8 +11,8 @@
 #include "run/internal.h"
 #include "core/banned.h"
 
-#define TAIL_LINES  12
-#define TAIL_BYTES  (8u << 10)
+#define TAIL_LINES 12
+#define TAIL_BYTES (8u << 10)
 
 double run_elapsed(const struct timespec *since)
 {
@@ -120,7 +120,8 @@ static const char *cell(const struct run_image *ri, enum run_step_kind k)
 	enum run_status st = ri->steps[k].status;
 	if (k == STEP_PUSH && st == ST_OK && ri->steps[STEP_TAG].status == ST_FAILED)
 		return "tag failed";
-	if (st == ST_NONE || (st == ST_SKIPPED && ri->steps[k].note && strcmp(ri->steps[k].note, "--no-push") == 0))
+	if (st == ST_NONE ||
+	    (st == ST_SKIPPED && ri->steps[k].note && strcmp(ri->steps[k].note, "--no-push") == 0))
 		return "-";
 	return run_status_name(st);
 }
@@ -158,24 +159,24 @@ static void print_tail(const char *log, FILE *out)
 void run_summary(const struct run *r, FILE *out)
 {
 	int w = name_width(r);
-	fprintf(out, "\n%-*s  %-8s  %-7s  %-7s  %-7s  %-10s  %7s  %s\n", w, "IMAGE", "VERSION", "LINT", "BUILD", "TEST",
-		"PUSH", "TIME", "DIGEST");
+	fprintf(out, "\n%-*s  %-8s  %-7s  %-7s  %-7s  %-10s  %7s  %s\n", w, "IMAGE", "VERSION", "LINT",
+	        "BUILD", "TEST", "PUSH", "TIME", "DIGEST");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct run_image *ri = &r->images[i];
 		const char *digest = ri->nrefs && ri->refs[0].digest ? ri->refs[0].digest : "-";
 		fprintf(out, "%-*s  %-8s  %-7s  %-7s  %-7s  %-10s  %6.1fs  %s\n", w, ri->img->name,
-			ri->version ? ri->version : "-", cell(ri, STEP_LINT), cell(ri, STEP_BUILD),
-			cell(ri, STEP_TEST), cell(ri, STEP_PUSH), ri->seconds, digest);
+		        ri->version ? ri->version : "-", cell(ri, STEP_LINT), cell(ri, STEP_BUILD),
+		        cell(ri, STEP_TEST), cell(ri, STEP_PUSH), ri->seconds, digest);
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		const struct run_image *ri = &r->images[i];
 		int k = stopped_at(ri);
 		if (k == NSTEPS || (ri->steps[k].status == ST_SKIPPED && ri->steps[k].note &&
-				    strcmp(ri->steps[k].note, "--no-push") == 0))
+		                    strcmp(ri->steps[k].note, "--no-push") == 0))
 			continue;
 		const struct run_step *st = &ri->steps[k];
 		fprintf(out, "\n%s: %s %s: %s\n", ri->img->name, run_step_name((enum run_step_kind)k),
-			run_status_name(st->status), st->note ? st->note : "");
+		        run_status_name(st->status), st->note ? st->note : "");
 		if (st->status == ST_FAILED && k != STEP_LINT && k != STEP_TAG && !r->interrupted) {
 			fprintf(out, "  log: %s\n", ri->log);
 			print_tail(ri->log, out);

@@ -64,7 +64,8 @@ static json_t *image_json(const struct run *r, const struct run_image *ri)
 	json_object_set_new(o, "depends_on", deps);
 	for (int k = 0; k < NSTEPS; k++) {
 		const struct run_step *s = &ri->steps[k];
-		json_t *st = json_pack("{s:s, s:f}", "status", run_status_name(s->status), "seconds", s->seconds);
+		json_t *st =
+		    json_pack("{s:s, s:f}", "status", run_status_name(s->status), "seconds", s->seconds);
 		if (s->note)
 			json_object_set_new(st, "note", json_string(s->note));
 		json_object_set_new(o, run_step_name((enum run_step_kind)k), st);
@@ -76,8 +77,8 @@ static json_t *image_json(const struct run *r, const struct run_image *ri)
 	const char *digest = NULL;
 	for (size_t k = 0; k < ri->nrefs; k++) {
 		json_array_append_new(refs, json_pack("{s:s, s:o, s:b}", "ref", ri->refs[k].ref, "digest",
-						      str_or_null(ri->refs[k].digest), "floating",
-						      ri->refs[k].floating));
+		                                      str_or_null(ri->refs[k].digest), "floating",
+		                                      ri->refs[k].floating));
 		if (!digest)
 			digest = ri->refs[k].digest;
 	}
@@ -223,7 +224,8 @@ static json_t *find_image(json_t *rec, const char *name)
 
 static int step_status(json_t *img, enum run_step_kind k)
 {
-	return run_status_parse(json_string_value(json_object_get(json_object_get(img, run_step_name(k)), "status")));
+	return run_status_parse(
+	    json_string_value(json_object_get(json_object_get(img, run_step_name(k)), "status")));
 }
 
 static double step_seconds(json_t *img, enum run_step_kind k)
@@ -254,7 +256,8 @@ static void carry(struct run *r, struct run_image *ri, json_t *img, const char *
 	if (step_status(img, STEP_BUILD) != ST_OK || !id || !image_exists(r, id))
 		return;
 	ri->image_id = xstrdup(id);
-	ri->steps[STEP_BUILD] = (struct run_step){ST_OK, step_seconds(img, STEP_BUILD), xasprintf("run %s", from)};
+	ri->steps[STEP_BUILD] =
+	    (struct run_step){ST_OK, step_seconds(img, STEP_BUILD), xasprintf("run %s", from)};
 	int t = step_status(img, STEP_TEST);
 	if (t != ST_OK && t != ST_NONE)
 		return;
@@ -270,9 +273,8 @@ static void carry(struct run *r, struct run_image *ri, json_t *img, const char *
 		if (!name || !digest)
 			continue;
 		ri->refs = xrealloc(ri->refs, (ri->nrefs + 1) * sizeof(*ri->refs));
-		ri->refs[ri->nrefs++] = (struct run_ref){xstrdup(name),
-							 json_is_true(json_object_get(ref, "floating")),
-							 xstrdup(digest)};
+		ri->refs[ri->nrefs++] = (struct run_ref){
+		    xstrdup(name), json_is_true(json_object_get(ref, "floating")), xstrdup(digest)};
 	}
 	const char *tag = json_string_value(json_object_get(img, "git_tag"));
 	if (tag) {

@@ -110,8 +110,8 @@ static int select_images(struct run *r, struct quai_error **err)
 {
 	for (const char **p = r->o->only; p && *p; p++)
 		if (!quai_repo_find(r->repo, *p))
-			return quai_error_set(err, QUAI_EXIT_USAGE, "--only '%s': the repository has no such image",
-					      *p);
+			return quai_error_set(err, QUAI_EXIT_USAGE,
+			                      "--only '%s': the repository has no such image", *p);
 	r->images = xcalloc(r->plan->n ? r->plan->n : 1, sizeof(*r->images));
 	size_t *slot = xcalloc(r->repo->nimages ? r->repo->nimages : 1, sizeof(*slot));
 	for (size_t e = 0; e < r->plan->n; e++) {
@@ -241,7 +241,8 @@ static int final_status(const struct run *r)
 		for (int k = 0; k < NSTEPS; k++)
 			if (r->images[i].steps[k].status == ST_FAILED ||
 			    (r->images[i].steps[k].status == ST_SKIPPED &&
-			     strcmp(r->images[i].steps[k].note ? r->images[i].steps[k].note : "", "--no-push") != 0))
+			     strcmp(r->images[i].steps[k].note ? r->images[i].steps[k].note : "",
+			            "--no-push") != 0))
 				return QUAI_EXIT_FINDINGS;
 	return QUAI_EXIT_OK;
 }
@@ -263,11 +264,15 @@ static void write_report(const struct run *r, const char *path, const char *stat
 
 static void print_plan(const struct run *r)
 {
-	fprintf(stderr, "quai run %s: %zu image%s at %.12s", r->id, r->n, r->n == 1 ? "" : "s", r->plan->head);
+	fprintf(stderr, "quai run %s: %zu image%s at %.12s", r->id, r->n, r->n == 1 ? "" : "s",
+	        r->plan->head);
 	if (r->plan->since)
 		fprintf(stderr, " (changes since %.12s)", r->plan->since);
 	fprintf(stderr, ", branch %s, %s, %u at once\n", r->branch ? r->branch : "(detached)",
-		r->o->no_push ? "no push" : r->pushing ? "pushing versions" : "pushing branch tags", r->jobs);
+	        r->o->no_push ? "no push"
+	        : r->pushing  ? "pushing versions"
+	                      : "pushing branch tags",
+	        r->jobs);
 	for (size_t i = 0; i < r->n; i++) {
 		fprintf(stderr, "  %s:", r->images[i].img->name);
 		for (char **why = r->images[i].reasons; why && *why; why++)
@@ -362,15 +367,15 @@ int quai_run(const struct quai_run_options *o, struct quai_error **err)
 	clock_gettime(CLOCK_MONOTONIC, &r.t0);
 	/* the report's path as given, before quai moves to the repository's root */
 	cleanup_free char *cwd = getcwd(NULL, 0);
-	cleanup_free char *report = !o->report ? NULL
-				    : o->report[0] == '/' || !cwd ? xstrdup(o->report)
-								  : xasprintf("%s/%s", cwd, o->report);
+	cleanup_free char *report = !o->report                    ? NULL
+	                            : o->report[0] == '/' || !cwd ? xstrdup(o->report)
+	                                                          : xasprintf("%s/%s", cwd, o->report);
 	int status = QUAI_EXIT_USAGE;
 	if (prepare(&r, err) < 0)
 		goto out;
 	if (r.n == 0) {
 		fprintf(stderr, "quai run: nothing to build at %.12s%s%.12s\n", r.plan->head,
-			r.plan->since ? ": no image changed since " : "", r.plan->since ? r.plan->since : "");
+		        r.plan->since ? ": no image changed since " : "", r.plan->since ? r.plan->since : "");
 		status = QUAI_EXIT_OK;
 		record_success(&r);
 		if (report)
@@ -389,7 +394,7 @@ int quai_run(const struct quai_run_options *o, struct quai_error **err)
 		goto out;
 	if (lint_failed)
 		fprintf(stderr, "quai run: lint errors in %zu Dockerfile%s: nothing is built\n", lint_failed,
-			lint_failed == 1 ? "" : "s");
+		        lint_failed == 1 ? "" : "s");
 	else
 		run_record_resume(&r);
 	if (run_record_save(&r, "running", err) < 0)

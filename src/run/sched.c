@@ -16,9 +16,9 @@
 #include "run/internal.h"
 #include "core/banned.h"
 
-#define TICK_MS       200
-#define OUTFILE_MAX   (1u << 20)
-#define LOG_TAIL      (16u << 10)
+#define TICK_MS     200
+#define OUTFILE_MAX (1u << 20)
+#define LOG_TAIL    (16u << 10)
 
 struct sched {
 	struct run *r;
@@ -37,7 +37,7 @@ static void save(struct sched *s)
 }
 
 static void set_step(struct run_image *ri, enum run_step_kind k, enum run_status st, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void set_step(struct run_image *ri, enum run_step_kind k, enum run_status st, const char *fmt, ...)
 {
@@ -93,7 +93,8 @@ bool run_ancestors_tested(const struct run *r, size_t i)
 {
 	const struct run_image *ri = &r->images[i];
 	for (size_t d = 0; d < ri->ndeps; d++)
-		if (!tested(r->images[ri->deps[d]].steps[STEP_TEST].status) || !run_ancestors_tested(r, ri->deps[d]))
+		if (!tested(r->images[ri->deps[d]].steps[STEP_TEST].status) ||
+		    !run_ancestors_tested(r, ri->deps[d]))
 			return false;
 	return true;
 }
@@ -258,7 +259,7 @@ static void finish(struct sched *s, size_t i, int wstatus)
 	if (ok) {
 		set_step(ri, k, ST_OK, NULL);
 		run_progress_event(r, i, "%s ok (%.1fs)%s%s", run_step_name(k), ri->steps[k].seconds,
-				   k == STEP_BUILD ? " " : "", k == STEP_BUILD ? ri->image_id : "");
+		                   k == STEP_BUILD ? " " : "", k == STEP_BUILD ? ri->image_id : "");
 		return;
 	}
 	cleanup_free char *why = log_reason(ri->log);
@@ -323,8 +324,9 @@ static bool do_tag(struct run *r, size_t i)
 		return true;
 	}
 	cleanup_free char *name = xasprintf("%s/v%s", ri->img->name, ri->version);
-	cleanup_free char *msg = xasprintf("%s %s\n\n%s:%s@%s\n", ri->img->name, ri->version, ri->img->repository,
-					   ri->version, ri->nrefs ? ri->refs[0].digest : "");
+	cleanup_free char *msg =
+	    xasprintf("%s %s\n\n%s:%s@%s\n", ri->img->name, ri->version, ri->img->repository, ri->version,
+	              ri->nrefs ? ri->refs[0].digest : "");
 	cleanup_error struct quai_error *err = NULL;
 	if (run_git_tag(r->git, name, r->plan->head, msg, &err) < 0) {
 		set_step(ri, STEP_TAG, ST_FAILED, "%s", err->msg);

@@ -153,7 +153,7 @@ static char *trim(char *s)
 
 /* DIR/VERSION, else the version label, else the git tags. */
 static int decide_version(struct run *r, struct run_image *ri, char **tags, char **commits, size_t ntags,
-			  struct quai_error **err)
+                          struct quai_error **err)
 {
 	const struct quai_repo_image *img = ri->img;
 	cleanup_free char *vpath = xasprintf("%s/VERSION", img->dir);
@@ -167,7 +167,8 @@ static int decide_version(struct run *r, struct run_image *ri, char **tags, char
 		const char *t = trim(text);
 		if (run_semver_parse(&v, t) < 0)
 			return quai_error_set(err, QUAI_EXIT_FINDINGS,
-					      "%s: '%s' is not a version: write X.Y.Z (like 1.4.2)", vpath, t);
+			                      "%s: '%s' is not a version: write X.Y.Z (like 1.4.2)", vpath,
+			                      t);
 		ri->version = run_semver_str(&v);
 		ri->version_from = xstrdup("VERSION");
 		return 0;
@@ -176,16 +177,17 @@ static int decide_version(struct run *r, struct run_image *ri, char **tags, char
 	cleanup_free char *label = run_version_from_dockerfile(df, img->target, img->build_args);
 	if (label) {
 		if (run_semver_parse(&v, label) < 0)
-			return quai_error_set(err, QUAI_EXIT_FINDINGS,
-					      "%s: label org.opencontainers.image.version '%s' is not a version: "
-					      "write X.Y.Z (like 1.4.2)",
-					      img->dockerfile, label);
+			return quai_error_set(
+			    err, QUAI_EXIT_FINDINGS,
+			    "%s: label org.opencontainers.image.version '%s' is not a version: "
+			    "write X.Y.Z (like 1.4.2)",
+			    img->dockerfile, label);
 		ri->version = run_semver_str(&v);
 		ri->version_from = xstrdup("label");
 		return 0;
 	}
-	ri->version = run_version_from_tags(img->name, (const char *const *)tags, (const char *const *)commits,
-					    ntags, r->plan->head);
+	ri->version = run_version_from_tags(img->name, (const char *const *)tags,
+	                                    (const char *const *)commits, ntags, r->plan->head);
 	ri->version_from = xstrdup("git tags");
 	return 0;
 }
@@ -193,18 +195,20 @@ static int decide_version(struct run *r, struct run_image *ri, char **tags, char
 /* A version tag is never moved: NAME/vX.Y.Z on another commit means this
  * version was released from other sources. */
 static int check_released(struct run *r, struct run_image *ri, char **tags, char **commits, size_t ntags,
-			  struct quai_error **err)
+                          struct quai_error **err)
 {
 	cleanup_free char *tag = xasprintf("%s/v%s", ri->img->name, ri->version);
 	for (size_t k = 0; k < ntags; k++) {
 		if (strcmp(tags[k], tag) != 0 || strcmp(commits[k], r->plan->head) == 0)
 			continue;
 		const char *where = strcmp(ri->version_from, "VERSION") == 0 ? "its VERSION file"
-				    : strcmp(ri->version_from, "label") == 0 ? "its org.opencontainers.image.version label"
-									      : "the version";
-		return quai_error_set(err, QUAI_EXIT_FINDINGS,
-				      "version %s of '%s' was released from commit %.12s (git tag '%s'): raise %s",
-				      ri->version, ri->img->name, commits[k], tag, where);
+		                    : strcmp(ri->version_from, "label") == 0
+		                        ? "its org.opencontainers.image.version label"
+		                        : "the version";
+		return quai_error_set(
+		    err, QUAI_EXIT_FINDINGS,
+		    "version %s of '%s' was released from commit %.12s (git tag '%s'): raise %s", ri->version,
+		    ri->img->name, commits[k], tag, where);
 	}
 	return 0;
 }
@@ -226,7 +230,7 @@ int run_prepare_push(struct run *r, size_t i, struct quai_error **err)
 	struct run_ref *refs;
 	size_t n;
 	run_refs_plan(&refs, &n, ri->img->repository, ri->version, r->pushing, r->branch, r->short_sha,
-		      ri->img->tags);
+	              ri->img->tags);
 	/* references an earlier run of this commit pushed already */
 	for (size_t k = 0; k < n; k++)
 		for (size_t j = 0; j < ri->nrefs; j++)

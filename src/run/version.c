@@ -12,9 +12,9 @@
 #include "run/internal.h"
 #include "core/banned.h"
 
-#define DOCKERFILE_MAX  (64u << 20)
-#define SLUG_MAX        128
-#define VERSION_LABEL   "org.opencontainers.image.version"
+#define DOCKERFILE_MAX (64u << 20)
+#define SLUG_MAX       128
+#define VERSION_LABEL  "org.opencontainers.image.version"
 
 static int number(const char **p, unsigned long *out)
 {
@@ -76,7 +76,7 @@ char *run_semver_str(const struct semver *v)
 }
 
 char *run_version_from_tags(const char *name, const char *const *tags, const char *const *tag_commits,
-			    size_t ntags, const char *head)
+                            size_t ntags, const char *head)
 {
 	size_t nlen = strlen(name);
 	struct semver best = {0}, at_head = {0};
@@ -132,7 +132,7 @@ char *run_branch_slug(const char *branch)
 }
 
 static void add_ref(struct run_ref **out, size_t *n, size_t *cap, const char *repository, const char *tag,
-		    bool floating)
+                    bool floating)
 {
 	for (size_t i = 0; i < *n; i++) {
 		const char *t = strrchr((*out)[i].ref, ':');
@@ -144,7 +144,7 @@ static void add_ref(struct run_ref **out, size_t *n, size_t *cap, const char *re
 }
 
 void run_refs_plan(struct run_ref **out, size_t *n, const char *repository, const char *version, bool pushing,
-		   const char *branch, const char *short_sha, char *const *extra)
+                   const char *branch, const char *short_sha, char *const *extra)
 {
 	size_t cap = 0;
 	*out = NULL;
@@ -243,7 +243,8 @@ char *run_version_from_dockerfile(const char *path, const char *target, char *co
 			struct vars ctx = {build_args, &df, i, stage, false};
 			struct quai_df_vars vars = {lookup, on_unset, &ctx};
 			char *out = NULL, *msg = NULL;
-			if (quai_df_expand(&out, &msg, in->kvs[k].value, df.escape, &vars) == 0 && !ctx.unset) {
+			if (quai_df_expand(&out, &msg, in->kvs[k].value, df.escape, &vars) == 0 &&
+			    !ctx.unset) {
 				free(version);
 				version = out;
 			} else {

@@ -20,7 +20,8 @@ static void semver_parse(void **state)
 	assert_int_equal(run_semver_parse(&v, "v10.0.7-rc.1"), 0);
 	assert_true(v.major == 10 && v.patch == 7);
 	assert_string_equal(v.pre, "rc.1");
-	const char *bad[] = {"", "1", "1.2", "1.2.x", "01.2.3", "1.2.3-", "1.2.3+b", "1.2.3 ", "-1.2.3", "1..3"};
+	const char *bad[] = {"",       "1",       "1.2",    "1.2.x",  "01.2.3",
+	                     "1.2.3-", "1.2.3+b", "1.2.3 ", "-1.2.3", "1..3"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		assert_int_equal(run_semver_parse(&v, bad[i]), -1);
 }
@@ -42,8 +43,8 @@ static void version_from_tags(void **state)
 	char *v = run_version_from_tags("base", NULL, NULL, 0, "c0");
 	assert_string_equal(v, "0.1.0");
 	free(v);
-	const char *tags[] = {"base/v0.1.0", "base/v0.1.9", "base/v0.1.10", "basement/v9.0.0", "base/vX", "child/v3.0.0",
-			      "base/v0.2.0-rc.1"};
+	const char *tags[] = {"base/v0.1.0", "base/v0.1.9",  "base/v0.1.10",    "basement/v9.0.0",
+	                      "base/vX",     "child/v3.0.0", "base/v0.2.0-rc.1"};
 	const char *commits[] = {"c1", "c2", "c3", "c4", "c5", "c6", "c7"};
 	v = run_version_from_tags("base", tags, commits, 7, "c0");
 	assert_string_equal(v, "0.2.0");
@@ -64,10 +65,13 @@ static void branch_slug(void **state)
 {
 	struct {
 		const char *in, *out;
-	} cases[] = {{"main", "main"},         {"feature/Login-Page", "feature-login-page"},
-		     {"--x--", "x"},           {"", "detached"},
-		     {NULL, "detached"},       {".hidden", "_hidden"},
-		     {"a//b__c..d", "a-b__c..d"}};
+	} cases[] = {{"main", "main"},
+	             {"feature/Login-Page", "feature-login-page"},
+	             {"--x--", "x"},
+	             {"", "detached"},
+	             {NULL, "detached"},
+	             {".hidden", "_hidden"},
+	             {"a//b__c..d", "a-b__c..d"}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		char *s = run_branch_slug(cases[i].in);
 		assert_string_equal(s, cases[i].out);
@@ -99,8 +103,9 @@ static void refs_plan(void **state)
 	char stable[] = "stable", latest[] = "latest";
 	char *extra[] = {stable, latest, NULL};
 	run_refs_plan(&refs, &n, "r:5000/ns/base", "1.4.2", true, "main", "abc1234", extra);
-	assert_string_equal(joined(refs, n), "r:5000/ns/base:1.4.2 r:5000/ns/base:1.4~ r:5000/ns/base:1~ "
-					     "r:5000/ns/base:latest~ r:5000/ns/base:stable~ r:5000/ns/base:abc1234 ");
+	assert_string_equal(joined(refs, n),
+	                    "r:5000/ns/base:1.4.2 r:5000/ns/base:1.4~ r:5000/ns/base:1~ "
+	                    "r:5000/ns/base:latest~ r:5000/ns/base:stable~ r:5000/ns/base:abc1234 ");
 	run_refs_free(refs, n);
 	run_refs_plan(&refs, &n, "base", "2.0.0-rc.1", true, "main", "abc1234", NULL);
 	assert_string_equal(joined(refs, n), "base:2.0.0-rc.1 base:abc1234 ");
@@ -122,8 +127,9 @@ static char *write_tmp(const char *text)
 
 static void version_label(void **state)
 {
-	char *p = write_tmp("ARG V=1.2.3\nFROM scratch AS build\nLABEL org.opencontainers.image.version=9.9.9\n"
-			    "FROM scratch\nARG V\nLABEL org.opencontainers.image.version=\"${V}\"\n");
+	char *p =
+	    write_tmp("ARG V=1.2.3\nFROM scratch AS build\nLABEL org.opencontainers.image.version=9.9.9\n"
+	              "FROM scratch\nARG V\nLABEL org.opencontainers.image.version=\"${V}\"\n");
 	char *v = run_version_from_dockerfile(p, NULL, NULL);
 	assert_string_equal(v, "1.2.3");
 	free(v);
@@ -151,8 +157,9 @@ static void version_label(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(semver_parse),   cmocka_unit_test(semver_order), cmocka_unit_test(version_from_tags),
-	    cmocka_unit_test(branch_slug),    cmocka_unit_test(refs_plan),    cmocka_unit_test(version_label),
+	    cmocka_unit_test(semver_parse),      cmocka_unit_test(semver_order),
+	    cmocka_unit_test(version_from_tags), cmocka_unit_test(branch_slug),
+	    cmocka_unit_test(refs_plan),         cmocka_unit_test(version_label),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
