@@ -83,6 +83,7 @@ struct run {
 	int interrupted; /* the signal that stopped the run, or 0 */
 	char *tags_note; /* why the tags were not pushed to origin, or NULL */
 	size_t drawn;    /* live lines on the terminal */
+	int lock_fd;     /* ROOT/.quai/lock, held for the run; 0 before */
 	bool tags_failed;
 };
 
@@ -114,8 +115,10 @@ void run_refs_plan(struct run_ref **out, size_t *n, const char *repository, cons
 void run_refs_free(struct run_ref *refs, size_t n);
 /* The version a Dockerfile sets with LABEL org.opencontainers.image.version
  * in its final (or target) stage, ARG defaults and build_args expanded; NULL
- * when none or when it cannot be expanded. */
-char *run_version_from_dockerfile(const char *path, const char *target, char *const *build_args);
+ * when none, or with *unresolved when it names a variable without a value
+ * here (the built image's label says then). */
+char *run_version_from_dockerfile(const char *path, const char *target, char *const *build_args,
+                                  bool *unresolved);
 
 /* ---- records (record.c) ---- */
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,23 @@ static int make_dir(const char *path, struct quai_error **err)
 	return 0;
 }
 
+/* One run at a time in a repository: ROOT/.quai/lock, released by the
+ * kernel however the run ends. */
+static int lock(struct run *r, const char *quai, struct quai_error **err)
+{
+	cleanup_free char *path = xasprintf("%s/lock", quai);
+	r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (r->lock_fd < 0)
+		return quai_error_errno(err, errno, "open '%s'", path);
+	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "another quai run is running in '%s': wait for it to end",
+		                      r->repo->root);
+	return quai_error_errno(err, errno, "lock '%s'", path);
+}
+
 /* ROOT/.quai (git-ignored) and ROOT/.quai/runs/ID. */
 static int make_dirs(struct run *r, struct quai_error **err)
 {
@@ -56,7 +74,7 @@ static int make_dirs(struct run *r, struct quai_error **err)
 		return -1;
 	if (access(ignore, F_OK) < 0 && run_write_atomic(ignore, "*\n", 2, err) < 0)
 		return -1;
-	if (make_dir(runs, err) < 0)
+	if (make_dir(runs, err) < 0 || lock(r, quai, err) < 0)
 		return -1;
 	r->dir = xasprintf("%s/%s", runs, r->id);
 	return make_dir(r->dir, err);
@@ -303,6 +321,8 @@ static void run_release(struct run *r)
 	free(r->branch);
 	free(r->started);
 	free(r->tags_note);
+	if (r->lock_fd > 0)
+		close(r->lock_fd);
 	quai_engine_free(r->engine);
 	quai_plan_free(r->plan);
 	quai_git_free(r->git);

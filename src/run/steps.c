@@ -151,6 +151,21 @@ static char *trim(char *s)
 	return s;
 }
 
+/* The version label of the built image; NULL when it has none. */
+static char *built_label(struct run *r, const char *id)
+{
+	json_t *info = NULL;
+	char *v = NULL;
+	if (quai_engine_image_inspect(r->engine, &info, id, NULL) == 0) {
+		json_t *labels = json_object_get(json_object_get(info, "Config"), "Labels");
+		const char *s =
+		    json_string_value(json_object_get(labels, "org.opencontainers.image.version"));
+		v = s ? xstrdup(s) : NULL;
+	}
+	json_decref(info);
+	return v;
+}
+
 /* DIR/VERSION, else the version label, else the git tags. */
 static int decide_version(struct run *r, struct run_image *ri, char **tags, char **commits, size_t ntags,
                           struct quai_error **err)
@@ -174,7 +189,10 @@ static int decide_version(struct run *r, struct run_image *ri, char **tags, char
 		return 0;
 	}
 	cleanup_free char *df = abs_path(r, img->dockerfile);
-	cleanup_free char *label = run_version_from_dockerfile(df, img->target, img->build_args);
+	bool unresolved = false;
+	cleanup_free char *label = run_version_from_dockerfile(df, img->target, img->build_args, &unresolved);
+	if (!label && unresolved)
+		label = built_label(r, ri->image_id);
 	if (label) {
 		if (run_semver_parse(&v, label) < 0)
 			return quai_error_set(

@@ -223,9 +223,11 @@ static void on_unset(void *ctx, const char *name)
 	((struct vars *)ctx)->unset = true;
 }
 
-char *run_version_from_dockerfile(const char *path, const char *target, char *const *build_args)
+char *run_version_from_dockerfile(const char *path, const char *target, char *const *build_args,
+                                  bool *unresolved)
 {
 	cleanup_free char *src = NULL;
+	*unresolved = false;
 	size_t len;
 	if (quai_file_read(&src, &len, path, DOCKERFILE_MAX, NULL) < 0)
 		return NULL;
@@ -247,8 +249,12 @@ char *run_version_from_dockerfile(const char *path, const char *target, char *co
 			    !ctx.unset) {
 				free(version);
 				version = out;
+				*unresolved = false;
 			} else {
 				free(out);
+				free(version);
+				version = NULL;
+				*unresolved = true;
 			}
 			free(msg);
 		}

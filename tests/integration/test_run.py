@@ -285,6 +285,9 @@ def test_sigkill_then_rerun(quai_bin, env, registry, busybox_image, tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail("the run never reached b's build")
+    # one run at a time in a repository
+    r2 = subprocess.run([quai_bin, "run", str(repo.root)], env=env, capture_output=True, text=True, timeout=60)
+    assert r2.returncode == 2 and "another quai run is running" in r2.stderr, r2.stderr
     os.killpg(p.pid, signal.SIGKILL)
     p.communicate()
     first = by_name(record())
@@ -304,6 +307,31 @@ def test_sigkill_then_rerun(quai_bin, env, registry, busybox_image, tmp_path):
         assert tags_of(registry, f"{ns}/{name}") == sorted(["0.1.0", "0.1", "0", "latest", head[:7]])
         assert digest_of(registry, f"{ns}/{name}", head[:7]) == imgs[name]["digest"]
     assert repo.origin_tags() == {"a/v0.1.0": head, "b/v0.1.0": head, "c/v0.1.0": head}
+
+
+def test_only_and_no_push(quai_bin, env, registry, busybox_image, tmp_path):
+    ns = "qo" + uuid.uuid4().hex[:8]
+    repo = Repo(tmp_path, registry["host"], ns)
+    image(repo, "a", busybox_image, run="echo a > /a.txt", tests=content_test("/a.txt", "a"))
+    image(repo, "b", "a", run="cp /a.txt /b.txt")
+    repo.write("a/VERSION", "not-a-version\n")
+    repo.commit("one")
+    r, rep = quai_run(quai_bin, env, repo, "--only", "a", "--no-push")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert steps(rep) == {"a": ("ok", "ok", "ok", "skipped", "skipped")}
+    assert re.search(r"^a\s+-\s+ok\s+ok\s+ok\s+-\s", r.stdout, re.M), r.stdout
+    assert tags_of(registry, f"{ns}/a") == []
+    # neither --only nor --no-push records a success: the next run does both images
+    r, rep = quai_run(quai_bin, env, repo)
+    assert r.returncode == 1, r.stdout + r.stderr
+    a = by_name(rep)["a"]
+    assert a["build"]["note"].startswith("run ") and a["push"]["status"] == "failed"
+    assert a["push"]["note"] == "a/VERSION: 'not-a-version' is not a version: write X.Y.Z (like 1.4.2)"
+    # b is built FROM a, which did not push: b is pushed all the same
+    assert steps(rep)["b"] == ("ok", "ok", "none", "ok", "ok")
+    r = subprocess.run([quai_bin, "run", "--only", "nosuch", str(repo.root)], env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 2 and "--only 'nosuch': the repository has no such image" in r.stderr, r.stderr
 
 
 def test_usage_errors(quai, tmp_path):

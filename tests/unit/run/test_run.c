@@ -130,28 +130,32 @@ static void version_label(void **state)
 	char *p =
 	    write_tmp("ARG V=1.2.3\nFROM scratch AS build\nLABEL org.opencontainers.image.version=9.9.9\n"
 	              "FROM scratch\nARG V\nLABEL org.opencontainers.image.version=\"${V}\"\n");
-	char *v = run_version_from_dockerfile(p, NULL, NULL);
+	bool unresolved = true;
+	char *v = run_version_from_dockerfile(p, NULL, NULL, &unresolved);
+	assert_false(unresolved);
 	assert_string_equal(v, "1.2.3");
 	free(v);
 	char v2[] = "V=2.0.0";
 	char *args[] = {v2, NULL};
-	v = run_version_from_dockerfile(p, NULL, args);
+	v = run_version_from_dockerfile(p, NULL, args, &unresolved);
 	assert_string_equal(v, "2.0.0");
 	free(v);
-	v = run_version_from_dockerfile(p, "build", NULL);
+	v = run_version_from_dockerfile(p, "build", NULL, &unresolved);
 	assert_string_equal(v, "9.9.9");
 	free(v);
 	unlink(p);
 	free(p);
 	p = write_tmp("FROM scratch\nARG V\nLABEL org.opencontainers.image.version=$V a=b\n");
-	assert_null(run_version_from_dockerfile(p, NULL, NULL)); /* unset: unknown */
+	assert_null(run_version_from_dockerfile(p, NULL, NULL, &unresolved)); /* unset: unknown */
+	assert_true(unresolved);
 	unlink(p);
 	free(p);
 	p = write_tmp("FROM scratch\nLABEL a=b\n");
-	assert_null(run_version_from_dockerfile(p, NULL, NULL));
+	assert_null(run_version_from_dockerfile(p, NULL, NULL, &unresolved));
+	assert_false(unresolved);
 	unlink(p);
 	free(p);
-	assert_null(run_version_from_dockerfile("/nonexistent/Dockerfile", NULL, NULL));
+	assert_null(run_version_from_dockerfile("/nonexistent/Dockerfile", NULL, NULL, &unresolved));
 }
 
 int main(void)
