@@ -32,13 +32,16 @@ static int git_fail(struct quai_error **err, const char *fmt, ...)
 int quai_git_open(struct quai_git **out, const char *path, struct quai_error **err)
 {
 	*out = NULL;
-	git_libgit2_init();
-	git_repository *repo = NULL;
-	if (git_repository_open_ext(&repo, path, 0, NULL) < 0) {
-		int rc = git_fail(err, "'%s' is not inside a git repository", path);
-		git_libgit2_shutdown();
-		return rc;
+	/* once for the process: with mbedtls, libgit2 parses the system's CA
+	 * certificates on every first init, a few milliseconds each time */
+	static bool initialised;
+	if (!initialised) {
+		git_libgit2_init();
+		initialised = true;
 	}
+	git_repository *repo = NULL;
+	if (git_repository_open_ext(&repo, path, 0, NULL) < 0)
+		return git_fail(err, "'%s' is not inside a git repository", path);
 	struct quai_git *g = xcalloc(1, sizeof(*g));
 	g->repo = repo;
 	const char *wd = git_repository_workdir(repo);
@@ -54,7 +57,6 @@ void quai_git_free(struct quai_git *g)
 	git_repository_free(g->repo);
 	free(g->workdir);
 	free(g);
-	git_libgit2_shutdown();
 }
 
 struct git_repository *quai_git_raw(struct quai_git *g)
@@ -223,6 +225,69 @@ static void pathset_finish(struct pathset *s)
 	s->v[s->n] = NULL;
 }
 
+/* Tree comparison that never opens a sub-tree both sides share (libgit2's
+ * diff reads every tree of both commits): the paths of blobs (and
+ * submodules) that differ between a and b, either of which may be NULL. */
+static int tree_diff(struct quai_git *g, struct pathset *s, const char *prefix, const git_tree *a, const git_tree *b);
+
+static char *entry_path(const char *prefix, const git_tree_entry *e)
+{
+	return *prefix ? xasprintf("%s/%s", prefix, git_tree_entry_name(e)) : xstrdup(git_tree_entry_name(e));
+}
+
+/* Everything under (or at) entry e of one side. */
+static int entry_all(struct quai_git *g, struct pathset *s, const char *prefix, const git_tree_entry *e, bool old)
+{
+	cleanup_free char *path = entry_path(prefix, e);
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
+		pathset_add(s, path);
+		return 0;
+	}
+	git_tree *t = NULL;
+	if (git_tree_lookup(&t, g->repo, git_tree_entry_id(e)) < 0)
+		return -1;
+	int rc = old ? tree_diff(g, s, path, t, NULL) : tree_diff(g, s, path, NULL, t);
+	git_tree_free(t);
+	return rc;
+}
+
+static int tree_diff(struct quai_git *g, struct pathset *s, const char *prefix, const git_tree *a, const git_tree *b)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	for (size_t i = 0; i < na; i++) {
+		const git_tree_entry *ea = git_tree_entry_byindex(a, i);
+		const git_tree_entry *eb = b ? git_tree_entry_byname(b, git_tree_entry_name(ea)) : NULL;
+		if (eb && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+		    git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb))
+			continue;
+		bool ta = git_tree_entry_type(ea) == GIT_OBJECT_TREE;
+		bool tb = eb && git_tree_entry_type(eb) == GIT_OBJECT_TREE;
+		if (eb && ta && tb) {
+			git_tree *sa = NULL, *sb = NULL;
+			cleanup_free char *path = entry_path(prefix, ea);
+			int rc = -1;
+			if (git_tree_lookup(&sa, g->repo, git_tree_entry_id(ea)) == 0 &&
+			    git_tree_lookup(&sb, g->repo, git_tree_entry_id(eb)) == 0)
+				rc = tree_diff(g, s, path, sa, sb);
+			git_tree_free(sa);
+			git_tree_free(sb);
+			if (rc < 0)
+				return -1;
+			continue;
+		}
+		if (entry_all(g, s, prefix, ea, true) < 0 || (eb && entry_all(g, s, prefix, eb, false) < 0))
+			return -1;
+	}
+	for (size_t i = 0; i < nb; i++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(b, i);
+		if (a && git_tree_entry_byname(a, git_tree_entry_name(eb)))
+			continue; /* seen above */
+		if (entry_all(g, s, prefix, eb, false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static bool is_head(struct quai_git *g, const char *rev)
 {
 	if (!rev)
@@ -256,13 +321,11 @@ int quai_git_changed(struct quai_git *g, char ***out, size_t *n, const char *fro
 	if (!direct) {
 		if (tree_of(&tto, g, to ? to : "HEAD", err) < 0)
 			goto out;
-		if (git_diff_tree_to_tree(&diff, g->repo, tfrom, tto, &opts) < 0) {
+		bool same = tfrom && git_oid_equal(git_tree_id(tfrom), git_tree_id(tto));
+		if (!same && tree_diff(g, &s, "", tfrom, tto) < 0) {
 			git_fail(err, "cannot compare '%s' with its target", from ? from : "the empty tree");
 			goto out;
 		}
-		collect(&s, diff);
-		git_diff_free(diff);
-		diff = NULL;
 	}
 	if (dirty) {
 		if (!g->workdir) {
@@ -348,10 +411,21 @@ int quai_git_read_blob(struct quai_git *g, char **out, size_t *len, const char *
 	return 1;
 }
 
-int quai_git_is_ignored(struct quai_git *g, const char *path)
+bool quai_git_is_ignored(struct quai_git *g, const char *path)
 {
+	/* something tracked under path: not ignored (and no need to read
+	 * every .gitignore up the way) */
+	git_index *index = NULL;
+	if (git_repository_index(&index, g->repo) == 0) {
+		cleanup_free char *prefix = xasprintf("%s/", path);
+		size_t pos = 0;
+		bool found = git_index_find_prefix(&pos, index, prefix) == 0 || git_index_get_bypath(index, path, 0);
+		git_index_free(index);
+		if (found)
+			return false;
+	}
 	int ignored = 0;
 	if (git_ignore_path_is_ignored(&ignored, g->repo, path) < 0)
-		return 0;
-	return ignored;
+		return false;
+	return ignored != 0;
 }

@@ -45,7 +45,8 @@ void quai_git_strv_free(char **v);
  * has no such file; -1 with an error, also when it is larger than cap. */
 int quai_git_read_blob(struct quai_git *g, char **out, size_t *len, const char *rev, const char *path, size_t cap,
 		       struct quai_error **err);
-/* Whether git ignores path (repository-relative) by .gitignore & co. */
-int quai_git_is_ignored(struct quai_git *g, const char *path);
+/* Whether git ignores path (repository-relative) by .gitignore & co.;
+ * false for a path with something tracked under it. */
+bool quai_git_is_ignored(struct quai_git *g, const char *path);
 
 #endif

@@ -3,6 +3,7 @@
  * dependencies, which must not form a cycle. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 struct found {
 	char *dir;
 	char *dockerfile; /* repository-relative */
+	char *tests;      /* the default test spec in dir, or NULL */
 };
 
 struct walk {
@@ -49,74 +51,100 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static void add_found(struct walk *w, const char *dir, const char *file)
+static bool is_file_at(int dfd, const char *name, unsigned char type)
 {
-	w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
-	w->v[w->n].dir = xstrdup(dir);
-	w->v[w->n].dockerfile = strcmp(dir, ".") == 0 ? xstrdup(file) : xasprintf("%s/%s", dir, file);
-	w->n++;
+	if (type == DT_REG)
+		return true;
+	if (type != DT_UNKNOWN && type != DT_LNK)
+		return false;
+	struct stat st;
+	return fstatat(dfd, name, &st, 0) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Walks dir (repository-relative, "." for the root). */
-static int walk_dir(struct walk *w, const char *dir, int depth, struct quai_error **err)
+static char *join(const char *dir, const char *name)
 {
-	if (depth > MAX_DEPTH || (strcmp(dir, ".") != 0 && ignored_dir(w->cfg, dir)))
-		return 0;
-	cleanup_free char *abs = strcmp(dir, ".") == 0 ? xstrdup(w->root) : xasprintf("%s/%s", w->root, dir);
-	DIR *d = opendir(abs);
-	if (!d) {
-		if (errno == EACCES || errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		return quai_error_errno(err, errno, "cannot read directory '%s'", abs);
-	}
-	char **subs = NULL;
-	size_t nsubs = 0, cap = 0;
-	bool dockerfile = false, containerfile = false;
+	return strcmp(dir, ".") == 0 ? xstrdup(name) : xasprintf("%s/%s", dir, name);
+}
+
+/* What a directory holds that discovery cares about. */
+struct listing {
+	bool dockerfile, containerfile;
+	const char *tests; /* a static name */
+	char **subs;       /* sub-directory names */
+	size_t nsubs, cap;
+};
+
+static void list_dir(struct listing *l, DIR *d)
+{
+	int tests_rank = 3;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		const char *name = e->d_name;
+		unsigned char type = e->d_type;
 		if (name[0] == '.' || strcmp(name, "node_modules") == 0)
 			continue;
-		unsigned char type = e->d_type;
 		if (strcmp(name, "Dockerfile") == 0 || strcmp(name, "Containerfile") == 0) {
-			cleanup_free char *p = xasprintf("%s/%s", abs, name);
-			if ((type == DT_REG) || ((type == DT_UNKNOWN || type == DT_LNK) && is_file(p))) {
-				if (name[0] == 'D')
-					dockerfile = true;
-				else
-					containerfile = true;
+			if (is_file_at(dirfd(d), name, type))
+				*(name[0] == 'D' ? &l->dockerfile : &l->containerfile) = true;
+			continue;
+		}
+		if (strcmp(name, "tests.yml") == 0 || strcmp(name, "container-structure-test.yaml") == 0) {
+			int rank = name[0] == 't' ? 1 : 2;
+			if (rank < tests_rank && is_file_at(dirfd(d), name, type)) {
+				tests_rank = rank;
+				l->tests = rank == 1 ? "tests.yml" : "container-structure-test.yaml";
 			}
 			continue;
 		}
-		if (type == DT_DIR || type == DT_UNKNOWN) {
-			if (type == DT_UNKNOWN) {
-				struct stat st;
-				cleanup_free char *p = xasprintf("%s/%s", abs, name);
-				if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
-					continue;
-			}
-			subs = xgrow(subs, &cap, nsubs + 1, sizeof(*subs));
-			subs[nsubs++] = strcmp(dir, ".") == 0 ? xstrdup(name) : xasprintf("%s/%s", dir, name);
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+			if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+				continue;
+		} else if (type != DT_DIR) {
+			continue;
+		}
+		l->subs = xgrow(l->subs, &l->cap, l->nsubs + 1, sizeof(*l->subs));
+		l->subs[l->nsubs++] = xstrdup(name);
+	}
+}
+
+/* Walks dir (repository-relative, "." for the root), opened as fd (closed here). */
+static int walk_dir(struct walk *w, int fd, const char *dir, int depth, struct quai_error **err)
+{
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return quai_error_errno(err, errno, "cannot read directory '%s/%s'", w->root, dir);
+	}
+	struct listing l = { 0 };
+	list_dir(&l, d);
+	if (l.dockerfile || l.containerfile) {
+		const struct plan_image_cfg *ic = plan_config_find(w->cfg, dir);
+		bool skip = ic && ic->ignore;
+		if (!skip && !ic && strcmp(dir, ".") != 0 && w->git && quai_git_is_ignored(w->git, dir))
+			skip = true; /* build output and the like: only quai.yml can bring it in */
+		if (!skip) {
+			w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
+			w->v[w->n].dir = xstrdup(dir);
+			w->v[w->n].dockerfile = join(dir, l.dockerfile ? "Dockerfile" : "Containerfile");
+			w->v[w->n].tests = l.tests ? join(dir, l.tests) : NULL;
+			w->n++;
 		}
 	}
-	closedir(d);
 	int rc = 0;
-	bool skip = false;
-	if (dockerfile || containerfile) {
-		const struct plan_image_cfg *ic = plan_config_find(w->cfg, dir);
-		if (ic && ic->ignore)
-			skip = true;
-		else if (!ic && strcmp(dir, ".") != 0 && w->git && quai_git_is_ignored(w->git, dir))
-			skip = true; /* build output and the like: only quai.yml can bring it in */
-		if (!skip)
-			add_found(w, dir, dockerfile ? "Dockerfile" : "Containerfile");
+	for (size_t i = 0; i < l.nsubs; i++) {
+		cleanup_free char *sub = join(dir, l.subs[i]);
+		if (rc == 0 && depth < MAX_DEPTH && !ignored_dir(w->cfg, sub)) {
+			int sfd = openat(dirfd(d), l.subs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			if (sfd >= 0)
+				rc = walk_dir(w, sfd, sub, depth + 1, err);
+			else if (errno != EACCES && errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
+				rc = quai_error_errno(err, errno, "cannot read directory '%s/%s'", w->root, sub);
+		}
+		free(l.subs[i]);
 	}
-	for (size_t i = 0; i < nsubs; i++) {
-		if (rc == 0)
-			rc = walk_dir(w, subs[i], depth + 1, err);
-		free(subs[i]);
-	}
-	free(subs);
+	free(l.subs);
+	closedir(d);
 	return rc;
 }
 
@@ -342,17 +370,9 @@ static char *join_repository(const struct plan_config *cfg, const char *name)
 	return quai_buf_detach(&b);
 }
 
-static char *default_tests(const char *root, const char *dir)
+static char *xstrdup_or_null(const char *s)
 {
-	static const char *const names[] = { "tests.yml", "container-structure-test.yaml" };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *rel = strcmp(dir, ".") == 0 ? xstrdup(names[i]) : xasprintf("%s/%s", dir, names[i]);
-		cleanup_free char *abs = xasprintf("%s/%s", root, rel);
-		if (is_file(abs))
-			return rel;
-		free(rel);
-	}
-	return NULL;
+	return s ? xstrdup(s) : NULL;
 }
 
 static const char *base_name(const char *root, const char *dir)
@@ -372,7 +392,7 @@ static void fill_image(struct quai_repo_image *im, const struct quai_repo *repo,
 	im->dockerfile = xstrdup(ic && ic->dockerfile ? ic->dockerfile : f->dockerfile);
 	im->target = ic && ic->target ? xstrdup(ic->target) : NULL;
 	im->build_args = strv_dup(ic ? ic->build_args : NULL);
-	im->tests = ic && ic->tests ? xstrdup(ic->tests) : default_tests(repo->root, f->dir);
+	im->tests = xstrdup_or_null(ic && ic->tests ? ic->tests : f->tests);
 	im->tags = strv_dup(ic ? ic->tags : NULL);
 	im->inputs = strv_dup(ic ? ic->inputs : NULL);
 	im->repository = join_repository(cfg, im->name);
@@ -401,6 +421,7 @@ static int config_only_images(struct walk *w, struct quai_error **err)
 		w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
 		w->v[w->n].dir = xstrdup(ic->dir);
 		w->v[w->n].dockerfile = xstrdup(ic->dockerfile);
+		w->v[w->n].tests = NULL;
 		w->n++;
 	}
 	return 0;
@@ -569,7 +590,12 @@ int quai_repo_load(struct quai_repo **out, const char *path, struct quai_error *
 	repo->registry = cfg.registry ? xstrdup(cfg.registry) : NULL;
 	repo->namespace = cfg.namespace ? xstrdup(cfg.namespace) : NULL;
 	repo->push_branches = cfg.push_branches ? strv_dup(cfg.push_branches) : NULL;
-	if (walk_dir(&w, ".", 0, err) < 0 || config_only_images(&w, err) < 0)
+	int rootfd = open(repo->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		quai_error_errno(err, errno, "cannot read directory '%s'", repo->root);
+		goto out;
+	}
+	if (walk_dir(&w, rootfd, ".", 0, err) < 0 || config_only_images(&w, err) < 0)
 		goto out;
 	repo->images = xcalloc(w.n ? w.n : 1, sizeof(*repo->images));
 	for (size_t i = 0; i < w.n; i++)
@@ -591,6 +617,7 @@ out:
 	for (size_t i = 0; i < w.n; i++) {
 		free(w.v[i].dir);
 		free(w.v[i].dockerfile);
+		free(w.v[i].tests);
 	}
 	free(w.v);
 	plan_config_release(&cfg);
