@@ -133,8 +133,8 @@ int run_write_atomic(const char *path, const char *data, size_t len, struct quai
  * finished there: builds whose image still exists, passed tests, pushes of
  * the same references, tags. */
 void run_record_resume(struct run *r);
-/* The newest recorded image ID of image name that passed its tests, in any
- * earlier run; NULL if none. Caller frees. */
+/* The newest recorded image ID of image name that passed its tests, in an
+ * earlier run of HEAD or one of its ancestors; NULL if none. Caller frees. */
 char *run_record_last_image(const struct run *r, const char *name);
 
 /* ---- child processes and the scheduler (sched.c) ---- */

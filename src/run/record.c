@@ -1,6 +1,7 @@
 /* The run record: ROOT/.quai/runs/ID/run.json, rewritten atomically after
  * every step, and read back by the next run of the same commit. */
 #include <dirent.h>
+#include <git2.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "core/file.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
+#include "git/git.h"
 #include "run/internal.h"
 #include "core/banned.h"
 
@@ -305,6 +307,15 @@ void run_record_resume(struct run *r)
 	strv_free(paths);
 }
 
+/* Whether commit is HEAD or one of its ancestors. */
+static bool in_history(const struct run *r, const char *commit)
+{
+	git_oid head, c;
+	if (!commit || git_oid_fromstr(&head, r->plan->head) < 0 || git_oid_fromstr(&c, commit) < 0)
+		return false;
+	return git_oid_equal(&head, &c) || git_graph_descendant_of(quai_git_raw(r->git), &head, &c) == 1;
+}
+
 char *run_record_last_image(const struct run *r, const char *name)
 {
 	char **paths = earlier_records(r);
@@ -314,7 +325,8 @@ char *run_record_last_image(const struct run *r, const char *name)
 		json_t *img = find_image(rec, name);
 		int t = img ? step_status(img, STEP_TEST) : -1;
 		const char *v = json_string_value(json_object_get(img, "image_id"));
-		if (img && step_status(img, STEP_BUILD) == ST_OK && (t == ST_OK || t == ST_NONE) && v)
+		if (img && step_status(img, STEP_BUILD) == ST_OK && (t == ST_OK || t == ST_NONE) && v &&
+		    in_history(r, json_string_value(json_object_get(rec, "commit"))))
 			id = xstrdup(v);
 		json_decref(rec);
 	}

@@ -2,6 +2,7 @@
  * builds, tests or pushes, the parent images' tags before a build, and the
  * version and references before a push. */
 #include <errno.h>
+#include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,8 +11,10 @@
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/xalloc.h"
+#include "core/buf.h"
 #include "engine/engine.h"
 #include "git/git.h"
+#include "registry/registry.h"
 #include "run/internal.h"
 #include "core/banned.h"
 
@@ -115,6 +118,98 @@ static const struct run_image *in_run(const struct run *r, const struct quai_rep
 	return NULL;
 }
 
+static bool exists(struct run *r, const char *name)
+{
+	json_t *info = NULL;
+	int rc = quai_engine_image_inspect(r->engine, &info, name, NULL);
+	json_decref(info);
+	return rc == 0;
+}
+
+/* The newest version NAME/vX.Y.Z released from HEAD or an ancestor. */
+static char *released_version(struct run *r, const char *name, struct quai_error **err)
+{
+	char **tags = NULL, **commits = NULL;
+	size_t n = 0;
+	if (run_git_tags(r->git, &tags, &commits, &n, err) < 0)
+		return NULL;
+	git_repository *repo = quai_git_raw(r->git);
+	git_oid head, c;
+	git_oid_fromstr(&head, r->plan->head);
+	size_t len = strlen(name);
+	struct semver best, v;
+	bool found = false;
+	for (size_t k = 0; k < n; k++) {
+		if (strncmp(tags[k], name, len) != 0 || strncmp(tags[k] + len, "/v", 2) != 0 ||
+		    run_semver_parse(&v, tags[k] + len + 1) < 0 || git_oid_fromstr(&c, commits[k]) < 0)
+			continue;
+		if (!git_oid_equal(&head, &c) && git_graph_descendant_of(repo, &head, &c) != 1)
+			continue;
+		if (!found || run_semver_cmp(&v, &best) > 0)
+			best = v;
+		found = true;
+	}
+	quai_git_strv_free(tags);
+	quai_git_strv_free(commits);
+	if (!found) {
+		quai_error_set(err, QUAI_EXIT_FINDINGS,
+		               "no version of it was released from this history: run with --all");
+		return NULL;
+	}
+	return run_semver_str(&best);
+}
+
+static int pull_message(void *arg, json_t *msg, struct quai_error **err)
+{
+	(void)arg;
+	const char *e = json_string_value(json_object_get(msg, "error"));
+	return e ? quai_error_set(err, QUAI_EXIT_FINDINGS, "%s", e) : 0;
+}
+
+/* A parent not built here: its latest release from the registry (REPO:X.Y.Z),
+ * then tagged as the Dockerfile names it. Runs in quai itself: the progress
+ * lines wait for the pull. */
+static int pull_release(struct run *r, const struct quai_repo_image *parent, const char *ref,
+                        struct quai_error **err)
+{
+	cleanup_free char *version = released_version(r, parent->name, err);
+	if (!version)
+		return -1;
+	cleanup_free char *remote = xasprintf("%s:%s", parent->repository, version);
+	struct quai_registry_ref rr;
+	if (quai_registry_ref_parse(&rr, remote, err) < 0)
+		return -1;
+	struct quai_registry_creds c = {0};
+	cleanup_free char *key = quai_registry_key(rr.host);
+	cleanup_free char *auth = NULL;
+	cleanup_free char *header = NULL;
+	int rc = quai_registry_creds_find(&c, rr.host, err);
+	if (rc >= 0 && c.username) {
+		struct quai_engine_auth a = {c.username, c.password, key};
+		auth = quai_engine_auth_header(&a);
+		header = xasprintf("X-Registry-Auth: %s", auth);
+	}
+	const char *headers[] = {header, NULL};
+	cleanup_free char *from = xstrndup(remote, strlen(remote) - strlen(version) - 1);
+	cleanup_buf struct quai_buf q = QUAI_BUF_INIT;
+	quai_engine_query_add(&q, "fromImage", from);
+	quai_engine_query_add(&q, "tag", version);
+	struct quai_engine_request req = {.method = "POST",
+	                                  .path = "/images/create",
+	                                  .query = quai_buf_str(&q),
+	                                  .headers = header ? headers : NULL,
+	                                  .on_message = pull_message};
+	if (rc >= 0)
+		rc = quai_engine_request(r->engine, &req, NULL, err);
+	if (rc >= 0)
+		rc = quai_engine_image_tag(r->engine, remote, ref, err);
+	if (rc < 0)
+		quai_error_wrap(err, "pull '%s'", remote);
+	quai_registry_creds_release(&c);
+	quai_registry_ref_release(&rr);
+	return rc < 0 ? -1 : 0;
+}
+
 int run_tag_parents(struct run *r, size_t i, struct quai_error **err)
 {
 	const struct quai_repo_image *img = r->images[i].img;
@@ -129,11 +224,15 @@ int run_tag_parents(struct run *r, size_t i, struct quai_error **err)
 		if (!id) {
 			/* not in this run: the image an earlier run built and tested */
 			last = run_record_last_image(r, parent->name);
-			json_t *info = NULL;
-			if (last && quai_engine_image_inspect(r->engine, &info, last, NULL) == 0)
+			if (last && exists(r, last))
 				id = last;
-			json_decref(info);
 		}
+		if (!id && !exists(r, ref) && pull_release(r, parent, ref, err) < 0)
+			return quai_error_wrap(
+			    err,
+			    "parent '%s' ('%s') is neither built in this run nor here from an "
+			    "earlier one",
+			    parent->name, ref);
 		if (id && quai_engine_image_tag(r->engine, id, ref, err) < 0)
 			return quai_error_wrap(err, "parent '%s'", parent->name);
 	}

@@ -73,7 +73,7 @@ def content_test(path, *expected):
 
 @pytest.fixture
 def env(docker_env, registry, tmp_path):
-    cfg = tmp_path / "docker-config"
+    cfg = tmp_path / "run-docker-config"
     cfg.mkdir()
     e = {k: v for k, v in os.environ.items() if not k.startswith(("HADOLINT_", "QUAI_", "CI_", "GITHUB_"))}
     e.update(DOCKER_HOST=docker_env["DOCKER_HOST"], DOCKER_CONFIG=str(cfg), HOME=str(tmp_path),
@@ -332,6 +332,33 @@ def test_only_and_no_push(quai_bin, env, registry, busybox_image, tmp_path):
     r = subprocess.run([quai_bin, "run", "--only", "nosuch", str(repo.root)], env=env, capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 2 and "--only 'nosuch': the repository has no such image" in r.stderr, r.stderr
+
+
+def test_fresh_clone_pulls_released_parent(quai_bin, env, registry, busybox_image, docker_cli, tmp_path):
+    ns = "qf" + uuid.uuid4().hex[:8]
+    reg = registry["host"]
+    repo = Repo(tmp_path, reg, ns)
+    image(repo, "a", busybox_image, run="echo a > /a.txt")
+    image(repo, "b", f"{reg}/{ns}/a:latest", run="cp /a.txt /b.txt", tests=content_test("/b.txt", "a"))
+    c1 = repo.commit("one")
+    r, rep = quai_run(quai_bin, env, repo)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # another machine: a clone with no .quai, an engine without a's image
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo.root), str(clone))
+    git(clone, "checkout", "-q", "-b", "topic")
+    (clone / "b" / "more.txt").write_text("x\n")
+    git(clone, "add", "-A")
+    git(clone, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "two")
+    docker_cli("rmi", *[f"{reg}/{ns}/a:{t}" for t in ("0.1.0", "0.1", "0", "latest", c1[:7])], check=True)
+    report = tmp_path / "clone-report.json"
+    r = subprocess.run([quai_bin, "run", "--report", str(report), str(clone)], env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rep = json.loads(report.read_text())
+    assert [i["name"] for i in rep["images"]] == ["b"] and steps(rep)["b"] == ("ok", "ok", "ok", "ok", "none")
+    assert tags_of(registry, f"{ns}/b") == sorted(["0.1.0", "0.1", "0", "latest", c1[:7], "topic",
+                                                   git(clone, "rev-parse", "--short=7", "HEAD")])
 
 
 def test_usage_errors(quai, tmp_path):
