@@ -402,6 +402,14 @@ int quai_run(const struct quai_run_options *o, struct quai_error **err)
 			write_report(&r, report, "success");
 		goto out;
 	}
+	if (!o->no_push && !r.repo->registry && !r.repo->namespace) {
+		quai_error_set(
+		    err, QUAI_EXIT_USAGE,
+		    "nowhere to push: set `registry` (and `namespace`) in %s/quai.yml, or run with "
+		    "--no-push",
+		    r.repo->root);
+		goto out;
+	}
 	if (quai_engine_open(&r.engine, err) < 0 || make_dirs(&r, err) < 0)
 		goto out;
 	for (size_t i = 0; i < r.n; i++) {

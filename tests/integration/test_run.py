@@ -368,3 +368,10 @@ def test_usage_errors(quai, tmp_path):
     assert r.returncode == 2 and "at most one directory" in r.stderr
     r = quai("run", str(tmp_path))
     assert r.returncode == 2 and r.stderr.startswith("quai: run: "), r.stderr
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "Dockerfile").write_text("FROM scratch\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "one")
+    r = quai("run", str(tmp_path))
+    assert r.returncode == 2 and "nowhere to push: set `registry`" in r.stderr, r.stderr
