@@ -134,6 +134,7 @@ static int start(struct sched *s, size_t i, enum run_step_kind k, bool floating)
 			close(null);
 		run_argv_free(argv);
 		set_step(ri, k, ST_FAILED, "open '%s': %s", ri->log, strerror(e));
+		skip_rest(ri, k, "could not start");
 		return -1;
 	}
 	char when[32];
@@ -158,6 +159,7 @@ static int start(struct sched *s, size_t i, enum run_step_kind k, bool floating)
 	run_argv_free(argv);
 	if (pid < 0) {
 		set_step(ri, k, ST_FAILED, "fork: %s", strerror(e));
+		skip_rest(ri, k, "could not start");
 		return -1;
 	}
 	ri->pid = pid;
