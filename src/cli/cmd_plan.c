@@ -11,40 +11,39 @@
 #include "plan/plan.h"
 #include "core/banned.h"
 
-const char cmd_plan_usage[] =
-	"usage: quai plan [OPTIONS] [DIR]\n"
-	"\n"
-	"Lists the images of the git repository holding DIR (default: the current\n"
-	"directory) that a change affects, in build order, one line each with why:\n"
-	"its own changed files ('changed: PATH'), a changed input ('input changed:\n"
-	"PATH'), its quai.yml entry, or 'depends on NAME' for an image built FROM\n"
-	"one that is rebuilt. Every directory with a Dockerfile or Containerfile is\n"
-	"an image; quai.yml at the root adjusts them (see README).\n"
-	"\n"
-	"A file counts for an image when it is in the image's build context and not\n"
-	"excluded by the context's .dockerignore.\n"
-	"\n"
-	"Options:\n"
-	"  --since REV   compare HEAD with REV; default: the last commit 'quai run'\n"
-	"                built successfully on this branch, else the merge base with\n"
-	"                the default branch, else every image\n"
-	"  --dirty       uncommitted, staged and untracked changes count too\n"
-	"  --all         every image, whatever changed\n"
-	"  --json        print {\"since\", \"head\", \"images\": [{\"name\", \"dir\",\n"
-	"                \"reasons\", \"depends_on\"}]}\n"
-	"  -h, --help    show this help\n"
-	"\n"
-	"Exit status: 0 done, 2 usage, quai.yml, Dockerfile cycle or git error.\n";
+const char cmd_plan_usage[] = "usage: quai plan [OPTIONS] [DIR]\n"
+                              "\n"
+                              "Lists the images of the git repository holding DIR (default: the current\n"
+                              "directory) that a change affects, in build order, one line each with why:\n"
+                              "its own changed files ('changed: PATH'), a changed input ('input changed:\n"
+                              "PATH'), its quai.yml entry, or 'depends on NAME' for an image built FROM\n"
+                              "one that is rebuilt. Every directory with a Dockerfile or Containerfile is\n"
+                              "an image; quai.yml at the root adjusts them (see README).\n"
+                              "\n"
+                              "A file counts for an image when it is in the image's build context and not\n"
+                              "excluded by the context's .dockerignore.\n"
+                              "\n"
+                              "Options:\n"
+                              "  --since REV   compare HEAD with REV; default: the last commit 'quai run'\n"
+                              "                built successfully on this branch, else the merge base with\n"
+                              "                the default branch, else every image\n"
+                              "  --dirty       uncommitted, staged and untracked changes count too\n"
+                              "  --all         every image, whatever changed\n"
+                              "  --json        print {\"since\", \"head\", \"images\": [{\"name\", \"dir\",\n"
+                              "                \"reasons\", \"depends_on\"}]}\n"
+                              "  -h, --help    show this help\n"
+                              "\n"
+                              "Exit status: 0 done, 2 usage, quai.yml, Dockerfile cycle or git error.\n";
 
 enum { OPT_SINCE = 256, OPT_JSON, OPT_DIRTY, OPT_ALL };
 
 static const struct option long_opts[] = {
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "dirty", no_argument, NULL, OPT_DIRTY },
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"dirty", no_argument, NULL, OPT_DIRTY},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static void print_text(const struct quai_plan *plan, const struct quai_repo *repo)
@@ -64,14 +63,14 @@ static void print_text(const struct quai_plan *plan, const struct quai_repo *rep
 	}
 	if (plan->since)
 		fprintf(stderr, "quai: plan: %zu of %zu images affected between %.12s and %.12s\n", plan->n,
-			repo->nimages, plan->since, plan->head);
+		        repo->nimages, plan->since, plan->head);
 	else
 		fprintf(stderr, "quai: plan: all %zu images at %.12s\n", repo->nimages, plan->head);
 }
 
 int cmd_plan(int argc, char **argv)
 {
-	struct quai_plan_options o = { 0 };
+	struct quai_plan_options o = {0};
 	bool json = false;
 	int c;
 	optind = 1;

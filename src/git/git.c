@@ -26,7 +26,8 @@ static int git_fail(struct quai_error **err, const char *fmt, ...)
 	va_start(ap, fmt);
 	cleanup_free char *head = xvasprintf(fmt, ap);
 	va_end(ap);
-	return quai_error_set(err, QUAI_EXIT_USAGE, "%s: %s", head, e && e->message ? e->message : "unknown git error");
+	return quai_error_set(err, QUAI_EXIT_USAGE, "%s: %s", head,
+	                      e && e->message ? e->message : "unknown git error");
 }
 
 int quai_git_open(struct quai_git **out, const char *path, struct quai_error **err)
@@ -147,7 +148,8 @@ int quai_git_default_branch(struct quai_git *g, char **out, struct quai_error **
 	return 0;
 }
 
-int quai_git_merge_base(struct quai_git *g, char out[41], const char *a, const char *b, struct quai_error **err)
+int quai_git_merge_base(struct quai_git *g, char out[41], const char *a, const char *b,
+                        struct quai_error **err)
 {
 	char ha[41], hb[41];
 	if (quai_git_resolve(g, ha, a, err) < 0 || quai_git_resolve(g, hb, b, err) < 0)
@@ -228,7 +230,8 @@ static void pathset_finish(struct pathset *s)
 /* Tree comparison that never opens a sub-tree both sides share (libgit2's
  * diff reads every tree of both commits): the paths of blobs (and
  * submodules) that differ between a and b, either of which may be NULL. */
-static int tree_diff(struct quai_git *g, struct pathset *s, const char *prefix, const git_tree *a, const git_tree *b);
+static int tree_diff(struct quai_git *g, struct pathset *s, const char *prefix, const git_tree *a,
+                     const git_tree *b);
 
 static char *entry_path(const char *prefix, const git_tree_entry *e)
 {
@@ -236,7 +239,8 @@ static char *entry_path(const char *prefix, const git_tree_entry *e)
 }
 
 /* Everything under (or at) entry e of one side. */
-static int entry_all(struct quai_git *g, struct pathset *s, const char *prefix, const git_tree_entry *e, bool old)
+static int entry_all(struct quai_git *g, struct pathset *s, const char *prefix, const git_tree_entry *e,
+                     bool old)
 {
 	cleanup_free char *path = entry_path(prefix, e);
 	if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
@@ -251,7 +255,8 @@ static int entry_all(struct quai_git *g, struct pathset *s, const char *prefix, 
 	return rc;
 }
 
-static int tree_diff(struct quai_git *g, struct pathset *s, const char *prefix, const git_tree *a, const git_tree *b)
+static int tree_diff(struct quai_git *g, struct pathset *s, const char *prefix, const git_tree *a,
+                     const git_tree *b)
 {
 	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
 	for (size_t i = 0; i < na; i++) {
@@ -303,13 +308,13 @@ static bool is_head(struct quai_git *g, const char *rev)
 }
 
 int quai_git_changed(struct quai_git *g, char ***out, size_t *n, const char *from, const char *to, bool dirty,
-		     struct quai_error **err)
+                     struct quai_error **err)
 {
 	*out = NULL;
 	*n = 0;
 	git_tree *tfrom = NULL, *tto = NULL;
 	git_diff *diff = NULL;
-	struct pathset s = { 0 };
+	struct pathset s = {0};
 	int rc = -1;
 	git_diff_options opts;
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
@@ -329,7 +334,8 @@ int quai_git_changed(struct quai_git *g, char ***out, size_t *n, const char *fro
 	}
 	if (dirty) {
 		if (!g->workdir) {
-			quai_error_set(err, QUAI_EXIT_USAGE, "a bare repository has no working tree to compare");
+			quai_error_set(err, QUAI_EXIT_USAGE,
+			               "a bare repository has no working tree to compare");
 			goto out;
 		}
 		git_tree *base = tfrom;
@@ -339,7 +345,8 @@ int quai_git_changed(struct quai_git *g, char ***out, size_t *n, const char *fro
 				goto out;
 			base = headtree;
 		}
-		opts.flags |= GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS | GIT_DIFF_INCLUDE_TYPECHANGE;
+		opts.flags |= GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		              GIT_DIFF_INCLUDE_TYPECHANGE;
 		int r = git_diff_tree_to_workdir_with_index(&diff, g->repo, base, &opts);
 		git_tree_free(headtree);
 		if (r < 0) {
@@ -373,8 +380,8 @@ void quai_git_strv_free(char **v)
 	free(v);
 }
 
-int quai_git_read_blob(struct quai_git *g, char **out, size_t *len, const char *rev, const char *path, size_t cap,
-		       struct quai_error **err)
+int quai_git_read_blob(struct quai_git *g, char **out, size_t *len, const char *rev, const char *path,
+                       size_t cap, struct quai_error **err)
 {
 	*out = NULL;
 	*len = 0;
@@ -400,7 +407,8 @@ int quai_git_read_blob(struct quai_git *g, char **out, size_t *len, const char *
 	size_t size = (size_t)git_blob_rawsize(blob);
 	if (size > cap) {
 		git_blob_free(blob);
-		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' at '%s' is larger than %zu bytes", path, rev, cap);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' at '%s' is larger than %zu bytes", path,
+		                      rev, cap);
 	}
 	char *data = xmalloc(size + 1);
 	memcpy(data, git_blob_rawcontent(blob), size);
@@ -419,7 +427,8 @@ bool quai_git_is_ignored(struct quai_git *g, const char *path)
 	if (git_repository_index(&index, g->repo) == 0) {
 		cleanup_free char *prefix = xasprintf("%s/", path);
 		size_t pos = 0;
-		bool found = git_index_find_prefix(&pos, index, prefix) == 0 || git_index_get_bypath(index, path, 0);
+		bool found =
+		    git_index_find_prefix(&pos, index, prefix) == 0 || git_index_get_bypath(index, path, 0);
 		git_index_free(index);
 		if (found)
 			return false;

@@ -12,9 +12,9 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const top_keys[] = { "registry", "namespace", "push_branches", "ignore", "images", "lint" };
-static const char *const image_keys[] = { "name",   "context", "dockerfile", "build_args", "target",
-					  "tests",  "tags",    "inputs",     "ignore" };
+static const char *const top_keys[] = {"registry", "namespace", "push_branches", "ignore", "images", "lint"};
+static const char *const image_keys[] = {"name",  "context", "dockerfile", "build_args", "target",
+                                         "tests", "tags",    "inputs",     "ignore"};
 
 void plan_strv_free(char **v)
 {
@@ -123,13 +123,15 @@ static const char *suggest(const char *w, const char *const *words, size_t n)
 	return best;
 }
 
-static int unknown_key(struct quai_error **err, const struct quai_yaml_doc *doc, const struct quai_yaml_node *key,
-		       const char *where, const char *const *words, size_t n)
+static int unknown_key(struct quai_error **err, const struct quai_yaml_doc *doc,
+                       const struct quai_yaml_node *key, const char *where, const char *const *words,
+                       size_t n)
 {
 	const char *k = quai_yaml_str(key);
 	const char *s = suggest(k, words, n);
 	if (s)
-		return quai_yaml_fail(err, doc, key, "unknown key '%.60s' %s: did you mean '%s'?", k, where, s);
+		return quai_yaml_fail(err, doc, key, "unknown key '%.60s' %s: did you mean '%s'?", k, where,
+		                      s);
 	cleanup_free char *list = NULL;
 	struct quai_buf b = QUAI_BUF_INIT;
 	for (size_t i = 0; i < n; i++)
@@ -150,23 +152,25 @@ static int want_map(struct ctx *c, const struct quai_yaml_node *n, const char *w
 	if (n->type == QUAI_YAML_MAP) {
 		const struct quai_yaml_node *dup = quai_yaml_dup_key(n);
 		if (dup)
-			return quai_yaml_fail(c->err, c->doc, dup, "'%.60s' is written twice in %s", quai_yaml_str(dup),
-					      what);
+			return quai_yaml_fail(c->err, c->doc, dup, "'%.60s' is written twice in %s",
+			                      quai_yaml_str(dup), what);
 		for (size_t i = 0; i < n->n; i++)
 			if (n->pairs[i].key->type != QUAI_YAML_SCALAR)
 				return quai_yaml_fail(c->err, c->doc, n->pairs[i].key,
-						      "keys of %s must be strings, found %s", what,
-						      quai_yaml_kind_name(n->pairs[i].key));
+				                      "keys of %s must be strings, found %s", what,
+				                      quai_yaml_kind_name(n->pairs[i].key));
 		return 0;
 	}
-	return quai_yaml_fail(c->err, c->doc, n, "%s must be a mapping, found %s", what, quai_yaml_kind_name(n));
+	return quai_yaml_fail(c->err, c->doc, n, "%s must be a mapping, found %s", what,
+	                      quai_yaml_kind_name(n));
 }
 
 /* A string (numbers and booleans are read as written). */
 static int get_str(struct ctx *c, char **out, const struct quai_yaml_node *n, const char *key)
 {
 	if (n->type != QUAI_YAML_SCALAR || quai_yaml_is_null(n))
-		return quai_yaml_fail(c->err, c->doc, n, "'%s' must be a string, found %s", key, quai_yaml_kind_name(n));
+		return quai_yaml_fail(c->err, c->doc, n, "'%s' must be a string, found %s", key,
+		                      quai_yaml_kind_name(n));
 	if (strlen(n->str) != n->len)
 		return quai_yaml_fail(c->err, c->doc, n, "'%s' must not contain a NUL byte", key);
 	free(*out);
@@ -182,9 +186,10 @@ static int get_path(struct ctx *c, char **out, const struct quai_yaml_node *n, c
 		return -1;
 	char *p = plan_path_norm(s);
 	if (!p)
-		return quai_yaml_fail(c->err, c->doc, n,
-				      "'%s' must be a path inside the repository, relative to quai.yml, found '%.200s'",
-				      key, s);
+		return quai_yaml_fail(
+		    c->err, c->doc, n,
+		    "'%s' must be a path inside the repository, relative to quai.yml, found '%.200s'", key,
+		    s);
 	free(*out);
 	*out = p;
 	return 0;
@@ -197,7 +202,8 @@ static int get_list(struct ctx *c, char ***out, const struct quai_yaml_node *n, 
 	size_t len = 0, cap = 0;
 	size_t count = n->type == QUAI_YAML_SEQ ? n->n : 1;
 	if (n->type == QUAI_YAML_MAP)
-		return quai_yaml_fail(c->err, c->doc, n, "'%s' must be a list of strings, found a mapping", key);
+		return quai_yaml_fail(c->err, c->doc, n, "'%s' must be a list of strings, found a mapping",
+		                      key);
 	for (size_t i = 0; i < count; i++) {
 		const struct quai_yaml_node *it = n->type == QUAI_YAML_SEQ ? n->items[i] : n;
 		char *s = NULL;
@@ -238,15 +244,17 @@ static int get_build_args(struct ctx *c, char ***out, const struct quai_yaml_nod
 			const struct quai_yaml_node *val = n->pairs[i].value;
 			if (!valid_arg_name(k)) {
 				plan_strv_free(v);
-				return quai_yaml_fail(c->err, c->doc, n->pairs[i].key, "'%.60s' is not a build argument name",
-						      k);
+				return quai_yaml_fail(c->err, c->doc, n->pairs[i].key,
+				                      "'%.60s' is not a build argument name", k);
 			}
 			if (val->type != QUAI_YAML_SCALAR || strlen(val->str) != val->len) {
 				plan_strv_free(v);
-				return quai_yaml_fail(c->err, c->doc, val, "build argument '%.60s' must be a string, found %s",
-						      k, quai_yaml_kind_name(val));
+				return quai_yaml_fail(c->err, c->doc, val,
+				                      "build argument '%.60s' must be a string, found %s", k,
+				                      quai_yaml_kind_name(val));
 			}
-			strv_push(&v, &len, &cap, xasprintf("%s=%s", k, quai_yaml_is_null(val) ? "" : val->str));
+			strv_push(&v, &len, &cap,
+			          xasprintf("%s=%s", k, quai_yaml_is_null(val) ? "" : val->str));
 		}
 	} else if (n->type == QUAI_YAML_SEQ) {
 		for (size_t i = 0; i < n->n; i++) {
@@ -260,13 +268,14 @@ static int get_build_args(struct ctx *c, char ***out, const struct quai_yaml_nod
 				free(s);
 				plan_strv_free(v);
 				return quai_yaml_fail(c->err, c->doc, n->items[i],
-						      "a build argument in a list is written KEY=VALUE");
+				                      "a build argument in a list is written KEY=VALUE");
 			}
 			strv_push(&v, &len, &cap, s);
 		}
 	} else {
-		return quai_yaml_fail(c->err, c->doc, n, "'build_args' must be a mapping of names to values, found %s",
-				      quai_yaml_kind_name(n));
+		return quai_yaml_fail(c->err, c->doc, n,
+		                      "'build_args' must be a mapping of names to values, found %s",
+		                      quai_yaml_kind_name(n));
 	}
 	if (!v)
 		v = xcalloc(1, sizeof(*v));
@@ -285,7 +294,8 @@ static bool valid_image_name(const char *s)
 		bool sep = *p == '.' || *p == '_' || *p == '-' || *p == '/';
 		if (!alnum && !sep)
 			return false;
-		if (sep && (prev == '/' || (*p == '/' && !((prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9')))))
+		if (sep && (prev == '/' ||
+		            (*p == '/' && !((prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9')))))
 			return false;
 		prev = *p;
 	}
@@ -293,14 +303,15 @@ static bool valid_image_name(const char *s)
 }
 
 static int parse_image(struct ctx *c, struct plan_image_cfg *im, const struct quai_yaml_node *key,
-		       const struct quai_yaml_node *val)
+                       const struct quai_yaml_node *val)
 {
 	im->key = key;
 	im->value = val;
 	im->dir = plan_path_norm(key->str);
 	if (!im->dir)
-		return quai_yaml_fail(c->err, c->doc, key,
-				      "'%.200s' must be a directory inside the repository, relative to quai.yml", key->str);
+		return quai_yaml_fail(
+		    c->err, c->doc, key,
+		    "'%.200s' must be a directory inside the repository, relative to quai.yml", key->str);
 	if (quai_yaml_is_null(val))
 		return 0;
 	if (want_map(c, val, "an image entry") < 0)
@@ -312,10 +323,11 @@ static int parse_image(struct ctx *c, struct plan_image_cfg *im, const struct qu
 		if (strcmp(name, "name") == 0) {
 			rc = get_str(c, &im->name, v, name);
 			if (rc == 0 && !valid_image_name(im->name))
-				rc = quai_yaml_fail(c->err, c->doc, v,
-						    "'%.100s' is not a valid image name: use lowercase letters, digits, "
-						    "'.', '_', '-' and '/' between components",
-						    im->name);
+				rc = quai_yaml_fail(
+				    c->err, c->doc, v,
+				    "'%.100s' is not a valid image name: use lowercase letters, digits, "
+				    "'.', '_', '-' and '/' between components",
+				    im->name);
 		} else if (strcmp(name, "context") == 0) {
 			rc = get_path(c, &im->context, v, name);
 		} else if (strcmp(name, "dockerfile") == 0) {
@@ -333,8 +345,9 @@ static int parse_image(struct ctx *c, struct plan_image_cfg *im, const struct qu
 		} else if (strcmp(name, "ignore") == 0) {
 			rc = quai_yaml_bool(v, &im->ignore, QUAI_YAML_BOOL_12);
 			if (rc < 0)
-				rc = quai_yaml_fail(c->err, c->doc, v, "'ignore' must be true or false, found %s",
-						    quai_yaml_kind_name(v));
+				rc = quai_yaml_fail(c->err, c->doc, v,
+				                    "'ignore' must be true or false, found %s",
+				                    quai_yaml_kind_name(v));
 		} else {
 			rc = unknown_key(c->err, c->doc, k, "in an image entry", image_keys, N(image_keys));
 		}
@@ -358,8 +371,8 @@ static int parse_images(struct ctx *c, struct plan_config *cfg, const struct qua
 		for (size_t j = 0; j + 1 < cfg->nimages; j++)
 			if (strcmp(cfg->images[j].dir, im->dir) == 0)
 				return quai_yaml_fail(c->err, c->doc, n->pairs[i].key,
-						      "directory '%s' has two entries (the other at line %u)", im->dir,
-						      cfg->images[j].key->line);
+				                      "directory '%s' has two entries (the other at line %u)",
+				                      im->dir, cfg->images[j].key->line);
 	}
 	return 0;
 }
@@ -375,9 +388,10 @@ static int parse_root(struct ctx *c, struct plan_config *cfg, const struct quai_
 		if (strcmp(name, "registry") == 0) {
 			rc = get_str(c, &cfg->registry, v, name);
 			if (rc == 0 && (strchr(cfg->registry, '/') || strchr(cfg->registry, ' ')))
-				rc = quai_yaml_fail(c->err, c->doc, v,
-						    "'registry' is a host[:port] such as 'ghcr.io'; put the path in "
-						    "'namespace'");
+				rc = quai_yaml_fail(
+				    c->err, c->doc, v,
+				    "'registry' is a host[:port] such as 'ghcr.io'; put the path in "
+				    "'namespace'");
 		} else if (strcmp(name, "namespace") == 0) {
 			rc = get_str(c, &cfg->namespace, v, name);
 			if (rc == 0) {
@@ -386,10 +400,11 @@ static int parse_root(struct ctx *c, struct plan_config *cfg, const struct quai_
 				while (len && t[len - 1] == '/')
 					t[--len] = '\0';
 				if (!len || t[0] == '/' || !valid_image_name(t))
-					rc = quai_yaml_fail(c->err, c->doc, v,
-							    "'%.100s' is not a valid namespace: use lowercase letters, "
-							    "digits, '.', '_', '-' and '/' between components",
-							    t);
+					rc = quai_yaml_fail(
+					    c->err, c->doc, v,
+					    "'%.100s' is not a valid namespace: use lowercase letters, "
+					    "digits, '.', '_', '-' and '/' between components",
+					    t);
 			}
 		} else if (strcmp(name, "push_branches") == 0) {
 			rc = get_list(c, &cfg->push_branches, v, name, false);
@@ -411,17 +426,18 @@ static int parse_root(struct ctx *c, struct plan_config *cfg, const struct quai_
 }
 
 int plan_config_parse(struct plan_config *out, const char *file, const char *data, size_t len,
-		      struct quai_error **err)
+                      struct quai_error **err)
 {
 	memset(out, 0, sizeof(*out));
 	if (quai_yaml_load(&out->doc, file, data, len, err) < 0)
 		return -1;
 	const struct quai_yaml_node *root = out->doc->root;
 	if (out->doc->nroots > 1)
-		return quai_yaml_fail(err, out->doc, out->doc->roots[1], "quai.yml must hold one YAML document");
+		return quai_yaml_fail(err, out->doc, out->doc->roots[1],
+		                      "quai.yml must hold one YAML document");
 	if (!root || quai_yaml_is_null(root))
 		return 0;
-	struct ctx c = { out->doc, err };
+	struct ctx c = {out->doc, err};
 	return parse_root(&c, out, root);
 }
 

@@ -116,7 +116,7 @@ static int walk_dir(struct walk *w, int fd, const char *dir, int depth, struct q
 		close(fd);
 		return quai_error_errno(err, errno, "cannot read directory '%s/%s'", w->root, dir);
 	}
-	struct listing l = { 0 };
+	struct listing l = {0};
 	list_dir(&l, d);
 	if (l.dockerfile || l.containerfile) {
 		const struct plan_image_cfg *ic = plan_config_find(w->cfg, dir);
@@ -135,11 +135,13 @@ static int walk_dir(struct walk *w, int fd, const char *dir, int depth, struct q
 	for (size_t i = 0; i < l.nsubs; i++) {
 		cleanup_free char *sub = join(dir, l.subs[i]);
 		if (rc == 0 && depth < MAX_DEPTH && !ignored_dir(w->cfg, sub)) {
-			int sfd = openat(dirfd(d), l.subs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			int sfd =
+			    openat(dirfd(d), l.subs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 			if (sfd >= 0)
 				rc = walk_dir(w, sfd, sub, depth + 1, err);
 			else if (errno != EACCES && errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
-				rc = quai_error_errno(err, errno, "cannot read directory '%s/%s'", w->root, sub);
+				rc = quai_error_errno(err, errno, "cannot read directory '%s/%s'", w->root,
+				                      sub);
 		}
 		free(l.subs[i]);
 	}
@@ -197,7 +199,7 @@ static const char *build_arg(char *const *args, const char *key)
 
 static char *expand(const char *word, char escape, struct vars *v)
 {
-	struct quai_df_vars dv = { vars_lookup, NULL, v };
+	struct quai_df_vars dv = {vars_lookup, NULL, v};
 	char *out = NULL, *msg = NULL;
 	if (quai_df_expand(&out, &msg, word, escape, &dv) < 0) {
 		free(msg);
@@ -209,7 +211,7 @@ static char *expand(const char *word, char escape, struct vars *v)
 /* ARG instructions in [from, to): values from build_args, else their
  * expanded defaults. */
 static void declare_args(struct vars *v, const struct quai_dockerfile *df, size_t from, size_t to,
-			 char *const *build_args)
+                         char *const *build_args)
 {
 	for (size_t i = from; i < to; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
@@ -280,7 +282,7 @@ static char *mount_from(const char *val)
 }
 
 static void stage_refs(struct refs *r, const struct quai_dockerfile *df, size_t s, struct vars *globals,
-		       char *const *build_args)
+                       char *const *build_args)
 {
 	const struct quai_df_stage *st = &df->stages[s];
 	const struct quai_df_instr *from = &df->instrs[st->from_index];
@@ -291,7 +293,7 @@ static void stage_refs(struct refs *r, const struct quai_dockerfile *df, size_t 
 		else
 			free(img);
 	}
-	struct vars local = { 0 };
+	struct vars local = {0};
 	for (size_t i = 0; i < globals->n; i++)
 		vars_set(&local, globals->keys[i], globals->vals[i] ? xstrdup(globals->vals[i]) : NULL);
 	for (size_t i = st->from_index + 1; i < st->end_index; i++) {
@@ -324,7 +326,7 @@ static void stage_refs(struct refs *r, const struct quai_dockerfile *df, size_t 
 
 /* The image references of a Dockerfile's FROM and --from= (stages excluded). */
 static int dockerfile_refs(struct refs *r, const char *path, const char *name, char *const *build_args,
-			   struct quai_error **err)
+                           struct quai_error **err)
 {
 	cleanup_free char *src = NULL;
 	size_t len = 0;
@@ -332,7 +334,7 @@ static int dockerfile_refs(struct refs *r, const char *path, const char *name, c
 		return -1;
 	struct quai_dockerfile df;
 	quai_dockerfile_parse(&df, name, src, len);
-	struct vars globals = { 0 };
+	struct vars globals = {0};
 	size_t first = df.nstages ? df.stages[0].from_index : df.ninstrs;
 	declare_args(&globals, &df, 0, first, build_args);
 	for (size_t s = 0; s < df.nstages; s++)
@@ -347,7 +349,8 @@ static int dockerfile_refs(struct refs *r, const char *path, const char *name, c
 static int cmp_image(const void *a, const void *b)
 {
 	const struct quai_repo_image *x = a, *y = b;
-	return strcmp(x->name, y->name);
+	int d = strcmp(x->name, y->name);
+	return d ? d : strcmp(x->dir, y->dir);
 }
 
 static char **strv_dup(char *const *v)
@@ -382,8 +385,8 @@ static const char *base_name(const char *root, const char *dir)
 	return s ? s + 1 : p;
 }
 
-static void fill_image(struct quai_repo_image *im, const struct quai_repo *repo, const struct plan_config *cfg,
-		       const struct found *f)
+static void fill_image(struct quai_repo_image *im, const struct quai_repo *repo,
+                       const struct plan_config *cfg, const struct found *f)
 {
 	const struct plan_image_cfg *ic = plan_config_find(cfg, f->dir);
 	im->dir = xstrdup(f->dir);
@@ -410,14 +413,15 @@ static int config_only_images(struct walk *w, struct quai_error **err)
 		if (seen || ic->ignore)
 			continue;
 		if (!ic->dockerfile)
-			return quai_yaml_fail(err, w->cfg->doc, ic->key,
-					      "'%s' has no Dockerfile or Containerfile: set 'dockerfile' or remove the "
-					      "entry",
-					      ic->dir);
+			return quai_yaml_fail(
+			    err, w->cfg->doc, ic->key,
+			    "'%s' has no Dockerfile or Containerfile: set 'dockerfile' or remove the "
+			    "entry",
+			    ic->dir);
 		cleanup_free char *abs = xasprintf("%s/%s", w->root, ic->dockerfile);
 		if (!is_file(abs))
 			return quai_yaml_fail(err, w->cfg->doc, quai_yaml_get(ic->value, "dockerfile"),
-					      "'%s' does not exist", ic->dockerfile);
+			                      "'%s' does not exist", ic->dockerfile);
 		w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
 		w->v[w->n].dir = xstrdup(ic->dir);
 		w->v[w->n].dockerfile = xstrdup(ic->dockerfile);
@@ -436,7 +440,7 @@ static long match_ref(const struct quai_repo *repo, const char *prefix, const ch
 	const char *colon = strrchr(slash ? slash : ref, ':');
 	size_t len = colon ? (size_t)(colon - ref) : strlen(ref);
 	cleanup_free char *repo_part = xstrndup(ref, len);
-	const char *cands[2] = { repo_part, NULL };
+	const char *cands[2] = {repo_part, NULL};
 	size_t plen = strlen(prefix);
 	if (plen && strncmp(repo_part, prefix, plen) == 0)
 		cands[1] = repo_part + plen;
@@ -463,7 +467,7 @@ static int resolve_parents(struct quai_repo *repo, const struct plan_config *cfg
 	cleanup_free char *prefix = join_repository(cfg, "");
 	for (size_t i = 0; i < repo->nimages; i++) {
 		struct quai_repo_image *im = &repo->images[i];
-		struct refs r = { 0 };
+		struct refs r = {0};
 		cleanup_free char *abs = xasprintf("%s/%s", repo->root, im->dockerfile);
 		int rc = dockerfile_refs(&r, abs, im->dockerfile, im->build_args, err);
 		if (rc < 0) {
@@ -479,7 +483,8 @@ static int resolve_parents(struct quai_repo *repo, const struct plan_config *cfg
 			size_t cap = im->nparents;
 			im->parents = xgrow(im->parents, &cap, im->nparents + 1, sizeof(*im->parents));
 			cap = im->nparents;
-			im->parent_refs = xgrow(im->parent_refs, &cap, im->nparents + 1, sizeof(*im->parent_refs));
+			im->parent_refs =
+			    xgrow(im->parent_refs, &cap, im->nparents + 1, sizeof(*im->parent_refs));
 			im->parents[im->nparents] = (size_t)p;
 			im->parent_refs[im->nparents] = r.v[k];
 			im->nparents++;
@@ -490,8 +495,8 @@ static int resolve_parents(struct quai_repo *repo, const struct plan_config *cfg
 }
 
 /* Depth-first search for a cycle; colour 0 new, 1 on the path, 2 done. */
-static int find_cycle(const struct quai_repo *repo, size_t i, unsigned char *colour, size_t *path, size_t depth,
-		      struct quai_error **err)
+static int find_cycle(const struct quai_repo *repo, size_t i, unsigned char *colour, size_t *path,
+                      size_t depth, struct quai_error **err)
 {
 	colour[i] = 1;
 	path[depth] = i;
@@ -508,10 +513,11 @@ static int find_cycle(const struct quai_repo *repo, size_t i, unsigned char *col
 				quai_buf_printf(&b, "%s -> ", repo->images[path[d]].name);
 			quai_buf_puts(&b, repo->images[p].name);
 			cleanup_free char *s = quai_buf_detach(&b);
-			return quai_error_set(err, QUAI_EXIT_USAGE,
-					      "images depend on each other in a cycle: %s (each is built from the next); "
-					      "break it in one of their Dockerfiles",
-					      s);
+			return quai_error_set(
+			    err, QUAI_EXIT_USAGE,
+			    "images depend on each other in a cycle: %s (each is built from the next); "
+			    "break it in one of their Dockerfiles",
+			    s);
 		}
 		if (colour[p] == 0 && find_cycle(repo, p, colour, path, depth + 1, err) < 0)
 			return -1;
@@ -551,7 +557,8 @@ static int sort_parents(struct quai_repo *repo)
 		for (size_t a = 1; a < im->nparents; a++)
 			for (size_t b = a; b > 0; b--) {
 				size_t x = im->parents[b - 1], y = im->parents[b];
-				if (x < y || (x == y && strcmp(im->parent_refs[b - 1], im->parent_refs[b]) <= 0))
+				if (x < y ||
+				    (x == y && strcmp(im->parent_refs[b - 1], im->parent_refs[b]) <= 0))
 					break;
 				im->parents[b - 1] = y;
 				im->parents[b] = x;
@@ -572,8 +579,8 @@ int quai_repo_load(struct quai_repo **out, const char *path, struct quai_error *
 	const char *wd = quai_git_workdir(git);
 	if (!wd) {
 		quai_git_free(git);
-		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is a bare git repository: quai needs a working tree",
-				      path);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "'%s' is a bare git repository: quai needs a working tree", path);
 	}
 	struct quai_repo *repo = xcalloc(1, sizeof(*repo));
 	repo->root = xstrdup(wd);
@@ -581,7 +588,7 @@ int quai_repo_load(struct quai_repo **out, const char *path, struct quai_error *
 	while (rl > 1 && repo->root[rl - 1] == '/')
 		repo->root[--rl] = '\0';
 	struct plan_config cfg;
-	struct walk w = { .root = repo->root, .git = git, .cfg = &cfg };
+	struct walk w = {.root = repo->root, .git = git, .cfg = &cfg};
 	int rc = -1;
 	if (load_config(&cfg, repo->root, err) < 0)
 		goto out;
@@ -603,10 +610,11 @@ int quai_repo_load(struct quai_repo **out, const char *path, struct quai_error *
 	qsort(repo->images, repo->nimages, sizeof(*repo->images), cmp_image);
 	for (size_t i = 1; i < repo->nimages; i++)
 		if (strcmp(repo->images[i - 1].name, repo->images[i].name) == 0) {
-			quai_error_set(err, QUAI_EXIT_USAGE,
-				       "directories '%s' and '%s' are both image '%s': give one another 'name' in "
-				       "quai.yml's 'images'",
-				       repo->images[i - 1].dir, repo->images[i].dir, repo->images[i].name);
+			quai_error_set(
+			    err, QUAI_EXIT_USAGE,
+			    "directories '%s' and '%s' are both image '%s': give one another 'name' in "
+			    "quai.yml's 'images'",
+			    repo->images[i - 1].dir, repo->images[i].dir, repo->images[i].name);
 			goto out;
 		}
 	if (resolve_parents(repo, &cfg, err) < 0 || sort_parents(repo) < 0 || check_cycles(repo, err) < 0)

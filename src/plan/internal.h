@@ -22,7 +22,7 @@ struct plan_image_cfg {
 	char *context;    /* normalised, or NULL */
 	char *dockerfile; /* normalised, or NULL */
 	char *target;
-	char *tests; /* normalised, or NULL */
+	char *tests;       /* normalised, or NULL */
 	char **build_args; /* "KEY=VALUE", NULL-terminated */
 	char **tags;       /* NULL-terminated */
 	char **inputs;     /* normalised paths or patterns, NULL-terminated */
@@ -42,7 +42,7 @@ struct plan_config {
 /* Parses quai.yml text (file names it in messages); an empty document is
  * an empty configuration. Errors are "FILE:LINE:COL: ...". */
 int plan_config_parse(struct plan_config *out, const char *file, const char *data, size_t len,
-		      struct quai_error **err);
+                      struct quai_error **err);
 void plan_config_release(struct plan_config *cfg);
 /* The entry for directory dir, or NULL. */
 const struct plan_image_cfg *plan_config_find(const struct plan_config *cfg, const char *dir);

@@ -94,8 +94,9 @@ static void scan_context_file(void *p, const char *path)
 	}
 	if (!s->di_loaded) {
 		s->di_loaded = true;
-		cleanup_free char *f = strcmp(ctx, ".") == 0 ? xasprintf("%s/.dockerignore", s->repo->root)
-							      : xasprintf("%s/%s/.dockerignore", s->repo->root, ctx);
+		cleanup_free char *f = strcmp(ctx, ".") == 0
+		                           ? xasprintf("%s/.dockerignore", s->repo->root)
+		                           : xasprintf("%s/%s/.dockerignore", s->repo->root, ctx);
 		if (quai_dockerignore_load(&s->di, f, &s->err) < 0)
 			s->di = NULL;
 	}
@@ -120,9 +121,9 @@ static bool has_glob(const char *s)
 }
 
 static int own_reasons(struct reasons *r, const struct quai_repo *repo, const struct quai_repo_image *im,
-		       const struct changes *c, struct quai_error **err)
+                       const struct changes *c, struct quai_error **err)
 {
-	struct ctx_scan s = { .repo = repo, .im = im, .r = r };
+	struct ctx_scan s = {.repo = repo, .im = im, .r = r};
 	each_under(c, im->context, scan_context_file, &s);
 	quai_dockerignore_free(s.di);
 	if (s.err) {
@@ -133,7 +134,7 @@ static int own_reasons(struct reasons *r, const struct quai_repo *repo, const st
 		reason_add(r, xasprintf("changed: %s", im->dockerfile));
 	if (im->tests && changed_path(c, im->tests))
 		reason_add(r, xasprintf("changed: %s", im->tests));
-	struct input_scan is = { r };
+	struct input_scan is = {r};
 	for (char **in = im->inputs; in && *in; in++) {
 		if (has_glob(*in)) {
 			for (size_t i = 0; i < c->n; i++)
@@ -155,7 +156,7 @@ struct configs {
 };
 
 static int read_config_at(struct plan_config *cfg, struct quai_git *g, const char *rev, const char *root,
-			  struct quai_error **err)
+                          struct quai_error **err)
 {
 	cleanup_free char *data = NULL;
 	size_t len = 0;
@@ -202,7 +203,7 @@ static void config_reasons(struct reasons *r, struct configs *cf, const struct q
 /* ---- the base revision ---- */
 
 static int default_since(char **out, struct quai_git *g, const struct quai_repo *repo, const char *branch,
-			 struct quai_error **err)
+                         struct quai_error **err)
 {
 	*out = NULL;
 	cleanup_free char *last = NULL;
@@ -217,17 +218,42 @@ static int default_since(char **out, struct quai_git *g, const struct quai_repo 
 	if (!def || (branch && strcmp(branch, def) == 0))
 		return 0;
 	cleanup_free char *remote = xasprintf("origin/%s", def);
-	const char *cands[] = { def, remote };
+	const char *cands[] = {def, remote};
 	for (size_t i = 0; i < 2; i++) {
 		char tmp[41];
 		if (quai_git_resolve(g, tmp, cands[i], NULL) < 0)
 			continue;
-		if (quai_git_merge_base(g, hex, "HEAD", tmp, NULL) == 0) {
-			*out = xstrdup(hex);
+		if (quai_git_merge_base(g, hex, "HEAD", tmp, NULL) < 0)
+			continue;
+		/* detached on the default branch's line, branch unknown: as on
+		 * the default branch */
+		char head[41];
+		if (!branch && quai_git_resolve(g, head, "HEAD", NULL) == 0 && strcmp(head, hex) == 0)
 			return 0;
-		}
+		*out = xstrdup(hex);
+		return 0;
 	}
 	return 0;
+}
+
+/* The branch of a detached HEAD from the CI's variables: QUAI_BRANCH,
+ * GitLab's CI_COMMIT_BRANCH, GitHub's GITHUB_REF for a branch, Jenkins'
+ * BRANCH_NAME. */
+static char *ci_branch(void)
+{
+	const char *v = getenv("QUAI_BRANCH");
+	if (v && *v)
+		return xstrdup(v);
+	v = getenv("CI_COMMIT_BRANCH");
+	if (v && *v)
+		return xstrdup(v);
+	v = getenv("GITHUB_REF");
+	if (v && strncmp(v, "refs/heads/", 11) == 0 && v[11])
+		return xstrdup(v + 11);
+	v = getenv("BRANCH_NAME");
+	if (v && *v)
+		return xstrdup(v);
+	return NULL;
 }
 
 /* ---- build order ---- */
@@ -244,7 +270,8 @@ static void order(struct quai_plan *plan, const struct quai_repo *repo, const bo
 		total++;
 		const struct quai_repo_image *im = &repo->images[i];
 		for (size_t k = 0; k < im->nparents; k++)
-			if (in[im->parents[k]] && im->parents[k] != i && (k == 0 || im->parents[k] != im->parents[k - 1]))
+			if (in[im->parents[k]] && im->parents[k] != i &&
+			    (k == 0 || im->parents[k] != im->parents[k - 1]))
 				indeg[i]++;
 	}
 	plan->entries = xcalloc(total + 1, sizeof(*plan->entries));
@@ -272,7 +299,7 @@ static void order(struct quai_plan *plan, const struct quai_repo *repo, const bo
 }
 
 int quai_plan_compute(struct quai_plan **out, const struct quai_repo *repo, const struct quai_plan_options *o,
-		      struct quai_error **err)
+                      struct quai_error **err)
 {
 	*out = NULL;
 	struct quai_git *g = NULL;
@@ -282,17 +309,20 @@ int quai_plan_compute(struct quai_plan **out, const struct quai_repo *repo, cons
 	size_t n = repo->nimages;
 	struct reasons *rs = xcalloc(n + 1, sizeof(*rs));
 	bool *in = xcalloc(n + 1, sizeof(*in));
-	struct changes c = { 0 };
-	struct configs cf = { 0 };
+	struct changes c = {0};
+	struct configs cf = {0};
 	int rc = -1;
 	char hex[41];
 	if (quai_git_resolve(g, hex, "HEAD", NULL) < 0) {
-		quai_error_set(err, QUAI_EXIT_USAGE, "the repository at '%s' has no commit yet: commit first", repo->root);
+		quai_error_set(err, QUAI_EXIT_USAGE, "the repository at '%s' has no commit yet: commit first",
+		               repo->root);
 		goto out;
 	}
 	plan->head = xstrdup(hex);
 	if (quai_git_branch(g, &plan->branch, err) < 0)
 		goto out;
+	if (!plan->branch)
+		plan->branch = ci_branch();
 	if (o->all) {
 		/* everything, whatever changed */
 	} else if (o->since) {
@@ -315,7 +345,9 @@ int quai_plan_compute(struct quai_plan **out, const struct quai_repo *repo, cons
 		bool cfg_changed = changed_path(&c, "quai.yml");
 		if (cfg_changed) {
 			int a = read_config_at(&cf.old, g, plan->since, repo->root, err);
-			int b = a < 0 ? -1 : read_config_at(&cf.cur, g, o->dirty ? NULL : plan->head, repo->root, err);
+			int b =
+			    a < 0 ? -1
+			          : read_config_at(&cf.cur, g, o->dirty ? NULL : plan->head, repo->root, err);
 			if (a < 0 || b < 0)
 				goto out;
 			cf.old_ok = a == 0;
@@ -347,7 +379,8 @@ int quai_plan_compute(struct quai_plan **out, const struct quai_repo *repo, cons
 		/* parents are sorted by index, which is name order */
 		for (size_t k = 0; k < im->nparents; k++)
 			if (in[im->parents[k]] && im->parents[k] != i)
-				reason_add(&rs[i], xasprintf("depends on %s", repo->images[im->parents[k]].name));
+				reason_add(&rs[i],
+				           xasprintf("depends on %s", repo->images[im->parents[k]].name));
 	}
 	order(plan, repo, in, rs);
 	*out = steal_pointer(&plan);

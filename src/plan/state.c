@@ -67,18 +67,19 @@ static int read_state(json_t **out, const char *path, struct quai_error **err)
 	json_error_t je;
 	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%d:%d: %s (remove the file to start afresh)", path,
-				      je.line, je.column, je.text);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%d:%d: %s (remove the file to start afresh)",
+		                      path, je.line, je.column, je.text);
 	if (!json_is_object(j)) {
 		json_decref(j);
-		return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is not a JSON object (remove it to start afresh)",
-				      path);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "'%s' is not a JSON object (remove it to start afresh)", path);
 	}
 	*out = j;
 	return 0;
 }
 
-int quai_plan_last_success(const struct quai_repo *repo, const char *branch, char **out, struct quai_error **err)
+int quai_plan_last_success(const struct quai_repo *repo, const char *branch, char **out,
+                           struct quai_error **err)
 {
 	*out = NULL;
 	cleanup_free char *path = xasprintf("%s/.quai/state.json", repo->root);
@@ -112,7 +113,7 @@ static int ensure_dir(const char *root, struct quai_error **err)
 }
 
 int quai_plan_record_success(const struct quai_repo *repo, const char *branch, const char *sha,
-			     struct quai_error **err)
+                             struct quai_error **err)
 {
 	if (ensure_dir(repo->root, err) < 0)
 		return -1;

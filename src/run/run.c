@@ -80,17 +80,6 @@ static int make_dirs(struct run *r, struct quai_error **err)
 	return make_dir(r->dir, err);
 }
 
-static const char *env_branch(void)
-{
-	static const char *const names[] = {"QUAI_BRANCH", "CI_COMMIT_BRANCH", "GITHUB_REF_NAME", NULL};
-	for (const char *const *n = names; *n; n++) {
-		const char *v = getenv(*n);
-		if (v && *v)
-			return v;
-	}
-	return NULL;
-}
-
 static bool is_pushing_branch(const struct quai_repo *repo, const char *branch)
 {
 	if (!branch)
@@ -365,8 +354,7 @@ static int prepare(struct run *r, struct quai_error **err)
 	struct quai_plan_options po = {.since = o->since, .all = o->all};
 	if (quai_plan_compute(&r->plan, r->repo, &po, err) < 0)
 		return -1;
-	const char *branch = r->plan->branch ? r->plan->branch : env_branch();
-	r->branch = branch ? xstrdup(branch) : NULL;
+	r->branch = r->plan->branch ? xstrdup(r->plan->branch) : NULL;
 	r->pushing = is_pushing_branch(r->repo, r->branch);
 	snprintf(r->short_sha, sizeof(r->short_sha), "%.7s", r->plan->head);
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
