@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/cleanup.h"
@@ -65,14 +67,38 @@ static void live_line(const struct run *r, const struct run_image *ri, int w)
 	(void)r;
 }
 
+/* Running images first, then waiting, stopped, done. */
+static int rank(const struct run_image *ri)
+{
+	if (ri->pid)
+		return 0;
+	if (!finished(ri))
+		return 1;
+	return stopped_at(ri) < NSTEPS ? 2 : 3;
+}
+
+/* One line per image; on a terminal shorter than that, as many as fit,
+ * running images first, and a last line counting the others. */
 static void redraw(struct run *r)
 {
 	int w = name_width(r);
+	struct winsize ws;
+	size_t rows = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 2 ? ws.ws_row - 1u : 24;
+	size_t shown = r->n <= rows ? r->n : rows - 1, lines = 0;
 	if (r->drawn)
 		fprintf(stderr, "\033[%zuA", r->drawn);
-	for (size_t i = 0; i < r->n; i++)
-		live_line(r, &r->images[i], w);
-	r->drawn = r->n;
+	/* in plan order when every image fits */
+	for (int k = 0; k < 4 && lines < shown; k++)
+		for (size_t i = 0; i < r->n && lines < shown; i++)
+			if (r->n <= rows ? k == 0 : rank(&r->images[i]) == k) {
+				live_line(r, &r->images[i], w);
+				lines++;
+			}
+	if (shown < r->n) {
+		fprintf(stderr, "\r\033[K  ... and %zu more\n", r->n - shown);
+		lines++;
+	}
+	r->drawn = lines;
 	fflush(stderr);
 }
 

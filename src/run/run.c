@@ -1,8 +1,8 @@
 /* quai run from start to end: the plan, the lint gate, what an earlier run
  * of the same commit finished, the scheduler, the git tags, the record. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -20,6 +20,7 @@
 #include "core/banned.h"
 
 #define DOCKERFILE_MAX (64u << 20)
+#define RUNS_KEPT      100 /* run directories kept in .quai/runs */
 
 static char *run_id(void)
 {
@@ -64,6 +65,46 @@ static int lock(struct run *r, const char *quai, struct quai_error **err)
 	return quai_error_errno(err, errno, "lock '%s'", path);
 }
 
+static int by_name_desc(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* Keeps the newest RUNS_KEPT run directories (their names sort by time). */
+static void prune(const char *runs)
+{
+	DIR *d = opendir(runs);
+	if (!d)
+		return;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		names = xgrow(names, &cap, n + 1, sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), by_name_desc);
+	for (size_t i = 0; i < n; i++) {
+		if (i >= RUNS_KEPT) {
+			cleanup_free char *dir = xasprintf("%s/%s", runs, names[i]);
+			DIR *sub = opendir(dir);
+			while (sub && (de = readdir(sub)))
+				if (de->d_name[0] != '.' ||
+				    (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")))
+					unlinkat(dirfd(sub), de->d_name, 0);
+			if (sub)
+				closedir(sub);
+			rmdir(dir);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
 /* ROOT/.quai (git-ignored) and ROOT/.quai/runs/ID. */
 static int make_dirs(struct run *r, struct quai_error **err)
 {
@@ -76,6 +117,7 @@ static int make_dirs(struct run *r, struct quai_error **err)
 		return -1;
 	if (make_dir(runs, err) < 0 || lock(r, quai, err) < 0)
 		return -1;
+	prune(runs);
 	r->dir = xasprintf("%s/%s", runs, r->id);
 	return make_dir(r->dir, err);
 }
