@@ -93,8 +93,7 @@ static void prune(const char *runs)
 			cleanup_free char *dir = xasprintf("%s/%s", runs, names[i]);
 			DIR *sub = opendir(dir);
 			while (sub && (de = readdir(sub)))
-				if (de->d_name[0] != '.' ||
-				    (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")))
+				if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
 					unlinkat(dirfd(sub), de->d_name, 0);
 			if (sub)
 				closedir(sub);
