@@ -13,6 +13,7 @@
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/xalloc.h"
+#include "context/context.h"
 #include "engine/engine.h"
 #include "git/git.h"
 #include "lint/lint.h"
@@ -368,6 +369,52 @@ static void record_success(const struct run *r)
 		fprintf(stderr, "quai: warning: %s\n", err->msg);
 }
 
+/* Whether the repository-relative path goes into the image's build (its
+ * context minus .dockerignore, its Dockerfile, its tests). */
+static bool in_image(const struct quai_repo_image *img, const char *path, const struct quai_dockerignore *di)
+{
+	if (strcmp(path, img->dockerfile) == 0 || (img->tests && strcmp(path, img->tests) == 0))
+		return true;
+	size_t n = strlen(img->context);
+	if (strcmp(img->context, ".") == 0)
+		n = 0;
+	else if (strncmp(path, img->context, n) != 0 || path[n] != '/')
+		return false;
+	else
+		n++;
+	return !quai_dockerignore_match(di, path + n);
+}
+
+/* What is pushed and tagged must be what the commit holds: uncommitted
+ * changes in an image about to be built are refused, unless --no-push. */
+static int check_clean(struct run *r, struct quai_error **err)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	if (quai_git_changed(r->git, &paths, &n, "HEAD", "HEAD", true, err) < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < r->n && rc == 0; i++) {
+		const struct quai_repo_image *img = r->images[i].img;
+		cleanup_free char *ignore = strcmp(img->context, ".") == 0
+		                                ? xstrdup(".dockerignore")
+		                                : xasprintf("%s/.dockerignore", img->context);
+		struct quai_dockerignore *di = NULL;
+		if (quai_dockerignore_load(&di, access(ignore, F_OK) == 0 ? ignore : NULL, NULL) < 0)
+			di = NULL;
+		for (size_t k = 0; k < n && rc == 0; k++)
+			if (di && in_image(img, paths[k], di))
+				rc = quai_error_set(
+				    err, QUAI_EXIT_USAGE,
+				    "'%s' has uncommitted changes and goes into image '%s': commit "
+				    "it, or run with --no-push",
+				    paths[k], img->name);
+		quai_dockerignore_free(di);
+	}
+	quai_git_strv_free(paths);
+	return rc;
+}
+
 static int finish(struct run *r, const char *report)
 {
 	int status = final_status(r);
@@ -439,6 +486,8 @@ int quai_run(const struct quai_run_options *o, struct quai_error **err)
 		    r.repo->root);
 		goto out;
 	}
+	if (!o->no_push && check_clean(&r, err) < 0)
+		goto out;
 	if (quai_engine_open(&r.engine, err) < 0 || make_dirs(&r, err) < 0)
 		goto out;
 	for (size_t i = 0; i < r.n; i++) {

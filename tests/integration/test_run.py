@@ -316,6 +316,11 @@ def test_only_and_no_push(quai_bin, env, registry, busybox_image, tmp_path):
     image(repo, "b", "a", run="cp /a.txt /b.txt")
     repo.write("a/VERSION", "not-a-version\n")
     repo.commit("one")
+    # what is pushed must be what the commit holds
+    repo.write("a/new.txt", "x\n")
+    r, rep = quai_run(quai_bin, env, repo)
+    assert r.returncode == 2 and "'a/new.txt' has uncommitted changes and goes into image 'a'" in r.stderr, r.stderr
+    (repo.root / "a" / "new.txt").unlink()
     r, rep = quai_run(quai_bin, env, repo, "--only", "a", "--no-push")
     assert r.returncode == 0, r.stdout + r.stderr
     assert steps(rep) == {"a": ("ok", "ok", "ok", "skipped", "skipped")}
