@@ -119,6 +119,10 @@ def digest_of(registry, repo_name, tag):
     return headers["Docker-Content-Digest"] if headers else None
 
 
+def reasons(rep):
+    return {i["name"]: i["reasons"] for i in rep["images"]}
+
+
 def by_name(rep):
     return {i["name"]: i for i in rep["images"]}
 
@@ -165,7 +169,13 @@ def test_run_over_commits(quai_bin, env, registry, busybox_image, tmp_path):
     r, rep = quai_run(quai_bin, env, repo)
     assert r.returncode == 0, r.stdout + r.stderr
     assert rep["commit"] == c1 and rep["since"] is None and rep["status"] == "success"
-    assert [i["name"] for i in rep["images"]][0] == "base"
+    first = "no earlier commit to compare with"
+    assert reasons(rep) == {"base": [first], "child": [first, "depends on base"],
+                            "grandchild": [first, "depends on child"], "sibling": [first, "depends on base"],
+                            "indep": [first]}
+    order = [i["name"] for i in rep["images"]]
+    assert order.index("base") < order.index("child") < order.index("grandchild")
+    assert order.index("base") < order.index("sibling")
     assert steps(rep) == {"base": OK_ALL, "child": OK_ALL, "grandchild": OK_ALL,
                           "sibling": ("ok", "ok", "none", "ok", "ok"), "indep": ("ok", "ok", "none", "ok", "ok")}
     ev = events(r.stderr)
@@ -194,7 +204,7 @@ def test_run_over_commits(quai_bin, env, registry, busybox_image, tmp_path):
     # only a .dockerignored file and a file outside every image change
     repo.write("base/secret.txt", "s2\n")
     repo.write("README.md", "docs\n")
-    repo.commit("two")
+    c2 = repo.commit("two")
     r, rep = quai_run(quai_bin, env, repo)
     assert r.returncode == 0 and "nothing to build" in r.stderr, r.stderr
 
@@ -217,6 +227,9 @@ def test_run_over_commits(quai_bin, env, registry, busybox_image, tmp_path):
     c4 = repo.commit("four")
     r, rep = quai_run(quai_bin, env, repo)
     assert r.returncode == 1, r.stdout + r.stderr
+    assert reasons(rep) == {"child": ["changed: child/hello.txt", "changed: child/tests.yml"],
+                            "grandchild": ["depends on child"], "lintbad": ["changed: lintbad/Dockerfile"]}
+    assert rep["since"] == c2
     st = steps(rep)
     assert st["child"] == ("ok", "ok", "failed", "skipped", "skipped")
     # grandchild may have been built while child was tested; it goes no further
@@ -233,6 +246,9 @@ def test_run_over_commits(quai_bin, env, registry, busybox_image, tmp_path):
     repo.write("child/tests.yml", 'schemaVersion: "2.0.0"\n' + content_test("/child.txt", "base"))
     c5 = repo.commit("five")
     r, rep = quai_run(quai_bin, env, repo)
+    assert rep["since"] == c2 and reasons(rep) == {"child": ["changed: child/hello.txt"],
+                                                   "grandchild": ["depends on child"],
+                                                   "lintbad": ["changed: lintbad/Dockerfile"]}
     assert r.returncode == 0, r.stdout + r.stderr
     assert [i["name"] for i in rep["images"]] in (["child", "grandchild", "lintbad"], ["child", "lintbad", "grandchild"],
                                                   ["lintbad", "child", "grandchild"])
