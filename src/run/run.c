@@ -363,7 +363,8 @@ static void run_release(struct run *r)
 static void record_success(const struct run *r)
 {
 	cleanup_error struct quai_error *err = NULL;
-	if (r->o->only || r->o->no_push || !r->plan->branch)
+	/* only a run of everything that changed since the last success moves it */
+	if (r->o->only || r->o->no_push || (r->o->since && !r->o->all) || !r->plan->branch)
 		return;
 	if (quai_plan_record_success(r->repo, r->plan->branch, r->plan->head, &err) < 0)
 		fprintf(stderr, "quai: warning: %s\n", err->msg);
