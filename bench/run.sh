@@ -120,7 +120,7 @@ for jobs in 1 2 4; do
 done
 ratio=$(echo "${t[2]} / ${t[1]}" | bc -l)
 if [ "$(echo "$ratio < 0.7" | bc -l)" = 1 ]; then
-	printf 'bar: --jobs 2 / --jobs 1 = %.2f < 0.70: met\n' "$ratio"
+	printf 'bar: --jobs 2 / --jobs 1 = %.3f < 0.70: met\n' "$ratio"
 else
-	printf 'bar: --jobs 2 / --jobs 1 = %.2f, not under 0.70: missed\n' "$ratio"
+	printf 'bar: --jobs 2 / --jobs 1 = %.3f, not under 0.70: missed\n' "$ratio"
 fi
