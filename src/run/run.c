@@ -416,6 +416,27 @@ static int check_clean(struct run *r, struct quai_error **err)
 	return rc;
 }
 
+/* An image whose context is the repository's root would send .quai/ (the
+ * logs being written) to the engine. */
+static void warn_root_context(const struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct quai_repo_image *img = r->images[i].img;
+		if (strcmp(img->context, ".") != 0)
+			continue;
+		struct quai_dockerignore *di = NULL;
+		if (quai_dockerignore_load(&di, access(".dockerignore", F_OK) == 0 ? ".dockerignore" : NULL,
+		                           NULL) == 0 &&
+		    !quai_dockerignore_match(di, ".quai/lock"))
+			fprintf(stderr,
+			        "quai: warning: image '%s' sends the whole repository, .quai/ with it: add "
+			        ".quai to "
+			        ".dockerignore\n",
+			        img->name);
+		quai_dockerignore_free(di);
+	}
+}
+
 static int finish(struct run *r, const char *report)
 {
 	int status = final_status(r);
@@ -496,6 +517,7 @@ int quai_run(const struct quai_run_options *o, struct quai_error **err)
 		r.images[i].log = xasprintf("%s.log", r.images[i].stem);
 	}
 	print_plan(&r);
+	warn_root_context(&r);
 	size_t lint_failed = 0;
 	if (lint_all(&r, &lint_failed, err) < 0)
 		goto out;
