@@ -1,4 +1,5 @@
-/* Unit tests of src/run/version.c: versions, branch slugs, the references pushed. */
+/* Unit tests of src/run/: versions, branch slugs, the references pushed,
+ * the run record, the push gate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
+#include <sys/stat.h>
 
 #include "run/internal.h"
 
@@ -158,12 +162,123 @@ static void version_label(void **state)
 	assert_null(run_version_from_dockerfile("/nonexistent/Dockerfile", NULL, NULL, &unresolved));
 }
 
+/* Two images, b built FROM a; statuses as the test sets them. */
+struct fixture {
+	struct quai_repo repo;
+	struct quai_repo_image imgs[3];
+	struct quai_plan plan;
+	struct run_image ri[3];
+	struct quai_run_options o;
+	struct run r;
+	size_t deps_b[1], deps_c[1];
+};
+
+static void fixture_init(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	static char n0[] = "a", n1[] = "b", n2[] = "c", r0[] = "reg/ns/a", r1[] = "reg/ns/b",
+	            r2[] = "reg/ns/c";
+	static char *names[] = {n0, n1, n2};
+	static char *repos[] = {r0, r1, r2};
+	static char head[] = "0123456789abcdef0123456789abcdef01234567";
+	static char root[] = "/nonexistent", id[] = "20261122T000000Z-000000",
+	            started[] = "2026-11-22T00:00:00Z";
+	for (int i = 0; i < 3; i++) {
+		f->imgs[i].name = f->imgs[i].dir = names[i];
+		f->imgs[i].repository = repos[i];
+		f->ri[i].img = &f->imgs[i];
+		f->ri[i].log = names[i];
+	}
+	f->deps_b[0] = 0;
+	f->deps_c[0] = 1;
+	f->ri[1].deps = f->deps_b;
+	f->ri[1].ndeps = 1;
+	f->ri[2].deps = f->deps_c;
+	f->ri[2].ndeps = 1;
+	f->repo.root = root;
+	f->plan.head = head;
+	f->r = (struct run){.o = &f->o,
+	                    .repo = &f->repo,
+	                    .plan = &f->plan,
+	                    .id = id,
+	                    .started = started,
+	                    .images = f->ri,
+	                    .n = 3,
+	                    .jobs = 2};
+	clock_gettime(CLOCK_MONOTONIC, &f->r.t0);
+}
+
+static void record_json(void **state)
+{
+	struct fixture f;
+	fixture_init(&f);
+	f.ri[0].steps[STEP_BUILD] = (struct run_step){ST_OK, 1.5, NULL};
+	f.ri[0].steps[STEP_TEST] = (struct run_step){ST_FAILED, 0.5, (char *)"a test failed"};
+	char ref[] = "reg/ns/a:0.1.0", digest[] = "sha256:00";
+	struct run_ref refs[] = {{ref, false, digest}};
+	f.ri[0].refs = refs;
+	f.ri[0].nrefs = 1;
+	json_t *o = run_record_json(&f.r, "failed");
+	assert_string_equal(json_string_value(json_object_get(o, "status")), "failed");
+	assert_string_equal(json_string_value(json_object_get(o, "commit")), f.plan.head);
+	assert_true(json_is_null(json_object_get(o, "since")));
+	json_t *a = json_array_get(json_object_get(o, "images"), 0);
+	json_t *b = json_array_get(json_object_get(o, "images"), 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "build"), "status")), "ok");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "test"), "note")),
+	                    "a test failed");
+	assert_string_equal(json_string_value(json_object_get(a, "digest")), "sha256:00");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(b, "depends_on"), 0)), "a");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(b, "push"), "status")),
+	                    "pending");
+	json_decref(o);
+	for (int s = ST_PENDING; s <= ST_NONE; s++)
+		assert_int_equal(run_status_parse(run_status_name((enum run_status)s)), s);
+	assert_int_equal(run_status_parse("nope"), -1);
+	assert_int_equal(run_status_parse(NULL), -1);
+}
+
+static void ancestors(void **state)
+{
+	struct fixture f;
+	fixture_init(&f);
+	assert_true(run_ancestors_tested(&f.r, 0));
+	assert_false(run_ancestors_tested(&f.r, 2));
+	f.ri[1].steps[STEP_TEST].status = ST_OK;
+	assert_false(run_ancestors_tested(&f.r, 2)); /* a, two levels up, is not */
+	f.ri[0].steps[STEP_TEST].status = ST_NONE;
+	assert_true(run_ancestors_tested(&f.r, 2));
+}
+
+static void write_atomic(void **state)
+{
+	char dir[] = "/tmp/quai-test-run-dir-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128];
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	struct quai_error *err = NULL;
+	assert_int_equal(run_write_atomic(path, "{}\n", 3, &err), 0);
+	assert_int_equal(run_write_atomic(path, "[1]\n", 4, &err), 0);
+	FILE *f = fopen(path, "r");
+	char buf[16] = "";
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "[1]\n");
+	unlink(path);
+	rmdir(dir);
+	assert_int_equal(run_write_atomic("/nonexistent/dir/run.json", "x", 1, &err), -1);
+	assert_non_null(strstr(err->msg, "create '/nonexistent/dir/run.json.tmp."));
+	quai_error_free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(semver_parse),      cmocka_unit_test(semver_order),
 	    cmocka_unit_test(version_from_tags), cmocka_unit_test(branch_slug),
 	    cmocka_unit_test(refs_plan),         cmocka_unit_test(version_label),
+	    cmocka_unit_test(record_json),       cmocka_unit_test(ancestors),
+	    cmocka_unit_test(write_atomic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
