@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (plan_config_find(&cfg, im->dir) != im || !plan_yaml_equal(im->value, im->value))
 				abort();
 			sum += plan_yaml_equal(im->value, cfg.images[0].value);
-			sum += plan_strv_len(im->build_args) + plan_strv_len(im->tags) + plan_strv_len(im->inputs);
+			sum += plan_strv_len(im->build_args) + plan_strv_len(im->tags) +
+			       plan_strv_len(im->inputs);
 			for (char **p = im->inputs; p && *p; p++)
 				if (!plan_path_under(*p, "."))
 					abort();
@@ -37,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *nl = memchr(data, '\n', size);
 	char *line = xstrndup((const char *)data, nl ? (size_t)(nl - (const char *)data) : size);
 	char *norm = plan_path_norm(line);
-	if (norm && (norm[0] == '/' || strstr(norm, "//") || (strcmp(norm, ".") != 0 && norm[strlen(norm) - 1] == '/')))
+	if (norm && (norm[0] == '/' || strstr(norm, "//") ||
+	             (strcmp(norm, ".") != 0 && norm[strlen(norm) - 1] == '/')))
 		abort();
 	free(norm);
 	free(line);

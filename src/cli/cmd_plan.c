@@ -21,7 +21,8 @@ const char cmd_plan_usage[] = "usage: quai plan [OPTIONS] [DIR]\n"
                               "an image; quai.yml at the root adjusts them (see README).\n"
                               "\n"
                               "A file counts for an image when it is in the image's build context and not\n"
-                              "excluded by the context's .dockerignore.\n"
+                              "excluded by the context's .dockerignore. Past three paths of a kind, the\n"
+                              "line says how many more there are; --json lists them all.\n"
                               "\n"
                               "Options:\n"
                               "  --since REV   compare HEAD with REV; default: the last commit 'quai run'\n"
@@ -46,6 +47,42 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* Length of the "changed: " or "input changed: " prefix of r, else 0. */
+static size_t path_prefix(const char *r)
+{
+	static const char *const prefixes[] = {"changed: ", "input changed: "};
+	for (size_t i = 0; i < 2; i++)
+		if (strncmp(r, prefixes[i], strlen(prefixes[i])) == 0)
+			return strlen(prefixes[i]);
+	return 0;
+}
+
+/* The reasons joined by "; ", a run of paths of the same kind as
+ * "changed: a, b, c (+N more)". */
+static void print_reasons(char **reasons)
+{
+	enum { SHOWN = 3 };
+	for (char **r = reasons; r && *r;) {
+		if (r != reasons)
+			fputs("; ", stdout);
+		size_t pre = path_prefix(*r);
+		if (!pre) {
+			fputs(*r++, stdout);
+			continue;
+		}
+		char **end = r + 1;
+		while (*end && path_prefix(*end) == pre && strncmp(*end, *r, pre) == 0)
+			end++;
+		printf("%.*s", (int)pre, *r);
+		size_t n = (size_t)(end - r);
+		for (size_t k = 0; k < n && k < SHOWN; k++)
+			printf("%s%s", k ? ", " : "", r[k] + pre);
+		if (n > SHOWN)
+			printf(" (+%zu more)", n - SHOWN);
+		r = end;
+	}
+}
+
 static void print_text(const struct quai_plan *plan, const struct quai_repo *repo)
 {
 	int width = 0;
@@ -57,8 +94,7 @@ static void print_text(const struct quai_plan *plan, const struct quai_repo *rep
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct quai_plan_entry *e = &plan->entries[i];
 		printf("%-*s ", width, repo->images[e->image].name);
-		for (char **r = e->reasons; r && *r; r++)
-			printf("%s%s", r == e->reasons ? "" : "; ", *r);
+		print_reasons(e->reasons);
 		putchar('\n');
 	}
 	if (plan->since)

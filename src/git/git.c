@@ -38,6 +38,9 @@ int quai_git_open(struct quai_git **out, const char *path, struct quai_error **e
 	static bool initialised;
 	if (!initialised) {
 		git_libgit2_init();
+		/* quai reads objects git wrote; checking each one's hash again
+		 * costs a SHA-1 per tree and blob read */
+		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 		initialised = true;
 	}
 	git_repository *repo = NULL;

@@ -7,7 +7,6 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,7 +14,6 @@
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/xalloc.h"
-#include "dockerfile/dockerfile.h"
 #include "git/git.h"
 #include "plan/internal.h"
 #include "plan/plan.h"
@@ -120,10 +118,7 @@ static int walk_dir(struct walk *w, int fd, const char *dir, int depth, struct q
 	list_dir(&l, d);
 	if (l.dockerfile || l.containerfile) {
 		const struct plan_image_cfg *ic = plan_config_find(w->cfg, dir);
-		bool skip = ic && ic->ignore;
-		if (!skip && !ic && strcmp(dir, ".") != 0 && w->git && quai_git_is_ignored(w->git, dir))
-			skip = true; /* build output and the like: only quai.yml can bring it in */
-		if (!skip) {
+		if (!(ic && ic->ignore)) {
 			w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
 			w->v[w->n].dir = xstrdup(dir);
 			w->v[w->n].dockerfile = join(dir, l.dockerfile ? "Dockerfile" : "Containerfile");
@@ -134,7 +129,10 @@ static int walk_dir(struct walk *w, int fd, const char *dir, int depth, struct q
 	int rc = 0;
 	for (size_t i = 0; i < l.nsubs; i++) {
 		cleanup_free char *sub = join(dir, l.subs[i]);
-		if (rc == 0 && depth < MAX_DEPTH && !ignored_dir(w->cfg, sub)) {
+		/* git-ignored directories (build output and the like) are not
+		 * walked: only quai.yml can name an image there */
+		if (rc == 0 && depth < MAX_DEPTH && !ignored_dir(w->cfg, sub) &&
+		    !(w->git && quai_git_is_ignored(w->git, sub))) {
 			int sfd =
 			    openat(dirfd(d), l.subs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 			if (sfd >= 0)
@@ -148,200 +146,6 @@ static int walk_dir(struct walk *w, int fd, const char *dir, int depth, struct q
 	free(l.subs);
 	closedir(d);
 	return rc;
-}
-
-/* ---- Dockerfile dependencies ---- */
-
-struct vars {
-	char **keys;
-	char **vals; /* NULL: declared without a value */
-	size_t n, cap;
-};
-
-static const char *vars_lookup(void *ctx, const char *name)
-{
-	struct vars *v = ctx;
-	for (size_t i = v->n; i-- > 0;)
-		if (strcmp(v->keys[i], name) == 0)
-			return v->vals[i];
-	return NULL;
-}
-
-static void vars_set(struct vars *v, const char *key, char *val)
-{
-	size_t cap = v->cap;
-	v->keys = xgrow(v->keys, &cap, v->n + 1, sizeof(*v->keys));
-	v->vals = xgrow(v->vals, &v->cap, v->n + 1, sizeof(*v->vals));
-	v->keys[v->n] = xstrdup(key);
-	v->vals[v->n] = val;
-	v->n++;
-}
-
-static void vars_release(struct vars *v)
-{
-	for (size_t i = 0; i < v->n; i++) {
-		free(v->keys[i]);
-		free(v->vals[i]);
-	}
-	free(v->keys);
-	free(v->vals);
-	memset(v, 0, sizeof(*v));
-}
-
-static const char *build_arg(char *const *args, const char *key)
-{
-	size_t n = strlen(key);
-	for (char *const *p = args; p && *p; p++)
-		if (strncmp(*p, key, n) == 0 && (*p)[n] == '=')
-			return *p + n + 1;
-	return NULL;
-}
-
-static char *expand(const char *word, char escape, struct vars *v)
-{
-	struct quai_df_vars dv = {vars_lookup, NULL, v};
-	char *out = NULL, *msg = NULL;
-	if (quai_df_expand(&out, &msg, word, escape, &dv) < 0) {
-		free(msg);
-		return NULL;
-	}
-	return out;
-}
-
-/* ARG instructions in [from, to): values from build_args, else their
- * expanded defaults. */
-static void declare_args(struct vars *v, const struct quai_dockerfile *df, size_t from, size_t to,
-                         char *const *build_args)
-{
-	for (size_t i = from; i < to; i++) {
-		const struct quai_df_instr *in = &df->instrs[i];
-		if (in->kind != QUAI_DF_ARG)
-			continue;
-		for (size_t k = 0; k < in->nkvs; k++) {
-			const struct quai_df_kv *kv = &in->kvs[k];
-			const char *given = build_arg(build_args, kv->key);
-			char *val = NULL;
-			if (given)
-				val = xstrdup(given);
-			else if (kv->value)
-				val = expand(kv->value, df->escape, v);
-			vars_set(v, kv->key, val);
-		}
-	}
-}
-
-struct refs {
-	char **v;
-	size_t n, cap;
-};
-
-static void refs_add(struct refs *r, char *ref)
-{
-	if (!ref)
-		return;
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->v[i], ref) == 0) {
-			free(ref);
-			return;
-		}
-	r->v = xgrow(r->v, &r->cap, r->n + 1, sizeof(*r->v));
-	r->v[r->n++] = ref;
-}
-
-/* Whether name is a stage defined before stage `before` (case-insensitive, as docker). */
-static bool earlier_stage(const struct quai_dockerfile *df, const char *name, size_t before)
-{
-	for (size_t s = 0; s < before && s < df->nstages; s++)
-		if (df->stages[s].name && strcasecmp(df->stages[s].name, name) == 0)
-			return true;
-	return false;
-}
-
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-/* `from=` of a RUN --mount value, or NULL. */
-static char *mount_from(const char *val)
-{
-	const char *p = val;
-	while (p && *p) {
-		const char *e = strchr(p, ',');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len > 5 && strncmp(p, "from=", 5) == 0)
-			return xstrndup(p + 5, len - 5);
-		p = e ? e + 1 : NULL;
-	}
-	return NULL;
-}
-
-static void stage_refs(struct refs *r, const struct quai_dockerfile *df, size_t s, struct vars *globals,
-                       char *const *build_args)
-{
-	const struct quai_df_stage *st = &df->stages[s];
-	const struct quai_df_instr *from = &df->instrs[st->from_index];
-	if (from->nwords > 0) {
-		char *img = expand(from->words[0].raw, df->escape, globals);
-		if (img && *img && strcasecmp(img, "scratch") != 0 && !earlier_stage(df, img, s))
-			refs_add(r, img);
-		else
-			free(img);
-	}
-	struct vars local = {0};
-	for (size_t i = 0; i < globals->n; i++)
-		vars_set(&local, globals->keys[i], globals->vals[i] ? xstrdup(globals->vals[i]) : NULL);
-	for (size_t i = st->from_index + 1; i < st->end_index; i++) {
-		const struct quai_df_instr *in = &df->instrs[i];
-		if (in->kind == QUAI_DF_ARG) {
-			declare_args(&local, df, i, i + 1, build_args);
-			continue;
-		}
-		const char *val = NULL;
-		cleanup_free char *mount = NULL;
-		if (in->kind == QUAI_DF_COPY || in->kind == QUAI_DF_ADD) {
-			const struct quai_df_flag *f = quai_df_instr_flag(in, "from");
-			val = f ? f->value : NULL;
-		} else if (in->kind == QUAI_DF_RUN) {
-			for (size_t k = 0; k < in->nflags && !mount; k++)
-				if (strcmp(in->flags[k].name, "mount") == 0 && in->flags[k].value)
-					mount = mount_from(in->flags[k].value);
-			val = mount;
-		}
-		if (!val)
-			continue;
-		char *ref = expand(val, df->escape, &local);
-		if (ref && *ref && !all_digits(ref) && !earlier_stage(df, ref, df->nstages))
-			refs_add(r, ref);
-		else
-			free(ref);
-	}
-	vars_release(&local);
-}
-
-/* The image references of a Dockerfile's FROM and --from= (stages excluded). */
-static int dockerfile_refs(struct refs *r, const char *path, const char *name, char *const *build_args,
-                           struct quai_error **err)
-{
-	cleanup_free char *src = NULL;
-	size_t len = 0;
-	if (quai_file_read(&src, &len, path, PLAN_DOCKERFILE_MAX, err) < 0)
-		return -1;
-	struct quai_dockerfile df;
-	quai_dockerfile_parse(&df, name, src, len);
-	struct vars globals = {0};
-	size_t first = df.nstages ? df.stages[0].from_index : df.ninstrs;
-	declare_args(&globals, &df, 0, first, build_args);
-	for (size_t s = 0; s < df.nstages; s++)
-		stage_refs(r, &df, s, &globals, build_args);
-	vars_release(&globals);
-	quai_dockerfile_release(&df);
-	return 0;
 }
 
 /* ---- the repository ---- */
@@ -412,19 +216,35 @@ static int config_only_images(struct walk *w, struct quai_error **err)
 			seen = strcmp(w->v[j].dir, ic->dir) == 0;
 		if (seen || ic->ignore)
 			continue;
-		if (!ic->dockerfile)
+		cleanup_free char *df = NULL;
+		if (ic->dockerfile) {
+			cleanup_free char *abs = xasprintf("%s/%s", w->root, ic->dockerfile);
+			if (!is_file(abs))
+				return quai_yaml_fail(err, w->cfg->doc,
+				                      quai_yaml_get(ic->value, "dockerfile"),
+				                      "'%s' does not exist", ic->dockerfile);
+			df = xstrdup(ic->dockerfile);
+		} else {
+			/* a directory the walk skipped (git-ignored, hidden): its own */
+			static const char *const names[] = {"Dockerfile", "Containerfile"};
+			for (size_t k = 0; k < 2 && !df; k++) {
+				char *rel = join(ic->dir, names[k]);
+				cleanup_free char *abs = xasprintf("%s/%s", w->root, rel);
+				if (is_file(abs))
+					df = rel;
+				else
+					free(rel);
+			}
+		}
+		if (!df)
 			return quai_yaml_fail(
 			    err, w->cfg->doc, ic->key,
 			    "'%s' has no Dockerfile or Containerfile: set 'dockerfile' or remove the "
 			    "entry",
 			    ic->dir);
-		cleanup_free char *abs = xasprintf("%s/%s", w->root, ic->dockerfile);
-		if (!is_file(abs))
-			return quai_yaml_fail(err, w->cfg->doc, quai_yaml_get(ic->value, "dockerfile"),
-			                      "'%s' does not exist", ic->dockerfile);
 		w->v = xgrow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
 		w->v[w->n].dir = xstrdup(ic->dir);
-		w->v[w->n].dockerfile = xstrdup(ic->dockerfile);
+		w->v[w->n].dockerfile = steal_pointer(&df);
 		w->v[w->n].tests = NULL;
 		w->n++;
 	}
@@ -467,17 +287,15 @@ static int resolve_parents(struct quai_repo *repo, const struct plan_config *cfg
 	cleanup_free char *prefix = join_repository(cfg, "");
 	for (size_t i = 0; i < repo->nimages; i++) {
 		struct quai_repo_image *im = &repo->images[i];
-		struct refs r = {0};
+		char **refs = NULL;
+		size_t nrefs = 0;
 		cleanup_free char *abs = xasprintf("%s/%s", repo->root, im->dockerfile);
-		int rc = dockerfile_refs(&r, abs, im->dockerfile, im->build_args, err);
-		if (rc < 0) {
-			quai_error_wrap(err, "image '%s'", im->name);
-			return -1;
-		}
-		for (size_t k = 0; k < r.n; k++) {
-			long p = match_ref(repo, prefix, r.v[k]);
+		if (plan_dockerfile_refs(&refs, &nrefs, abs, im->dockerfile, im->build_args, err) < 0)
+			return quai_error_wrap(err, "image '%s'", im->name);
+		for (size_t k = 0; k < nrefs; k++) {
+			long p = match_ref(repo, prefix, refs[k]);
 			if (p < 0) {
-				free(r.v[k]);
+				free(refs[k]);
 				continue;
 			}
 			size_t cap = im->nparents;
@@ -486,10 +304,10 @@ static int resolve_parents(struct quai_repo *repo, const struct plan_config *cfg
 			im->parent_refs =
 			    xgrow(im->parent_refs, &cap, im->nparents + 1, sizeof(*im->parent_refs));
 			im->parents[im->nparents] = (size_t)p;
-			im->parent_refs[im->nparents] = r.v[k];
+			im->parent_refs[im->nparents] = refs[k];
 			im->nparents++;
 		}
-		free(r.v);
+		free(refs);
 	}
 	return 0;
 }

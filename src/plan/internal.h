@@ -56,6 +56,11 @@ char *plan_path_norm(const char *path);
 /* Whether path is dir itself or lies under it ("." holds everything). */
 bool plan_path_under(const char *path, const char *dir);
 
+/* The image references a Dockerfile names (see deps.c), each once, in
+ * order: *out (n of them, caller frees each and the array). */
+int plan_dockerfile_refs(char ***out, size_t *n, const char *path, const char *name, char *const *build_args,
+                         struct quai_error **err);
+
 void plan_strv_free(char **v);
 size_t plan_strv_len(char *const *v);
 

@@ -320,6 +320,10 @@ def test_discovery_skips(quai, repo):
         ("root-image", ".", []),
         ("svc", "svc", ["root-image"]),
     ]
+    # quai.yml brings in a git-ignored directory
+    repo.commit("out too", {"quai.yml": "ignore: [fixtures]\nimages:\n  .: {name: root-image}\n  out: {}\n"})
+    doc = plan_json(quai, repo, "--all")
+    assert [(i["name"], i["dir"]) for i in doc["images"]] == [("out", "out"), ("root-image", "."), ("svc", "svc")]
 
 
 def test_detached_head_as_ci_checks_out(quai, repo):
@@ -352,3 +356,44 @@ def test_detached_head_as_ci_checks_out(quai, repo):
     assert detached_plan("feature", GITHUB_REF="refs/heads/feature")["images"] == []
     assert detached_plan("feature", QUAI_BRANCH="feature", BRANCH_NAME="main")["images"] == []
     assert detached_plan("feature", BRANCH_NAME="main")["since"] == repo.git("rev-parse", "main~1")
+
+
+def test_text_form_shortens_long_path_lists(quai, repo):
+    chain(repo, "images:\n  dockers/indep: {inputs: [shared/]}\n")
+    files = {"dockers/indep/f%d" % i: "x\n" for i in range(5)}
+    files.update({"shared/s%d" % i: "x\n" for i in range(2)})
+    repo.commit("many", files)
+    r = plan(quai, repo, "--since", "HEAD~1")
+    assert r.stdout == ("indep changed: dockers/indep/f0, dockers/indep/f1, dockers/indep/f2 (+2 more); "
+                        "input changed: shared/s0, shared/s1\n")
+    assert len(plan_json(quai, repo, "--since", "HEAD~1")["images"][0]["reasons"]) == 7
+
+
+def test_dockerfile_and_tests_outside_the_context(quai, repo):
+    repo.commit("images", {
+        "quai.yml": ("images:\n"
+                     "  app:\n"
+                     "    context: app/src\n"
+                     "    dockerfile: docker/app.Dockerfile\n"
+                     "    tests: specs/app.yml\n"
+                     "  whole:\n"
+                     "    context: .\n"),
+        "app/README": "the Dockerfile lives in docker/\n",
+        "app/src/main.c": "int main(void) { return 0; }\n",
+        "docker/app.Dockerfile": "FROM busybox\nCOPY main.c /\n",
+        "specs/app.yml": "schemaVersion: 2.0.0\n",
+        "whole/Dockerfile": "FROM busybox\nCOPY . /all/\n",
+        ".dockerignore": "docs/\n",
+    })
+    repo.commit("outside", {"docker/app.Dockerfile": "FROM busybox:1.36\nCOPY main.c /\n",
+                            "specs/app.yml": "schemaVersion: 2.0.0\ncommandTests: []\n",
+                            "app/README": "not in the context\n", "docs/x": "ignored\n"})
+    assert names_reasons(plan_json(quai, repo, "--since", "HEAD~1")) == [
+        ("app", ["changed: docker/app.Dockerfile", "changed: specs/app.yml"]),
+        ("whole", ["changed: app/README", "changed: docker/app.Dockerfile", "changed: specs/app.yml"]),
+    ]
+    repo.commit("src", {"app/src/main.c": "int main(void) { return 1; }\n"})
+    assert names_reasons(plan_json(quai, repo, "--since", "HEAD~1")) == [
+        ("app", ["changed: app/src/main.c"]),
+        ("whole", ["changed: app/src/main.c"]),
+    ]

@@ -176,6 +176,63 @@ static void test_yaml_equal(void **state)
 	plan_config_release(&cb);
 }
 
+/* The references of Dockerfile text, joined by spaces. */
+static char *refs_of(const char *text, char *const *build_args)
+{
+	char path[] = "/tmp/quai-unit-df.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	char **refs = NULL;
+	size_t n = 0;
+	assert_int_equal(plan_dockerfile_refs(&refs, &n, path, "Dockerfile", build_args, NULL), 0);
+	unlink(path);
+	struct quai_buf b = QUAI_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		quai_buf_printf(&b, "%s%s", i ? " " : "", refs[i]);
+		free(refs[i]);
+	}
+	free(refs);
+	return quai_buf_detach(&b);
+}
+
+static void test_dockerfile_refs(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+	    {"FROM a\nFROM b:1 AS x\nFROM x\nFROM scratch\n", "a b:1"},
+	    {"ARG R=reg\nARG N=${R}/base\nFROM ${N}:${TAG:-latest}\n", "reg/base:latest"},
+	    {"FROM --platform=$BUILDPLATFORM golang AS build\nFROM alpine\nCOPY --from=build /a /b\n",
+	     "golang alpine"},
+	    {"FROM a AS one\nFROM b\nCOPY --from=0 /x /y\nCOPY --from=ONE /x /y\nADD --from=c /x /y\n",
+	     "a b c"},
+	    {"FROM a\nARG SRC=tools\nCOPY --from=${SRC}:2 /x /y\nRUN --mount=type=cache,from=cachy,target=/c "
+	     "true\n",
+	     "a tools:2 cachy"},
+	    {"FROM a\nFROM a\nCOPY --from=a / /\n", "a"},
+	    {"FROM ${UNSET}\nFROM $\n", "$"},
+	    {"ARG V\nFROM base:${V}\n", "base:given"},
+	    {"# no FROM at all\nRUN true\n", ""},
+	    {"FROM x:${V:?must be set}\nFROM y\n", "y"},
+	};
+	char v_given[] = "V=given";
+	char *args[] = {v_given, NULL};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = refs_of(cases[i][0], args);
+		if (strcmp(got, cases[i][1]) != 0)
+			fprintf(stderr, "case %zu: got '%s'\n", i, got);
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+	/* build_args win over defaults, and only for declared ARGs */
+	char base_mine[] = "BASE=mine", other_x[] = "OTHER=x";
+	char *over[] = {base_mine, other_x, NULL};
+	char *got = refs_of("ARG BASE=theirs\nFROM ${BASE}\nFROM ${OTHER:-none}\n", over);
+	assert_string_equal(got, "mine none");
+	free(got);
+}
+
 /* ---- repositories ---- */
 
 static struct quai_repo *load_ok(const char *dir)
@@ -537,9 +594,13 @@ static void test_plans(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_paths),       cmocka_unit_test(test_config),
-	    cmocka_unit_test(test_yaml_equal),  cmocka_unit_test(test_discovery_and_dependencies),
-	    cmocka_unit_test(test_load_errors), cmocka_unit_test(test_plans),
+	    cmocka_unit_test(test_paths),
+	    cmocka_unit_test(test_config),
+	    cmocka_unit_test(test_yaml_equal),
+	    cmocka_unit_test(test_dockerfile_refs),
+	    cmocka_unit_test(test_discovery_and_dependencies),
+	    cmocka_unit_test(test_load_errors),
+	    cmocka_unit_test(test_plans),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
