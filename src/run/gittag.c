@@ -191,25 +191,57 @@ static int origin_url(git_repository *repo, char **out, struct quai_error **err)
 	return 0;
 }
 
-int run_git_push_tags(struct quai_git *g, char *const *names, size_t n, bool *skipped,
-                      struct quai_error **err)
+/* origin as an anonymous remote (see origin_url); *out NULL without origin. */
+static int open_origin(git_repository *repo, git_remote **out, struct quai_error **err)
 {
-	git_repository *repo = quai_git_raw(g);
-	git_remote *remote = NULL;
 	cleanup_free char *url = NULL;
-	*skipped = false;
+	*out = NULL;
 	if (origin_url(repo, &url, err) < 0)
 		return -1;
-	if (!url) {
-		*skipped = true;
+	if (!url)
 		return 0;
-	}
 	git_remote_create_options ro;
 	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
 	ro.repository = repo;
 	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-	if (git_remote_create_with_opts(&remote, url, &ro) < 0)
+	if (git_remote_create_with_opts(out, url, &ro) < 0)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "remote 'origin' (%s): %s", url, git_msg());
+	return 0;
+}
+
+int run_git_fetch_tags(struct quai_git *g, struct quai_error **err)
+{
+	git_remote *remote = NULL;
+	if (open_origin(quai_git_raw(g), &remote, err) < 0 || !remote)
+		return remote ? -1 : 0;
+	struct push_state st = {0};
+	char spec[] = "refs/tags/*:refs/tags/*";
+	char *specs[] = {spec};
+	git_strarray arr = {specs, 1};
+	git_fetch_options opts;
+	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+	opts.callbacks.credentials = credentials;
+	opts.callbacks.payload = &st;
+	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	int rc = git_remote_fetch(remote, &arr, &opts, NULL);
+	if (rc < 0)
+		rc = quai_error_set(err, QUAI_EXIT_USAGE, "fetch tags from origin (%s): %s",
+		                    git_remote_url(remote), git_msg());
+	git_remote_free(remote);
+	return rc < 0 ? -1 : 0;
+}
+
+int run_git_push_tags(struct quai_git *g, char *const *names, size_t n, bool *skipped,
+                      struct quai_error **err)
+{
+	git_remote *remote = NULL;
+	*skipped = false;
+	if (open_origin(quai_git_raw(g), &remote, err) < 0)
+		return -1;
+	if (!remote) {
+		*skipped = true;
+		return 0;
+	}
 	int rc;
 	cleanup_buf struct quai_buf rejected = QUAI_BUF_INIT;
 	struct push_state st = {.rejected = &rejected};

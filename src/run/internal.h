@@ -161,6 +161,9 @@ int run_git_tags(struct quai_git *g, char ***names, char ***commits, size_t *n, 
  * that exists on another commit is an error (tags are never moved). */
 int run_git_tag(struct quai_git *g, const char *name, const char *commit, const char *message,
                 struct quai_error **err);
+/* Fetches origin's tags that are not here (none is moved), so that versions
+ * count the releases made elsewhere; 0 without origin. */
+int run_git_fetch_tags(struct quai_git *g, struct quai_error **err);
 /* Pushes refs/tags/NAME for each name to origin; *skipped set when there is no origin. */
 int run_git_push_tags(struct quai_git *g, char *const *names, size_t n, bool *skipped,
                       struct quai_error **err);

@@ -437,6 +437,15 @@ static void warn_root_context(const struct run *r)
 	}
 }
 
+/* Versions count the releases made elsewhere: a failure to fetch is said,
+ * not fatal (a version that exists is refused when pushed). */
+static void fetch_tags(struct run *r)
+{
+	cleanup_error struct quai_error *err = NULL;
+	if (run_git_fetch_tags(r->git, &err) < 0)
+		fprintf(stderr, "quai: warning: %s\n", err->msg);
+}
+
 static int finish(struct run *r, const char *report)
 {
 	int status = final_status(r);
@@ -528,6 +537,8 @@ int quai_run(const struct quai_run_options *o, struct quai_error **err)
 		run_record_resume(&r);
 	if (run_record_save(&r, "running", err) < 0)
 		goto out;
+	if (!lint_failed && r.pushing && !o->no_push)
+		fetch_tags(&r);
 	if (!lint_failed && run_schedule(&r, err) < 0)
 		goto out;
 	if (!r.interrupted)

@@ -380,6 +380,17 @@ def test_fresh_clone_pulls_released_parent(quai_bin, env, registry, busybox_imag
     assert [i["name"] for i in rep["images"]] == ["b"] and steps(rep)["b"] == ("ok", "ok", "ok", "ok", "none")
     assert tags_of(registry, f"{ns}/b") == sorted(["0.1.0", "0.1", "0", "latest", c1[:7], "topic",
                                                    git(clone, "rev-parse", "--short=7", "HEAD")])
+    # a release made elsewhere (only in origin) counts for the next version
+    git(clone, "-c", "user.name=T", "-c", "user.email=t@example.com", "tag", "-a", "-m", "x", "a/v0.5.0", c1)
+    git(clone, "push", "-q", str(repo.origin), "a/v0.5.0")
+    assert "a/v0.5.0" not in git(repo.root, "tag")
+    repo.write("a/more.txt", "x\n")
+    c3 = repo.commit("three")
+    r, rep = quai_run(quai_bin, env, repo)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert {n: i["version"] for n, i in by_name(rep).items()} == {"a": "0.5.1", "b": "0.1.1"}
+    assert repo.origin_tags() == {"a/v0.1.0": c1, "b/v0.1.0": c1, "a/v0.5.0": c1, "a/v0.5.1": c3,
+                                  "b/v0.1.1": c3}
 
 
 def test_usage_errors(quai, tmp_path):
