@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@ struct sched {
 	sigset_t mask, old;
 	unsigned running;
 	bool save_failed;
+	pid_t parent; /* quai itself, for its children to check */
 };
 
 static void save(struct sched *s)
@@ -145,6 +147,10 @@ static int start(struct sched *s, size_t i, enum run_step_kind k, bool floating)
 	dprintf(fd, "\n");
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* a step does not outlive the run (SIGKILLed, its steps end too) */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != s->parent)
+			_exit(143);
 		sigprocmask(SIG_SETMASK, &s->old, NULL);
 		dup2(null, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
@@ -420,7 +426,7 @@ static void signal_children(struct sched *s, int sig)
 
 int run_schedule(struct run *r, struct quai_error **err)
 {
-	struct sched s = {.r = r};
+	struct sched s = {.r = r, .parent = getpid()};
 	sigemptyset(&s.mask);
 	sigaddset(&s.mask, SIGCHLD);
 	sigaddset(&s.mask, SIGINT);

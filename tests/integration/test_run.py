@@ -91,6 +91,19 @@ def quai_run(quai_bin, env, repo, *args, timeout=300):
     return r, rep
 
 
+def steps_of(root):
+    """pids of the processes whose command line names root (quai run's steps)."""
+    pids = []
+    for d in pathlib.Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and str(root).encode() in (d / "cmdline").read_bytes():
+                if (d / "stat").read_text().split()[2] != "Z":
+                    pids.append(int(d.name))
+        except OSError:
+            pass
+    return pids
+
+
 def events(stderr):
     """[(image, message)] of the timestamped progress lines, in order."""
     return [m.groups() for m in map(LINE.match, stderr.splitlines()) if m]
@@ -304,8 +317,14 @@ def test_sigkill_then_rerun(quai_bin, env, registry, busybox_image, tmp_path):
     # one run at a time in a repository
     r2 = subprocess.run([quai_bin, "run", str(repo.root)], env=env, capture_output=True, text=True, timeout=60)
     assert r2.returncode == 2 and "another quai run is running" in r2.stderr, r2.stderr
-    os.killpg(p.pid, signal.SIGKILL)
+    # only quai itself is killed: its running step ends with it
+    assert steps_of(repo.root)
+    os.kill(p.pid, signal.SIGKILL)
     p.communicate()
+    deadline = time.monotonic() + 3  # b's RUN sleeps 4 s
+    while steps_of(repo.root) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not steps_of(repo.root), "a step outlived the killed run"
     first = by_name(record())
     a_digest = digest_of(registry, f"{ns}/a", "0.1.0")
     assert first["a"]["digest"] == a_digest
