@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import pathlib
+import pty
 import re
 import signal
 import subprocess
@@ -410,6 +411,34 @@ def test_fresh_clone_pulls_released_parent(quai_bin, env, registry, busybox_imag
     assert {n: i["version"] for n, i in by_name(rep).items()} == {"a": "0.5.1", "b": "0.1.1"}
     assert repo.origin_tags() == {"a/v0.1.0": c1, "b/v0.1.0": c1, "a/v0.5.0": c1, "a/v0.5.1": c3,
                                   "b/v0.1.1": c3}
+
+
+def test_live_lines_on_a_terminal(quai_bin, env, registry, busybox_image, tmp_path):
+    repo = Repo(tmp_path, registry["host"], "qt" + uuid.uuid4().hex[:8])
+    image(repo, "a", busybox_image, run="sleep 1")
+    repo.commit("one")
+    master, slave = pty.openpty()
+    p = subprocess.Popen([quai_bin, "run", "--no-push", str(repo.root)], env={**env, "TERM": "xterm"},
+                         stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    tty = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        tty += chunk
+    os.close(master)
+    out, _ = p.communicate(timeout=120)
+    assert p.returncode == 0, tty
+    text = tty.decode()
+    # a line redrawn in place: up a line, clear it, the step and its elapsed time
+    assert "\x1b[1A\r\x1b[K  a      build " in text, text
+    assert re.search(r"a +build +\d+\.\ds", text) and "done" in text
+    assert not events(text.replace("\r", "")), "timestamped lines on a terminal"
+    assert re.search(rb"^a +- +ok +ok +- +- ", out, re.M), out
 
 
 def test_usage_errors(quai, tmp_path):
