@@ -133,6 +133,10 @@ int run_write_atomic(const char *path, const char *data, size_t len, struct quai
  * finished there: builds whose image still exists, passed tests, pushes of
  * the same references, tags. */
 void run_record_resume(struct run *r);
+/* The versions of image name that earlier runs pushed as REPO:X.Y.Z, as
+ * tags "NAME/vX.Y.Z" with the commits they were built from (NULL-terminated,
+ * free with quai_git_strv_free); returns their number. */
+size_t run_record_pushed_versions(const struct run *r, const char *name, char ***tags, char ***commits);
 /* The newest recorded image ID of image name that passed its tests, in an
  * earlier run of HEAD or one of its ancestors; NULL if none. Caller frees. */
 char *run_record_last_image(const struct run *r, const char *name);

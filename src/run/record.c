@@ -333,3 +333,37 @@ char *run_record_last_image(const struct run *r, const char *name)
 	strv_free(paths);
 	return id;
 }
+
+size_t run_record_pushed_versions(const struct run *r, const char *name, char ***tags, char ***commits)
+{
+	char **paths = earlier_records(r);
+	size_t n = 0, cap = 0, cap2 = 0;
+	*tags = xcalloc(1, sizeof(char *));
+	*commits = xcalloc(1, sizeof(char *));
+	for (char **p = paths; *p; p++) {
+		json_t *rec = load(*p);
+		json_t *img = find_image(rec, name);
+		const char *version = json_string_value(json_object_get(img, "version"));
+		const char *commit = json_string_value(json_object_get(rec, "commit"));
+		cleanup_free char *fixed = version ? xasprintf(":%s", version) : NULL;
+		size_t k;
+		json_t *ref;
+		json_array_foreach(json_object_get(img, "refs"), k, ref)
+		{
+			const char *s = json_string_value(json_object_get(ref, "ref"));
+			size_t len = s ? strlen(s) : 0;
+			if (!s || !commit || !fixed || !json_string_value(json_object_get(ref, "digest")) ||
+			    len < strlen(fixed) || strcmp(s + len - strlen(fixed), fixed) != 0)
+				continue;
+			*tags = xgrow(*tags, &cap, n + 2, sizeof(**tags));
+			*commits = xgrow(*commits, &cap2, n + 2, sizeof(**commits));
+			(*tags)[n] = xasprintf("%s/v%s", name, version);
+			(*commits)[n++] = xstrdup(commit);
+			(*tags)[n] = (*commits)[n] = NULL;
+			break;
+		}
+		json_decref(rec);
+	}
+	strv_free(paths);
+	return n;
+}

@@ -303,9 +303,23 @@ static int decide_version(struct run *r, struct run_image *ri, char **tags, char
 		ri->version_from = xstrdup("label");
 		return 0;
 	}
-	ri->version = run_version_from_tags(img->name, (const char *const *)tags,
-	                                    (const char *const *)commits, ntags, r->plan->head);
+	/* a version an earlier run pushed without tagging it (killed between
+	 * the two) is taken too */
+	char **vtags = NULL, **vcommits = NULL;
+	size_t nv = run_record_pushed_versions(r, img->name, &vtags, &vcommits);
+	char **all = xcalloc(ntags + nv + 1, sizeof(*all));
+	char **allc = xcalloc(ntags + nv + 1, sizeof(*allc));
+	memcpy(all, tags, ntags * sizeof(*all));
+	memcpy(allc, commits, ntags * sizeof(*allc));
+	memcpy(all + ntags, vtags, nv * sizeof(*all));
+	memcpy(allc + ntags, vcommits, nv * sizeof(*allc));
+	ri->version = run_version_from_tags(img->name, (const char *const *)all, (const char *const *)allc,
+	                                    ntags + nv, r->plan->head);
 	ri->version_from = xstrdup("git tags");
+	free(all);
+	free(allc);
+	quai_git_strv_free(vtags);
+	quai_git_strv_free(vcommits);
 	return 0;
 }
 

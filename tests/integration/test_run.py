@@ -344,6 +344,16 @@ def test_sigkill_then_rerun(quai_bin, env, registry, busybox_image, tmp_path):
         assert digest_of(registry, f"{ns}/{name}", head[:7]) == imgs[name]["digest"]
     assert repo.origin_tags() == {"a/v0.1.0": head, "b/v0.1.0": head, "c/v0.1.0": head}
 
+    # killed between c's push and its tag, then a new commit: 0.1.0 is taken
+    git(repo.root, "tag", "-d", "c/v0.1.0")
+    git(repo.root, "push", "-q", "origin", ":refs/tags/c/v0.1.0")
+    repo.write("c/more.txt", "x\n")
+    c2 = repo.commit("two")
+    r, rep = quai_run(quai_bin, env, repo)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert by_name(rep)["c"]["version"] == "0.1.1"
+    assert tags_of(registry, f"{ns}/c") == sorted(["0.1.0", "0.1.1", "0.1", "0", "latest", head[:7], c2[:7]])
+
 
 def test_only_and_no_push(quai_bin, env, registry, busybox_image, tmp_path):
     ns = "qo" + uuid.uuid4().hex[:8]
