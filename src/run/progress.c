@@ -164,6 +164,12 @@ static void print_tail(const char *log, FILE *out)
 	size_t n = fread(buf, 1, TAIL_BYTES, f);
 	fclose(f);
 	buf[n] = '\0';
+	/* the failed step's own output: from its "==> " line */
+	char *from = buf, *hdr;
+	while ((hdr = strstr(from, "\n==> ")))
+		from = hdr + 1;
+	n -= (size_t)(from - buf);
+	memmove(buf, from, n + 1);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	size_t lines = 0;

@@ -173,7 +173,7 @@ static int start(struct sched *s, size_t i, enum run_step_kind k, bool floating)
 	ri->steps[k].status = ST_RUNNING;
 	clock_gettime(CLOCK_MONOTONIC, &ri->step_start);
 	s->running++;
-	run_progress_event(r, i, "%s started", run_step_name(k));
+	run_progress_event(r, i, "%s started%s", run_step_name(k), floating ? " (the tags that move)" : "");
 	return 0;
 }
 
