@@ -141,6 +141,19 @@ size_t run_record_pushed_versions(const struct run *r, const char *name, char **
  * earlier run of HEAD or one of its ancestors; NULL if none. Caller frees. */
 char *run_record_last_image(const struct run *r, const char *name);
 
+/* ---- before anything is built (gate.c) ---- */
+
+/* Lints every Dockerfile (the configuration quai lint finds at the root);
+ * with an error-level finding anywhere, every later step is skipped.
+ * *failed counts the Dockerfiles with errors; -1 for a bad configuration. */
+int run_lint_all(struct run *r, size_t *failed, struct quai_error **err);
+/* What is pushed and tagged must be what the commit holds: uncommitted
+ * changes to a file that goes into an image of the run are an error. */
+int run_check_clean(struct run *r, struct quai_error **err);
+/* Warns about an image whose context, the repository's root, would send
+ * .quai/ (the logs being written) to the engine. */
+void run_warn_root_context(const struct run *r);
+
 /* ---- child processes and the scheduler (sched.c) ---- */
 
 int run_schedule(struct run *r, struct quai_error **err);

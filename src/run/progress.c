@@ -49,7 +49,7 @@ static bool finished(const struct run_image *ri)
 	return true;
 }
 
-static void live_line(const struct run *r, const struct run_image *ri, int w)
+static void live_line(const struct run_image *ri, int w)
 {
 	fprintf(stderr, "\r\033[K  %-*s  ", w, ri->img->name);
 	int k = stopped_at(ri);
@@ -64,7 +64,6 @@ static void live_line(const struct run *r, const struct run_image *ri, int w)
 	else
 		fprintf(stderr, "waiting");
 	fputc('\n', stderr);
-	(void)r;
 }
 
 /* Running images first, then waiting, stopped, done. */
@@ -91,7 +90,7 @@ static void redraw(struct run *r)
 	for (int k = 0; k < 4 && lines < shown; k++)
 		for (size_t i = 0; i < r->n && lines < shown; i++)
 			if (r->n <= rows ? k == 0 : rank(&r->images[i]) == k) {
-				live_line(r, &r->images[i], w);
+				live_line(&r->images[i], w);
 				lines++;
 			}
 	if (shown < r->n) {
