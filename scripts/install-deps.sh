@@ -14,7 +14,8 @@ build_pkgs=(
 test_pkgs=(
   clang libclang-rt-14-dev llvm
   libcmocka-dev
-  python3 python3-pytest
+  python3 python3-pytest python3-yaml
+  docker-compose
   shellcheck
   clang-tidy cppcheck
 )
