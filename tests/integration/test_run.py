@@ -276,16 +276,36 @@ def test_run_over_commits(quai_bin, env, registry, busybox_image, tmp_path):
     r, rep = quai_run(quai_bin, env, repo)
     assert r.returncode == 0 and "nothing to build" in r.stderr, r.stderr
 
+    # indep changes but its VERSION does not: 2.3.4 is released, never replaced
+    repo.write("indep/extra.txt", "x\n")
+    repo.commit("six")
+    r, rep = quai_run(quai_bin, env, repo)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert steps(rep)["indep"] == ("ok", "ok", "none", "failed", "skipped")
+    assert by_name(rep)["indep"]["push"]["note"] == (f"version 2.3.4 of 'indep' was released from commit {c1[:12]} "
+                                                     "(git tag 'indep/v2.3.4'): raise its VERSION file")
+    indep_tags = sorted(["2.3.4", "2.3", "2", "latest", s1])
+    assert tags_of(registry, f"{ns}/indep") == indep_tags
+    repo.write("indep/VERSION", "2.4.0\n")
+    c7 = repo.commit("seven")
+    r, rep = quai_run(quai_bin, env, repo)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert [i["name"] for i in rep["images"]] == ["indep"] and by_name(rep)["indep"]["version"] == "2.4.0"
+    assert tags_of(registry, f"{ns}/indep") == sorted(indep_tags + ["2.4.0", "2.4", c7[:7]])
+    assert digest_of(registry, f"{ns}/indep", "2") == digest_of(registry, f"{ns}/indep", "2.4.0") \
+        != digest_of(registry, f"{ns}/indep", "2.3")
+    assert repo.origin_tags()["indep/v2.4.0"] == c7
+
     # another branch: the branch's tag and the commit's, no version, no git tag
     git(repo.root, "checkout", "-q", "-b", "feature/X")
     repo.write("sibling/extra.txt", "x\n")
-    c6 = repo.commit("six")
+    c8 = repo.commit("eight")
     r, rep = quai_run(quai_bin, env, repo)
     assert r.returncode == 0, r.stdout + r.stderr
     assert [i["name"] for i in rep["images"]] == ["sibling"]
     assert steps(rep)["sibling"] == ("ok", "ok", "none", "ok", "none")
-    assert tags_of(registry, f"{ns}/sibling") == sorted(["0.1.0", "0.1", "0", "latest", s1, "feature-x", c6[:7]])
-    assert len(repo.origin_tags()) == 9
+    assert tags_of(registry, f"{ns}/sibling") == sorted(["0.1.0", "0.1", "0", "latest", s1, "feature-x", c8[:7]])
+    assert len(repo.origin_tags()) == 10
 
 
 def test_sigkill_then_rerun(quai_bin, env, registry, busybox_image, tmp_path):
