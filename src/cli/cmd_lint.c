@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,13 +432,17 @@ static bool check_bytes(struct quai_findings *f, const struct quai_lint_config *
 	return false;
 }
 
-/* One finding for the first byte that is not UTF-8, if any. */
-static void check_utf8(struct quai_findings *f, const struct quai_lint_config *cfg, const char *name,
-		       const char *src, size_t len)
+/* Offset of the first byte of s[0..len) that is not UTF-8, or len. ASCII,
+ * nearly all of a Dockerfile, is skipped eight bytes at a time. */
+static size_t utf8_bad_offset(const unsigned char *s, size_t len)
 {
-	unsigned line = 1, col = 1;
-	const unsigned char *s = (const unsigned char *)src;
-	for (size_t i = 0; i < len;) {
+	size_t i = 0;
+	while (i < len) {
+		uint64_t w;
+		if (len - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080u) == 0)) {
+			i += 8;
+			continue;
+		}
 		unsigned c = s[i];
 		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
 		bool ok = n > 0 && i + n <= len;
@@ -453,18 +458,30 @@ static void check_utf8(struct quai_findings *f, const struct quai_lint_config *c
 			unsigned cp = ((c & 0x07) << 18) | ((s[i + 1] & 0x3f) << 12);
 			ok = cp >= 0x10000 && cp <= 0x10ffff;
 		}
-		if (!ok) {
-			char msg[128];
-			snprintf(msg, sizeof(msg), "invalid UTF-8 (byte 0x%02x): save the file as UTF-8", c);
-			syntax_finding(f, cfg, name, line, col, msg);
-			return;
-		}
-		if (c == '\n')
-			line++, col = 1;
-		else
-			col += (unsigned)n;
+		if (!ok)
+			return i;
 		i += n;
 	}
+	return len;
+}
+
+/* One finding for the first byte that is not UTF-8, if any, at its line
+ * and column (columns count bytes). */
+static void check_utf8(struct quai_findings *f, const struct quai_lint_config *cfg, const char *name,
+		       const char *src, size_t len)
+{
+	size_t bad = utf8_bad_offset((const unsigned char *)src, len);
+	if (bad == len)
+		return;
+	unsigned line = 1;
+	size_t line_start = 0;
+	for (const char *p = src; (p = memchr(p, '\n', (size_t)(src + bad - p))); p++) {
+		line++;
+		line_start = (size_t)(p - src) + 1;
+	}
+	char msg[128];
+	snprintf(msg, sizeof(msg), "invalid UTF-8 (byte 0x%02x): save the file as UTF-8", (unsigned char)src[bad]);
+	syntax_finding(f, cfg, name, line, (unsigned)(bad - line_start + 1), msg);
 }
 
 /* True if the parser already reported bad UTF-8 itself. */
