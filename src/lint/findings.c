@@ -55,10 +55,38 @@ static int cmp_finding(const void *pa, const void *pb)
 	return strcmp(a->code, b->code);
 }
 
+static int cmp_in_file(const void *pa, const void *pb)
+{
+	const struct quai_finding *a = pa, *b = pb;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return strcmp(a->code, b->code);
+}
+
+/* Findings come file after file, and usually the files are already in
+ * order: then only each file's run needs sorting, without comparing file
+ * names over and over. qsort is glibc's stable merge sort here, so sorting
+ * runs gives the very order one sort of everything would. */
 void quai_findings_sort(struct quai_findings *f)
 {
-	if (f->len > 1)
-		qsort(f->items, f->len, sizeof(*f->items), cmp_finding);
+	if (f->len < 2)
+		return;
+	for (size_t i = 1; i < f->len; i++) {
+		if (strcmp(f->items[i - 1].file, f->items[i].file) > 0) {
+			qsort(f->items, f->len, sizeof(*f->items), cmp_finding);
+			return;
+		}
+	}
+	size_t start = 0;
+	for (size_t i = 1; i <= f->len; i++) {
+		if (i < f->len && strcmp(f->items[start].file, f->items[i].file) == 0)
+			continue;
+		if (i - start > 1)
+			qsort(f->items + start, i - start, sizeof(*f->items), cmp_in_file);
+		start = i;
+	}
 }
 
 void quai_findings_release(struct quai_findings *f)
