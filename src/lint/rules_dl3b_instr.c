@@ -262,11 +262,19 @@ static const char *const suspicious_parts[] = {
 
 static bool is_sensitive(const char *name)
 {
+	/* The lists are upper case: compare the first letter before the rest. */
+	char first = (char)toupper((unsigned char)name[0]);
 	for (const char *const *s = sensitive_names; *s; s++)
-		if (strcasecmp(name, *s) == 0)
+		if ((*s)[0] == first && strcasecmp(name, *s) == 0)
 			return true;
+	/* The parts are lower case: lower the name once, not once per part. */
+	char lower[256];
+	size_t n = strlen(name);
+	bool lowered = n < sizeof(lower);
+	for (size_t i = 0; lowered && i <= n; i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
 	for (const char *const *s = suspicious_parts; *s; s++)
-		if (strcasestr(name, *s))
+		if (lowered ? strstr(lower, *s) != NULL : strcasestr(name, *s) != NULL)
 			return true;
 	return false;
 }

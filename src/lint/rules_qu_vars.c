@@ -129,7 +129,12 @@ static void scan_vars(const char *s, char esc, bool quotes, var_fn fn, void *arg
 	if (!s || !strchr(s, '$'))
 		return; /* nothing to find: most arguments have no variable */
 	bool sq = false, dq = false;
+	/* Only these characters change anything; jump from one to the next. */
+	const char stops[] = {esc, '$', quotes ? '\'' : '\0', quotes ? '"' : '\0', '\0'};
 	for (size_t i = 0; s[i]; i++) {
+		i += strcspn(s + i, stops);
+		if (!s[i])
+			break;
 		char c = s[i];
 		if (c == esc && !sq) {
 			if (s[i + 1])
