@@ -46,6 +46,15 @@ const struct quai_lint_config *quai_lint_ctx_config(const struct quai_lint_ctx *
  * trigger: both work. */
 const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr);
 
+/* strcmp(a, b) == 0 without a call: most strings rules compare are short
+ * and differ in their first bytes. */
+static inline bool quai_lint_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 /* The instruction a rule should look at: the trigger of an ONBUILD, else
  * the instruction itself. Rules that check an instruction kind use this so
  * that ONBUILD bodies are checked too. */

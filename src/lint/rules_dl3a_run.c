@@ -20,7 +20,7 @@
 static bool in_list(const char *s, const char *const *list)
 {
 	for (; list && *list; list++)
-		if (strcmp(s, *list) == 0)
+		if (quai_lint_streq(s, *list))
 			return true;
 	return false;
 }
@@ -54,7 +54,7 @@ static bool starts_with(const char *s, const char *prefix)
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcmp(s + a - b, suffix) == 0;
+	return a >= b && quai_lint_streq(s + a - b, suffix);
 }
 
 const char *quai_lint_dl3a_mount_opt(const char *spec, const char *key, size_t *len)
@@ -78,7 +78,7 @@ static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
 	size_t dlen = strlen(dir);
 	for (size_t f = 0; f < run->nflags; f++) {
 		const char *spec = run->flags[f].value;
-		if (strcmp(run->flags[f].name, "mount") != 0 || !spec)
+		if (!quai_lint_streq(run->flags[f].name, "mount") || !spec)
 			continue;
 		size_t tlen = 0, len = 0;
 		const char *type = quai_lint_dl3a_mount_opt(spec, "type", &tlen);
@@ -147,11 +147,11 @@ static bool apt_quiet_twice(const struct quai_sh_cmd *cmd)
 	int level = 0;
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
-		if (strcmp(w, "--") == 0)
+		if (quai_lint_streq(w, "--"))
 			break;
 		if (starts_with(w, "-q=") || starts_with(w, "--quiet="))
 			level = atoi(strchr(w, '=') + 1);
-		else if (strcmp(w, "--quiet") == 0)
+		else if (quai_lint_streq(w, "--quiet"))
 			level++;
 		else if (w[0] == '-' && w[1] != '-')
 			for (const char *c = w + 1; *c; c++)
@@ -231,7 +231,7 @@ static bool takes_value(const char *w, const char *const *valued)
 	if (strchr(w, '='))
 		return false;
 	for (; valued && *valued; valued++) {
-		if (w[1] == '-' && strcmp(w + 2, *valued) == 0)
+		if (w[1] == '-' && quai_lint_streq(w + 2, *valued))
 			return true;
 		if (w[1] != '-' && (*valued)[1] == '\0' && w[strlen(w) - 1] == (*valued)[0])
 			return true;
@@ -248,7 +248,7 @@ static bool pin_fires(const struct quai_sh_cmd *cmd, const void *arg)
 	bool started = false, in_pkgs = false;
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
-		if (strcmp(w, "--") == 0)
+		if (quai_lint_streq(w, "--"))
 			break; /* the rest is for something else (gem: the build) */
 		if (w[0] == '-' && w[1]) {
 			if (takes_value(w, r->valued))
@@ -303,7 +303,7 @@ static bool gem_installs(const struct quai_sh_cmd *cmd)
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
-		if (strcmp(w, "-v") == 0 || strcmp(w, "--version") == 0 || starts_with(w, "--version="))
+		if (quai_lint_streq(w, "-v") || quai_lint_streq(w, "--version") || starts_with(w, "--version="))
 			return false;
 	}
 	return true;
@@ -366,8 +366,8 @@ static bool pip_installs(const struct quai_sh_cmd *cmd)
 	const char *name = quai_sh_cmd_name(cmd);
 	bool pip = pip_name(name, "pip") && quai_sh_cmd_has_arg(cmd, "install");
 	for (size_t a = 1; !pip && pip_name(name, "python") && a + 2 < cmd->argc; a++)
-		pip = strcmp(cmd->argv[a].text, "-m") == 0 && strcmp(cmd->argv[a + 1].text, "pip") == 0 &&
-		      strcmp(cmd->argv[a + 2].text, "install") == 0;
+		pip = quai_lint_streq(cmd->argv[a].text, "-m") && quai_lint_streq(cmd->argv[a + 1].text, "pip") &&
+		      quai_lint_streq(cmd->argv[a + 2].text, "install");
 	if (!pip)
 		return false;
 	/* Requirements files, the local project and constraints pin elsewhere. */
@@ -395,7 +395,7 @@ static bool npm_installs(const struct quai_sh_cmd *cmd)
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++)
 		if (cmd->argv[a].text[0] != '-')
-			return strcmp(cmd->argv[a].text, "install") == 0;
+			return quai_lint_streq(cmd->argv[a].text, "install");
 	return false;
 }
 
@@ -469,7 +469,7 @@ static bool removes_apt_lists(const struct quai_sh_cmd *cmd, const void *arg)
 	if (!quai_sh_cmd_is(cmd, "rm"))
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++)
-		if (strcmp(cmd->argv[a].text, "-rf") == 0 ||
+		if (quai_lint_streq(cmd->argv[a].text, "-rf") ||
 		    starts_with(cmd->argv[a].text, "/var/lib/apt/lists"))
 			return true;
 	return false;
@@ -569,7 +569,7 @@ static bool is_extract(const struct quai_sh_cmd *cmd)
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
-		if (strcmp(w, "--extract") == 0 || strcmp(w, "--get") == 0 || (w[0] == '-' && strchr(w, 'x')))
+		if (quai_lint_streq(w, "--extract") || quai_lint_streq(w, "--get") || (w[0] == '-' && strchr(w, 'x')))
 			return true;
 	}
 	return false;
@@ -616,7 +616,7 @@ void quai_lint_dl3010(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 				for (size_t a = 1; a < cmd->argc; a++) {
 					const char *base = base_name(cmd->argv[a].text);
 					for (size_t k = 0; k < n; k++) {
-						if (list[k].reported || strcmp(list[k].base, base) != 0)
+						if (list[k].reported || !quai_lint_streq(list[k].base, base))
 							continue;
 						for (size_t m = 0; m < n; m++)
 							list[m].reported |= list[m].copy == list[k].copy;

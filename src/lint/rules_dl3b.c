@@ -14,7 +14,7 @@
 static bool in_list(const char *s, const char *const *list)
 {
 	for (; list && *list; list++)
-		if (strcmp(s, *list) == 0)
+		if (quai_lint_streq(s, *list))
 			return true;
 	return false;
 }
@@ -61,7 +61,7 @@ static bool has_cache_mount(const struct quai_df_instr *run, const char *const *
 {
 	for (size_t f = 0; f < run->nflags; f++) {
 		const struct quai_df_flag *fl = &run->flags[f];
-		if (strcmp(fl->name, "mount") != 0 || !fl->value)
+		if (!quai_lint_streq(fl->name, "mount") || !fl->value)
 			continue;
 		bool cache = false;
 		cleanup_free char *target = NULL;
@@ -247,7 +247,7 @@ static void check_pins(struct quai_lint_ctx *ctx, const struct quai_dockerfile *
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcmp(s + a - b, suffix) == 0;
+	return a >= b && quai_lint_streq(s + a - b, suffix);
 }
 
 static bool zypper_pinned(const char *pkg)
@@ -324,8 +324,8 @@ static bool is_pip_wrapper(const struct quai_sh_cmd *cmd)
 	if (strncmp(name, "python", 6) != 0)
 		return false;
 	for (size_t i = 1; i + 1 < cmd->argc; i++)
-		if (strcmp(cmd->argv[i].text, "-m") == 0 && (strcmp(cmd->argv[i + 1].text, "pipx") == 0 ||
-		                                             strcmp(cmd->argv[i + 1].text, "pipenv") == 0))
+		if (quai_lint_streq(cmd->argv[i].text, "-m") && (quai_lint_streq(cmd->argv[i + 1].text, "pipx") ||
+		                                             quai_lint_streq(cmd->argv[i + 1].text, "pipenv")))
 			return true;
 	return false;
 }
@@ -356,7 +356,7 @@ static bool script_sets_no_cache(const struct quai_df_instr *run)
 static bool env_sets_no_cache(const struct quai_df_instr *env)
 {
 	for (size_t k = 0; k < env->nkvs; k++)
-		if (strcmp(env->kvs[k].key, "PIP_NO_CACHE_DIR") == 0)
+		if (quai_lint_streq(env->kvs[k].key, "PIP_NO_CACHE_DIR"))
 			return !env->kvs[k].value || in_list(env->kvs[k].value, truthy);
 	return false;
 }
@@ -439,7 +439,7 @@ static bool go_unpinned(const struct quai_sh_cmd *cmd)
 	size_t n = quai_sh_cmd_args_noflags(cmd, args);
 	for (size_t a = 0; a < n && a <= 1; a++) {
 		const char *p = args[a];
-		if (in_list(p, sub) || strcmp(p, ".") == 0 || p[0] == '/' || p[0] == '.')
+		if (in_list(p, sub) || quai_lint_streq(p, ".") || p[0] == '/' || p[0] == '.')
 			continue;
 		const char *at = strchr(p, '@');
 		if (!at || ends_with(p, "@latest") || ends_with(p, "@none"))
@@ -480,7 +480,7 @@ static bool same_flags(const struct quai_df_instr *a, const struct quai_df_instr
 	for (size_t i = 0; i < a->nflags; i++) {
 		const char *va = a->flags[i].value ? a->flags[i].value : "";
 		const char *vb = b->flags[i].value ? b->flags[i].value : "";
-		if (strcmp(a->flags[i].name, b->flags[i].name) != 0 || strcmp(va, vb) != 0)
+		if (!quai_lint_streq(a->flags[i].name, b->flags[i].name) || !quai_lint_streq(va, vb))
 			return false;
 	}
 	return true;

@@ -93,7 +93,7 @@ struct names {
 static bool names_has(const struct names *s, const char *name)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], name) == 0)
+		if (quai_lint_streq(s->v[i], name))
 			return true;
 	return false;
 }
@@ -199,7 +199,7 @@ void quai_lint_dl3063(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 		if (!in)
 			continue;
 		const char *alias = in->from_alias;
-		if (alias && (strcmp(alias, "scratch") == 0 || strcmp(alias, "context") == 0))
+		if (alias && (quai_lint_streq(alias, "scratch") || quai_lint_streq(alias, "context")))
 			quai_lint_report(ctx, &df->instrs[i]);
 	}
 }
@@ -302,7 +302,7 @@ void quai_lint_dl3065(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 			continue;
 		const struct quai_df_flag *p = quai_df_instr_flag(in, "platform");
 		if (p && p->value &&
-		    (strcmp(p->value, "$TARGETPLATFORM") == 0 || strcmp(p->value, "${TARGETPLATFORM}") == 0))
+		    (quai_lint_streq(p->value, "$TARGETPLATFORM") || quai_lint_streq(p->value, "${TARGETPLATFORM}")))
 			quai_lint_report(ctx, &df->instrs[i]);
 	}
 }

@@ -124,9 +124,9 @@ static void check_qu0001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 		for (size_t f = 0; f < in->nflags; f++) {
 			const struct quai_df_flag *fl = &in->flags[f];
 			cleanup_free char *ref = NULL;
-			if (in->kind == QUAI_DF_COPY && strcmp(fl->name, "from") == 0 && fl->value)
+			if (in->kind == QUAI_DF_COPY && quai_lint_streq(fl->name, "from") && fl->value)
 				ref = xstrdup(fl->value);
-			else if (in->kind == QUAI_DF_RUN && strcmp(fl->name, "mount") == 0)
+			else if (in->kind == QUAI_DF_RUN && quai_lint_streq(fl->name, "mount"))
 				ref = mount_from(fl->value);
 			const char *stage = stage_typo(df, ref);
 			if (stage)
@@ -158,7 +158,7 @@ static bool whole_system(const struct quai_sh_cmd *cmd, const char *const *subs)
 	bool hit = false;
 	for (size_t i = 0; i < n && !hit; i++) {
 		for (const char *const *s = subs; *s; s++) {
-			if (strcmp(args[i], *s) == 0) {
+			if (quai_lint_streq(args[i], *s)) {
 				hit = i + 1 == n;
 				break;
 			}
@@ -183,18 +183,18 @@ static const char *upgrade_of(const struct quai_sh_cmd *cmd)
 	if (cmd->argc == 0)
 		return NULL;
 	const char *name = quai_sh_cmd_name(cmd);
-	if (strcmp(name, "apt-get") == 0 || strcmp(name, "apt") == 0)
+	if (quai_lint_streq(name, "apt-get") || quai_lint_streq(name, "apt"))
 		return has_any_arg(cmd, apt_subs) ? name : NULL;
-	if (strcmp(name, "aptitude") == 0)
+	if (quai_lint_streq(name, "aptitude"))
 		return has_any_arg(cmd, aptitude_subs) ? name : NULL;
-	if (strcmp(name, "apk") == 0)
+	if (quai_lint_streq(name, "apk"))
 		return whole_system(cmd, apk_subs) ? name : NULL;
-	if (strcmp(name, "yum") == 0 || strcmp(name, "dnf") == 0 || strcmp(name, "microdnf") == 0 ||
-	    strcmp(name, "tdnf") == 0)
+	if (quai_lint_streq(name, "yum") || quai_lint_streq(name, "dnf") || quai_lint_streq(name, "microdnf") ||
+	    quai_lint_streq(name, "tdnf"))
 		return whole_system(cmd, rpm_subs) ? name : NULL;
-	if (strcmp(name, "zypper") == 0)
+	if (quai_lint_streq(name, "zypper"))
 		return whole_system(cmd, zypper_subs) ? name : NULL;
-	if (strcmp(name, "pacman") == 0)
+	if (quai_lint_streq(name, "pacman"))
 		return quai_sh_cmd_has_flag(cmd, "S") && quai_sh_cmd_has_flag(cmd, "u") ? name : NULL;
 	return NULL;
 }
@@ -205,7 +205,7 @@ static bool rule_on(const struct quai_lint_ctx *ctx, const char *code)
 	size_t n;
 	const struct quai_lint_rule_info *rules = quai_lint_rules(&n);
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(rules[i].code, code) == 0)
+		if (quai_lint_streq(rules[i].code, code))
 			return quai_lint_config_level(quai_lint_ctx_config(ctx), code, rules[i].level) !=
 			       QUAI_LEVEL_IGNORE;
 	return false;
@@ -563,7 +563,7 @@ static void check_qu0009(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 			if (!hd->delim)
 				continue;
 			for (size_t g = 0; g < h; g++) {
-				if (in->heredocs[g].delim && strcmp(in->heredocs[g].delim, hd->delim) == 0) {
+				if (in->heredocs[g].delim && quai_lint_streq(in->heredocs[g].delim, hd->delim)) {
 					quai_lint_report_at(
 					    ctx, top, hd->pos,
 					    "heredoc delimiter '%s' is used twice in this instruction; "

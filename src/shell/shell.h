@@ -63,8 +63,17 @@ void quai_sh_script_release(struct quai_sh_script *script);
 /* Command name without a leading path ("/usr/bin/apt-get" -> "apt-get");
  * "" for a bare assignment. */
 const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd);
-/* True if the command's name is `name`. */
-bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name);
+/* True if the command's name is `name`. Inline: rules ask it of every
+ * command for many names. */
+static inline bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name)
+{
+	if (!cmd || cmd->argc == 0)
+		return false;
+	const char *a = cmd->name ? cmd->name : quai_sh_cmd_name(cmd);
+	while (*a && *a == *name)
+		a++, name++;
+	return *a == *name;
+}
 /* True if some argument (argv[1..]) equals `arg`. */
 bool quai_sh_cmd_has_arg(const struct quai_sh_cmd *cmd, const char *arg);
 /* True if the command has flag `flag`: a single letter matches "-x" and
