@@ -2,6 +2,7 @@
  * already have for hadolint, and prints the findings in the format asked. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -521,6 +522,57 @@ static bool keep_tree(const struct run *r, size_t first_finding)
 	return false;
 }
 
+/* Reads a Dockerfile as quai_file_read() does, with the same messages, but
+ * sized from fstat: one allocation and, for a regular file, one read. */
+static int read_dockerfile(char **out, size_t *out_len, const char *path, struct quai_error **err)
+{
+	if (strcmp(path, "-") == 0)
+		return quai_file_read(out, out_len, path, DOCKERFILE_MAX_BYTES, err);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return quai_error_errno(err, errno, "cannot open '%s'", path);
+	struct stat st;
+	bool reg = false;
+	size_t cap = 65536; /* bytes the buffer holds before its NUL */
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is a directory", path);
+		reg = S_ISREG(st.st_mode);
+		if (reg && st.st_size >= 0 && (uint64_t)st.st_size < DOCKERFILE_MAX_BYTES)
+			cap = (size_t)st.st_size + 1; /* one more: a short read is the end */
+	}
+	cleanup_free char *buf = xmalloc(cap + 1);
+	size_t len = 0;
+	for (;;) {
+		if (len == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		size_t want = cap - len;
+		if (want > DOCKERFILE_MAX_BYTES + 1 - len)
+			want = DOCKERFILE_MAX_BYTES + 1 - len;
+		ssize_t n = read(fd, buf + len, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return quai_error_errno(err, errno, "cannot read '%s'", path);
+		}
+		if (n == 0)
+			break;
+		if (len + (size_t)n > DOCKERFILE_MAX_BYTES)
+			return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is larger than the %zu byte limit", path,
+					      (size_t)DOCKERFILE_MAX_BYTES);
+		len += (size_t)n;
+		if (reg && (size_t)n < want)
+			break;
+	}
+	buf[len] = '\0';
+	*out_len = len;
+	*out = buf;
+	buf = NULL;
+	return 0;
+}
+
 static void lint_file(struct run *r, const char *path)
 {
 	cleanup_free char *src = NULL;
@@ -528,7 +580,7 @@ static void lint_file(struct run *r, const char *path)
 	cleanup_error struct quai_error *err = NULL;
 	if (r->cfg.verbose)
 		fprintf(stderr, "quai: linting '%s'\n", path);
-	if (quai_file_read(&src, &len, path, DOCKERFILE_MAX_BYTES, &err) < 0) {
+	if (read_dockerfile(&src, &len, path, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		r->status = QUAI_EXIT_USAGE;
 		return;
