@@ -5,7 +5,13 @@
 
 const char *quai_lint_pragma_codes(const char *text, bool *global)
 {
-	const char *p = text + strspn(text, " \t");
+	const char *p = text;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	/* most comments are prose: look at the first letter before the word */
+	char c = (char)(*p | 0x20);
+	if (c != 'h' && c != 'q')
+		return NULL;
 	if (strncasecmp(p, "hadolint", 8) == 0)
 		p += 8;
 	else if (strncasecmp(p, "quai", 4) == 0)
