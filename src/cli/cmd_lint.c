@@ -655,7 +655,13 @@ int cmd_lint(int argc, char **argv)
 	}
 
 	quai_findings_sort(&r.findings);
-	bool color = r.format == QUAI_FORMAT_TTY && !r.cfg.no_color && isatty(STDOUT_FILENO);
+	bool tty = isatty(STDOUT_FILENO);
+	bool color = r.format == QUAI_FORMAT_TTY && !r.cfg.no_color && tty;
+	/* Nothing was written to stdout yet: write in large blocks (glibc
+	 * ignores the size unless it is given the buffer). */
+	static char outbuf[1 << 16];
+	if (!tty)
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	quai_lint_write(stdout, r.format, &r.findings, color, (const struct quai_dockerfile *const *)r.dfs, r.ndfs);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		quai_cli_error("cannot write the findings: %s", strerror(errno));
