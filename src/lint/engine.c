@@ -99,7 +99,7 @@ static bool heredoc_is_script(const char *args)
 	return false;
 }
 
-const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr)
+const struct quai_sh_script *quai_lint_shell_of(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr)
 {
 	size_t idx = top_index(ctx->df, instr);
 	instr = quai_lint_effective(instr);
