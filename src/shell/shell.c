@@ -1162,6 +1162,18 @@ void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len)
 	/* scripts nest substitutions two or three deep; deeper nesting of
 	 * large spans is where parsing them all again would cost */
 	p.subst_budget = len < SIZE_MAX / 16 ? 8 * len + 65536 : SIZE_MAX;
+	/* Sized for a typical script up front (the texts are at most about as
+	 * long as the script, a word is about six bytes, a command five words)
+	 * so that the arrays rarely grow; huge scripts grow as they go. */
+	if (len > 0) {
+		size_t hint = len < 65536 ? len : 65536;
+		p.pool.cap = hint + 64;
+		p.pool.data = xmalloc(p.pool.cap);
+		p.wcap = hint / 6 + 8;
+		p.words = xmalloc(p.wcap * sizeof(*p.words));
+		p.ccap = hint / 32 + 8;
+		p.cmds = xmalloc(p.ccap * sizeof(*p.cmds));
+	}
 	parse_list(&p, 0, len, 0);
 	build(out, &p);
 	free(p.pool.data);
