@@ -98,12 +98,15 @@ static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
 typedef bool (*cmd_test)(const struct quai_sh_cmd *cmd, const void *arg);
 
 /* Reports each RUN, ONBUILD RUN included, that runs a command for which
- * `fires` holds, unless it has a cache mount on `cache_dir` (may be NULL). */
+ * `fires` holds, unless it has a cache mount on `cache_dir` (may be NULL).
+ * `fires` only holds for commands named one of `names`, if not NULL. */
 static void report_runs(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df, cmd_test fires,
-                        const void *arg, const char *cache_dir)
+                        const void *arg, const char *cache_dir, const char *const *names)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		if (sh && names && !quai_sh_script_may_run(sh, names))
+			continue;
 		if (sh && cache_dir && has_cache_mount(quai_lint_effective(&df->instrs[i]), cache_dir))
 			continue;
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
@@ -202,7 +205,8 @@ static const struct cmd_rule cmd_rules[] = {
 #define CMD_RULE(code)                                                                                       \
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
-		report_runs(ctx, df, cmd_rule_fires, &cmd_rules[R_##code], cmd_rules[R_##code].cache_dir);   \
+		report_runs(ctx, df, cmd_rule_fires, &cmd_rules[R_##code], cmd_rules[R_##code].cache_dir,    \
+		            cmd_rules[R_##code].names);                                                      \
 	}
 CMD_RULE(dl3001)
 CMD_RULE(dl3003)
@@ -436,17 +440,18 @@ static const struct pin_rule pin_pip = {
     pip_pinned,
 };
 
-#define PIN_RULE(code, rule)                                                                                 \
+/* `names`: the commands `installs` is about (NULL for pip's many names). */
+#define PIN_RULE(code, rule, names)                                                                          \
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
-		report_runs(ctx, df, pin_fires, &(rule), NULL);                                              \
+		report_runs(ctx, df, pin_fires, &(rule), NULL, names);                                       \
 	}
-PIN_RULE(dl3008, pin_apt)
-PIN_RULE(dl3013, pin_pip)
-PIN_RULE(dl3016, pin_npm)
-PIN_RULE(dl3018, pin_apk)
-PIN_RULE(dl3028, pin_gem)
-PIN_RULE(dl3033, pin_yum)
+PIN_RULE(dl3008, pin_apt, LIST("apt-get"))
+PIN_RULE(dl3013, pin_pip, NULL)
+PIN_RULE(dl3016, pin_npm, LIST("npm"))
+PIN_RULE(dl3018, pin_apk, LIST("apk"))
+PIN_RULE(dl3028, pin_gem, LIST("gem"))
+PIN_RULE(dl3033, pin_yum, LIST("yum"))
 
 /* ---- Shape 3: clean-up missing after an install ---- */
 

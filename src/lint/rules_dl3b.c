@@ -44,6 +44,8 @@ static bool has_any_flag(const struct quai_sh_cmd *cmd, const char *const *flags
 /* Index of the first command matching names/args, or -1. */
 static long find_cmd(const struct quai_sh_script *sh, const char *const *names, const char *const *args)
 {
+	if (!quai_sh_script_may_run(sh, names))
+		return -1;
 	for (size_t i = 0; i < sh->ncmds; i++)
 		if (cmd_has_args(&sh->cmds[i], names, args))
 			return (long)i;
@@ -115,6 +117,8 @@ static void check_switch(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		if (sh && !quai_sh_script_may_run(sh, r->names))
+			continue;
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			const struct quai_sh_cmd *cmd = &sh->cmds[c];
 			if (cmd_has_args(cmd, r->names, r->subcmds) && !has_any_flag(cmd, r->flags)) {
@@ -215,6 +219,8 @@ struct pin_rule {
 
 static bool all_pinned(const struct quai_sh_script *sh, const struct pin_rule *r)
 {
+	if (!quai_sh_script_may_run(sh, r->names))
+		return true;
 	for (size_t c = 0; c < sh->ncmds; c++) {
 		const struct quai_sh_cmd *cmd = &sh->cmds[c];
 		if (!cmd_has_args(cmd, r->names, r->subcmds) ||

@@ -1141,6 +1141,7 @@ static void build(struct quai_sh_script *out, struct parser *p)
 			const char *name = cmds[i].argv[0].text;
 			const char *slash = strrchr(name, '/');
 			cmds[i].name = slash ? slash + 1 : name;
+			out->name_bits |= quai_sh_name_bit(cmds[i].name);
 		} else {
 			cmds[i].name = "";
 		}

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct quai_sh_word {
 	char *text;         /* quotes and backslashes removed; expansions kept as written */
@@ -54,7 +55,31 @@ struct quai_sh_script {
 	struct quai_sh_cmd *cmds;
 	size_t ncmds;
 	bool has_pipe; /* some pipeline of two or more commands */
+	/* The quai_sh_name_bit() of every command name, or'ed: a script
+	 * without a name's bit runs no command of that name. 0 when unknown. */
+	uint64_t name_bits;
 };
+
+/* One of 64 bits for a command name, for quai_sh_script.name_bits. */
+static inline uint64_t quai_sh_name_bit(const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return (uint64_t)1 << (h >> 26);
+}
+
+/* False only if no command of the script is named one of `names` (NULL-
+ * terminated): lets a rule skip a script without looking at its commands. */
+static inline bool quai_sh_script_may_run(const struct quai_sh_script *script, const char *const *names)
+{
+	if (!script->name_bits)
+		return true;
+	for (; *names; names++)
+		if (script->name_bits & quai_sh_name_bit(*names))
+			return true;
+	return false;
+}
 
 /* Parses `len` bytes of `src`. Always succeeds; release with quai_sh_script_release(). */
 void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len);
