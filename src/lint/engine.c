@@ -17,7 +17,7 @@ struct pending {
 	size_t instr; /* top-level instruction index, or ninstrs when unknown */
 	struct quai_df_pos pos;
 	const struct quai_lint_rule *rule;
-	char *message;
+	char *message; /* NULL for the rule's summary */
 };
 
 struct shell_entry {
@@ -62,7 +62,7 @@ static void add_pending(struct quai_lint_ctx *ctx, const struct quai_df_instr *a
 
 void quai_lint_report(struct quai_lint_ctx *ctx, const struct quai_df_instr *at)
 {
-	add_pending(ctx, at, at->pos, xstrdup(ctx->rule->summary));
+	add_pending(ctx, at, at->pos, NULL); /* the rule's summary */
 }
 
 void quai_lint_reportf(struct quai_lint_ctx *ctx, const struct quai_df_instr *at, const char *fmt, ...)
@@ -155,7 +155,8 @@ void quai_lint_dockerfile(struct quai_findings *out, const struct quai_dockerfil
 		bool skip = level == QUAI_LEVEL_IGNORE ||
 			    (!cfg->disable_ignore_pragma && quai_lint_pragma_ignores(df, p->instr, p->rule->code));
 		if (!skip)
-			quai_findings_add(out, df->name, p->pos.line, p->pos.col, level, p->rule->code, p->message);
+			quai_findings_add(out, df->name, p->pos.line, p->pos.col, level, p->rule->code,
+					  p->message ? p->message : p->rule->summary);
 		free(p->message);
 	}
 	free(ctx.pend);

@@ -30,7 +30,12 @@ void quai_findings_add(struct quai_findings *f, const char *file, unsigned line,
 {
 	f->items = xgrow(f->items, &f->cap, f->len + 1, sizeof(*f->items));
 	struct quai_finding *it = &f->items[f->len++];
-	it->file = xstrdup(file ? file : "-");
+	if (!file)
+		file = "-";
+	/* Findings come file after file: keep one copy of each name. */
+	const struct quai_finding *prev = f->len > 1 ? it - 1 : NULL;
+	it->shares_file = prev && strcmp(prev->file, file) == 0;
+	it->file = it->shares_file ? prev->file : xstrdup(file);
 	it->line = line;
 	it->col = col;
 	it->level = level;
@@ -92,7 +97,8 @@ void quai_findings_sort(struct quai_findings *f)
 void quai_findings_release(struct quai_findings *f)
 {
 	for (size_t i = 0; i < f->len; i++) {
-		free(f->items[i].file);
+		if (!f->items[i].shares_file)
+			free(f->items[i].file);
 		free(f->items[i].message);
 	}
 	free(f->items);

@@ -32,6 +32,9 @@ struct quai_finding {
 	enum quai_lint_level level;
 	char code[16]; /* "DL3008", "QU0001", "DL1000" (syntax), "SC2086" */
 	char *message;
+	/* `file` is the string of an earlier finding of the same list (one
+	 * copy per file, not per finding): freed with that one. */
+	bool shares_file;
 };
 
 /* Growable list of findings; owns them. */
