@@ -236,14 +236,14 @@ static bool csv_fields(const char *s, char ***out, size_t *nout)
 				}
 				if (*s == '"') {
 					if (s[1] == '"') {
-						quai_buf_putc(&f, '"');
+						df_putc(&f, '"');
 						s += 2;
 						continue;
 					}
 					s++;
 					break;
 				}
-				quai_buf_putc(&f, *s++);
+				df_putc(&f, *s++);
 			}
 			if (ok && *s && *s != ',')
 				ok = false;

@@ -498,7 +498,7 @@ static size_t flags(struct ictx *c, size_t a, size_t b)
 				}
 				ch = t[++i];
 			}
-			quai_buf_putc(&w, ch);
+			df_putc(&w, ch);
 		}
 		if (w.len == 2 && memcmp(w.data, "--", 2) == 0) {
 			i = i < b ? trim_left(t, i, b) : b; /* "--" ends the flags */

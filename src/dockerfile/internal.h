@@ -54,8 +54,27 @@ struct quai_df_pos df_pos(const struct df_line *ll, size_t log);
 /* Source offset of logical offset `log`. */
 size_t df_src_off(const struct df_line *ll, size_t log);
 
+/* df_space_len() for a byte that is not ASCII. */
+size_t df_space_len_utf8(const char *s, size_t i, size_t n);
 /* Bytes of the Unicode white space character at s[i] (Go's unicode.IsSpace), 0 if none. */
-size_t df_space_len(const char *s, size_t i, size_t n);
+static inline size_t df_space_len(const char *s, size_t i, size_t n)
+{
+	unsigned char c = (unsigned char)s[i];
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 1;
+	return c < 0x80 ? 0 : df_space_len_utf8(s, i, n);
+}
+/* quai_buf_putc() without a call while the buffer has room. */
+static inline void df_putc(struct quai_buf *b, char c)
+{
+	if (b->len + 2 <= b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return;
+	}
+	quai_buf_putc(b, c);
+}
+
 /* Go's `[\t\v\f\r ]`. */
 static inline bool df_is_blank(char c)
 {

@@ -103,7 +103,7 @@ static bool string(struct jp *j, struct quai_buf *b)
 		if (c && esc) {
 			static const char out[] = "\"\\/\b\f\n\r\t";
 			if (b)
-				quai_buf_putc(b, out[esc - "\"\\/bfnrt"]);
+				df_putc(b, out[esc - "\"\\/bfnrt"]);
 			continue;
 		}
 		if (c != 'u')

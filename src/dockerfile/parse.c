@@ -45,8 +45,11 @@ enum quai_df_kind quai_df_kind_from_name(const char *name, size_t len)
 {
 	if (len < 3 || len > 11)
 		return QUAI_DF_UNKNOWN;
+	/* the names are upper-case letters: c & 0xdf is c in upper case */
+	char first = (char)(name[0] & 0xdf);
 	for (int k = 1; k < QUAI_DF_KIND_COUNT; k++)
-		if (strlen(kind_names[k]) == len && strncasecmp(kind_names[k], name, len) == 0)
+		if (kind_names[k][0] == first && strlen(kind_names[k]) == len &&
+		    strncasecmp(kind_names[k], name, len) == 0)
 			return (enum quai_df_kind)k;
 	return QUAI_DF_UNKNOWN;
 }
@@ -160,11 +163,9 @@ char *df_snippet(const char *s, size_t len, size_t max)
 	return out;
 }
 
-size_t df_space_len(const char *s, size_t i, size_t n)
+size_t df_space_len_utf8(const char *s, size_t i, size_t n)
 {
 	unsigned char c = (unsigned char)s[i];
-	if (c == ' ' || (c >= '\t' && c <= '\r'))
-		return 1;
 	if (c < 0xc2)
 		return 0;
 	unsigned char c1 = i + 1 < n ? (unsigned char)s[i + 1] : 0;
@@ -445,7 +446,7 @@ static void read_heredocs(struct df_parser *p, struct quai_df_instr *in, size_t 
 				break;
 			}
 			quai_buf_add(&body, s + t, n - t);
-			quai_buf_putc(&body, '\n');
+			df_putc(&body, '\n');
 		}
 		h->body = quai_buf_detach(&body);
 		if (!done) {
