@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -254,7 +255,26 @@ static int list_rules(void)
 struct paths {
 	char **items;
 	size_t len, cap;
+	/* For items of `out` only: a file collect() opened already (-1 if
+	 * none) and its size, so that linting it walks its path once. */
+	int *fds;
+	size_t *sizes;
+	size_t fds_cap, sizes_cap, nheld, held_max;
 };
+
+/* Files held open between collect() and linting: at most half of the
+ * descriptors allowed, and this many; more are opened again. */
+#define HELD_FDS_MAX 4096
+
+static void paths_add(struct paths *out, char *path, int fd, size_t size)
+{
+	out->items = xgrow(out->items, &out->cap, out->len + 1, sizeof(*out->items));
+	out->fds = xgrow(out->fds, &out->fds_cap, out->len + 1, sizeof(*out->fds));
+	out->sizes = xgrow(out->sizes, &out->sizes_cap, out->len + 1, sizeof(*out->sizes));
+	out->items[out->len] = path;
+	out->fds[out->len] = fd;
+	out->sizes[out->len++] = size;
+}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -334,8 +354,7 @@ static int walk(struct paths *out, const char *dir, int depth)
 			(void)walk(out, p, depth + 1);
 			free(p);
 		} else {
-			out->items = xgrow(out->items, &out->cap, out->len + 1, sizeof(*out->items));
-			out->items[out->len++] = p;
+			paths_add(out, p, -1, 0);
 		}
 		free(n);
 	}
@@ -345,9 +364,47 @@ static int walk(struct paths *out, const char *dir, int depth)
 
 static void paths_release(struct paths *p)
 {
-	for (size_t i = 0; i < p->len; i++)
+	for (size_t i = 0; i < p->len; i++) {
 		free(p->items[i]);
+		if (p->fds[i] >= 0)
+			close(p->fds[i]);
+	}
 	free(p->items);
+	free(p->fds);
+	free(p->sizes);
+}
+
+/* Opens a PATH argument that is a regular file and keeps it open for
+ * linting: one walk of its path instead of two (stat, then open). Returns
+ * false, with errno from open, when that did not work: then the caller
+ * looks at the path with stat() as before. O_NONBLOCK: a FIFO must not
+ * block here (it is opened again, as before, when linted). */
+static bool hold_file(struct paths *out, const char *a, bool *is_dir)
+{
+	*is_dir = false;
+	if (!out->held_max) {
+		struct rlimit rl;
+		out->held_max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur / 2 < HELD_FDS_MAX
+					? (size_t)(rl.rlim_cur / 2)
+					: HELD_FDS_MAX;
+	}
+	if (out->nheld >= out->held_max) {
+		errno = 0;
+		return false;
+	}
+	int fd = open(a, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+		*is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+		close(fd);
+		errno = 0;
+		return false;
+	}
+	out->nheld++;
+	paths_add(out, xstrdup(a), fd, (size_t)st.st_size);
+	return true;
 }
 
 /* Expands the PATH arguments into files to lint. Returns an exit status
@@ -365,15 +422,16 @@ static int collect(struct paths *out, char **args, int nargs)
 	for (int i = 0; i < nargs; i++) {
 		const char *a = args[i];
 		if (strcmp(a, "-") == 0) {
-			if (!stdin_seen) {
-				out->items = xgrow(out->items, &out->cap, out->len + 1, sizeof(*out->items));
-				out->items[out->len++] = xstrdup("-");
-			}
+			if (!stdin_seen)
+				paths_add(out, xstrdup("-"), -1, 0);
 			stdin_seen = true;
 			continue;
 		}
+		bool is_dir;
+		if (hold_file(out, a, &is_dir))
+			continue;
 		struct stat st;
-		if (stat(a, &st) != 0) {
+		if (!is_dir && stat(a, &st) != 0) {
 			if (errno == ENOENT || errno == ENOTDIR)
 				quai_cli_error("'%s': no such file or directory", a);
 			else
@@ -381,7 +439,7 @@ static int collect(struct paths *out, char **args, int nargs)
 			status = QUAI_EXIT_USAGE;
 			continue;
 		}
-		if (S_ISDIR(st.st_mode)) {
+		if (is_dir || S_ISDIR(st.st_mode)) {
 			size_t before = out->len;
 			if (walk(out, a, 0) < 0) {
 				quai_cli_error("cannot read directory '%s': %s", a, strerror(errno));
@@ -393,8 +451,7 @@ static int collect(struct paths *out, char **args, int nargs)
 			}
 			continue;
 		}
-		out->items = xgrow(out->items, &out->cap, out->len + 1, sizeof(*out->items));
-		out->items[out->len++] = xstrdup(a);
+		paths_add(out, xstrdup(a), -1, 0);
 	}
 	return status;
 }
@@ -524,17 +581,22 @@ static bool keep_tree(const struct run *r, size_t first_finding)
 
 /* Reads a Dockerfile as quai_file_read() does, with the same messages, but
  * sized from fstat: one allocation and, for a regular file, one read. */
-static int read_dockerfile(char **out, size_t *out_len, const char *path, struct quai_error **err)
+static int read_dockerfile(char **out, size_t *out_len, const char *path, int held, size_t held_size,
+			   struct quai_error **err)
 {
-	if (strcmp(path, "-") == 0)
+	if (held < 0 && strcmp(path, "-") == 0)
 		return quai_file_read(out, out_len, path, DOCKERFILE_MAX_BYTES, err);
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = held >= 0 ? held : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return quai_error_errno(err, errno, "cannot open '%s'", path);
 	struct stat st;
 	bool reg = false;
 	size_t cap = 65536; /* bytes the buffer holds before its NUL */
-	if (fstat(fd, &st) == 0) {
+	if (held >= 0) { /* a regular file, collect() looked */
+		reg = true;
+		if (held_size < DOCKERFILE_MAX_BYTES)
+			cap = held_size + 1;
+	} else if (fstat(fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is a directory", path);
 		reg = S_ISREG(st.st_mode);
@@ -573,14 +635,16 @@ static int read_dockerfile(char **out, size_t *out_len, const char *path, struct
 	return 0;
 }
 
-static void lint_file(struct run *r, const char *path)
+/* Lints one file; `held` is its descriptor if collect() opened it (this
+ * takes it), else -1. */
+static void lint_file(struct run *r, const char *path, int held, size_t held_size)
 {
 	cleanup_free char *src = NULL;
 	size_t len = 0;
 	cleanup_error struct quai_error *err = NULL;
 	if (r->cfg.verbose)
 		fprintf(stderr, "quai: linting '%s'\n", path);
-	if (read_dockerfile(&src, &len, path, &err) < 0) {
+	if (read_dockerfile(&src, &len, path, held, held_size, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		r->status = QUAI_EXIT_USAGE;
 		return;
@@ -642,8 +706,10 @@ int cmd_lint(int argc, char **argv)
 
 	struct paths files = { 0 };
 	r.status = collect(&files, argv + optind, argc - optind);
-	for (size_t i = 0; i < files.len; i++)
-		lint_file(&r, files.items[i]);
+	for (size_t i = 0; i < files.len; i++) {
+		lint_file(&r, files.items[i], files.fds[i], files.sizes[i]);
+		files.fds[i] = -1;
+	}
 	paths_release(&files);
 
 	if (r.cfg.shellcheck && r.ndfs &&
