@@ -935,6 +935,9 @@ static const struct {
 static size_t keyword(struct parser *p, struct list *l, size_t pos, size_t end)
 {
 	const char *s = p->s;
+	/* the first letters of the keywords: most words are none */
+	if (!in_set(s[pos], "itedwu{!f}sc["))
+		return 0;
 	size_t n = 0;
 	while (pos + n < end && !is_delim(s[pos + n]) && n <= 8)
 		n++;
