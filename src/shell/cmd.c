@@ -60,13 +60,8 @@ static bool listed(const char *name, size_t n, const char *const *list)
 	return false;
 }
 
-const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd)
+const char *quai_sh_cmd_name_of_argv(const struct quai_sh_cmd *cmd)
 {
-	if (!cmd || cmd->argc == 0)
-		return "";
-	if (cmd->name)
-		return cmd->name;
-	/* a command not made by quai_sh_parse */
 	const char *name = arg(cmd, 0);
 	const char *slash = strrchr(name, '/');
 	return slash ? slash + 1 : name;

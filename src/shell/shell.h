@@ -85,20 +85,28 @@ static inline bool quai_sh_script_may_run(const struct quai_sh_script *script, c
 void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len);
 void quai_sh_script_release(struct quai_sh_script *script);
 
+/* quai_sh_cmd_name() of a command not made by quai_sh_parse(). */
+const char *quai_sh_cmd_name_of_argv(const struct quai_sh_cmd *cmd);
 /* Command name without a leading path ("/usr/bin/apt-get" -> "apt-get");
- * "" for a bare assignment. */
-const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd);
+ * "" for a bare assignment. Inline: rules ask it of every command. */
+static inline const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd)
+{
+	if (!cmd || cmd->argc == 0)
+		return "";
+	return cmd->name ? cmd->name : quai_sh_cmd_name_of_argv(cmd);
+}
 /* True if the command's name is `name`. Inline: rules ask it of every
  * command for many names. */
 static inline bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name)
 {
 	if (!cmd || cmd->argc == 0)
 		return false;
-	const char *a = cmd->name ? cmd->name : quai_sh_cmd_name(cmd);
+	const char *a = quai_sh_cmd_name(cmd);
 	while (*a && *a == *name)
 		a++, name++;
 	return *a == *name;
 }
+
 /* True if some argument (argv[1..]) equals `arg`. */
 bool quai_sh_cmd_has_arg(const struct quai_sh_cmd *cmd, const char *arg);
 /* True if the command has flag `flag`: a single letter matches "-x" and
