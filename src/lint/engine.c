@@ -154,9 +154,11 @@ void quai_lint_dockerfile(struct quai_findings *out, const struct quai_dockerfil
 		enum quai_lint_level level = quai_lint_config_level(cfg, p->rule->code, p->rule->level);
 		bool skip = level == QUAI_LEVEL_IGNORE ||
 			    (!cfg->disable_ignore_pragma && quai_lint_pragma_ignores(df, p->instr, p->rule->code));
-		if (!skip)
-			quai_findings_add(out, df->name, p->pos.line, p->pos.col, level, p->rule->code,
-					  p->message ? p->message : p->rule->summary);
+		if (!skip && p->message)
+			quai_findings_add(out, df->name, p->pos.line, p->pos.col, level, p->rule->code, p->message);
+		else if (!skip) /* the rule tables are static */
+			quai_findings_add_static(out, df->name, p->pos.line, p->pos.col, level, p->rule->code,
+						 p->rule->summary);
 		free(p->message);
 	}
 	free(ctx.pend);

@@ -25,8 +25,8 @@ int quai_lint_level_parse(const char *s)
 	return -1;
 }
 
-void quai_findings_add(struct quai_findings *f, const char *file, unsigned line, unsigned col,
-		       enum quai_lint_level level, const char *code, const char *message)
+static struct quai_finding *add(struct quai_findings *f, const char *file, unsigned line, unsigned col,
+				 enum quai_lint_level level, const char *code)
 {
 	f->items = xgrow(f->items, &f->cap, f->len + 1, sizeof(*f->items));
 	struct quai_finding *it = &f->items[f->len++];
@@ -44,7 +44,23 @@ void quai_findings_add(struct quai_findings *f, const char *file, unsigned line,
 		n = sizeof(it->code) - 1;
 	memcpy(it->code, code, n);
 	it->code[n] = '\0';
+	return it;
+}
+
+void quai_findings_add(struct quai_findings *f, const char *file, unsigned line, unsigned col,
+		       enum quai_lint_level level, const char *code, const char *message)
+{
+	struct quai_finding *it = add(f, file, line, col, level, code);
 	it->message = xstrdup(message);
+	it->static_message = false;
+}
+
+void quai_findings_add_static(struct quai_findings *f, const char *file, unsigned line, unsigned col,
+			      enum quai_lint_level level, const char *code, const char *message)
+{
+	struct quai_finding *it = add(f, file, line, col, level, code);
+	it->message = (char *)message; /* never written nor freed: static_message */
+	it->static_message = true;
 }
 
 static int cmp_finding(const void *pa, const void *pb)
@@ -99,7 +115,8 @@ void quai_findings_release(struct quai_findings *f)
 	for (size_t i = 0; i < f->len; i++) {
 		if (!f->items[i].shares_file)
 			free(f->items[i].file);
-		free(f->items[i].message);
+		if (!f->items[i].static_message)
+			free(f->items[i].message);
 	}
 	free(f->items);
 	f->items = NULL;
