@@ -251,7 +251,7 @@ static bool csv_fields(const char *s, char ***out, size_t *nout)
 			size_t k = strcspn(s, ",");
 			if (memchr(s, '"', k))
 				ok = false;
-			quai_buf_add(&f, s, k);
+			df_buf_add(&f, s, k);
 			s += k;
 		}
 		v = xgrow(v, &cap, n + 1, sizeof(*v));

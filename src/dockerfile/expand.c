@@ -238,7 +238,7 @@ static int trim_pattern(struct lex *lx, struct quai_buf *out, const char *value,
 	if (!found)
 		quai_buf_puts(out, value);
 	else if (suffix)
-		quai_buf_add(out, value, n - cut);
+		df_buf_add(out, value, n - cut);
 	else
 		quai_buf_puts(out, value + cut);
 	quai_buf_release(&cp);
@@ -301,7 +301,7 @@ static bool keep_ref(struct lex *lx, struct quai_buf *out, const struct ref *r)
 {
 	if (lx->vars)
 		return false;
-	quai_buf_add(out, lx->s + r->start, lx->i - r->start);
+	df_buf_add(out, lx->s + r->start, lx->i - r->start);
 	return true;
 }
 
@@ -424,7 +424,7 @@ static int lex_dollar(struct lex *lx, struct quai_buf *out)
 		return 0;
 	}
 	if (!lx->vars) {
-		quai_buf_add(out, lx->s + start, lx->i - start);
+		df_buf_add(out, lx->s + start, lx->i - start);
 		return 0;
 	}
 	char *name = xstrndup(lx->s + ns, lx->i - ns);

@@ -473,7 +473,7 @@ static size_t flags(struct ictx *c, size_t a, size_t b)
 		while (we < b && !byte_space((unsigned char)t[we]) && t[we] != '\'' && t[we] != '"' && t[we] != '\\')
 			we++;
 		if (we == b || byte_space((unsigned char)t[we])) {
-			quai_buf_add(&w, t + i, we - i); /* nothing to unquote */
+			df_buf_add(&w, t + i, we - i); /* nothing to unquote */
 			i = we;
 		}
 		for (; i < b; i++) {

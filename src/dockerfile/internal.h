@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "dockerfile/dockerfile.h"
@@ -73,6 +74,18 @@ static inline void df_putc(struct quai_buf *b, char c)
 		return;
 	}
 	quai_buf_putc(b, c);
+}
+
+/* quai_buf_add() without a call while the buffer has room. */
+static inline void df_buf_add(struct quai_buf *b, const char *s, size_t n)
+{
+	if (b->data && n < b->cap - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	quai_buf_add(b, s, n);
 }
 
 /* Go's `[\t\v\f\r ]`. */

@@ -47,10 +47,17 @@ enum quai_df_kind quai_df_kind_from_name(const char *name, size_t len)
 		return QUAI_DF_UNKNOWN;
 	/* the names are upper-case letters: c & 0xdf is c in upper case */
 	char first = (char)(name[0] & 0xdf);
-	for (int k = 1; k < QUAI_DF_KIND_COUNT; k++)
-		if (kind_names[k][0] == first && strlen(kind_names[k]) == len &&
-		    strncasecmp(kind_names[k], name, len) == 0)
+	for (int k = 1; k < QUAI_DF_KIND_COUNT; k++) {
+		const char *kn = kind_names[k];
+		if (kn[0] != first)
+			continue;
+		size_t i = 1;
+		while (i < len && kn[i] && kn[i] == (char)(name[i] & 0xdf) && (name[i] | 0x20) >= 'a' &&
+		       (name[i] | 0x20) <= 'z')
+			i++;
+		if (i == len && !kn[i])
 			return (enum quai_df_kind)k;
+	}
 	return QUAI_DF_UNKNOWN;
 }
 
@@ -346,9 +353,10 @@ static void add_comment(struct df_parser *p, const struct df_pline *pl, size_t l
 
 static void line_add(struct df_line *ll, const char *src, size_t off, size_t n, const struct df_pline *pl)
 {
-	ll->segs = xgrow(ll->segs, &ll->segcap, ll->nsegs + 1, sizeof(*ll->segs));
+	if (ll->nsegs == ll->segcap)
+		ll->segs = xgrow(ll->segs, &ll->segcap, ll->nsegs + 1, sizeof(*ll->segs));
 	ll->segs[ll->nsegs++] = (struct df_seg){ ll->text.len, off, pl->start, pl->line };
-	quai_buf_add(&ll->text, src + off, n);
+	df_buf_add(&ll->text, src + off, n);
 }
 
 /* BuildKit's `([^E])E[ \t]*$|^E[ \t]*$` for escape E on one physical line
