@@ -97,15 +97,29 @@ static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
 
 typedef bool (*cmd_test)(const struct quai_sh_cmd *cmd, const void *arg);
 
+/* Which commands a test can hold for: those named one of `names`, or
+ * whose names start with one of `prefixes` (either may be NULL: any). */
+struct cmd_names {
+	const char *const *names;
+	const char *const *prefixes;
+};
+
+static bool may_run(const struct quai_sh_script *sh, struct cmd_names which)
+{
+	if (which.names && !quai_sh_script_may_run(sh, which.names))
+		return false;
+	return !which.prefixes || quai_sh_script_may_run_prefix(sh, which.prefixes);
+}
+
 /* Reports each RUN, ONBUILD RUN included, that runs a command for which
  * `fires` holds, unless it has a cache mount on `cache_dir` (may be NULL).
- * `fires` only holds for commands named one of `names`, if not NULL. */
+ * `fires` only holds for the commands `which` names. */
 static void report_runs(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df, cmd_test fires,
-                        const void *arg, const char *cache_dir, const char *const *names)
+                        const void *arg, const char *cache_dir, struct cmd_names which)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
-		if (sh && names && !quai_sh_script_may_run(sh, names))
+		if (sh && !may_run(sh, which))
 			continue;
 		if (sh && cache_dir && has_cache_mount(quai_lint_effective(&df->instrs[i]), cache_dir))
 			continue;
@@ -206,7 +220,7 @@ static const struct cmd_rule cmd_rules[] = {
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
 		report_runs(ctx, df, cmd_rule_fires, &cmd_rules[R_##code], cmd_rules[R_##code].cache_dir,    \
-		            cmd_rules[R_##code].names);                                                      \
+		            (struct cmd_names){cmd_rules[R_##code].names, NULL});                            \
 	}
 CMD_RULE(dl3001)
 CMD_RULE(dl3003)
@@ -440,18 +454,18 @@ static const struct pin_rule pin_pip = {
     pip_pinned,
 };
 
-/* `names`: the commands `installs` is about (NULL for pip's many names). */
-#define PIN_RULE(code, rule, names)                                                                          \
+/* `which`: the commands `installs` is about. */
+#define PIN_RULE(code, rule, which)                                                                          \
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
-		report_runs(ctx, df, pin_fires, &(rule), NULL, names);                                       \
+		report_runs(ctx, df, pin_fires, &(rule), NULL, (struct cmd_names)which);                     \
 	}
-PIN_RULE(dl3008, pin_apt, LIST("apt-get"))
-PIN_RULE(dl3013, pin_pip, NULL)
-PIN_RULE(dl3016, pin_npm, LIST("npm"))
-PIN_RULE(dl3018, pin_apk, LIST("apk"))
-PIN_RULE(dl3028, pin_gem, LIST("gem"))
-PIN_RULE(dl3033, pin_yum, LIST("yum"))
+PIN_RULE(dl3008, pin_apt, {.names = LIST("apt-get")})
+PIN_RULE(dl3013, pin_pip, {.prefixes = LIST("pip", "python")})
+PIN_RULE(dl3016, pin_npm, {.names = LIST("npm")})
+PIN_RULE(dl3018, pin_apk, {.names = LIST("apk")})
+PIN_RULE(dl3028, pin_gem, {.names = LIST("gem")})
+PIN_RULE(dl3033, pin_yum, {.names = LIST("yum")})
 
 /* ---- Shape 3: clean-up missing after an install ---- */
 

@@ -388,6 +388,8 @@ static void dl3042(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 		    has_cache_mount(in, L(".cache/pip")))
 			continue;
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, top);
+		if (sh && !quai_sh_script_may_run_prefix(sh, L("pip", "python")))
+			continue; /* quai_sh_cmd_is_pip_install() needs one of these */
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			const struct quai_sh_cmd *cmd = &sh->cmds[c];
 			if (quai_sh_cmd_is_pip_install(cmd) && !quai_sh_cmd_has_arg(cmd, "--no-cache-dir") &&

@@ -1144,7 +1144,8 @@ static void build(struct quai_sh_script *out, struct parser *p)
 			const char *name = cmds[i].argv[0].text;
 			const char *slash = strrchr(name, '/');
 			cmds[i].name = slash ? slash + 1 : name;
-			out->name_bits |= quai_sh_name_bit(cmds[i].name);
+			quai_sh_bloom_add(out->name_bits, quai_sh_hash(cmds[i].name, (size_t)-1));
+			quai_sh_bloom_add(out->prefix_bits, quai_sh_hash(cmds[i].name, 3));
 		} else {
 			cmds[i].name = "";
 		}

@@ -55,28 +55,53 @@ struct quai_sh_script {
 	struct quai_sh_cmd *cmds;
 	size_t ncmds;
 	bool has_pipe; /* some pipeline of two or more commands */
-	/* The quai_sh_name_bit() of every command name, or'ed: a script
-	 * without a name's bit runs no command of that name. 0 when unknown. */
-	uint64_t name_bits;
+	/* Bloom filters of the command names and of their first three bytes
+	 * (quai_sh_bloom_*): a script without a name's bits runs no command
+	 * of that name. All zero when unknown. */
+	uint64_t name_bits[4];
+	uint64_t prefix_bits[4];
 };
 
-/* One of 64 bits for a command name, for quai_sh_script.name_bits. */
-static inline uint64_t quai_sh_name_bit(const char *name)
+/* FNV-1a of n bytes of s, for the Bloom filters of quai_sh_script. */
+static inline uint32_t quai_sh_hash(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return (uint64_t)1 << (h >> 26);
+	for (size_t i = 0; i < n && s[i]; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static inline void quai_sh_bloom_add(uint64_t bits[4], uint32_t h)
+{
+	bits[(h >> 6) & 3] |= (uint64_t)1 << (h & 63);
+	bits[(h >> 14) & 3] |= (uint64_t)1 << ((h >> 8) & 63);
+}
+
+static inline bool quai_sh_bloom_has(const uint64_t bits[4], uint32_t h)
+{
+	if (!(bits[0] | bits[1] | bits[2] | bits[3]))
+		return true; /* unknown */
+	return (bits[(h >> 6) & 3] >> (h & 63) & 1) && (bits[(h >> 14) & 3] >> ((h >> 8) & 63) & 1);
 }
 
 /* False only if no command of the script is named one of `names` (NULL-
  * terminated): lets a rule skip a script without looking at its commands. */
 static inline bool quai_sh_script_may_run(const struct quai_sh_script *script, const char *const *names)
 {
-	if (!script->name_bits)
-		return true;
 	for (; *names; names++)
-		if (script->name_bits & quai_sh_name_bit(*names))
+		if (quai_sh_bloom_has(script->name_bits, quai_sh_hash(*names, (size_t)-1)))
+			return true;
+	return false;
+}
+
+/* Same for names that start with one of `prefixes` (of three bytes or
+ * more; only the first three count). */
+static inline bool quai_sh_script_may_run_prefix(const struct quai_sh_script *script,
+						 const char *const *prefixes)
+{
+	for (; *prefixes; prefixes++)
+		if (!(*prefixes)[0] || !(*prefixes)[1] || !(*prefixes)[2] ||
+		    quai_sh_bloom_has(script->prefix_bits, quai_sh_hash(*prefixes, 3)))
 			return true;
 	return false;
 }
