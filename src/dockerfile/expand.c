@@ -499,6 +499,11 @@ char *df_unquote(const char *s, size_t n, char escape, char **err)
 		k++;
 	if (k == n)
 		return xstrndup(s, n); /* nothing to remove */
+	/* Removing quotes and escapes only shortens: room for all of it
+	 * once, not a growth per byte. */
+	b.cap = n + 1;
+	b.data = xmalloc(b.cap);
+	b.data[0] = '\0';
 	if (lex_until(&lx, &b, -1, false) < 0) {
 		*err = lx.err;
 		quai_buf_release(&b);
