@@ -111,6 +111,12 @@ const struct quai_sh_script *quai_lint_shell_of(struct quai_lint_ctx *ctx, const
 	if (e->parsed)
 		return &e->script;
 
+	e->parsed = true;
+	if (!instr->json && instr->args_text && !(instr->nheredocs && heredoc_is_script(instr->args_text))) {
+		/* the script is the arguments as they are: no copy */
+		quai_sh_parse(&e->script, instr->args_text, strlen(instr->args_text));
+		return &e->script;
+	}
 	cleanup_buf struct quai_buf text = QUAI_BUF_INIT;
 	if (instr->json) {
 		for (size_t i = 0; i < instr->njson_args; i++) {
@@ -125,7 +131,6 @@ const struct quai_sh_script *quai_lint_shell_of(struct quai_lint_ctx *ctx, const
 			quai_buf_puts(&text, instr->heredocs[0].body ? instr->heredocs[0].body : "");
 		}
 	}
-	e->parsed = true;
 	quai_sh_parse(&e->script, quai_buf_str(&text), text.len);
 	return &e->script;
 }
