@@ -122,13 +122,22 @@ static const char *clean_view(const char *s, size_t max, char **owned)
 
 /* ---- tty and gnu ---- */
 
-static void put_uint(FILE *out, unsigned v)
+static char *put_str(char *p, const char *s)
 {
-	char num[16], *p = num + sizeof(num);
+	size_t n = strlen(s);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_num(char *p, unsigned v)
+{
+	char num[16], *q = num + sizeof(num);
 	do
-		*--p = (char)('0' + v % 10);
+		*--q = (char)('0' + v % 10);
 	while (v /= 10);
-	fwrite(p, 1, (size_t)(num + sizeof(num) - p), out);
+	size_t n = (size_t)(num + sizeof(num) - q);
+	memcpy(p, q, n);
+	return p + n;
 }
 
 /* "FILE:LINE:COL" then `sep`, the level, a space, the code, a space, the
@@ -140,18 +149,22 @@ static void put_line(FILE *out, const struct quai_finding *it, bool gnu)
 	cleanup_free char *msg_owned = NULL;
 	const char *file = clean_view(it->file, 4096, &file_owned);
 	const char *msg = clean_view(it->message, MSG_MAX, &msg_owned);
-	fputs(file, out);
-	putc(':', out);
-	put_uint(out, it->line);
-	putc(':', out);
-	put_uint(out, it->col);
-	fputs(gnu ? ": " : " ", out);
-	fputs(quai_lint_level_name(it->level), out);
-	fputs(gnu ? ": " : " ", out);
-	fputs(it->code, out);
-	putc(' ', out);
-	fputs(msg, out);
-	putc('\n', out);
+	/* the line in one piece: the texts are cut to at most 4096 and
+	 * MSG_MAX bytes (and "...") above, the rest is short */
+	char line[4096 + MSG_MAX + 128];
+	char *p = put_str(line, file);
+	*p++ = ':';
+	p = put_num(p, it->line);
+	*p++ = ':';
+	p = put_num(p, it->col);
+	p = put_str(p, gnu ? ": " : " ");
+	p = put_str(p, quai_lint_level_name(it->level));
+	p = put_str(p, gnu ? ": " : " ");
+	p = put_str(p, it->code);
+	*p++ = ' ';
+	p = put_str(p, msg);
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), out);
 }
 
 static const struct quai_dockerfile *find_source(const char *file, const struct quai_dockerfile *const *sources,
