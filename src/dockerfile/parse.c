@@ -509,7 +509,9 @@ static void instruction(struct df_parser *p, struct df_line *ll, const struct df
 		line_add(ll, p->src, pl.start, b - pl.start, &pl);
 	}
 
-	df->instrs = xgrow(df->instrs, &p->instrcap, df->ninstrs + 1, sizeof(*df->instrs));
+	if (df->ninstrs == p->instrcap) /* from 32: most files have fewer */
+		df->instrs = xgrow(df->instrs, &p->instrcap, df->ninstrs < 32 ? 32 : df->ninstrs + 1,
+				   sizeof(*df->instrs));
 	size_t index = df->ninstrs++;
 	struct quai_df_instr *in = &df->instrs[index];
 	memset(in, 0, sizeof(*in));

@@ -649,7 +649,8 @@ static size_t drop_word(struct parser *p, size_t pos, size_t end, int depth)
 static void keep_word(struct parser *p, const struct wrec *w)
 {
 	pool_putc(&p->pool, '\0');
-	p->words = xgrow(p->words, &p->wcap, p->nwords + 1, sizeof(*p->words));
+	if (p->nwords == p->wcap)
+		p->words = xgrow(p->words, &p->wcap, p->nwords + 1, sizeof(*p->words));
 	p->words[p->nwords++] = *w;
 }
 
@@ -679,7 +680,8 @@ static void run_substs(struct parser *p, struct list *l)
 static void finish(struct parser *p, struct list *l, enum quai_sh_sep sep, bool newline)
 {
 	if (l->argc || l->nassigns) {
-		p->cmds = xgrow(p->cmds, &p->ccap, p->ncmds + 1, sizeof(*p->cmds));
+		if (p->ncmds == p->ccap)
+			p->cmds = xgrow(p->cmds, &p->ccap, p->ncmds + 1, sizeof(*p->cmds));
 		p->cmds[p->ncmds] = (struct crec){
 		    .first = l->first,
 		    .nassigns = l->nassigns,
