@@ -342,7 +342,9 @@ static void add_comment(struct df_parser *p, const struct df_pline *pl, size_t l
 			break;
 		e -= k;
 	}
-	df->comments = xgrow(df->comments, &p->commentcap, df->ncomments + 1, sizeof(*df->comments));
+	if (df->ncomments == p->commentcap)
+		df->comments = xgrow(df->comments, &p->commentcap, df->ncomments < 32 ? 32 : df->ncomments + 1,
+				     sizeof(*df->comments));
 	struct quai_df_comment *c = &df->comments[df->ncomments++];
 	c->text = xstrndup(s + i, e - i);
 	c->pos = (struct quai_df_pos){ pl->line, (unsigned)(lead + 1) };
@@ -594,7 +596,9 @@ void quai_dockerfile_parse(struct quai_dockerfile *out, const char *name, const 
 	if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0)
 		p.off = 3;
 
-	struct df_line ll = { 0 };
+	/* a logical line is rarely longer: it grows when it is */
+	struct df_line ll = { .text = { .data = xmalloc(1024), .cap = 1024 } };
+	ll.text.data[0] = '\0';
 	struct df_pline pl;
 	while (df_read_line(&p, &pl)) {
 		size_t lead = skip_space(p.src, pl.start, pl.end) - pl.start;
