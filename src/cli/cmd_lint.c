@@ -491,13 +491,20 @@ static bool check_bytes(struct quai_findings *f, const struct quai_lint_config *
 }
 
 /* Offset of the first byte of s[0..len) that is not UTF-8, or len. ASCII,
- * nearly all of a Dockerfile, is skipped eight bytes at a time. */
+ * nearly all of a Dockerfile, is skipped 32 or 8 bytes at a time. */
 static size_t utf8_bad_offset(const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 	while (i < len) {
-		uint64_t w;
-		if (len - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080u) == 0)) {
+		uint64_t w[4];
+		if (len - i >= 32) {
+			memcpy(w, s + i, 32);
+			if (((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080u) == 0) {
+				i += 32;
+				continue;
+			}
+		}
+		if (len - i >= 8 && (memcpy(w, s + i, 8), (w[0] & 0x8080808080808080u) == 0)) {
 			i += 8;
 			continue;
 		}
