@@ -563,6 +563,12 @@ static bool has_instructions(const struct quai_dockerfile *df)
 	return df->ninstrs > 0 || df->ndiags > 0;
 }
 
+/* A buffer the files are read into one after the other. */
+struct readbuf {
+	char *data;
+	size_t size;
+};
+
 struct run {
 	struct quai_lint_config cfg;
 	struct quai_findings findings;
@@ -570,6 +576,7 @@ struct run {
 	struct quai_dockerfile **dfs; /* kept for shellcheck and caret excerpts */
 	size_t ndfs, dfs_cap;
 	int status;
+	struct readbuf readbuf;
 };
 
 /* A parsed file is kept until the output only if something still needs it:
@@ -586,13 +593,31 @@ static bool keep_tree(const struct run *r, size_t first_finding)
 	return false;
 }
 
+/* Room for `n` bytes; what the buffer held is lost. */
+static void readbuf_reserve(struct readbuf *b, size_t n)
+{
+	if (n <= b->size)
+		return;
+	free(b->data);
+	b->data = xmalloc(n);
+	b->size = n;
+}
+
 /* Reads a Dockerfile as quai_file_read() does, with the same messages, but
- * sized from fstat: one allocation and, for a regular file, one read. */
-static int read_dockerfile(char **out, size_t *out_len, const char *path, int held, size_t held_size,
+ * into `b` (the bytes stay there until the next file), sized from fstat: for
+ * a regular file one read, and no allocation once the buffer is large. */
+static int read_dockerfile(struct readbuf *b, size_t *out_len, const char *path, int held, size_t held_size,
 			   struct quai_error **err)
 {
-	if (held < 0 && strcmp(path, "-") == 0)
-		return quai_file_read(out, out_len, path, DOCKERFILE_MAX_BYTES, err);
+	if (held < 0 && strcmp(path, "-") == 0) {
+		char *text;
+		if (quai_file_read(&text, out_len, path, DOCKERFILE_MAX_BYTES, err) < 0)
+			return -1;
+		free(b->data);
+		b->data = text;
+		b->size = *out_len + 1;
+		return 0;
+	}
 	cleanup_close int fd = held >= 0 ? held : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return quai_error_errno(err, errno, "cannot open '%s'", path);
@@ -610,12 +635,14 @@ static int read_dockerfile(char **out, size_t *out_len, const char *path, int he
 		if (reg && st.st_size >= 0 && (uint64_t)st.st_size < DOCKERFILE_MAX_BYTES)
 			cap = (size_t)st.st_size + 1; /* one more: a short read is the end */
 	}
-	cleanup_free char *buf = xmalloc(cap + 1);
+	readbuf_reserve(b, cap + 1);
+	char *buf = b->data;
 	size_t len = 0;
 	for (;;) {
 		if (len == cap) {
 			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
+			b->data = buf = xrealloc(buf, cap + 1);
+			b->size = cap + 1;
 		}
 		size_t want = cap - len;
 		if (want > DOCKERFILE_MAX_BYTES + 1 - len)
@@ -637,8 +664,6 @@ static int read_dockerfile(char **out, size_t *out_len, const char *path, int he
 	}
 	buf[len] = '\0';
 	*out_len = len;
-	*out = buf;
-	buf = NULL;
 	return 0;
 }
 
@@ -646,34 +671,34 @@ static int read_dockerfile(char **out, size_t *out_len, const char *path, int he
  * takes it), else -1. */
 static void lint_file(struct run *r, const char *path, int held, size_t held_size)
 {
-	cleanup_free char *src = NULL;
 	size_t len = 0;
 	cleanup_error struct quai_error *err = NULL;
 	if (r->cfg.verbose)
 		fprintf(stderr, "quai: linting '%s'\n", path);
-	if (read_dockerfile(&src, &len, path, held, held_size, &err) < 0) {
+	if (read_dockerfile(&r->readbuf, &len, path, held, held_size, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		r->status = QUAI_EXIT_USAGE;
 		return;
 	}
+	const char *src = r->readbuf.data;
 	if (check_bytes(&r->findings, &r->cfg, path, src, len))
 		return;
 	size_t first = r->findings.len;
-	struct quai_dockerfile *df = xmalloc(sizeof(*df));
-	quai_dockerfile_parse(df, path, src, len);
-	if (!parser_saw_utf8(df))
+	struct quai_dockerfile df;
+	quai_dockerfile_parse(&df, path, src, len);
+	if (!parser_saw_utf8(&df))
 		check_utf8(&r->findings, &r->cfg, path, src, len);
-	if (!has_instructions(df))
+	if (!has_instructions(&df))
 		syntax_finding(&r->findings, &r->cfg, path, 1, 1,
 			       "no instructions: docker refuses a Dockerfile without a FROM");
-	quai_lint_dockerfile(&r->findings, df, &r->cfg);
+	quai_lint_dockerfile(&r->findings, &df, &r->cfg);
 	if (!keep_tree(r, first)) {
-		quai_dockerfile_release(df);
-		free(df);
+		quai_dockerfile_release(&df);
 		return;
 	}
 	r->dfs = xgrow(r->dfs, &r->dfs_cap, r->ndfs + 1, sizeof(struct quai_dockerfile *));
-	r->dfs[r->ndfs++] = df;
+	r->dfs[r->ndfs] = xmalloc(sizeof(df));
+	*r->dfs[r->ndfs++] = df;
 }
 
 static void run_release(struct run *r)
@@ -683,6 +708,7 @@ static void run_release(struct run *r)
 		free(r->dfs[i]);
 	}
 	free(r->dfs);
+	free(r->readbuf.data);
 	quai_findings_release(&r->findings);
 	quai_lint_config_release(&r->cfg);
 }
