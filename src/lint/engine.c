@@ -135,6 +135,39 @@ const struct quai_sh_script *quai_lint_shell_of(struct quai_lint_ctx *ctx, const
 	return &e->script;
 }
 
+/* An ignore pragma: the code list of a comment, for the instruction after
+ * it or, if global, for all. */
+struct pragma {
+	const char *list;
+	size_t next_instr;
+	bool global;
+};
+
+static struct pragma *find_pragmas(const struct quai_dockerfile *df, size_t *n)
+{
+	struct pragma *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (size_t i = 0; i < df->ncomments; i++) {
+		bool global;
+		const char *list = df->comments[i].text ? quai_lint_pragma_codes(df->comments[i].text, &global) : NULL;
+		if (!list)
+			continue;
+		v = xgrow(v, &cap, *n + 1, sizeof(*v));
+		v[(*n)++] = (struct pragma){ list, df->comments[i].next_instr, global };
+	}
+	return v;
+}
+
+/* quai_lint_pragma_ignores() on the pragmas find_pragmas() found. */
+static bool pragmas_ignore(const struct pragma *v, size_t n, size_t instr, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((v[i].global || v[i].next_instr == instr) && quai_lint_pragma_lists(v[i].list, code))
+			return true;
+	return false;
+}
+
 static void run_rule(const struct quai_lint_rule *rule, void *arg)
 {
 	struct quai_lint_ctx *ctx = arg;
@@ -154,11 +187,16 @@ void quai_lint_dockerfile(struct quai_findings *out, const struct quai_dockerfil
 	struct quai_lint_ctx ctx = { .df = df, .cfg = cfg };
 	quai_lint_rules_foreach(run_rule, &ctx);
 
+	/* The ignore pragmas of the file, read once for all its findings. */
+	struct pragma *pragmas = NULL;
+	size_t npragmas = 0;
+	if (ctx.npend && !cfg->disable_ignore_pragma)
+		pragmas = find_pragmas(df, &npragmas);
+
 	for (size_t i = 0; i < ctx.npend; i++) {
 		struct pending *p = &ctx.pend[i];
 		enum quai_lint_level level = quai_lint_config_level(cfg, p->rule->code, p->rule->level);
-		bool skip = level == QUAI_LEVEL_IGNORE ||
-			    (!cfg->disable_ignore_pragma && quai_lint_pragma_ignores(df, p->instr, p->rule->code));
+		bool skip = level == QUAI_LEVEL_IGNORE || pragmas_ignore(pragmas, npragmas, p->instr, p->rule->code);
 		if (!skip && p->message)
 			quai_findings_add(out, df->name, p->pos.line, p->pos.col, level, p->rule->code, p->message);
 		else if (!skip) /* the rule tables are static */
@@ -167,6 +205,7 @@ void quai_lint_dockerfile(struct quai_findings *out, const struct quai_dockerfil
 		free(p->message);
 	}
 	free(ctx.pend);
+	free(pragmas);
 	for (size_t i = 0; ctx.sh && i < df->ninstrs; i++)
 		if (ctx.sh[i].parsed)
 			quai_sh_script_release(&ctx.sh[i].script);
