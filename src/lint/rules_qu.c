@@ -586,9 +586,13 @@ static void check_qu0009(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 /* ---- QU0010: secrets passed as build arguments or environment ---- */
 
+/* The words are upper case: compare inline, most differ at once. */
 static bool seg_is(const char *seg, size_t len, const char *word)
 {
-	return strlen(word) == len && strncasecmp(seg, word, len) == 0;
+	for (size_t i = 0; i < len; i++)
+		if (!word[i] || toupper((unsigned char)seg[i]) != (unsigned char)word[i])
+			return false;
+	return word[len] == '\0';
 }
 
 /* Is NAME (split at '_', '-', '.') the name of a secret? GITHUB_TOKEN,
