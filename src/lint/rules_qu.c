@@ -143,9 +143,10 @@ static void check_qu0001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 static bool has_any_arg(const struct quai_sh_cmd *cmd, const char *const *args)
 {
-	for (; *args; args++)
-		if (quai_sh_cmd_has_arg(cmd, *args))
-			return true;
+	for (size_t i = 1; i < cmd->argc; i++) /* one pass over the words */
+		for (const char *const *a = args; *a; a++)
+			if (cmd->argv[i].text && quai_lint_streq(cmd->argv[i].text, *a))
+				return true;
 	return false;
 }
 
