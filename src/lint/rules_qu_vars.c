@@ -265,6 +265,9 @@ static bool shell_sets(const struct quai_sh_script *sh, const char *name, size_t
 /* Does the script read variables from elsewhere (`. file`, source, eval)? */
 static bool shell_imports(const struct quai_sh_script *sh)
 {
+	static const char *const importers[] = {".", "source", "eval", NULL};
+	if (sh && !quai_sh_script_may_run(sh, importers))
+		return false;
 	for (size_t c = 0; sh && c < sh->ncmds; c++)
 		if (quai_sh_cmd_is(&sh->cmds[c], ".") || quai_sh_cmd_is(&sh->cmds[c], "source") ||
 		    quai_sh_cmd_is(&sh->cmds[c], "eval"))
