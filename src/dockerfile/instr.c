@@ -93,7 +93,7 @@ static void add_word(struct ictx *c, char *text, size_t a, size_t b)
 	in->words = xgrow(in->words, &c->wordcap, in->nwords + 1, sizeof(*in->words));
 	struct quai_df_word *w = &in->words[in->nwords++];
 	w->text = text;
-	w->raw = xstrndup(c->t + a, b - a);
+	w->raw = df_strndup(c->p, c->t + a, b - a);
 	w->pos = df_pos(c->ll, a);
 }
 
@@ -303,10 +303,10 @@ static void from(struct ictx *c, size_t a, size_t b)
 	struct quai_df_instr *in = c->in;
 	split_blank(c, a, b);
 	size_t n = in->nwords;
-	in->from_image = xstrdup(n ? in->words[0].text : "");
+	in->from_image = df_strdup(c->p, n ? in->words[0].text : "");
 	bool as = n >= 2 && strcasecmp(in->words[1].raw, "as") == 0;
 	if (as && n >= 3)
-		in->from_alias = xstrdup(in->words[2].raw);
+		in->from_alias = df_strdup(c->p, in->words[2].raw);
 	if (c->trigger)
 		return;
 	if (n == 0) {
@@ -375,10 +375,10 @@ static void healthcheck(struct ictx *c, size_t a, size_t b)
 	struct quai_df_instr *cmd = xcalloc(1, sizeof(*cmd));
 	in->healthcheck_cmd = cmd;
 	cmd->kind = QUAI_DF_CMD;
-	cmd->keyword = xstrndup(c->t + a, sep - a);
+	cmd->keyword = df_strndup(c->p, c->t + a, sep - a);
 	cmd->pos = df_pos(c->ll, a);
 	cmd->raw_off = df_src_off(c->ll, a);
-	cmd->args_text = xstrndup(c->t + next, b - next);
+	cmd->args_text = df_strndup(c->p, c->t + next, b - next);
 	cmd->args_pos = df_pos(c->ll, next);
 	cmd->stage = in->stage;
 	struct ictx sub = { .p = c->p, .ll = c->ll, .t = c->t, .in = cmd, .trigger = c->trigger };
@@ -511,8 +511,8 @@ static size_t flags(struct ictx *c, size_t a, size_t b)
 		struct quai_df_flag *f = &in->flags[in->nflags++];
 		const char *eq = strchr(s + 2, '=');
 		size_t nlen = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
-		f->name = xstrndup(s + 2, nlen);
-		f->value = eq ? xstrdup(eq + 1) : NULL;
+		f->name = df_strndup(c->p, s + 2, nlen);
+		f->value = eq ? df_strdup(c->p, eq + 1) : NULL;
 		f->pos = df_pos(c->ll, ws);
 	}
 	quai_buf_release(&w);
@@ -612,7 +612,7 @@ void df_parse_instr(struct df_parser *p, const struct df_line *ll, size_t start,
 	size_t ke = start;
 	while (ke < end && !df_is_blank(t[ke]))
 		ke++;
-	in->keyword = xstrndup(t + start, ke - start);
+	in->keyword = df_strndup(p, t + start, ke - start);
 	in->kind = quai_df_kind_from_name(t + start, ke - start);
 	in->pos = df_pos(ll, start);
 	in->raw_off = df_src_off(ll, start);
@@ -620,7 +620,7 @@ void df_parse_instr(struct df_parser *p, const struct df_line *ll, size_t start,
 	while (rs < end && df_is_blank(t[rs]))
 		rs++;
 	size_t a = trim_left(t, flags(&c, rs, end), end);
-	in->args_text = xstrndup(t + a, end - a);
+	in->args_text = df_strndup(p, t + a, end - a);
 	in->args_pos = df_pos(ll, a);
 
 	switch (in->kind) {
@@ -680,22 +680,16 @@ void df_parse_instr(struct df_parser *p, const struct df_line *ll, size_t start,
 	}
 }
 
+/* keyword, args_text, flags, raw words, from_image and from_alias are in
+ * the tree's string blocks (df_strndup): not freed here. */
 void df_instr_release(struct quai_df_instr *in)
 {
-	free(in->keyword);
-	free(in->args_text);
-	for (size_t i = 0; i < in->nflags; i++) {
-		free(in->flags[i].name);
-		free(in->flags[i].value);
-	}
 	free(in->flags);
 	for (size_t i = 0; i < in->njson_args; i++)
 		free(in->json_args[i]);
 	free(in->json_args);
-	for (size_t i = 0; i < in->nwords; i++) {
+	for (size_t i = 0; i < in->nwords; i++)
 		free(in->words[i].text);
-		free(in->words[i].raw);
-	}
 	free(in->words);
 	for (size_t i = 0; i < in->nkvs; i++) {
 		free(in->kvs[i].key);
@@ -707,8 +701,6 @@ void df_instr_release(struct quai_df_instr *in)
 		free(in->heredocs[i].body);
 	}
 	free(in->heredocs);
-	free(in->from_image);
-	free(in->from_alias);
 	if (in->healthcheck_cmd) {
 		df_instr_release(in->healthcheck_cmd);
 		free(in->healthcheck_cmd);

@@ -48,6 +48,12 @@ struct df_pline {
 
 bool df_read_line(struct df_parser *p, struct df_pline *out);
 
+/* A copy of s[0..n) (NUL-terminated) kept in the tree's string blocks: one
+ * allocation for many strings, all freed by quai_dockerfile_release().
+ * Such strings are never freed one by one. */
+char *df_strndup(struct df_parser *p, const char *s, size_t n);
+char *df_strdup(struct df_parser *p, const char *s);
+
 void df_diag(struct df_parser *p, struct quai_df_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* True once no more diagnostics are recorded: skip the work of making one. */
 bool df_diags_full(const struct df_parser *p);

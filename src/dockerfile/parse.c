@@ -200,6 +200,47 @@ static size_t skip_space(const char *s, size_t i, size_t n)
 	return i;
 }
 
+/* ---- the tree's strings ---- */
+
+struct quai_df_strings {
+	struct quai_df_strings *next;
+	size_t used, size;
+	char data[];
+};
+
+#define STRINGS_BLOCK 4000
+
+char *df_strndup(struct df_parser *p, const char *s, size_t n)
+{
+	struct quai_df_strings **head = &p->df->strings, *b = *head;
+	if (!b || b->size - b->used < n + 1) {
+		/* a long string gets a block of its own, after the current one */
+		size_t size = n + 1 > STRINGS_BLOCK / 4 ? n + 1 : STRINGS_BLOCK;
+		struct quai_df_strings *nb = xmalloc(sizeof(*nb) + size);
+		nb->used = 0;
+		nb->size = size;
+		if (b && size != STRINGS_BLOCK) {
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			*head = nb;
+		}
+		b = nb;
+	}
+	char *out = b->data + b->used;
+	b->used += n + 1;
+	if (n)
+		memcpy(out, s, n);
+	out[n] = '\0';
+	return out;
+}
+
+char *df_strdup(struct df_parser *p, const char *s)
+{
+	return df_strndup(p, s, strlen(s));
+}
+
 /* ---- physical lines ---- */
 
 bool df_read_line(struct df_parser *p, struct df_pline *out)
@@ -346,7 +387,7 @@ static void add_comment(struct df_parser *p, const struct df_pline *pl, size_t l
 		df->comments = xgrow(df->comments, &p->commentcap, df->ncomments < 32 ? 32 : df->ncomments + 1,
 				     sizeof(*df->comments));
 	struct quai_df_comment *c = &df->comments[df->ncomments++];
-	c->text = xstrndup(s + i, e - i);
+	c->text = df_strndup(p, s + i, e - i);
 	c->pos = (struct quai_df_pos){ pl->line, (unsigned)(lead + 1) };
 	c->next_instr = (size_t)-1;
 }
@@ -625,9 +666,7 @@ void quai_dockerfile_release(struct quai_dockerfile *df)
 		df_instr_release(&df->instrs[i]);
 	free(df->instrs);
 	free(df->stages);
-	for (size_t i = 0; i < df->ncomments; i++)
-		free(df->comments[i].text);
-	free(df->comments);
+	free(df->comments); /* their texts are in df->strings */
 	for (size_t i = 0; i < df->ndirectives; i++) {
 		free(df->directives[i].name);
 		free(df->directives[i].value);
@@ -638,5 +677,9 @@ void quai_dockerfile_release(struct quai_dockerfile *df)
 	free(df->diags);
 	free(df->name);
 	free(df->src);
+	for (struct quai_df_strings *b = df->strings, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	memset(df, 0, sizeof(*df));
 }
