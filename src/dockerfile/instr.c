@@ -53,9 +53,29 @@ static bool byte_space(unsigned char b)
 	return b == ' ' || (b >= '\t' && b <= '\r') || b == 0x85 || b == 0xa0;
 }
 
-/* Reports a lexer error in a word docker expands, unless in an ONBUILD trigger. */
+/* True if df_unquote() would return s[0..n) as it is. */
+static bool plain_word(const char *s, size_t n, char escape)
+{
+	for (size_t k = 0; k < n; k++)
+		if (s[k] == '\'' || s[k] == '"' || s[k] == '$' || s[k] == escape)
+			return false;
+	return true;
+}
+
+/* df_unquote()'s result moved into the tree's string blocks. */
+static char *keep_string(struct ictx *c, char *s)
+{
+	char *kept = df_strdup(c->p, s);
+	free(s);
+	return kept;
+}
+
+/* Reports a lexer error in a word docker expands, unless in an ONBUILD
+ * trigger. The result is in the tree's string blocks. */
 static char *unquote(struct ictx *c, size_t a, size_t b)
 {
+	if (plain_word(c->t + a, b - a, c->p->df->escape))
+		return df_strndup(c->p, c->t + a, b - a);
 	char *err = NULL;
 	char *s = df_unquote(c->t + a, b - a, c->p->df->escape, &err);
 	if (err) {
@@ -67,12 +87,15 @@ static char *unquote(struct ictx *c, size_t a, size_t b)
 		}
 		free(err);
 	}
-	return s;
+	return keep_string(c, s);
 }
 
-/* Docker expands the JSON elements of ADD, COPY and VOLUME with the same lexer. */
+/* Docker expands the JSON elements of ADD, COPY and VOLUME with the same
+ * lexer. The result is in the tree's string blocks. */
 static char *unquote_json(struct ictx *c, const char *text, size_t at)
 {
+	if (plain_word(text, strlen(text), c->p->df->escape))
+		return df_strdup(c->p, text);
 	char *err = NULL;
 	char *s = df_unquote(text, strlen(text), c->p->df->escape, &err);
 	if (err) {
@@ -84,7 +107,7 @@ static char *unquote_json(struct ictx *c, const char *text, size_t at)
 		}
 		free(err);
 	}
-	return s;
+	return keep_string(c, s);
 }
 
 static void add_word(struct ictx *c, char *text, size_t a, size_t b)
@@ -348,7 +371,7 @@ static void healthcheck(struct ictx *c, size_t a, size_t b)
 	size_t next = sep;
 	while (next < b && byte_space((unsigned char)c->t[next]))
 		next++;
-	add_word(c, xstrndup(c->t + a, sep - a), a, sep);
+	add_word(c, df_strndup(c->p, c->t + a, sep - a), a, sep);
 	if (sep - a == 4 && strncasecmp(c->t + a, "NONE", 4) == 0) {
 		in->healthcheck_none = true;
 		if (next < b && !c->trigger)
@@ -655,7 +678,7 @@ void df_parse_instr(struct df_parser *p, const struct df_line *ll, size_t start,
 	case QUAI_DF_WORKDIR:
 	case QUAI_DF_STOPSIGNAL:
 		if (a < end)
-			add_word(&c, in->kind == QUAI_DF_MAINTAINER ? xstrndup(t + a, end - a) : unquote(&c, a, end),
+			add_word(&c, in->kind == QUAI_DF_MAINTAINER ? df_strndup(p, t + a, end - a) : unquote(&c, a, end),
 				 a, end);
 		break;
 	case QUAI_DF_HEALTHCHECK:
@@ -680,21 +703,15 @@ void df_parse_instr(struct df_parser *p, const struct df_line *ll, size_t start,
 	}
 }
 
-/* keyword, args_text, flags, raw words, from_image and from_alias are in
- * the tree's string blocks (df_strndup): not freed here. */
+/* keyword, args_text, flags, words, pairs, from_image and from_alias are
+ * in the tree's string blocks (df_strndup): not freed here. */
 void df_instr_release(struct quai_df_instr *in)
 {
 	free(in->flags);
 	for (size_t i = 0; i < in->njson_args; i++)
 		free(in->json_args[i]);
 	free(in->json_args);
-	for (size_t i = 0; i < in->nwords; i++)
-		free(in->words[i].text);
 	free(in->words);
-	for (size_t i = 0; i < in->nkvs; i++) {
-		free(in->kvs[i].key);
-		free(in->kvs[i].value);
-	}
 	free(in->kvs);
 	for (size_t i = 0; i < in->nheredocs; i++) {
 		free(in->heredocs[i].delim);
