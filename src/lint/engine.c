@@ -168,10 +168,18 @@ static bool pragmas_ignore(const struct pragma *v, size_t n, size_t instr, const
 	return false;
 }
 
+/* quai_lint_config_level() without a call when nothing is configured. */
+static enum quai_lint_level rule_level(const struct quai_lint_config *cfg, const struct quai_lint_rule *rule)
+{
+	if (!cfg->nignored && !cfg->noverrides)
+		return rule->level;
+	return quai_lint_config_level(cfg, rule->code, rule->level);
+}
+
 static void run_rule(const struct quai_lint_rule *rule, void *arg)
 {
 	struct quai_lint_ctx *ctx = arg;
-	if (quai_lint_config_level(ctx->cfg, rule->code, rule->level) == QUAI_LEVEL_IGNORE)
+	if (rule_level(ctx->cfg, rule) == QUAI_LEVEL_IGNORE)
 		return;
 	ctx->rule = rule;
 	rule->check(ctx, ctx->df);
@@ -195,7 +203,7 @@ void quai_lint_dockerfile(struct quai_findings *out, const struct quai_dockerfil
 
 	for (size_t i = 0; i < ctx.npend; i++) {
 		struct pending *p = &ctx.pend[i];
-		enum quai_lint_level level = quai_lint_config_level(cfg, p->rule->code, p->rule->level);
+		enum quai_lint_level level = rule_level(cfg, p->rule);
 		bool skip = level == QUAI_LEVEL_IGNORE || pragmas_ignore(pragmas, npragmas, p->instr, p->rule->code);
 		if (!skip && p->message)
 			quai_findings_add(out, df->name, p->pos.line, p->pos.col, level, p->rule->code, p->message);
