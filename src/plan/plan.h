@@ -1,0 +1,88 @@
+/* The monorepo model: which directories are images, what they are built
+ * FROM, and which of them a change affects, in build order.
+ *
+ * quai_repo is what `quai.yml` and the Dockerfiles say (no history);
+ * quai_plan is the result of comparing two commits against it. Both own
+ * everything they point to. */
+#ifndef QUAI_PLAN_PLAN_H
+#define QUAI_PLAN_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+struct quai_repo_image {
+	char *name;        /* quai.yml `name`, else the directory's base name */
+	char *dir;         /* repository-relative directory of the Dockerfile, "." for the root */
+	char *context;     /* repository-relative build context (default: dir) */
+	char *dockerfile;  /* repository-relative Dockerfile/Containerfile path */
+	char *target;      /* --target, or NULL */
+	char **build_args; /* "KEY=VALUE", NULL-terminated (quai.yml build_args) */
+	char *tests;       /* repository-relative spec, or NULL: DIR/tests.yml, else DIR/container-structure-test.yaml, else none */
+	char **tags;       /* extra tags from quai.yml, NULL-terminated */
+	char **inputs;     /* repository-relative paths outside the context that affect it, NULL-terminated */
+	char *repository;  /* REGISTRY/NAMESPACE/NAME with the parts that are set, e.g. "127.0.0.1:5000/team/x3-base" */
+	/* In-repository images this one is built FROM (any stage) or copies
+	 * from (COPY --from=): indices into quai_repo.images, and for each the
+	 * reference exactly as the Dockerfile names it after ARG expansion
+	 * ("x3-base", "x3-base:1.2", "reg/ns/x3-base:latest"), so that a run
+	 * can tag the parent it just built with that name before building. */
+	size_t *parents;
+	char **parent_refs;
+	size_t nparents;
+};
+
+struct quai_repo {
+	char *root;            /* absolute path of the working tree, no trailing '/' */
+	char *registry;        /* quai.yml `registry`, or NULL */
+	char *namespace;       /* quai.yml `namespace`, or NULL */
+	char **push_branches;  /* quai.yml branches that push, NULL-terminated; NULL: the default branch */
+	char *default_branch;  /* from git (see git.h), or NULL */
+	struct quai_repo_image *images; /* every image, sorted by name */
+	size_t nimages;
+};
+
+/* Discovers the images of the working tree holding path, reads quai.yml
+ * (file:line:col errors), resolves dependencies; a cycle is an error that
+ * names it ("a -> b -> a"). */
+int quai_repo_load(struct quai_repo **out, const char *path, struct quai_error **err);
+void quai_repo_free(struct quai_repo *repo);
+/* The image named name, or NULL. */
+const struct quai_repo_image *quai_repo_find(const struct quai_repo *repo, const char *name);
+
+struct quai_plan_entry {
+	size_t image;  /* index into quai_repo.images */
+	char **reasons; /* "changed: x3-base/Dockerfile", "depends on x3-base", ...; NULL-terminated */
+};
+
+struct quai_plan {
+	char *since; /* resolved 40-hex commit, or NULL: everything */
+	char *head;  /* 40-hex commit of HEAD */
+	char *branch; /* current branch, or NULL when detached */
+	struct quai_plan_entry *entries; /* affected images in a valid build order */
+	size_t n;
+};
+
+struct quai_plan_options {
+	const char *since; /* a revision, or NULL for the default (see quai_plan_compute) */
+	bool dirty;        /* uncommitted and untracked changes count */
+	bool all;          /* every image, whatever changed */
+};
+
+/* Without since: the last commit `quai run` recorded as built successfully
+ * on this branch (quai_plan_last_success), else the merge base with the
+ * default branch, else everything. */
+int quai_plan_compute(struct quai_plan **out, const struct quai_repo *repo, const struct quai_plan_options *o,
+		      struct quai_error **err);
+void quai_plan_free(struct quai_plan *plan);
+/* Writes the plan as {"since", "head", "images": [{"name", "dir", "reasons", "depends_on"}]}. */
+char *quai_plan_json(const struct quai_plan *plan, const struct quai_repo *repo);
+
+/* The record kept in ROOT/.quai/state.json (git-ignored): the last commit
+ * a complete, successful `quai run` built on each branch. *out NULL when none. */
+int quai_plan_last_success(const struct quai_repo *repo, const char *branch, char **out, struct quai_error **err);
+int quai_plan_record_success(const struct quai_repo *repo, const char *branch, const char *sha,
+			     struct quai_error **err);
+
+#endif
