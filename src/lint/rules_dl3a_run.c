@@ -539,6 +539,8 @@ static bool removes_yum_cache(const struct quai_sh_cmd *cmd, const void *arg)
 /* `yum clean all` (or an rm of its cache) must come after the last install. */
 static bool yum_cache_left(const struct quai_sh_script *sh)
 {
+	if (!quai_sh_script_may_run(sh, LIST("yum")))
+		return false; /* no install to clean up after */
 	bool left = false;
 	for (size_t c = 0; c < sh->ncmds; c++) {
 		const struct quai_sh_cmd *cmd = &sh->cmds[c];

@@ -406,10 +406,12 @@ static void dl3042(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 /* Calls `bad` on each command of each RUN; reports the RUN once when it
  * returns true. */
 static void check_cmds(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df,
-                       bool (*bad)(const struct quai_sh_cmd *cmd))
+                       bool (*bad)(const struct quai_sh_cmd *cmd), const char *const *names)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		if (sh && !quai_sh_script_may_run(sh, names))
+			continue; /* `bad` holds only for commands named one of these */
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			if (bad(&sh->cmds[c])) {
 				quai_lint_report(ctx, &df->instrs[i]);
@@ -458,17 +460,17 @@ static bool go_unpinned(const struct quai_sh_cmd *cmd)
 
 static void dl3046(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	check_cmds(ctx, df, useradd_high_uid);
+	check_cmds(ctx, df, useradd_high_uid, L("useradd"));
 }
 
 static void dl3047(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	check_cmds(ctx, df, wget_without_progress);
+	check_cmds(ctx, df, wget_without_progress, L("wget"));
 }
 
 static void dl3062(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	check_cmds(ctx, df, go_unpinned);
+	check_cmds(ctx, df, go_unpinned, L("go"));
 }
 
 /* --- DL3059: consecutive RUNs ------------------------------------------ */
