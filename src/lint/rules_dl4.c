@@ -47,8 +47,11 @@ enum { SEEN_CURL = 1, SEEN_WGET = 2 };
 
 static unsigned fetchers_in(struct quai_lint_ctx *ctx, const struct quai_df_instr *in)
 {
+	static const char *const fetchers[] = {"curl", "wget", NULL};
 	const struct quai_sh_script *sh = quai_lint_shell(ctx, in);
 	unsigned seen = 0;
+	if (sh && !quai_sh_script_may_run(sh, fetchers))
+		return 0;
 	for (size_t c = 0; sh && c < sh->ncmds; c++) {
 		if (sh->cmds[c].argc == 0)
 			continue;
@@ -111,7 +114,10 @@ static void check_dl4004(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 static void check_dl4005(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
+		static const char *const ln[] = {"ln", NULL};
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		if (sh && !quai_sh_script_may_run(sh, ln))
+			continue;
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			if (sh->cmds[c].argc && quai_sh_cmd_is(&sh->cmds[c], "ln") &&
 			    quai_sh_cmd_has_arg(&sh->cmds[c], "/bin/sh")) {
