@@ -102,6 +102,8 @@ static bool heredoc_is_script(const char *args)
 const struct quai_sh_script *quai_lint_shell_of(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr)
 {
 	size_t idx = top_index(ctx->df, instr);
+	if (ctx->sh && idx < ctx->df->ninstrs && ctx->sh[idx].parsed)
+		return &ctx->sh[idx].script; /* parsed for an earlier rule */
 	instr = quai_lint_effective(instr);
 	if (instr->kind != QUAI_DF_RUN || idx == ctx->df->ninstrs)
 		return NULL;
