@@ -29,13 +29,14 @@ static struct quai_finding *add(struct quai_findings *f, const char *file, unsig
 				 enum quai_lint_level level, const char *code)
 {
 	f->items = xgrow(f->items, &f->cap, f->len + 1, sizeof(*f->items));
-	struct quai_finding *it = &f->items[f->len++];
+	size_t i = f->len++;
+	struct quai_finding *it = &f->items[i];
 	if (!file)
 		file = "-";
 	/* Findings come file after file: keep one copy of each name. */
-	const struct quai_finding *prev = f->len > 1 ? it - 1 : NULL;
-	it->shares_file = prev && strcmp(prev->file, file) == 0;
-	it->file = it->shares_file ? prev->file : xstrdup(file);
+	char *prev = i > 0 ? f->items[i - 1].file : NULL;
+	it->shares_file = prev && strcmp(prev, file) == 0;
+	it->file = it->shares_file ? prev : xstrdup(file);
 	it->line = line;
 	it->col = col;
 	it->level = level;

@@ -124,9 +124,7 @@ static const char *clean_view(const char *s, size_t max, char **owned)
 
 static char *put_str(char *p, const char *s)
 {
-	size_t n = strlen(s);
-	memcpy(p, s, n);
-	return p + n;
+	return mempcpy(p, s, strlen(s)); /* no NUL: the line is not a string */
 }
 
 static char *put_num(char *p, unsigned v)

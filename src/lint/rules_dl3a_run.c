@@ -454,18 +454,18 @@ static const struct pin_rule pin_pip = {
     pip_pinned,
 };
 
-/* `which`: the commands `installs` is about. */
-#define PIN_RULE(code, rule, which)                                                                          \
+/* `names`, `prefixes`: the commands `installs` is about (NULL: any). */
+#define PIN_RULE(code, rule, names, prefixes)                                                                \
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
-		report_runs(ctx, df, pin_fires, &(rule), NULL, (struct cmd_names)which);                     \
+		report_runs(ctx, df, pin_fires, &(rule), NULL, (struct cmd_names){(names), (prefixes)});     \
 	}
-PIN_RULE(dl3008, pin_apt, {.names = LIST("apt-get")})
-PIN_RULE(dl3013, pin_pip, {.prefixes = LIST("pip", "python")})
-PIN_RULE(dl3016, pin_npm, {.names = LIST("npm")})
-PIN_RULE(dl3018, pin_apk, {.names = LIST("apk")})
-PIN_RULE(dl3028, pin_gem, {.names = LIST("gem")})
-PIN_RULE(dl3033, pin_yum, {.names = LIST("yum")})
+PIN_RULE(dl3008, pin_apt, LIST("apt-get"), NULL)
+PIN_RULE(dl3013, pin_pip, NULL, LIST("pip", "python"))
+PIN_RULE(dl3016, pin_npm, LIST("npm"), NULL)
+PIN_RULE(dl3018, pin_apk, LIST("apk"), NULL)
+PIN_RULE(dl3028, pin_gem, LIST("gem"), NULL)
+PIN_RULE(dl3033, pin_yum, LIST("yum"), NULL)
 
 /* ---- Shape 3: clean-up missing after an install ---- */
 
