@@ -638,7 +638,9 @@ void quai_dockerfile_parse(struct quai_dockerfile *out, const char *name, const 
 		p.off = 3;
 
 	/* a logical line is rarely longer: it grows when it is */
-	struct df_line ll = { .text = { .data = xmalloc(1024), .cap = 1024 } };
+	struct df_line ll = { .text = { .data = xmalloc(1024), .cap = 1024 },
+			      .segs = xmalloc(32 * sizeof(struct df_seg)),
+			      .segcap = 32 };
 	ll.text.data[0] = '\0';
 	struct df_pline pl;
 	while (df_read_line(&p, &pl)) {
