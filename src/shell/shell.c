@@ -1071,12 +1071,19 @@ static size_t read_operator(struct parser *p, struct list *l, size_t pos, size_t
 static void parse_list(struct parser *p, size_t pos, size_t end, int depth)
 {
 	const char *s = p->s;
-	struct list l = {
-	    .first = p->nwords,
-	    .last = NONE,
-	    .subst_base = p->nsubst,
-	    .depth = depth,
-	};
+	/* Field by field: the case and here-document arrays (most of the
+	 * struct) are only read below their counts, which start at 0. */
+	struct list l;
+	l.first = p->nwords;
+	l.nassigns = 0;
+	l.argc = 0;
+	l.last = NONE;
+	l.subst_base = p->nsubst;
+	l.depth = depth;
+	l.pipe_pending = false;
+	l.reopened = false;
+	l.ncase = 0;
+	l.nheredocs = 0;
 	while (pos < end) {
 		if (case_wants_pattern(&l) && cmd_empty(&l)) {
 			pos = read_pattern(p, &l, pos, end);
