@@ -111,7 +111,7 @@ static int push_one(struct quai_engine *e, const json_t *info, const char *id, c
 		    quai_engine_image_push(e, &digest, ref, c.username ? &a : NULL, on_output, &verbose, err);
 	}
 	if (rc >= 0)
-		printf("%s@%s\n", name, digest);
+		printf("%s@%s\n", ref, digest); /* REPO:TAG@sha256:..., a valid reference */
 	quai_registry_creds_release(&c);
 	quai_registry_ref_release(&r);
 	return rc < 0 ? -1 : 0;
