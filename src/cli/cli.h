@@ -33,6 +33,7 @@ int cmd_lint(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 
 extern const char cmd_build_usage[];
@@ -44,6 +45,7 @@ extern const char cmd_lint_usage[];
 extern const char cmd_login_usage[];
 extern const char cmd_plan_usage[];
 extern const char cmd_push_usage[];
+extern const char cmd_run_usage[];
 extern const char cmd_test_usage[];
 
 /* Prints "quai: " + message to stderr. */
