@@ -9,6 +9,7 @@ build_pkgs=(
   build-essential pkg-config meson ninja-build
   libyaml-dev libjansson-dev
   libcurl4-openssl-dev libarchive-dev libpcre2-dev libssl-dev
+  libmicrohttpd-dev libsqlite3-dev libgit2-dev
   docker.io docker-registry apache2-utils busybox-static curl
 )
 test_pkgs=(
@@ -16,6 +17,7 @@ test_pkgs=(
   libcmocka-dev
   python3 python3-pytest
   shellcheck
+  wrk
   clang-tidy cppcheck
 )
 
