@@ -30,6 +30,7 @@ int cmd_help(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_remote(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 
@@ -39,6 +40,7 @@ extern const char cmd_help_usage[];
 extern const char cmd_lint_usage[];
 extern const char cmd_login_usage[];
 extern const char cmd_push_usage[];
+extern const char cmd_remote_usage[];
 extern const char cmd_serve_usage[];
 extern const char cmd_test_usage[];
 

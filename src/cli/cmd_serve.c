@@ -170,39 +170,48 @@ static int hook_script(const struct opts *o)
 	return QUAI_EXIT_OK;
 }
 
+/* One option into o; -1 for an unknown one. */
+static int take(int c, struct opts *o)
+{
+	switch (c) {
+	case 'c':
+		o->config = optarg;
+		return 0;
+	case OPT_ROLE:
+		o->role = optarg;
+		return 0;
+	case OPT_NAME:
+		o->name = optarg;
+		return 0;
+	case OPT_SERVER:
+		o->server = optarg;
+		return 0;
+	case OPT_PROJECT:
+		o->project = optarg;
+		return 0;
+	case OPT_SECRET_FILE:
+		o->secret_file = optarg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct opts o = {.config = DEFAULT_CONFIG};
 	int c;
+	/* options before the subcommand ("+": stop at it), then after it */
 	while ((c = getopt_long(argc, argv, "+c:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o.config = optarg;
-			break;
-		case OPT_ROLE:
-			o.role = optarg;
-			break;
-		case OPT_NAME:
-			o.name = optarg;
-			break;
-		case OPT_SERVER:
-			o.server = optarg;
-			break;
-		case OPT_PROJECT:
-			o.project = optarg;
-			break;
-		case OPT_SECRET_FILE:
-			o.secret_file = optarg;
-			break;
-		case 'h':
+		if (c == 'h') {
 			fputs(cmd_serve_usage, stdout);
 			return QUAI_EXIT_OK;
-		default:
+		}
+		if (take(c, &o) < 0) {
 			fputs(cmd_serve_usage, stderr);
 			return QUAI_EXIT_USAGE;
 		}
 	}
-	/* options may also follow the subcommand */
 	const char *sub = optind < argc ? argv[optind++] : NULL;
 	if (sub && strcmp(sub, "token") == 0) {
 		const char *what = optind < argc ? argv[optind++] : NULL;
@@ -211,27 +220,8 @@ int cmd_serve(int argc, char **argv)
 			return QUAI_EXIT_USAGE;
 		}
 	}
-	while ((c = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o.config = optarg;
-			break;
-		case OPT_ROLE:
-			o.role = optarg;
-			break;
-		case OPT_NAME:
-			o.name = optarg;
-			break;
-		case OPT_SERVER:
-			o.server = optarg;
-			break;
-		case OPT_PROJECT:
-			o.project = optarg;
-			break;
-		case OPT_SECRET_FILE:
-			o.secret_file = optarg;
-			break;
-		default:
+	while ((c = getopt_long(argc, argv, "c:", long_opts, NULL)) != -1) {
+		if (take(c, &o) < 0) {
 			fputs(cmd_serve_usage, stderr);
 			return QUAI_EXIT_USAGE;
 		}

@@ -13,6 +13,7 @@ const struct quai_command quai_engine_commands[] = {
 	{ "gc", cmd_gc, "remove what killed quai runs left in the engine", cmd_gc_usage },
 	{ "login", cmd_login, "store registry credentials as docker login does", cmd_login_usage },
 	{ "push", cmd_push, "push an image to registries under one or more names", cmd_push_usage },
+	{ "remote", cmd_remote, "list, trigger, cancel, retry pipelines and follow logs on a quai server", cmd_remote_usage },
 	{ "serve", cmd_serve, "run the CI server: webhooks in, pipelines run, every run kept", cmd_serve_usage },
 	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage },
 	{ NULL, NULL, NULL, NULL },

@@ -14,6 +14,7 @@ const struct quai_command quai_commands[] = {
 	{ "lint", cmd_lint, "check Dockerfiles for errors and bad practice", cmd_lint_usage },
 	{ "login", NULL, "store registry credentials as docker login does", NULL },
 	{ "push", NULL, "push an image to registries under one or more names", NULL },
+	{ "remote", NULL, "list, trigger, cancel, retry pipelines and follow logs on a quai server", NULL },
 	{ "serve", NULL, "run the CI server: webhooks in, pipelines run, every run kept", NULL },
 	{ "test", NULL, "run container-structure-test specs against an image", NULL },
 	{ NULL, NULL, NULL, NULL },

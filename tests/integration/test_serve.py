@@ -355,3 +355,37 @@ def test_config_errors(quai, tmp_path):
     assert r.returncode == 2 and "absolute" in r.stderr and "topsecret" not in r.stderr
     r = quai("serve", "--config", tmp_path / "missing.yml")
     assert r.returncode == 2 and "missing.yml" in r.stderr
+
+
+def test_remote_cli(quai, server):
+    env = {"QUAI_SERVER": server.url, "QUAI_TOKEN": server.admin}
+    r = quai("remote", "trigger", "app", "--branch", "main", env=env)
+    assert r.returncode == 0, r.stderr
+    pid = int(r.stdout.split()[1])
+    server.wait_pipeline(pid)
+    r = quai("remote", "list", "--project", "app", env=env)
+    assert r.returncode == 0 and r.stdout.splitlines()[1].split()[:4] == [str(pid), "success", "app", "main"]
+    r = quai("remote", "logs", str(pid), env=env)
+    assert r.returncode == 0 and "line 4" in r.stdout and f"== job" in r.stdout
+    r = quai("remote", "retry", str(pid), env=env)
+    assert r.returncode == 0 and f"(retry of {pid})" in r.stdout
+    # follow a running pipeline to its end; cancel makes it fail the exit status
+    server.commit("slow")
+    r = quai("remote", "trigger", "app", "--branch", "slow", env=env)
+    slow = int(r.stdout.split()[1])
+    proc = subprocess.Popen([server.quai_bin, "remote", "logs", "-f", str(slow)], env=dict(os.environ, **env),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: pids_alive(server.pids))
+    time.sleep(0.5)
+    r = quai("remote", "cancel", str(slow), env=env)
+    assert r.returncode == 0 and "canceling" in r.stdout
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, err
+    assert "line 4" in out and f"== pipeline {slow} canceled" in out
+    # errors: read-only token, no server, unreachable server
+    r = quai("remote", "cancel", str(slow), env={"QUAI_SERVER": server.url, "QUAI_TOKEN": server.reader})
+    assert r.returncode == 1 and "HTTP 403" in r.stderr
+    r = quai("remote", "list", env={"QUAI_SERVER": "", "QUAI_TOKEN": ""})
+    assert r.returncode == 2
+    r = quai("remote", "list", "--server", "http://127.0.0.1:1", env={"QUAI_TOKEN": "x"})
+    assert r.returncode == 2 and "127.0.0.1:1" in r.stderr
