@@ -39,6 +39,11 @@ int quai_scheduler_cancel(struct quai_scheduler *s, int64_t pipeline);
 /* The job names a project's pipelines have (NULL-terminated, static). */
 const char *const *quai_scheduler_jobs(const struct quai_project_config *p);
 
+/* After a crash, before quai_store_recover: stops the process groups of
+ * the jobs the store says were running, when /proc shows they are still
+ * the job's (QUAI_PIPELINE_ID in their environment). Returns how many. */
+size_t quai_scheduler_kill_orphans(struct quai_store *store);
+
 struct quai_scheduler_stats {
 	size_t running;
 	size_t queued; /* as last seen */

@@ -258,7 +258,7 @@ enum stop_reason { RAN, CANCELED, TIMED_OUT, SHUTDOWN };
 
 /* Runs argv in dir, its output into l; returns the exit status (128 + signal
  * when killed) and why it was stopped. */
-static int run_child(struct run *r, char **argv, char **envp, const char *dir, unsigned timeout,
+static int run_child(struct run *r, int64_t job, char **argv, char **envp, const char *dir, unsigned timeout,
                      struct log *l, enum stop_reason *why)
 {
 	*why = RAN;
@@ -276,6 +276,7 @@ static int run_child(struct run *r, char **argv, char **envp, const char *dir, u
 		return 127;
 	}
 	atomic_store(&r->pgid, pid);
+	quai_store_job_set_pid(r->s->store, job, (long)pid);
 	double start = now_seconds(), term_at = 0;
 	int status = 0;
 	bool exited = false, eof = false;
@@ -390,7 +391,7 @@ static const char *run_job(struct ctx *c, int64_t job, const char *name, const c
 	log_printf(&l, "quai serve: pipeline %lld, job '%s', commit %s\n", (long long)c->pl.id, name,
 	           c->pl.sha ? c->pl.sha : "?");
 	enum stop_reason why;
-	int code = run_child(c->r, argv, envp, src, c->p->timeout_seconds, &l, &why);
+	int code = run_child(c->r, job, argv, envp, src, c->p->timeout_seconds, &l, &why);
 	const char *status = code == 0 ? QUAI_ST_SUCCESS : QUAI_ST_FAILED;
 	if (why == CANCELED) {
 		status = QUAI_ST_CANCELED;
@@ -509,6 +510,46 @@ static void prune(struct ctx *c)
 		}
 	}
 	strv_free(paths);
+}
+
+/* True when process pid has QUAI_PIPELINE_ID=pipeline in its environment. */
+static bool is_job_process(long pid, int64_t pipeline)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
+	char *data = NULL;
+	size_t len = 0;
+	struct quai_error *err = NULL;
+	if (quai_file_read(&data, &len, path, 1u << 20, &err) < 0) {
+		quai_error_free(err);
+		return false;
+	}
+	char want[64];
+	int wl = snprintf(want, sizeof(want), "QUAI_PIPELINE_ID=%lld", (long long)pipeline);
+	bool found = false;
+	for (size_t i = 0; i < len && !found; i += strlen(data + i) + 1)
+		found = strncmp(data + i, want, (size_t)wl + 1) == 0;
+	free(data);
+	return found;
+}
+
+size_t quai_scheduler_kill_orphans(struct quai_store *store)
+{
+	long *pids = NULL;
+	int64_t *pipelines = NULL;
+	size_t n = 0, killed = 0;
+	quai_store_running_pids(store, &pids, &pipelines, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (pids[i] > 1 && is_job_process(pids[i], pipelines[i]) &&
+		    kill((pid_t)-pids[i], SIGKILL) == 0) {
+			quai_scheduler_log("stopped process group %ld left running by pipeline %lld", pids[i],
+			                   (long long)pipelines[i]);
+			killed++;
+		}
+	}
+	free(pids);
+	free(pipelines);
+	return killed;
 }
 
 void *quai_scheduler_worker(void *arg)

@@ -163,6 +163,9 @@ static int get_secret(struct reader *r, const struct quai_yaml_node *map, const 
 		return 0;
 	}
 	if (strcmp(how, "file") == 0) {
+		if (strcmp(arg, "-") == 0)
+			return fail(r, n->pairs[0].value, where, "'%s': {file: PATH} needs a file, not '-'",
+			            key);
 		char *data = NULL;
 		size_t len = 0;
 		struct quai_error *ferr = NULL;

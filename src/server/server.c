@@ -275,6 +275,7 @@ int quai_server_run(const struct quai_server_config *cfg, const char *quai_bin, 
 	cleanup_free char *db = xasprintf("%s/quai.db", cfg->data_dir);
 	if (quai_store_open(&srv.store, db, err) < 0)
 		return -1;
+	quai_scheduler_kill_orphans(srv.store);
 	size_t recovered = 0;
 	if (quai_store_recover(srv.store, cfg->recover_requeue, &recovered, err) < 0) {
 		quai_store_close(srv.store);

@@ -31,6 +31,9 @@ static const char *const migrations[] = {
     "  role TEXT NOT NULL, created INTEGER NOT NULL);"
     "CREATE TABLE heads(project TEXT NOT NULL, branch TEXT NOT NULL, sha TEXT NOT NULL,"
     "  PRIMARY KEY(project, branch)) WITHOUT ROWID;",
+    /* 2: the process group of a running job, so that a restart after a
+     * crash can stop what the dead server left running */
+    "ALTER TABLE jobs ADD COLUMN pid INTEGER;",
 };
 
 int64_t quai_store_now_ms(void)
@@ -427,6 +430,38 @@ int quai_store_job_log_bytes(struct quai_store *s, int64_t job, size_t bytes)
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)bytes);
 	sqlite3_bind_int64(st, 2, job);
 	return quai_store_step_done(s, st, NULL);
+}
+
+int quai_store_job_set_pid(struct quai_store *s, int64_t job, long pid)
+{
+	QUAI_STORE_LOCKED(s);
+	cleanup_sqlite_stmt sqlite3_stmt *st = NULL;
+	if (quai_store_prepare(s, &st, "UPDATE jobs SET pid=? WHERE id=?", NULL) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, pid);
+	sqlite3_bind_int64(st, 2, job);
+	return quai_store_step_done(s, st, NULL);
+}
+
+int quai_store_running_pids(struct quai_store *s, long **pids, int64_t **pipelines, size_t *n)
+{
+	*pids = NULL;
+	*pipelines = NULL;
+	*n = 0;
+	QUAI_STORE_LOCKED(s);
+	cleanup_sqlite_stmt sqlite3_stmt *st = NULL;
+	if (quai_store_prepare(s, &st,
+	                       "SELECT pid, pipeline FROM jobs WHERE status='running' AND pid IS NOT NULL",
+	                       NULL) < 0)
+		return -1;
+	size_t cap1 = 0, cap2 = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*pids = xgrow(*pids, &cap1, *n + 1, sizeof(**pids));
+		*pipelines = xgrow(*pipelines, &cap2, *n + 1, sizeof(**pipelines));
+		(*pids)[*n] = (long)sqlite3_column_int64(st, 0);
+		(*pipelines)[(*n)++] = sqlite3_column_int64(st, 1);
+	}
+	return 0;
 }
 
 static const char *pipeline_status_locked(struct quai_store *s, int64_t id, char *buf, size_t size)

@@ -20,7 +20,7 @@
 struct json_t;
 struct quai_store;
 
-#define QUAI_STORE_SCHEMA_VERSION 1
+#define QUAI_STORE_SCHEMA_VERSION 2
 
 /* Pipeline and job statuses, as stored and shown by the API. */
 #define QUAI_ST_QUEUED   "queued"
@@ -82,6 +82,10 @@ int quai_store_job_start(struct quai_store *s, int64_t job, const char *log_path
 int quai_store_job_finish(struct quai_store *s, int64_t job, const char *status, int exit_code,
                           size_t log_bytes, const char *report_json, struct quai_error **err);
 int quai_store_job_log_bytes(struct quai_store *s, int64_t job, size_t bytes);
+/* The process (and process group) id of a running job's command. */
+int quai_store_job_set_pid(struct quai_store *s, int64_t job, long pid);
+/* The recorded pids of running jobs and their pipelines (caller frees). */
+int quai_store_running_pids(struct quai_store *s, long **pids, int64_t **pipelines, size_t *n);
 
 /* Cancels a queued pipeline (→ canceled, *was_running false) or reports a
  * running one (*was_running true, the caller stops it). -1 when the
