@@ -128,7 +128,7 @@ int quai_checkout_resolve(const char *mirror_dir, const char *ref, char out[41],
 }
 
 int quai_checkout_worktree(const char *mirror_dir, const char *dir, const char *sha, const char *branch,
-                           struct quai_error **err)
+                           const char *origin_url, struct quai_error **err)
 {
 	git_repository *repo = NULL;
 	git_commit *commit = NULL;
@@ -161,6 +161,10 @@ int quai_checkout_worktree(const char *mirror_dir, const char *dir, const char *
 		}
 	} else if (git_repository_set_head_detached(repo, &oid) < 0) {
 		git_fail(err, "cannot check out", sha);
+		goto out;
+	}
+	if (origin_url && git_remote_set_url(repo, "origin", origin_url) < 0) {
+		git_fail(err, "cannot set the remote of", dir);
 		goto out;
 	}
 	rc = 0;

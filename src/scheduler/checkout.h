@@ -19,9 +19,11 @@ int quai_checkout_fetch(const struct quai_project_config *p, const char *mirror_
 /* The commit refs/heads/branch points to in the mirror, as 40 hex. */
 int quai_checkout_resolve(const char *mirror_dir, const char *ref, char out[41], struct quai_error **err);
 /* Clones the mirror into dir (which must not exist) and checks out sha
- * on a local branch named branch (detached when branch is NULL). */
+ * on a local branch named branch (detached when branch is NULL); origin
+ * is then origin_url (the project's own remote, for pushing tags), when
+ * not NULL. */
 int quai_checkout_worktree(const char *mirror_dir, const char *dir, const char *sha, const char *branch,
-                           struct quai_error **err);
+                           const char *origin_url, struct quai_error **err);
 /* The remote's branches: names (without refs/heads/) and their commits,
  * both NULL-terminated arrays the caller frees. */
 int quai_checkout_ls_remote(const struct quai_project_config *p, char ***names, char ***shas,

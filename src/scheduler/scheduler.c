@@ -103,7 +103,8 @@ static void dispatch(struct quai_scheduler *s)
 			                           "the project is no longer in the configuration", NULL);
 			continue;
 		}
-		if (s->project_running[idx] >= s->cfg->projects[idx].concurrency)
+		if (s->cfg->projects[idx].paused ||
+		    s->project_running[idx] >= s->cfg->projects[idx].concurrency)
 			continue;
 		start_run(s, queued[i].id, (size_t)idx);
 		s->queued--;

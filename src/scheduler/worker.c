@@ -207,8 +207,12 @@ static void strv_free(char **v)
 
 /* The job's argv: the project's command with {report} replaced, else
  * quai's own pipeline commands. */
+/* The default commands: `quai run --since BEFORE` (the push's previous
+ * head, else the last commit that succeeded on the branch, else --all:
+ * a fresh checkout has no .quai/runs to remember it), and
+ * `quai run --pipeline` for .gitlab-ci.yml. */
 static char **job_argv(const struct quai_scheduler *s, const struct quai_project_config *p, const char *job,
-                       const char *report)
+                       const char *report, const char *since)
 {
 	size_t n = 0;
 	if (p->command) {
@@ -220,11 +224,17 @@ static char **job_argv(const struct quai_scheduler *s, const struct quai_project
 			    strcmp(p->command[i], "{report}") == 0 ? xstrdup(report) : xstrdup(p->command[i]);
 		return argv;
 	}
-	char **argv = xcalloc(7, sizeof(char *));
+	char **argv = xcalloc(8, sizeof(char *));
 	argv[n++] = xstrdup(s->quai_bin);
 	argv[n++] = xstrdup("run");
-	if (strcmp(job, "pipeline") == 0)
+	if (strcmp(job, "pipeline") == 0) {
 		argv[n++] = xstrdup("--pipeline");
+	} else if (since) {
+		argv[n++] = xstrdup("--since");
+		argv[n++] = xstrdup(since);
+	} else {
+		argv[n++] = xstrdup("--all");
+	}
 	argv[n++] = xstrdup("--report");
 	argv[n++] = xstrdup(report);
 	return argv;
@@ -360,6 +370,7 @@ struct ctx {
 	const struct quai_project_config *p;
 	struct quai_store_pipeline pl;
 	char *rundir;
+	char *since; /* the commit `quai run` compares with, or NULL: --all */
 };
 
 /* Runs one job; returns its status. */
@@ -386,7 +397,7 @@ static const char *run_job(struct ctx *c, int64_t job, const char *name, const c
 		return QUAI_ST_FAILED;
 	}
 	quai_store_job_start(c->s->store, job, logpath, NULL);
-	char **argv = job_argv(c->s, c->p, name, report);
+	char **argv = job_argv(c->s, c->p, name, report, c->since);
 	char **envp = job_env(c->p, &c->pl, name, report);
 	log_printf(&l, "quai serve: pipeline %lld, job '%s', commit %s\n", (long long)c->pl.id, name,
 	           c->pl.sha ? c->pl.sha : "?");
@@ -447,7 +458,7 @@ static int prepare(struct ctx *c, char **message)
 		if (mkdirs(c->rundir) < 0)
 			rc = quai_error_errno(&err, errno, "cannot create '%s'", c->rundir);
 		else
-			rc = quai_checkout_worktree(mirror, src, c->pl.sha, c->pl.branch, &err);
+			rc = quai_checkout_worktree(mirror, src, c->pl.sha, c->pl.branch, c->p->url, &err);
 	}
 	if (rc < 0) {
 		*message = xstrdup(err ? err->msg : "cannot fetch the commit");
@@ -563,6 +574,10 @@ void *quai_scheduler_worker(void *arg)
 	if (quai_store_pipeline_get(c.s->store, r->id, &c.pl, NULL) < 0)
 		goto done;
 	report(&c, "running", "running");
+	if (c.pl.before)
+		c.since = xstrdup(c.pl.before);
+	else
+		quai_store_last_success_sha(c.s->store, r->id, &c.since);
 	if (prepare(&c, &message) == 0) {
 		int64_t *ids = NULL;
 		char **names = NULL;
@@ -591,6 +606,7 @@ void *quai_scheduler_worker(void *arg)
 	quai_checkout_remove(c.rundir);
 done:
 	free(message);
+	free(c.since);
 	free(c.rundir);
 	quai_store_pipeline_release(&c.pl);
 	quai_scheduler_finished(c.s, r, now_seconds() - start);

@@ -35,6 +35,7 @@ static json_t *project_json(const struct quai_project_config *p)
 		                                       p->schedules[i].branch));
 	json_object_set_new(o, "schedules", sched);
 	json_object_set_new(o, "status_forge", json_string(quai_forge_name(p->status_forge)));
+	json_object_set_new(o, "paused", json_boolean(p->paused));
 	return o;
 }
 

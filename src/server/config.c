@@ -344,7 +344,7 @@ static int read_project(struct reader *r, const struct quai_yaml_node *pm, struc
 	    "ssh_key",     "registry", "registry_user",  "registry_password", "executors",
 	    "concurrency", "pipeline", "poll",           "schedules",         "cancel_previous",
 	    "timeout",     "command",  "status",         "notify_webhook",    "keep_pipelines",
-	    NULL};
+	    "paused",      NULL};
 	if (pm->type != QUAI_YAML_MAP)
 		return quai_yaml_fail(r->err, r->doc, pm, "a project must be a mapping, found %s",
 		                      quai_yaml_kind_name(pm));
@@ -366,6 +366,7 @@ static int read_project(struct reader *r, const struct quai_yaml_node *pm, struc
 	    get_uint(r, pm, "concurrency", p->name, 64, &conc) < 0 || read_pipeline_kind(r, pm, p) < 0 ||
 	    get_duration(r, pm, "poll", p->name, &p->poll_seconds) < 0 ||
 	    get_bool(r, pm, "cancel_previous", p->name, &p->cancel_previous) < 0 ||
+	    get_bool(r, pm, "paused", p->name, &p->paused) < 0 ||
 	    get_duration(r, pm, "timeout", p->name, &p->timeout_seconds) < 0 ||
 	    get_strv(r, pm, "command", p->name, &p->command) < 0 ||
 	    get_string(r, pm, "notify_webhook", p->name, &p->notify_webhook) < 0 ||

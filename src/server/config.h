@@ -42,6 +42,7 @@ struct quai_project_config {
 	struct quai_schedule *schedules;
 	size_t nschedules;
 	bool cancel_previous;     /* a newer push to a branch cancels its older pipeline */
+	bool paused;              /* pipelines are queued but none starts (maintenance) */
 	unsigned timeout_seconds; /* per job; default 3600 */
 	/* The command run per pipeline, instead of quai's own (tests and
 	 * special set-ups): argv with "{report}" replaced by the report path.

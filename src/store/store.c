@@ -362,6 +362,24 @@ int quai_store_previous_status(struct quai_store *s, int64_t id, char *buf, size
 	return 0;
 }
 
+int quai_store_last_success_sha(struct quai_store *s, int64_t id, char **sha)
+{
+	*sha = NULL;
+	QUAI_STORE_LOCKED(s);
+	cleanup_sqlite_stmt sqlite3_stmt *st = NULL;
+	if (quai_store_prepare(
+	        s, &st,
+	        "SELECT o.sha FROM pipelines o, pipelines n WHERE n.id=? AND o.project=n.project"
+	        " AND o.branch IS n.branch AND o.id<n.id AND o.status='success' AND o.sha IS NOT NULL"
+	        " ORDER BY o.id DESC LIMIT 1",
+	        NULL) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*sha = quai_store_col_text(st, 0);
+	return 0;
+}
+
 int quai_store_pipeline_finish(struct quai_store *s, int64_t id, const char *status, const char *message,
                                struct quai_error **err)
 {

@@ -76,6 +76,9 @@ int quai_store_pipeline_set_sha(struct quai_store *s, int64_t id, const char *sh
 /* The status of the last finished (success or failed) pipeline of the same
  * project and branch before id, into buf; -1 when there is none. */
 int quai_store_previous_status(struct quai_store *s, int64_t id, char *buf, size_t size);
+/* The commit of the newest successful pipeline of project/branch before
+ * id, in *sha (caller frees), or NULL. */
+int quai_store_last_success_sha(struct quai_store *s, int64_t id, char **sha);
 int quai_store_pipeline_finish(struct quai_store *s, int64_t id, const char *status, const char *message,
                                struct quai_error **err);
 int quai_store_job_start(struct quai_store *s, int64_t job, const char *log_path, struct quai_error **err);

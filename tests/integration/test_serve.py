@@ -375,13 +375,13 @@ def test_remote_cli(quai, server):
     slow = int(r.stdout.split()[1])
     proc = subprocess.Popen([server.quai_bin, "remote", "logs", "-f", str(slow)], env=dict(os.environ, **env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_until(lambda: pids_alive(server.pids))
-    time.sleep(0.5)
+    job = wait_until(lambda: server.api("GET", f"/pipelines/{slow}")[1]["jobs"][0]["id"])
+    assert wait_until(lambda: "line 4" in server.request("GET", f"/api/v1/jobs/{job}/log", token=server.admin)[1])
     r = quai("remote", "cancel", str(slow), env=env)
     assert r.returncode == 0 and "canceling" in r.stdout
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 1, err
-    assert "line 4" in out and f"== pipeline {slow} canceled" in out
+    assert "line 4" in out and f"== pipeline {slow} canceled" in out, out
     # errors: read-only token, no server, unreachable server
     r = quai("remote", "cancel", str(slow), env={"QUAI_SERVER": server.url, "QUAI_TOKEN": server.reader})
     assert r.returncode == 1 and "HTTP 403" in r.stderr
