@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <ftw.h>
 #include <git2.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +15,30 @@
 #include "scheduler/checkout.h"
 #include "core/banned.h"
 
-void quai_checkout_init(void)
+/* libgit2 (and with it libssh2 and OpenSSL, a few MB of pages) starts
+ * at the first fetch, not with the server: an idle server stays small. */
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static bool started;
+
+static void start(void)
 {
 	git_libgit2_init();
+	started = true;
+}
+
+void quai_checkout_init(void)
+{
+}
+
+static void ensure_started(void)
+{
+	pthread_once(&once, start);
 }
 
 void quai_checkout_shutdown(void)
 {
-	git_libgit2_shutdown();
+	if (started)
+		git_libgit2_shutdown();
 }
 
 /* libgit2's last error, with the url's credentials never in it: the
@@ -64,9 +82,11 @@ static void set_callbacks(git_remote_callbacks *cb, struct creds *c)
 int quai_checkout_fetch(const struct quai_project_config *p, const char *mirror_dir, const char *extra_ref,
                         struct quai_error **err)
 {
+	ensure_started();
 	cleanup_free char *shown = quai_server_redact_url(p->url);
 	git_repository *repo = NULL;
 	git_remote *remote = NULL;
+	cleanup_free char *extra = NULL;
 	int rc = -1;
 	if (git_repository_open_bare(&repo, mirror_dir) < 0 &&
 	    git_repository_init(&repo, mirror_dir, 1) < 0) {
@@ -77,7 +97,6 @@ int quai_checkout_fetch(const struct quai_project_config *p, const char *mirror_
 		git_fail(err, "bad url", shown);
 		goto out;
 	}
-	cleanup_free char *extra = NULL;
 	char heads[] = "+refs/heads/*:refs/heads/*", tags[] = "+refs/tags/*:refs/tags/*";
 	char *specs[3] = {heads, tags, NULL};
 	git_strarray refspecs = {specs, 2};
@@ -106,6 +125,7 @@ out:
 
 int quai_checkout_resolve(const char *mirror_dir, const char *ref, char out[41], struct quai_error **err)
 {
+	ensure_started();
 	git_repository *repo = NULL;
 	if (git_repository_open_bare(&repo, mirror_dir) < 0)
 		return git_fail(err, "cannot open the mirror", mirror_dir);
@@ -130,6 +150,7 @@ int quai_checkout_resolve(const char *mirror_dir, const char *ref, char out[41],
 int quai_checkout_worktree(const char *mirror_dir, const char *dir, const char *sha, const char *branch,
                            const char *origin_url, struct quai_error **err)
 {
+	ensure_started();
 	git_repository *repo = NULL;
 	git_commit *commit = NULL;
 	git_reference *ref = NULL;
@@ -178,6 +199,7 @@ out:
 int quai_checkout_ls_remote(const struct quai_project_config *p, char ***names, char ***shas,
                             struct quai_error **err)
 {
+	ensure_started();
 	cleanup_free char *shown = quai_server_redact_url(p->url);
 	*names = xcalloc(1, sizeof(char *));
 	*shas = xcalloc(1, sizeof(char *));

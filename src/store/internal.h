@@ -4,14 +4,31 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/error.h"
 
+/* One caller of quai_store_enqueue waiting for its group commit. */
+struct enqueue_req {
+	const struct quai_store_trigger *t;
+	int64_t id;
+	bool duplicate, done;
+	char *error; /* the failure's message, or NULL */
+	struct enqueue_req *next;
+};
+
 struct quai_store {
 	sqlite3 *db;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock; /* the connection */
 	int version;
+	/* group commit: enqueues that arrive while one commits wait here and
+	 * go into the next transaction together (one fsync for all) */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	struct enqueue_req *pending;
+	struct enqueue_req **pending_tail;
+	bool committing;
 };
 
 static inline void cleanup_sqlite_stmtp(sqlite3_stmt **st)

@@ -115,6 +115,9 @@ int quai_store_open(struct quai_store **out, const char *path, struct quai_error
 {
 	struct quai_store *s = xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->qlock, NULL);
+	pthread_cond_init(&s->qcond, NULL);
+	s->pending_tail = &s->pending;
 	int rc = sqlite3_open_v2(path, &s->db,
 	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -141,6 +144,8 @@ void quai_store_close(struct quai_store *s)
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->qlock);
+	pthread_cond_destroy(&s->qcond);
 	free(s);
 }
 
@@ -207,24 +212,64 @@ static int enqueue_locked(struct quai_store *s, const struct quai_store_trigger 
 	return insert_jobs(s, *out_id, t->jobs, err);
 }
 
+/* Writes a batch of enqueues in one transaction; on any failure none of
+ * them is written and each gets the message. */
+static void commit_batch(struct quai_store *s, struct enqueue_req *batch)
+{
+	struct quai_error *err = NULL;
+	pthread_mutex_lock(&s->lock);
+	int rc = exec(s, "BEGIN IMMEDIATE", &err);
+	for (struct enqueue_req *r = batch; rc == 0 && r; r = r->next)
+		rc = enqueue_locked(s, r->t, &r->id, &r->duplicate, &err);
+	if (rc == 0)
+		rc = exec(s, "COMMIT", &err);
+	if (rc < 0)
+		exec(s, "ROLLBACK", NULL);
+	pthread_mutex_unlock(&s->lock);
+	for (struct enqueue_req *r = batch; r; r = r->next) {
+		if (rc < 0) {
+			r->id = 0;
+			r->duplicate = false;
+			r->error = xstrdup(err && err->msg ? err->msg : "store: cannot commit");
+		}
+	}
+	quai_error_free(err);
+}
+
 int quai_store_enqueue(struct quai_store *s, const struct quai_store_trigger *t, int64_t *out_id,
                        bool *duplicate, struct quai_error **err)
 {
-	*out_id = 0;
-	*duplicate = false;
-	pthread_mutex_lock(&s->lock);
-	int rc = exec(s, "BEGIN IMMEDIATE", err);
-	if (rc == 0) {
-		rc = enqueue_locked(s, t, out_id, duplicate, err);
-		if (rc == 0 && !*duplicate)
-			rc = exec(s, "COMMIT", err);
-		else
-			exec(s, "ROLLBACK", NULL);
+	struct enqueue_req req = {.t = t};
+	pthread_mutex_lock(&s->qlock);
+	*s->pending_tail = &req;
+	s->pending_tail = &req.next;
+	while (!req.done) {
+		if (s->committing) {
+			pthread_cond_wait(&s->qcond, &s->qlock);
+			continue;
+		}
+		/* lead: commit everything waiting, this request included */
+		s->committing = true;
+		struct enqueue_req *batch = s->pending;
+		s->pending = NULL;
+		s->pending_tail = &s->pending;
+		pthread_mutex_unlock(&s->qlock);
+		commit_batch(s, batch);
+		pthread_mutex_lock(&s->qlock);
+		for (struct enqueue_req *r = batch; r; r = r->next)
+			r->done = true;
+		s->committing = false;
+		pthread_cond_broadcast(&s->qcond);
 	}
-	pthread_mutex_unlock(&s->lock);
-	if (rc < 0)
-		*out_id = 0;
-	return rc;
+	pthread_mutex_unlock(&s->qlock);
+	*out_id = req.id;
+	*duplicate = req.duplicate;
+	if (req.error) {
+		quai_error_set(err, 2, "%s", req.error);
+		free(req.error);
+		return -1;
+	}
+	return 0;
 }
 
 void quai_store_pipeline_release(struct quai_store_pipeline *p)
