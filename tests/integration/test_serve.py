@@ -389,3 +389,49 @@ def test_remote_cli(quai, server):
     assert r.returncode == 2
     r = quai("remote", "list", "--server", "http://127.0.0.1:1", env={"QUAI_TOKEN": "x"})
     assert r.returncode == 2 and "127.0.0.1:1" in r.stderr
+
+
+def test_push_over_git_daemon_with_post_receive_hook(quai_bin, tmp_path, forge):
+    """The e2e path for a plain bare repository: git daemon on 127.0.0.1
+    serving it (push enabled), the server fetching from git://, the
+    post-receive hook telling the server, the statuses recorded."""
+    import socket
+    s = Server(quai_bin, tmp_path, forge=forge)
+    daemon = None
+    try:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        daemon = subprocess.Popen(["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+                                   f"--base-path={tmp_path}", "--listen=127.0.0.1", f"--port={port}", str(tmp_path)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"git://127.0.0.1:{port}/repo.git"
+        assert wait_until(lambda: git("ls-remote", url, check=False).returncode == 0, timeout=10)
+        # the project fetches over git:// too
+        s.stop()
+        s.config.write_text(s.config.read_text().replace(f"    url: {s.repo}\n    default_branch", f"    url: {url}\n    default_branch", 1))
+        s.start()
+        secret_file = tmp_path / "hook_secret"
+        secret_file.write_text(SECRET)
+        r = subprocess.run([quai_bin, "serve", "hook-script", "--server", s.url, "--project", "app",
+                            "--secret-file", str(secret_file)], capture_output=True, text=True, timeout=30)
+        hook = s.repo / "hooks" / "post-receive"
+        hook.write_text(r.stdout)
+        hook.chmod(0o755)
+        git("remote", "set-url", "origin", url, cwd=s.wc)
+        sha = s.commit("main")
+        p = wait_until(lambda: s.pipelines())
+        assert p and p[0]["sha"] == sha
+        p = s.wait_pipeline(p[0]["id"])
+        assert p["status"] == "success", p
+        status, log, _ = s.request("GET", f"/api/v1/jobs/{p['jobs'][0]['id']}/log", token=s.admin)
+        assert f"sha={sha}" in log
+        _, projects = s.api("GET", "/projects")
+        assert projects["projects"][0]["url"] == url
+        wait_until(lambda: len([c for c in forge.calls if sha in c["path"]]) >= 2)
+        assert [json.loads(c["body"])["state"] for c in forge.calls if sha in c["path"]] == ["pending", "success"]
+    finally:
+        if daemon:
+            daemon.terminate()
+            daemon.wait()
+        s.close()
