@@ -42,6 +42,7 @@ struct quai_scheduler {
 	/* per project, used by the worker and the scheduler thread only */
 	pthread_mutex_t *mirror_locks;
 	time_t *next_poll;
+	time_t *next_base;
 	time_t **next_cron;
 };
 

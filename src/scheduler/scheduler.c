@@ -8,6 +8,9 @@
 
 #include "core/cleanup.h"
 #include "core/xalloc.h"
+#include "core/buf.h"
+#include "registry/registry.h"
+#include "scheduler/basewatch.h"
 #include "scheduler/checkout.h"
 #include "scheduler/cron.h"
 #include "scheduler/internal.h"
@@ -114,8 +117,9 @@ static void dispatch(struct quai_scheduler *s)
 	free(queued);
 }
 
-static void enqueue(struct quai_scheduler *s, const struct quai_project_config *p, const char *branch,
-                    const char *sha, const char *before, const char *trigger, const char *delivery)
+static void enqueue_for(struct quai_scheduler *s, const struct quai_project_config *p, const char *branch,
+                        const char *sha, const char *before, const char *trigger, const char *delivery,
+                        const char *only, const char *note)
 {
 	cleanup_free char *ref = xasprintf("refs/heads/%s", branch);
 	struct quai_store_trigger t = {
@@ -128,7 +132,11 @@ static void enqueue(struct quai_scheduler *s, const struct quai_project_config *
 	    .event = "push",
 	    .delivery = delivery,
 	    .jobs = quai_scheduler_jobs(p),
+	    .only = only,
+	    .note = note,
 	};
+	if (only)
+		t.event = "base-image";
 	int64_t id;
 	bool dup;
 	struct quai_error *err = NULL;
@@ -140,6 +148,97 @@ static void enqueue(struct quai_scheduler *s, const struct quai_project_config *
 	}
 	if (!dup)
 		quai_scheduler_queued(s, id);
+}
+
+static void enqueue(struct quai_scheduler *s, const struct quai_project_config *p, const char *branch,
+                    const char *sha, const char *before, const char *trigger, const char *delivery)
+{
+	enqueue_for(s, p, branch, sha, before, trigger, delivery, NULL, NULL);
+}
+
+/* Credentials for a base's registry: the project's own for its registry,
+ * else what the docker CLI would use. */
+static void base_creds(const struct quai_project_config *p, const char *host, struct quai_registry_creds *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (p->registry && p->registry_user && p->registry_password) {
+		cleanup_free char *mine = quai_registry_key(p->registry);
+		cleanup_free char *theirs = quai_registry_key(host);
+		if (strcmp(mine, theirs) == 0) {
+			c->username = xstrdup(p->registry_user);
+			c->password = xstrdup(p->registry_password);
+			return;
+		}
+	}
+	struct quai_error *err = NULL;
+	if (quai_registry_creds_find(c, host, &err) < 0)
+		quai_error_free(err);
+}
+
+/* One base: HEAD its manifest; a digest that moved queues the pipeline for
+ * the images built on it. */
+static void check_base(struct quai_scheduler *s, const struct quai_project_config *p,
+                       const struct quai_base_use *u)
+{
+	struct quai_registry_ref ref;
+	struct quai_error *err = NULL;
+	if (quai_registry_ref_parse(&ref, u->ref, &err) < 0) {
+		quai_error_free(err);
+		return;
+	}
+	struct quai_registry_creds c;
+	base_creds(p, ref.host, &c);
+	char *digest = NULL;
+	int rc =
+	    quai_registry_manifest_digest(&digest, ref.host, ref.repo, ref.tag, c.username ? &c : NULL, &err);
+	quai_registry_creds_release(&c);
+	if (rc < 0 || !digest) {
+		quai_scheduler_log("project '%s': base image '%s': %s", p->name, u->ref,
+		                   err ? err->msg : "no such tag");
+		quai_error_free(err);
+		quai_registry_ref_release(&ref);
+		return;
+	}
+	char *old = NULL;
+	quai_store_base_digest_get(s->store, p->name, u->ref, &old);
+	if (old && strcmp(old, digest) != 0) {
+		struct quai_buf only = QUAI_BUF_INIT;
+		for (size_t i = 0; u->images[i]; i++)
+			quai_buf_printf(&only, "%s%s", i ? "," : "", u->images[i]);
+		cleanup_free char *note = xasprintf("base image %s changed: %s -> %s", u->ref, old, digest);
+		cleanup_free char *delivery = xasprintf("base:%s:%s", u->ref, digest);
+		if (only.len)
+			enqueue_for(s, p, p->default_branch, NULL, NULL, "base-image", delivery,
+			            quai_buf_str(&only), note);
+		quai_buf_release(&only);
+	}
+	if (!old || strcmp(old, digest) != 0)
+		quai_store_base_digest_set(s->store, p->name, u->ref, digest);
+	free(old);
+	free(digest);
+	quai_registry_ref_release(&ref);
+}
+
+static void watch_bases(struct quai_scheduler *s, size_t idx)
+{
+	const struct quai_project_config *p = &s->cfg->projects[idx];
+	cleanup_free char *mirror = xasprintf("%s/mirrors/%s.git", s->cfg->data_dir, p->name);
+	struct quai_base_use *uses = NULL;
+	size_t n = 0;
+	struct quai_error *err = NULL;
+	pthread_mutex_lock(&s->mirror_locks[idx]);
+	int rc = quai_checkout_fetch(p, mirror, NULL, &err);
+	if (rc == 0)
+		rc = quai_basewatch_scan(&uses, &n, mirror, p->default_branch, p->name, &err);
+	pthread_mutex_unlock(&s->mirror_locks[idx]);
+	if (rc < 0) {
+		quai_scheduler_log("project '%s': base-image watch: %s", p->name, err->msg);
+		quai_error_free(err);
+		return;
+	}
+	for (size_t i = 0; i < n && !s->stop; i++)
+		check_base(s, p, &uses[i]);
+	quai_base_uses_free(uses, n);
 }
 
 /* Lists the remote's branches; queues a pipeline for every head that moved
@@ -180,6 +279,10 @@ static void timers(struct quai_scheduler *s)
 		if (p->poll_seconds && now >= s->next_poll[i]) {
 			s->next_poll[i] = now + p->poll_seconds;
 			poll_project(s, p);
+		}
+		if (p->base_watch_seconds && now >= s->next_base[i]) {
+			s->next_base[i] = now + p->base_watch_seconds;
+			watch_bases(s, i);
 		}
 		for (size_t j = 0; j < p->nschedules; j++) {
 			time_t *next = &s->next_cron[i][j];
@@ -230,6 +333,7 @@ int quai_scheduler_start(struct quai_scheduler **out, const struct quai_server_c
 	s->project_running = xcalloc(np, sizeof(*s->project_running));
 	s->mirror_locks = xcalloc(np, sizeof(*s->mirror_locks));
 	s->next_poll = xcalloc(np, sizeof(*s->next_poll));
+	s->next_base = xcalloc(np, sizeof(*s->next_base));
 	s->next_cron = xcalloc(np, sizeof(*s->next_cron));
 	time_t now = time(NULL);
 	for (size_t i = 0; i < cfg->nprojects; i++) {
@@ -283,6 +387,7 @@ void quai_scheduler_stop(struct quai_scheduler *s)
 	}
 	free(s->next_cron);
 	free(s->next_poll);
+	free(s->next_base);
 	free(s->mirror_locks);
 	free(s->project_running);
 	free(s->quai_bin);

@@ -190,6 +190,7 @@ static char **job_env(const struct quai_project_config *p, const struct quai_sto
 	add_env(&env, &n, &cap, "QUAI_COMMIT_SHA", pl->sha);
 	add_env(&env, &n, &cap, "QUAI_BEFORE_SHA", pl->before);
 	add_env(&env, &n, &cap, "QUAI_REPORT", report);
+	add_env(&env, &n, &cap, "QUAI_ONLY_IMAGES", pl->only);
 	add_env(&env, &n, &cap, "QUAI_REGISTRY", p->registry);
 	add_env(&env, &n, &cap, "QUAI_REGISTRY_USER", p->registry_user);
 	add_env(&env, &n, &cap, "QUAI_REGISTRY_PASSWORD", p->registry_password);
@@ -212,7 +213,7 @@ static void strv_free(char **v)
  * a fresh checkout has no .quai/runs to remember it), and
  * `quai run --pipeline` for .gitlab-ci.yml. */
 static char **job_argv(const struct quai_scheduler *s, const struct quai_project_config *p, const char *job,
-                       const char *report, const char *since)
+                       const char *report, const char *since, const char *only)
 {
 	size_t n = 0;
 	if (p->command) {
@@ -229,6 +230,9 @@ static char **job_argv(const struct quai_scheduler *s, const struct quai_project
 	argv[n++] = xstrdup("run");
 	if (strcmp(job, "pipeline") == 0) {
 		argv[n++] = xstrdup("--pipeline");
+	} else if (only) {
+		argv[n++] = xstrdup("--only");
+		argv[n++] = xstrdup(only);
 	} else if (since) {
 		argv[n++] = xstrdup("--since");
 		argv[n++] = xstrdup(since);
@@ -397,7 +401,7 @@ static const char *run_job(struct ctx *c, int64_t job, const char *name, const c
 		return QUAI_ST_FAILED;
 	}
 	quai_store_job_start(c->s->store, job, logpath, NULL);
-	char **argv = job_argv(c->s, c->p, name, report, c->since);
+	char **argv = job_argv(c->s, c->p, name, report, c->since, c->pl.only);
 	char **envp = job_env(c->p, &c->pl, name, report);
 	log_printf(&l, "quai serve: pipeline %lld, job '%s', commit %s\n", (long long)c->pl.id, name,
 	           c->pl.sha ? c->pl.sha : "?");

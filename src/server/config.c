@@ -339,12 +339,29 @@ static int read_pipeline_kind(struct reader *r, const struct quai_yaml_node *pm,
 
 static int read_project(struct reader *r, const struct quai_yaml_node *pm, struct quai_project_config *p)
 {
-	static const char *const keys[] = {
-	    "name",        "url",      "default_branch", "webhook_secret",    "token",
-	    "ssh_key",     "registry", "registry_user",  "registry_password", "executors",
-	    "concurrency", "pipeline", "poll",           "schedules",         "cancel_previous",
-	    "timeout",     "command",  "status",         "notify_webhook",    "keep_pipelines",
-	    "paused",      NULL};
+	static const char *const keys[] = {"name",
+	                                   "url",
+	                                   "default_branch",
+	                                   "webhook_secret",
+	                                   "token",
+	                                   "ssh_key",
+	                                   "registry",
+	                                   "registry_user",
+	                                   "registry_password",
+	                                   "executors",
+	                                   "concurrency",
+	                                   "pipeline",
+	                                   "poll",
+	                                   "schedules",
+	                                   "cancel_previous",
+	                                   "timeout",
+	                                   "command",
+	                                   "status",
+	                                   "notify_webhook",
+	                                   "keep_pipelines",
+	                                   "paused",
+	                                   "base_watch",
+	                                   NULL};
 	if (pm->type != QUAI_YAML_MAP)
 		return quai_yaml_fail(r->err, r->doc, pm, "a project must be a mapping, found %s",
 		                      quai_yaml_kind_name(pm));
@@ -365,6 +382,7 @@ static int read_project(struct reader *r, const struct quai_yaml_node *pm, struc
 	    get_strv(r, pm, "executors", p->name, &p->executors) < 0 ||
 	    get_uint(r, pm, "concurrency", p->name, 64, &conc) < 0 || read_pipeline_kind(r, pm, p) < 0 ||
 	    get_duration(r, pm, "poll", p->name, &p->poll_seconds) < 0 ||
+	    get_duration(r, pm, "base_watch", p->name, &p->base_watch_seconds) < 0 ||
 	    get_bool(r, pm, "cancel_previous", p->name, &p->cancel_previous) < 0 ||
 	    get_bool(r, pm, "paused", p->name, &p->paused) < 0 ||
 	    get_duration(r, pm, "timeout", p->name, &p->timeout_seconds) < 0 ||

@@ -39,6 +39,7 @@ struct quai_project_config {
 	unsigned concurrency;    /* pipelines at once, default 1 */
 	enum quai_pipeline_kind pipeline;
 	unsigned poll_seconds; /* 0: no polling */
+	unsigned base_watch_seconds; /* 0: no base-image watch */
 	struct quai_schedule *schedules;
 	size_t nschedules;
 	bool cancel_previous;     /* a newer push to a branch cancels its older pipeline */

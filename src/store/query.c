@@ -47,7 +47,7 @@ static json_t *row_json(sqlite3_stmt *st)
 
 #define PIPELINE_JSON_COLS                                                                                   \
 	"id, project, branch, ref, sha, before_sha AS before, trigger, event, status, created, started,"     \
-	" finished, attempt, retry_of, message"
+	" finished, attempt, retry_of, message, only_images, note"
 #define JOB_JSON_COLS "id, pipeline, seq, name, status, started, finished, exit_code, log_bytes, report"
 
 int quai_store_pipelines_json(struct quai_store *s, const struct quai_store_filter *f, json_t **out,

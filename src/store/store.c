@@ -34,6 +34,12 @@ static const char *const migrations[] = {
     /* 2: the process group of a running job, so that a restart after a
      * crash can stop what the dead server left running */
     "ALTER TABLE jobs ADD COLUMN pid INTEGER;",
+    /* 3: the base-image watch: digests seen, and pipelines limited to the
+     * images built on a base that changed */
+    "CREATE TABLE base_digests(project TEXT NOT NULL, ref TEXT NOT NULL, digest TEXT NOT NULL,"
+    "  PRIMARY KEY(project, ref)) WITHOUT ROWID;"
+    "ALTER TABLE pipelines ADD COLUMN only_images TEXT;"
+    "ALTER TABLE pipelines ADD COLUMN note TEXT;",
 };
 
 int64_t quai_store_now_ms(void)
@@ -194,7 +200,7 @@ static int enqueue_locked(struct quai_store *s, const struct quai_store_trigger 
 	if (quai_store_prepare(
 	        s, &st,
 	        "INSERT INTO pipelines(project, branch, ref, sha, before_sha, trigger, event, delivery,"
-	        " status, created) VALUES(?,?,?,?,?,?,?,?,'queued',?)",
+	        " status, created, only_images, note) VALUES(?,?,?,?,?,?,?,?,'queued',?,?,?)",
 	        err) < 0)
 		return -1;
 	quai_store_bind_text(st, 1, t->project);
@@ -206,6 +212,8 @@ static int enqueue_locked(struct quai_store *s, const struct quai_store_trigger 
 	quai_store_bind_text(st, 7, t->event);
 	quai_store_bind_text(st, 8, t->delivery);
 	sqlite3_bind_int64(st, 9, now);
+	quai_store_bind_text(st, 10, t->only);
+	quai_store_bind_text(st, 11, t->note);
 	if (quai_store_step_done(s, st, err) < 0)
 		return -1;
 	*out_id = sqlite3_last_insert_rowid(s->db);
@@ -280,10 +288,11 @@ void quai_store_pipeline_release(struct quai_store_pipeline *p)
 	free(p->sha);
 	free(p->before);
 	free(p->status);
+	free(p->only);
 	memset(p, 0, sizeof(*p));
 }
 
-#define PIPELINE_COLS "id, project, branch, ref, sha, before_sha, status, attempt"
+#define PIPELINE_COLS "id, project, branch, ref, sha, before_sha, status, attempt, only_images"
 
 static void read_pipeline(sqlite3_stmt *st, struct quai_store_pipeline *p)
 {
@@ -295,6 +304,7 @@ static void read_pipeline(sqlite3_stmt *st, struct quai_store_pipeline *p)
 	p->before = quai_store_col_text(st, 5);
 	p->status = quai_store_col_text(st, 6);
 	p->attempt = sqlite3_column_int(st, 7);
+	p->only = quai_store_col_text(st, 8);
 }
 
 int quai_store_queued(struct quai_store *s, struct quai_store_pipeline **out, size_t *n, size_t max,
@@ -575,8 +585,9 @@ int quai_store_retry(struct quai_store *s, int64_t id, int64_t *out_id, struct q
 	if (quai_store_prepare(
 	        s, &st,
 	        "INSERT INTO pipelines(project, branch, ref, sha, before_sha, trigger, event, status,"
-	        " created, retry_of) SELECT project, branch, ref, sha, before_sha, 'retry', event,"
-	        " 'queued', ?, id FROM pipelines WHERE id=?",
+	        " created, retry_of, only_images, note) SELECT project, branch, ref, sha, before_sha, "
+	        "'retry', event,"
+	        " 'queued', ?, id, only_images, note FROM pipelines WHERE id=?",
 	        err) < 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, quai_store_now_ms());
@@ -744,5 +755,31 @@ int quai_store_head_set(struct quai_store *s, const char *project, const char *b
 	quai_store_bind_text(st, 1, project);
 	quai_store_bind_text(st, 2, branch);
 	quai_store_bind_text(st, 3, sha);
+	return quai_store_step_done(s, st, NULL);
+}
+
+int quai_store_base_digest_get(struct quai_store *s, const char *project, const char *ref, char **digest)
+{
+	*digest = NULL;
+	QUAI_STORE_LOCKED(s);
+	cleanup_sqlite_stmt sqlite3_stmt *st = NULL;
+	if (quai_store_prepare(s, &st, "SELECT digest FROM base_digests WHERE project=? AND ref=?", NULL) < 0)
+		return -1;
+	quai_store_bind_text(st, 1, project);
+	quai_store_bind_text(st, 2, ref);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*digest = quai_store_col_text(st, 0);
+	return 0;
+}
+
+int quai_store_base_digest_set(struct quai_store *s, const char *project, const char *ref, const char *digest)
+{
+	QUAI_STORE_LOCKED(s);
+	cleanup_sqlite_stmt sqlite3_stmt *st = NULL;
+	if (quai_store_prepare(s, &st, "INSERT OR REPLACE INTO base_digests VALUES(?,?,?)", NULL) < 0)
+		return -1;
+	quai_store_bind_text(st, 1, project);
+	quai_store_bind_text(st, 2, ref);
+	quai_store_bind_text(st, 3, digest);
 	return quai_store_step_done(s, st, NULL);
 }

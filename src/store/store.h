@@ -20,7 +20,7 @@
 struct json_t;
 struct quai_store;
 
-#define QUAI_STORE_SCHEMA_VERSION 2
+#define QUAI_STORE_SCHEMA_VERSION 3
 
 /* Pipeline and job statuses, as stored and shown by the API. */
 #define QUAI_ST_QUEUED   "queued"
@@ -40,6 +40,8 @@ struct quai_store_trigger {
 	const char *event;       /* "push", "tag", "merge_request", "pull_request", ... */
 	const char *delivery;    /* the forge's delivery id, or NULL: no de-duplication */
 	const char *const *jobs; /* job names, NULL-terminated */
+	const char *only;     /* "img,img": run only these images (base-image watch), or NULL */
+	const char *note;     /* why it runs, shown by the API ("base image x changed ..."), or NULL */
 };
 
 int quai_store_open(struct quai_store **out, const char *path, struct quai_error **err);
@@ -57,6 +59,7 @@ struct quai_store_pipeline {
 	int64_t id;
 	char *project, *branch, *ref, *sha, *before, *status;
 	int attempt;
+	char *only; /* see quai_store_trigger */
 };
 void quai_store_pipeline_release(struct quai_store_pipeline *p);
 
@@ -133,6 +136,11 @@ int quai_store_token_add(struct quai_store *s, const char *name, const char *has
                          struct quai_error **err);
 /* The role of the token with that hash in *role (static string), or NULL. */
 int quai_store_token_role(struct quai_store *s, const char *hash_hex, const char **role);
+
+/* Digests of the base images seen by the base-image watch; *digest NULL
+ * when never seen (caller frees). */
+int quai_store_base_digest_get(struct quai_store *s, const char *project, const char *ref, char **digest);
+int quai_store_base_digest_set(struct quai_store *s, const char *project, const char *ref, const char *digest);
 
 /* Branch heads seen by polling; *sha NULL when never seen (caller frees). */
 int quai_store_head_get(struct quai_store *s, const char *project, const char *branch, char **sha);

@@ -40,6 +40,7 @@ print("standin job=%s branch=%s sha=%s" % (os.environ.get("QUAI_JOB"), branch,
       os.environ.get("QUAI_COMMIT_SHA")), flush=True)
 print("files:", " ".join(sorted(os.listdir("."))), flush=True)
 print("registry password is", os.environ.get("QUAI_REGISTRY_PASSWORD"), flush=True)
+print("only images:", os.environ.get("QUAI_ONLY_IMAGES"), flush=True)
 for i in range(5):
     print("line %d" % i, flush=True)
 with open(report, "w") as f:

@@ -435,3 +435,64 @@ def test_push_over_git_daemon_with_post_receive_hook(quai_bin, tmp_path, forge):
             daemon.terminate()
             daemon.wait()
         s.close()
+
+
+def test_base_image_watch(quai_bin, tmp_path):
+    """A base's digest moves in the registry: the pipeline runs for exactly
+    the images built on it and their dependents, and says which base moved."""
+    import http.server
+    digests = {"/v2/library/alpine/manifests/3.19": "sha256:" + "a" * 64,
+               "/v2/library/debian/manifests/12": "sha256:" + "d" * 64}
+    heads = []
+
+    class Registry(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            heads.append(self.path)
+            if self.path in digests:
+                self.send_response(200)
+                self.send_header("Docker-Content-Digest", digests[self.path])
+                self.send_header("Content-Type", "application/vnd.oci.image.index.v1+json")
+            else:
+                self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_HEAD
+
+        def log_message(self, *a):
+            pass
+
+    reg = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)
+    threading.Thread(target=reg.serve_forever, daemon=True).start()
+    host = "127.0.0.1:%d" % reg.server_address[1]
+    s = Server(quai_bin, tmp_path, project_extra="    base_watch: 1s\n")
+    try:
+        for d, text in {"base": f"FROM {host}/library/alpine:3.19\n",
+                        "app": "FROM base AS build\nRUN true\nFROM build\n",
+                        "deep/tool": "FROM app\n",
+                        "other": f"FROM {host}/library/debian:12\nFROM scratch\n",
+                        "pinned": f"FROM {host}/library/alpine@sha256:{'b' * 64}\n"}.items():
+            (s.wc / d).mkdir(parents=True, exist_ok=True)
+            (s.wc / d / "Dockerfile").write_text(text)
+        git("add", "-A", cwd=s.wc)
+        git("commit", "-q", "-m", "images", cwd=s.wc)
+        git("push", "-q", "origin", "main", cwd=s.wc)
+        alpine = "/v2/library/alpine/manifests/3.19"
+        assert wait_until(lambda: heads.count(alpine) >= 2, timeout=20)
+        assert s.pipelines() == []  # first sight only records the digests
+        digests[alpine] = "sha256:" + "c" * 64
+        p = wait_until(lambda: s.pipelines(), timeout=20)
+        assert p, s.output()
+        p = s.wait_pipeline(p[0]["id"])
+        assert p["trigger"] == "base-image" and p["event"] == "base-image" and p["branch"] == "main"
+        assert p["only_images"] == "base,app,tool", p
+        assert f"base image {host}/library/alpine:3.19 changed: sha256:{'a' * 64} -> sha256:{'c' * 64}" == p["note"]
+        _, log, _ = s.request("GET", f"/api/v1/jobs/{p['jobs'][0]['id']}/log", token=s.admin)
+        assert "only images: base,app,tool" in log
+        time.sleep(2.5)
+        assert len(s.pipelines()) == 1  # the same change is run once
+        assert not any("pinned" in h or "sha256:b" in h for h in heads)
+    finally:
+        s.close()
+        reg.shutdown()
+        reg.server_close()

@@ -43,8 +43,13 @@ static void cleanup(char *dir)
 
 static int64_t enqueue(struct quai_store *s, const char *branch, const char *delivery, bool *dup)
 {
-	struct quai_store_trigger t = {"app",     branch, "refs/heads/x", NULL, NULL,
-	                               "webhook", "push", delivery,       jobs};
+	struct quai_store_trigger t = {.project = "app",
+	                               .branch = branch,
+	                               .ref = "refs/heads/x",
+	                               .trigger = "webhook",
+	                               .event = "push",
+	                               .delivery = delivery,
+	                               .jobs = jobs};
 	int64_t id = 0;
 	struct quai_error *err = NULL;
 	if (quai_store_enqueue(s, &t, &id, dup, &err) < 0)
@@ -200,6 +205,14 @@ static void test_tokens_and_heads(void **state)
 	quai_store_head_get(s, "app", "main", &sha);
 	assert_string_equal(sha, "bbbb");
 	free(sha);
+	char *digest = NULL;
+	quai_store_base_digest_get(s, "app", "alpine:3", &digest);
+	assert_null(digest);
+	quai_store_base_digest_set(s, "app", "alpine:3", "sha256:aa");
+	quai_store_base_digest_set(s, "app", "alpine:3", "sha256:bb");
+	quai_store_base_digest_get(s, "app", "alpine:3", &digest);
+	assert_string_equal(digest, "sha256:bb");
+	free(digest);
 	quai_store_close(s);
 	/* opening again runs no migration twice */
 	char path[256];
