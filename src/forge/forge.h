@@ -85,6 +85,18 @@ struct quai_forge_status_target {
  * what the forge calls them. target_url and description may be NULL. */
 int quai_forge_report_status(const struct quai_forge_status_target *t, const char *sha, const char *state,
                              const char *target_url, const char *description, struct quai_error **err);
+struct quai_forge_mail {
+	const char *url;       /* smtp://host:port or smtps://host:port */
+	const char *from;      /* the envelope and From: address */
+	const char *const *to; /* NULL-terminated */
+	const char *user;      /* or NULL: no AUTH */
+	const char *password;  /* secret */
+};
+/* Sends a plain-text mail through libcurl (STARTTLS when the server
+ * offers it; smtps:// is TLS from the start). CR and LF in subject are
+ * replaced by spaces. */
+int quai_forge_send_mail(const struct quai_forge_mail *m, const char *subject, const char *body,
+                         struct quai_error **err);
 /* POSTs a JSON document to url (10 s timeout). */
 int quai_forge_post_json(const char *url, const char *json, struct quai_error **err);
 

@@ -2,6 +2,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/cleanup.h"
@@ -114,5 +115,81 @@ int quai_forge_report_status(const struct quai_forge_status_target *t, const cha
 		explicit_bzero(auth, strlen(auth));
 	if (rc < 0)
 		return quai_error_wrap(err, "commit status '%s' for %.12s", state, sha);
+	return 0;
+}
+
+struct upload {
+	const char *data;
+	size_t len, off;
+};
+
+static size_t read_mail(char *buf, size_t size, size_t n, void *ctx)
+{
+	struct upload *u = ctx;
+	size_t room = size * n, left = u->len - u->off;
+	size_t take = left < room ? left : room;
+	memcpy(buf, u->data + u->off, take);
+	u->off += take;
+	return take;
+}
+
+static void mail_text(struct quai_buf *b, const struct quai_forge_mail *m, const char *subject,
+                      const char *body)
+{
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	quai_buf_printf(b, "Date: %s\r\nFrom: %s\r\nTo: ", date, m->from);
+	for (size_t i = 0; m->to[i]; i++)
+		quai_buf_printf(b, "%s%s", i ? ", " : "", m->to[i]);
+	quai_buf_puts(b, "\r\nSubject: ");
+	for (const char *p = subject; *p; p++)
+		quai_buf_putc(b, *p == '\r' || *p == '\n' ? ' ' : *p);
+	quai_buf_puts(b, "\r\nContent-Type: text/plain; charset=utf-8\r\nMIME-Version: 1.0\r\n\r\n");
+	/* lines end in CRLF; a line starting with '.' is doubled by libcurl */
+	for (const char *p = body; *p; p++) {
+		if (*p == '\n' && (p == body || p[-1] != '\r'))
+			quai_buf_putc(b, '\r');
+		quai_buf_putc(b, *p);
+	}
+	quai_buf_puts(b, "\r\n");
+}
+
+int quai_forge_send_mail(const struct quai_forge_mail *m, const char *subject, const char *body,
+                         struct quai_error **err)
+{
+	struct quai_buf text = QUAI_BUF_INIT;
+	mail_text(&text, m, subject, body);
+	struct upload u = {text.data, text.len, 0};
+	CURL *curl = curl_easy_init();
+	if (!curl) {
+		quai_buf_release(&text);
+		return quai_error_set(err, 2, "cannot start libcurl");
+	}
+	struct curl_slist *rcpt = NULL;
+	for (size_t i = 0; m->to[i]; i++)
+		rcpt = curl_slist_append(rcpt, m->to[i]);
+	curl_easy_setopt(curl, CURLOPT_URL, m->url);
+	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, m->from);
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+	curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_mail);
+	curl_easy_setopt(curl, CURLOPT_READDATA, &u);
+	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	if (m->user) {
+		curl_easy_setopt(curl, CURLOPT_USERNAME, m->user);
+		curl_easy_setopt(curl, CURLOPT_PASSWORD, m->password ? m->password : "");
+	}
+	CURLcode rc = curl_easy_perform(curl);
+	curl_slist_free_all(rcpt);
+	curl_easy_cleanup(curl);
+	quai_buf_release(&text);
+	if (rc != CURLE_OK)
+		return quai_error_set(err, 1, "mail through '%s': %s", m->url, curl_easy_strerror(rc));
 	return 0;
 }

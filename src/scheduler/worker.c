@@ -487,9 +487,30 @@ static void report(struct ctx *c, const char *state, const char *description)
 	}
 }
 
+static void mail(struct ctx *c, bool failed)
+{
+	const struct quai_project_config *p = c->p;
+	struct quai_forge_mail m = {p->mail_url, p->mail_from, (const char *const *)p->mail_to, p->mail_user,
+	                            p->mail_password};
+	cleanup_free char *subject = xasprintf("[quai] %s %s: pipeline %lld %s", p->name, c->pl.branch,
+	                                       (long long)c->pl.id, failed ? "failed" : "is back to success");
+	cleanup_free char *link =
+	    c->s->cfg->public_url
+	        ? xasprintf("%s/api/v1/pipelines/%lld", c->s->cfg->public_url, (long long)c->pl.id)
+	        : NULL;
+	cleanup_free char *body = xasprintf("Project: %s\nBranch: %s\nCommit: %s\nPipeline: %lld%s%s\n",
+	                                    p->name, c->pl.branch, c->pl.sha ? c->pl.sha : "?",
+	                                    (long long)c->pl.id, link ? "\nLink: " : "", link ? link : "");
+	struct quai_error *err = NULL;
+	if (quai_forge_send_mail(&m, subject, body, &err) < 0) {
+		quai_scheduler_log("project '%s': %s", p->name, err->msg);
+		quai_error_free(err);
+	}
+}
+
 static void notify(struct ctx *c, const char *status)
 {
-	if (!c->p->notify_webhook || !c->pl.branch)
+	if ((!c->p->notify_webhook && !c->p->mail_url) || !c->pl.branch)
 		return;
 	bool failed = strcmp(status, QUAI_ST_FAILED) == 0;
 	const char *prev = NULL;
@@ -498,6 +519,10 @@ static void notify(struct ctx *c, const char *status)
 		prev = buf;
 	bool recovered = strcmp(status, QUAI_ST_SUCCESS) == 0 && prev && strcmp(prev, QUAI_ST_FAILED) == 0;
 	if (!failed && !recovered)
+		return;
+	if (c->p->mail_url)
+		mail(c, failed);
+	if (!c->p->notify_webhook)
 		return;
 	json_t *o =
 	    json_pack("{s:s, s:s, s:s, s:I, s:s?}", "event", failed ? "failed" : "recovered", "project",

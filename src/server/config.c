@@ -319,6 +319,30 @@ static int read_status(struct reader *r, const struct quai_yaml_node *pm, struct
 	return 0;
 }
 
+static int read_mail(struct reader *r, const struct quai_yaml_node *pm, struct quai_project_config *p)
+{
+	const struct quai_yaml_node *n = quai_yaml_get(pm, "notify_email");
+	if (!n || quai_yaml_is_null(n))
+		return 0;
+	if (n->type != QUAI_YAML_MAP)
+		return fail(r, n, p->name,
+		            "'notify_email' must be a mapping {url, from, to, user, password}");
+	static const char *const keys[] = {"url", "from", "to", "user", "password", NULL};
+	if (check_keys(r, n, p->name, keys) < 0 || get_string(r, n, "url", p->name, &p->mail_url) < 0 ||
+	    get_string(r, n, "from", p->name, &p->mail_from) < 0 ||
+	    get_strv(r, n, "to", p->name, &p->mail_to) < 0 ||
+	    get_string(r, n, "user", p->name, &p->mail_user) < 0 ||
+	    get_secret(r, n, "password", p->name, &p->mail_password) < 0)
+		return -1;
+	if (!p->mail_url ||
+	    (strncmp(p->mail_url, "smtp://", 7) != 0 && strncmp(p->mail_url, "smtps://", 8) != 0))
+		return fail(r, n, p->name,
+		            "'notify_email' needs 'url': smtp://HOST:PORT or smtps://HOST:PORT");
+	if (!p->mail_from || !p->mail_to || !p->mail_to[0])
+		return fail(r, n, p->name, "'notify_email' needs 'from' and a list 'to'");
+	return 0;
+}
+
 static int read_pipeline_kind(struct reader *r, const struct quai_yaml_node *pm,
                               struct quai_project_config *p)
 {
@@ -361,6 +385,7 @@ static int read_project(struct reader *r, const struct quai_yaml_node *pm, struc
 	                                   "keep_pipelines",
 	                                   "paused",
 	                                   "base_watch",
+	                                   "notify_email",
 	                                   NULL};
 	if (pm->type != QUAI_YAML_MAP)
 		return quai_yaml_fail(r->err, r->doc, pm, "a project must be a mapping, found %s",
@@ -408,7 +433,7 @@ static int read_project(struct reader *r, const struct quai_yaml_node *pm, struc
 			if (strcmp(*e, "docker") != 0 && strcmp(*e, "shell") != 0)
 				return fail(r, quai_yaml_get(pm, "executors"), p->name,
 				            "unknown executor '%s': use docker or shell", *e);
-	if (read_schedules(r, pm, p) < 0 || read_status(r, pm, p) < 0)
+	if (read_schedules(r, pm, p) < 0 || read_status(r, pm, p) < 0 || read_mail(r, pm, p) < 0)
 		return -1;
 	return 0;
 }
@@ -563,6 +588,11 @@ static void project_release(struct quai_project_config *p)
 	free(p->status_repo);
 	secret_free(p->status_token);
 	free(p->notify_webhook);
+	free(p->mail_url);
+	free(p->mail_from);
+	free(p->mail_user);
+	secret_free(p->mail_password);
+	strv_free(p->mail_to);
 }
 
 void quai_server_config_free(struct quai_server_config *cfg)

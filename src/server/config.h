@@ -38,7 +38,7 @@ struct quai_project_config {
 	char **executors;        /* NULL-terminated */
 	unsigned concurrency;    /* pipelines at once, default 1 */
 	enum quai_pipeline_kind pipeline;
-	unsigned poll_seconds; /* 0: no polling */
+	unsigned poll_seconds;       /* 0: no polling */
 	unsigned base_watch_seconds; /* 0: no base-image watch */
 	struct quai_schedule *schedules;
 	size_t nschedules;
@@ -51,10 +51,13 @@ struct quai_project_config {
 	char **command;
 	/* commit statuses */
 	enum quai_forge_kind status_forge;
-	char *status_api;        /* API base URL, e.g. https://api.github.com */
-	char *status_repo;       /* owner/name (GitHub, Gitea) or project id / url-encoded path (GitLab) */
-	char *status_token;      /* secret */
-	char *notify_webhook;    /* URL receiving JSON on failure and on recovery, or NULL */
+	char *status_api;     /* API base URL, e.g. https://api.github.com */
+	char *status_repo;    /* owner/name (GitHub, Gitea) or project id / url-encoded path (GitLab) */
+	char *status_token;   /* secret */
+	char *notify_webhook; /* URL receiving JSON on failure and on recovery, or NULL */
+	/* e-mail on failure and on recovery: url NULL when not configured */
+	char *mail_url, *mail_from, *mail_user, *mail_password; /* password: secret */
+	char **mail_to;                                         /* NULL-terminated */
 	unsigned keep_pipelines; /* retention: pipelines kept per project, 0 = all */
 };
 

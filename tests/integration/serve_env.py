@@ -4,7 +4,7 @@ pipeline command, a fake forge recording commit statuses, the server on
 
 The stand-in (STANDIN below) plays `quai run --report FILE`: it prints a
 few lines, writes a JSON report, records its pid, and behaves by branch:
-`slow` sleeps, `fail` exits 3. Once `quai run` and `quai run --pipeline`
+`slow` sleeps, `fail` (or a FAIL file in the commit) exits 3. Once `quai run` and `quai run --pipeline`
 are in main, a project without `command:` runs them instead."""
 import hashlib
 import hmac
@@ -47,7 +47,7 @@ with open(report, "w") as f:
     json.dump({"images": [{"name": "app", "status": "built"}]}, f)
 if branch == "slow":
     time.sleep(120)
-if branch == "fail":
+if branch == "fail" or os.path.exists("FAIL"):
     sys.exit(3)
 '''
 

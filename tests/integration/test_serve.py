@@ -496,3 +496,87 @@ def test_base_image_watch(quai_bin, tmp_path):
         s.close()
         reg.shutdown()
         reg.server_close()
+
+
+class FakeSMTP:
+    """Just enough SMTP for libcurl: records each message."""
+
+    def __init__(self):
+        import socketserver
+        messages = self.messages = []
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                self.wfile.write(b"220 fake ESMTP\r\n")
+                rcpt = []
+                while True:
+                    line = self.rfile.readline()
+                    if not line:
+                        return
+                    cmd = line.decode().strip().upper()
+                    if cmd.startswith("EHLO") or cmd.startswith("HELO"):
+                        self.wfile.write(b"250-fake\r\n250 AUTH PLAIN\r\n")
+                    elif cmd.startswith("AUTH"):
+                        if len(cmd.split()) == 2:  # no initial response: ask for it
+                            self.wfile.write(b"334 \r\n")
+                            self.rfile.readline()
+                        self.wfile.write(b"235 ok\r\n")
+                    elif cmd.startswith("RCPT"):
+                        rcpt.append(line.decode().strip())
+                        self.wfile.write(b"250 ok\r\n")
+                    elif cmd == "DATA":
+                        self.wfile.write(b"354 go\r\n")
+                        data = []
+                        while True:
+                            l = self.rfile.readline()
+                            if l in (b".\r\n", b""):
+                                break
+                            data.append(l.decode())
+                        messages.append({"rcpt": rcpt, "data": "".join(data)})
+                        self.wfile.write(b"250 queued\r\n")
+                    elif cmd == "QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 ok\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_mail_on_failure_and_recovery(quai_bin, tmp_path):
+    smtp = FakeSMTP()
+    extra = (f"    notify_email: {{url: 'smtp://127.0.0.1:{smtp.port}', from: ci@example.com,"
+             " to: [dev@example.com, ops@example.com], user: ci, password: mail-pw-Qq12-secret}\n")
+    s = Server(quai_bin, tmp_path, project_extra=extra)
+    try:
+        s.commit("flaky", name="FAIL")
+        _, body = s.api("POST", "/projects/app/trigger", {"branch": "flaky"})
+        p = s.wait_pipeline(body["pipeline"])
+        assert p["status"] == "failed"
+        assert wait_until(lambda: smtp.messages, timeout=15)
+        m = smtp.messages[0]
+        assert m["rcpt"] == ["RCPT TO:<dev@example.com>", "RCPT TO:<ops@example.com>"]
+        assert f"Subject: [quai] app flaky: pipeline {p['id']} failed" in m["data"]
+        assert f"Commit: {p['sha']}" in m["data"]
+        # fixed: one recovery mail; a second success sends none
+        git("rm", "-q", "FAIL", cwd=s.wc)
+        git("commit", "-q", "-m", "fix", cwd=s.wc)
+        git("push", "-q", "origin", "flaky", cwd=s.wc)
+        for _ in range(2):
+            _, body = s.api("POST", "/projects/app/trigger", {"branch": "flaky"})
+            assert s.wait_pipeline(body["pipeline"])["status"] == "success"
+        assert wait_until(lambda: len(smtp.messages) == 2, timeout=15)
+        time.sleep(0.5)
+        assert len(smtp.messages) == 2
+        assert "is back to success" in smtp.messages[1]["data"]
+        assert "mail-pw-Qq12-secret" not in s.output()
+    finally:
+        s.close()
+        smtp.close()

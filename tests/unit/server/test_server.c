@@ -119,6 +119,12 @@ static void test_config_errors(void **state)
 	expect_error("data_dir: /x\nprojects:\n  - {name: a, url: /r, schedules: ['* * *']}\n",
 	             "five fields");
 	expect_error("data_dir: /x\nprojects: {a: 1}\n", "must be a list");
+	expect_error("data_dir: /x\nprojects:\n  - {name: a, url: /r, notify_email: {url: 'http://x', from: "
+	             "a, to: [b]}}\n",
+	             "smtp://HOST:PORT");
+	expect_error(
+	    "data_dir: /x\nprojects:\n  - {name: a, url: /r, notify_email: {url: 'smtp://x:25', to: [b]}}\n",
+	    "needs 'from'");
 	expect_error("- 1\n", "must be a mapping");
 	expect_error("data_dir: /x\n---\ndata_dir: /y\n", "one YAML document");
 	expect_error("data_dir: [\n", "server.yml:");
