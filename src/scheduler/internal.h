@@ -37,6 +37,7 @@ struct quai_scheduler {
 	size_t *project_running;
 	size_t running, queued;
 	unsigned long long started, finished;
+	unsigned long long trimmed_at; /* finished when memory was last trimmed */
 	unsigned long long duration_buckets[8];
 	double duration_sum;
 	/* per project, used by the worker and the scheduler thread only */

@@ -1,6 +1,7 @@
 /* The scheduler thread: the queue, concurrency, polling and cron (see
  * scheduler.h). What one pipeline does is in worker.c. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,11 @@ static void *loop(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		timers(s);
 		pthread_mutex_lock(&s->lock);
+		if (!s->wake && !s->stop && s->running == 0 && s->finished != s->trimmed_at) {
+			/* idle again: give the memory of the busy time back */
+			s->trimmed_at = s->finished;
+			malloc_trim(0);
+		}
 		if (!s->wake && !s->stop) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
