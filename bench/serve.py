@@ -243,6 +243,8 @@ def main():
         res["latency_ms_median"] = statistics.median(lat)
         time.sleep(1)
         res["idle_after_runs_rss_mb"] = rss_kb(server.proc.pid) / 1024
+        res["idle_after_runs_anon_mb"] = rss_kb(server.proc.pid, "RssAnon") / 1024
+        res["idle_after_runs_file_mb"] = rss_kb(server.proc.pid, "RssFile") / 1024
         w = load(server, args.seconds, args.connections, args.threads)
         res.update({"wrk_" + k: v for k, v in w.items()})
         res["load_rss_mb"] = rss_kb(server.proc.pid, "VmHWM") / 1024
@@ -271,6 +273,8 @@ def main():
     print(f"{'idle RSS (MB)':44} {res['idle_rss_mb']:12.1f} {'< 15':>14} {res['idle_rss_mb'] / 15:8.2f}")
     print(f"{'idle RSS after pipelines ran (MB)':44} {res['idle_after_runs_rss_mb']:12.1f} {'< 15':>14}"
           f" {res['idle_after_runs_rss_mb'] / 15:8.2f}")
+    print(f"{'  of which anonymous / shared-library pages':44} {res['idle_after_runs_anon_mb']:6.1f}/"
+          f"{res['idle_after_runs_file_mb']:5.1f}")
     print(f"{'RSS with followers (MB)':44} {res['followers_rss_mb']:12.1f} {'< 40':>14} {res['followers_rss_mb'] / 40:8.2f}")
     print(f"{'peak RSS under wrk load (MB)':44} {res['load_rss_mb']:12.1f} {'< 40':>14} {res['load_rss_mb'] / 40:8.2f}")
     print(f"{'idle RSS vs Woodpecker server+agent (MB)':44} {res['idle_rss_mb']:12.1f} {WOODPECKER_IDLE_MB:14d}"
