@@ -33,6 +33,7 @@ int cmd_push(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 extern const char cmd_build_usage[];
 extern const char cmd_gc_usage[];
@@ -43,6 +44,7 @@ extern const char cmd_push_usage[];
 extern const char cmd_remote_usage[];
 extern const char cmd_serve_usage[];
 extern const char cmd_test_usage[];
+extern const char cmd_token_usage[];
 
 /* Prints "quai: " + message to stderr. */
 void quai_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -241,3 +241,21 @@ int cmd_serve(int argc, char **argv)
 	quai_cli_error("serve: unknown subcommand '%s': use check, token create or hook-script", sub);
 	return QUAI_EXIT_USAGE;
 }
+
+const char cmd_token_usage[] = "usage: quai token create [--config FILE] [--role admin|read] [--name NAME]\n"
+                               "\n"
+                               "The same as 'quai serve token create': stores a new API token for the\n"
+                               "server of FILE (hashed, in its data_dir) and prints it once.\n";
+
+int cmd_token(int argc, char **argv)
+{
+	/* "token ARGS" is "serve token ARGS" */
+	char serve_name[] = "serve";
+	char **args = xcalloc((size_t)argc + 2, sizeof(char *));
+	args[0] = serve_name;
+	for (int i = 0; i < argc; i++)
+		args[i + 1] = argv[i];
+	int rc = cmd_serve(argc + 1, args);
+	free(args);
+	return rc;
+}

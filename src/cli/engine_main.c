@@ -16,6 +16,7 @@ const struct quai_command quai_engine_commands[] = {
 	{ "remote", cmd_remote, "list, trigger, cancel, retry pipelines and follow logs on a quai server", cmd_remote_usage },
 	{ "serve", cmd_serve, "run the CI server: webhooks in, pipelines run, every run kept", cmd_serve_usage },
 	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage },
+	{ "token", cmd_token, "create an API token for quai serve", cmd_token_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -17,6 +17,7 @@ const struct quai_command quai_commands[] = {
 	{ "remote", NULL, "list, trigger, cancel, retry pipelines and follow logs on a quai server", NULL },
 	{ "serve", NULL, "run the CI server: webhooks in, pipelines run, every run kept", NULL },
 	{ "test", NULL, "run container-structure-test specs against an image", NULL },
+	{ "token", NULL, "create an API token for quai serve", NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -481,9 +481,10 @@ static int read_projects(struct reader *r, const struct quai_yaml_node *root, st
 
 static int read_config(struct reader *r, const struct quai_yaml_node *root, struct quai_server_config *cfg)
 {
-	static const char *const keys[] = {"listen",          "data_dir", "public_url",    "concurrency",
-	                                   "max_connections", "max_body", "log_max_bytes", "recover",
-	                                   "projects",        NULL};
+	static const char *const keys[] = {
+	    "listen",   "data_dir",      "public_url", "concurrency",    "max_connections",
+	    "max_body", "log_max_bytes", "recover",    "gc_after_crash", "projects",
+	    NULL};
 	if (!root || root->type != QUAI_YAML_MAP)
 		return quai_yaml_fail(
 		    r->err, r->doc, root,
@@ -513,6 +514,8 @@ static int read_config(struct reader *r, const struct quai_yaml_node *root, stru
 	cfg->max_body = (size_t)body;
 	cfg->log_max_bytes = (size_t)logmax;
 	cfg->recover_requeue = true;
+	if (get_bool(r, root, "gc_after_crash", "gc_after_crash", &cfg->gc_after_crash) < 0)
+		return -1;
 	if (recover && strcmp(recover, "fail") == 0)
 		cfg->recover_requeue = false;
 	else if (recover && strcmp(recover, "requeue") != 0)

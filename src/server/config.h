@@ -72,6 +72,7 @@ struct quai_server_config {
 	size_t max_body;          /* webhook body cap, default 5 MiB */
 	size_t log_max_bytes;     /* per job, default 16 MiB */
 	bool recover_requeue;     /* pipelines interrupted by a crash: re-queue (default) or fail */
+	bool gc_after_crash;      /* run `quai gc` when pipelines were interrupted */
 	struct quai_project_config *projects;
 	size_t nprojects;
 };

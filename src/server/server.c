@@ -6,18 +6,22 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "forge/forge.h"
 #include "server/internal.h"
 #include "core/banned.h"
+
+extern char **environ;
 
 #define CONNECTION_TIMEOUT_SECONDS 30
 /* A connection's thread needs little stack; sanitizers need more. glibc
@@ -256,6 +260,22 @@ static int make_dirs(const struct quai_server_config *cfg, struct quai_error **e
 	return 0;
 }
 
+/* `quai gc` (everything io.quai.run-labelled in the engine: what the
+ * interrupted jobs left), its output into the server's. */
+static void run_gc(const char *quai_bin)
+{
+	char gc[] = "gc";
+	char *argv[] = {(char *)quai_bin, gc, NULL};
+	pid_t pid;
+	int rc = posix_spawnp(&pid, quai_bin, NULL, NULL, argv, environ);
+	int status = 0;
+	if (rc == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		fprintf(stderr, "quai serve: quai gc removed what the interrupted jobs left in the engine\n");
+	else
+		fprintf(stderr, "quai serve: quai gc after the crash did not succeed (%s); run it by hand\n",
+		        rc ? strerror(rc) : "see above");
+}
+
 static int wait_for_signal(void)
 {
 	sigset_t set;
@@ -288,6 +308,8 @@ int quai_server_run(const struct quai_server_config *cfg, const char *quai_bin, 
 		quai_store_close(srv.store);
 		return -1;
 	}
+	if (recovered && cfg->gc_after_crash)
+		run_gc(quai_bin);
 	if (recovered)
 		fprintf(stderr, "quai serve: %zu pipeline(s) interrupted by the last stop %s\n", recovered,
 		        cfg->recover_requeue ? "queued again" : "marked failed");

@@ -88,7 +88,7 @@ class Forge:
 
 
 class Server:
-    def __init__(self, quai_bin, tmp, extra_projects="", project_extra="", forge=None):
+    def __init__(self, quai_bin, tmp, extra_projects="", project_extra="", forge=None, top_extra="", env=None):
         self.quai_bin = quai_bin
         self.tmp = pathlib.Path(tmp)
         self.repo = self.tmp / "repo.git"
@@ -117,6 +117,7 @@ class Server:
             "listen: 127.0.0.1:0\n"
             f"data_dir: {self.data}\n"
             "public_url: http://ci.example.com\n"
+            f"{top_extra}"
             "projects:\n"
             "  - name: app\n"
             f"    url: {self.repo}\n"
@@ -134,7 +135,7 @@ class Server:
             f"    command: [python3, {standin}, '{{report}}', {self.pids}]\n"
             f"{extra_projects}")
         self.env = dict(os.environ, QUAI_TEST_WEBHOOK_SECRET=SECRET, QUAI_TEST_STATUS_TOKEN=STATUS_TOKEN,
-                        LSAN_OPTIONS=f"suppressions={LSAN_SUPP}:print_suppressions=0")
+                        LSAN_OPTIONS=f"suppressions={LSAN_SUPP}:print_suppressions=0", **(env or {}))
         self.admin = self.token("admin")
         self.reader = self.token("read")
         self.proc = None

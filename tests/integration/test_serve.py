@@ -580,3 +580,29 @@ def test_mail_on_failure_and_recovery(quai_bin, tmp_path):
     finally:
         s.close()
         smtp.close()
+
+
+def test_newer_push_cancels_older_pipeline(quai_bin, tmp_path):
+    s = Server(quai_bin, tmp_path, project_extra="    cancel_previous: true\n")
+    try:
+        sha = s.commit("slow")
+        _, body, _ = github_push(s, sha, branch="slow")
+        first = json.loads(body)["pipeline"]
+        assert wait_until(lambda: pids_alive(s.pids))
+        _, body, _ = github_push(s, sha, branch="slow")
+        second = json.loads(body)["pipeline"]
+        _, body, _ = github_push(s, sha, branch="slow")
+        third = json.loads(body)["pipeline"]
+        p = s.wait_pipeline(first, timeout=20)
+        assert p["status"] == "canceled"
+        p = s.wait_pipeline(second, timeout=20)
+        assert p["status"] == "canceled" and p["message"] == "superseded by a newer pipeline"
+        _, p = s.api("GET", f"/pipelines/{third}")
+        assert p["status"] in ("queued", "running")
+        s.api("POST", f"/pipelines/{third}/cancel")
+        assert s.wait_pipeline(third)["status"] == "canceled"
+        # another branch is left alone
+        _, body, _ = github_push(s, s.head("main"), branch="main")
+        assert s.wait_pipeline(json.loads(body)["pipeline"])["status"] == "success"
+    finally:
+        s.close()

@@ -11,7 +11,10 @@ from serve_env import Server, github_push, pids_alive, wait_until
 
 
 def test_kill9_with_pipelines_queued_and_running(quai_bin, tmp_path):
-    s = Server(quai_bin, tmp_path, project_extra="    concurrency: 4\n")
+    # gc_after_crash runs `quai gc`: pointed at no engine, so that it
+    # cannot touch anything of the shared test engine, it must fail clearly
+    s = Server(quai_bin, tmp_path, project_extra="    concurrency: 4\n", top_extra="gc_after_crash: true\n",
+               env={"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"})
     try:
         sha = s.commit("slow")
         accepted = []
@@ -31,6 +34,7 @@ def test_kill9_with_pipelines_queued_and_running(quai_bin, tmp_path):
         out = s.output()
         assert "4 pipeline(s) interrupted by the last stop queued again" in out
         assert out.count("left running by pipeline") == 4
+        assert "quai gc after the crash did not succeed" in out
         every = {p["id"]: p for p in s.pipelines(limit=100)}
         assert sorted(every) == sorted(accepted)  # no accepted webhook lost
         for pid in running:
