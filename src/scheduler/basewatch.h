@@ -11,8 +11,9 @@
 #include "core/error.h"
 
 struct quai_base_use {
-	char *ref;     /* the FROM reference as written, e.g. "alpine:3.19", "reg:5000/ns/img:1" */
-	char **images; /* the images built on it, then their dependents: directory base names, NULL-terminated */
+	char *ref; /* the FROM reference as written, e.g. "alpine:3.19", "reg:5000/ns/img:1" */
+	char **
+	    images; /* the images built on it, then their dependents: directory base names, NULL-terminated */
 };
 
 /* Scans every Dockerfile and Containerfile of refs/heads/branch in the bare

@@ -35,7 +35,7 @@ struct quai_scheduler {
 	bool stop, wake;
 	struct run *runs;
 	size_t *project_running;
-	size_t running, queued;
+	size_t running;
 	unsigned long long started, finished;
 	unsigned long long trimmed_at; /* finished when memory was last trimmed */
 	unsigned long long duration_buckets[8];

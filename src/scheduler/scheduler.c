@@ -86,36 +86,47 @@ static void start_run(struct quai_scheduler *s, int64_t id, size_t project)
 	s->started++;
 }
 
-/* Starts what the concurrency limits allow; under s->lock. */
+static int cmp_pipeline(const void *a, const void *b)
+{
+	int64_t x = ((const struct quai_store_pipeline *)a)->id,
+	        y = ((const struct quai_store_pipeline *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* Starts what the concurrency limits allow, oldest first among the
+ * projects that have room (a paused or busy project's queue, however
+ * long, never holds the others up); under s->lock. */
 static void dispatch(struct quai_scheduler *s)
 {
-	if (s->stop || s->running >= s->cfg->concurrency) {
+	if (s->stop || s->running >= s->cfg->concurrency)
 		return;
-	}
-	struct quai_store_pipeline *queued = NULL;
-	size_t n = 0;
-	struct quai_error *err = NULL;
-	if (quai_store_queued(s->store, &queued, &n, 512, &err) < 0) {
-		quai_error_free(err);
-		return;
-	}
-	s->queued = n;
-	for (size_t i = 0; i < n && s->running < s->cfg->concurrency; i++) {
-		ssize_t idx = project_index(s->cfg, queued[i].project);
-		if (idx < 0) {
-			quai_store_pipeline_finish(s->store, queued[i].id, QUAI_ST_FAILED,
-			                           "the project is no longer in the configuration", NULL);
+	struct quai_store_pipeline *all = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t idx = 0; idx < s->cfg->nprojects; idx++) {
+		const struct quai_project_config *p = &s->cfg->projects[idx];
+		if (p->paused || s->project_running[idx] >= p->concurrency)
 			continue;
-		}
-		if (s->cfg->projects[idx].paused ||
-		    s->project_running[idx] >= s->cfg->projects[idx].concurrency)
-			continue;
-		start_run(s, queued[i].id, (size_t)idx);
-		s->queued--;
+		struct quai_store_pipeline *q = NULL;
+		size_t nq = 0;
+		struct quai_error *err = NULL;
+		if (quai_store_queued(s->store, p->name, &q, &nq, p->concurrency - s->project_running[idx],
+		                      &err) < 0)
+			quai_error_free(err);
+		all = xgrow(all, &cap, n + nq + 1, sizeof(*all));
+		memcpy(all + n, q, nq * sizeof(*q));
+		n += nq;
+		free(q);
 	}
-	for (size_t i = 0; i < n; i++)
-		quai_store_pipeline_release(&queued[i]);
-	free(queued);
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_pipeline);
+	for (size_t i = 0; i < n; i++) {
+		ssize_t idx = project_index(s->cfg, all[i].project);
+		if (s->running < s->cfg->concurrency && idx >= 0 &&
+		    s->project_running[idx] < s->cfg->projects[idx].concurrency)
+			start_run(s, all[i].id, (size_t)idx);
+		quai_store_pipeline_release(&all[i]);
+	}
+	free(all);
 }
 
 static void enqueue_for(struct quai_scheduler *s, const struct quai_project_config *p, const char *branch,
@@ -353,6 +364,13 @@ int quai_scheduler_start(struct quai_scheduler **out, const struct quai_server_c
 			                         : -1;
 		}
 	}
+	const char **names = xcalloc(cfg->nprojects + 1, sizeof(char *));
+	for (size_t i = 0; i < cfg->nprojects; i++)
+		names[i] = cfg->projects[i].name;
+	struct quai_error *ferr = NULL;
+	if (quai_store_fail_orphans(store, names, &ferr) < 0)
+		quai_error_free(ferr);
+	free(names);
 	if (pthread_create(&s->thread, NULL, loop, s) != 0) {
 		quai_error_set(err, 2, "cannot start the scheduler thread");
 		s->stop = true;
@@ -447,7 +465,6 @@ void quai_scheduler_stats(struct quai_scheduler *s, struct quai_scheduler_stats 
 {
 	pthread_mutex_lock(&s->lock);
 	out->running = s->running;
-	out->queued = s->queued;
 	out->started = s->started;
 	out->finished = s->finished;
 	memcpy(out->duration_buckets, s->duration_buckets, sizeof(out->duration_buckets));

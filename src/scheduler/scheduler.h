@@ -46,7 +46,6 @@ size_t quai_scheduler_kill_orphans(struct quai_store *store);
 
 struct quai_scheduler_stats {
 	size_t running;
-	size_t queued; /* as last seen */
 	unsigned long long started, finished;
 	/* finished-pipeline durations, for the histogram in /metrics */
 	unsigned long long duration_buckets[8]; /* <=10s, 30s, 60s, 300s, 600s, 1800s, 3600s, +Inf */

@@ -157,9 +157,17 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
+struct counts {
+	struct quai_buf lines;
+	long long queued;
+};
+
 static void metric_counts(void *ctx, const char *kind, const char *status, long long n)
 {
-	quai_buf_printf(ctx, "quai_%s{status=\"%s\"} %lld\n", kind, status, n);
+	struct counts *c = ctx;
+	quai_buf_printf(&c->lines, "quai_%s{status=\"%s\"} %lld\n", kind, status, n);
+	if (strcmp(kind, "pipelines") == 0 && strcmp(status, "queued") == 0)
+		c->queued = n;
 }
 
 enum MHD_Result quai_server_metrics(struct server *srv, struct MHD_Connection *c)
@@ -169,10 +177,10 @@ enum MHD_Result quai_server_metrics(struct server *srv, struct MHD_Connection *c
 	    &b, "# HELP quai_pipelines Pipelines in the store by status.\n# TYPE quai_pipelines gauge\n");
 	struct quai_buf jobs = QUAI_BUF_INIT;
 	struct quai_buf pipes = QUAI_BUF_INIT;
-	struct quai_buf both = QUAI_BUF_INIT;
+	struct counts both = {QUAI_BUF_INIT, 0};
 	quai_store_counts(srv->store, metric_counts, &both);
 	/* split the lines by kind so that each metric's samples are together */
-	const char *p = quai_buf_str(&both);
+	const char *p = quai_buf_str(&both.lines);
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = (size_t)(nl - p) + 1;
@@ -182,15 +190,15 @@ enum MHD_Result quai_server_metrics(struct server *srv, struct MHD_Connection *c
 	quai_buf_puts(&b, quai_buf_str(&pipes));
 	quai_buf_puts(&b, "# HELP quai_jobs Jobs in the store by status.\n# TYPE quai_jobs gauge\n");
 	quai_buf_puts(&b, quai_buf_str(&jobs));
-	quai_buf_release(&both);
+	quai_buf_release(&both.lines);
 	quai_buf_release(&jobs);
 	quai_buf_release(&pipes);
 	struct quai_scheduler_stats st;
 	quai_scheduler_stats(srv->sched, &st);
 	quai_buf_printf(&b,
 	                "# HELP quai_queue_length Pipelines waiting to run.\n# TYPE quai_queue_length gauge\n"
-	                "quai_queue_length %zu\n",
-	                st.queued);
+	                "quai_queue_length %lld\n",
+	                both.queued);
 	quai_buf_printf(
 	    &b,
 	    "# HELP quai_pipelines_running Pipelines running now.\n# TYPE quai_pipelines_running gauge\n"

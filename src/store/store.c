@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "store/internal.h"
@@ -307,18 +308,20 @@ static void read_pipeline(sqlite3_stmt *st, struct quai_store_pipeline *p)
 	p->only = quai_store_col_text(st, 8);
 }
 
-int quai_store_queued(struct quai_store *s, struct quai_store_pipeline **out, size_t *n, size_t max,
-                      struct quai_error **err)
+int quai_store_queued(struct quai_store *s, const char *project, struct quai_store_pipeline **out, size_t *n,
+                      size_t max, struct quai_error **err)
 {
 	*out = NULL;
 	*n = 0;
 	QUAI_STORE_LOCKED(s);
 	cleanup_sqlite_stmt sqlite3_stmt *st = NULL;
-	if (quai_store_prepare(
-	        s, &st, "SELECT " PIPELINE_COLS " FROM pipelines WHERE status='queued' ORDER BY id LIMIT ?",
-	        err) < 0)
+	if (quai_store_prepare(s, &st,
+	                       "SELECT " PIPELINE_COLS " FROM pipelines WHERE status='queued'"
+	                       " AND (?1 IS NULL OR project=?1) ORDER BY id LIMIT ?2",
+	                       err) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+	quai_store_bind_text(st, 1, project);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -327,6 +330,30 @@ int quai_store_queued(struct quai_store *s, struct quai_store_pipeline **out, si
 		read_pipeline(st, &(*out)[(*n)++]);
 	}
 	return rc == SQLITE_DONE ? 0 : quai_store_fail(s, err, "read queued pipelines");
+}
+
+int quai_store_fail_orphans(struct quai_store *s, const char *const *names, struct quai_error **err)
+{
+	struct quai_buf sql = QUAI_BUF_INIT;
+	quai_buf_puts(&sql, "UPDATE pipelines SET status='failed', finished=?,"
+	                    " message='the project is no longer in the configuration'"
+	                    " WHERE status='queued' AND project NOT IN (''");
+	size_t n = 0;
+	while (names[n]) {
+		quai_buf_puts(&sql, ",?");
+		n++;
+	}
+	quai_buf_puts(&sql, ")");
+	QUAI_STORE_LOCKED(s);
+	cleanup_sqlite_stmt sqlite3_stmt *st = NULL;
+	int rc = quai_store_prepare(s, &st, quai_buf_str(&sql), err);
+	quai_buf_release(&sql);
+	if (rc < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, quai_store_now_ms());
+	for (size_t i = 0; i < n; i++)
+		quai_store_bind_text(st, (int)i + 2, names[i]);
+	return quai_store_step_done(s, st, err);
 }
 
 int quai_store_pipeline_get(struct quai_store *s, int64_t id, struct quai_store_pipeline *out,

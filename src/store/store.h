@@ -40,8 +40,8 @@ struct quai_store_trigger {
 	const char *event;       /* "push", "tag", "merge_request", "pull_request", ... */
 	const char *delivery;    /* the forge's delivery id, or NULL: no de-duplication */
 	const char *const *jobs; /* job names, NULL-terminated */
-	const char *only;     /* "img,img": run only these images (base-image watch), or NULL */
-	const char *note;     /* why it runs, shown by the API ("base image x changed ..."), or NULL */
+	const char *only;        /* "img,img": run only these images (base-image watch), or NULL */
+	const char *note;        /* why it runs, shown by the API ("base image x changed ..."), or NULL */
 };
 
 int quai_store_open(struct quai_store **out, const char *path, struct quai_error **err);
@@ -63,9 +63,12 @@ struct quai_store_pipeline {
 };
 void quai_store_pipeline_release(struct quai_store_pipeline *p);
 
-/* The queued pipelines, oldest first, at most max. */
-int quai_store_queued(struct quai_store *s, struct quai_store_pipeline **out, size_t *n, size_t max,
-                      struct quai_error **err);
+/* The queued pipelines of project (NULL: of all), oldest first, at most max. */
+int quai_store_queued(struct quai_store *s, const char *project, struct quai_store_pipeline **out, size_t *n,
+                      size_t max, struct quai_error **err);
+/* Queued pipelines of projects not in names (NULL-terminated) fail: their
+ * project left the configuration. */
+int quai_store_fail_orphans(struct quai_store *s, const char *const *names, struct quai_error **err);
 int quai_store_pipeline_get(struct quai_store *s, int64_t id, struct quai_store_pipeline *out,
                             struct quai_error **err);
 /* Job ids and names of a pipeline, in order (names NULL-terminated). */
@@ -140,7 +143,8 @@ int quai_store_token_role(struct quai_store *s, const char *hash_hex, const char
 /* Digests of the base images seen by the base-image watch; *digest NULL
  * when never seen (caller frees). */
 int quai_store_base_digest_get(struct quai_store *s, const char *project, const char *ref, char **digest);
-int quai_store_base_digest_set(struct quai_store *s, const char *project, const char *ref, const char *digest);
+int quai_store_base_digest_set(struct quai_store *s, const char *project, const char *ref,
+                               const char *digest);
 
 /* Branch heads seen by polling; *sha NULL when never seen (caller frees). */
 int quai_store_head_get(struct quai_store *s, const char *project, const char *branch, char **sha);

@@ -85,3 +85,23 @@ def test_fetch_failure_and_timeout(quai_bin, tmp_path):
         assert wait_until(lambda: not pids_alive(s.pids), timeout=10)
     finally:
         s.close()
+
+
+def test_paused_project_queues_and_holds_no_one_up(quai_bin, tmp_path):
+    from serve_env import GITLAB_SECRET
+    s = Server(quai_bin, tmp_path, project_extra="    paused: true\n", top_extra="concurrency: 1\n")
+    try:
+        sha = s.head()
+        for _ in range(5):
+            assert github_push(s, sha)[0] == 202
+        push = json.dumps({"object_kind": "push", "ref": "refs/heads/main", "after": sha}).encode()
+        status, text, _ = s.request("POST", "/hooks/lab", push, {
+            "X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": GITLAB_SECRET, "X-Gitlab-Event-UUID": "u-1"})
+        assert status == 202, text
+        assert s.wait_pipeline(json.loads(text)["pipeline"])["status"] == "success"
+        assert len(s.pipelines(project="app", status="queued")) == 5
+        _, metrics, _ = s.request("GET", "/metrics")
+        assert "quai_queue_length 5\n" in metrics
+        assert 'quai_pipelines{status="queued"} 5' in metrics
+    finally:
+        s.close()

@@ -71,7 +71,7 @@ static void test_enqueue_and_life_cycle(void **state)
 	assert_true(b > a);
 	struct quai_store_pipeline *q = NULL;
 	size_t n = 0;
-	assert_int_equal(quai_store_queued(s, &q, &n, 10, NULL), 0);
+	assert_int_equal(quai_store_queued(s, NULL, &q, &n, 10, NULL), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(q[0].id, a);
 	for (size_t i = 0; i < n; i++)
