@@ -20,7 +20,7 @@
 struct json_t;
 struct quai_store;
 
-#define QUAI_STORE_SCHEMA_VERSION 3
+#define QUAI_STORE_SCHEMA_VERSION 4
 
 /* Pipeline and job statuses, as stored and shown by the API. */
 #define QUAI_ST_QUEUED   "queued"
