@@ -58,7 +58,7 @@ bool quai_forge_signature_ok(const char *key, const void *data, size_t len, cons
 	if (strlen(sig) != 64)
 		return false;
 	unsigned char given[32];
-	for (int i = 0; i < 32; i++) {
+	for (size_t i = 0; i < 32; i++) {
 		int hi = unhex((unsigned char)sig[2 * i]), lo = unhex((unsigned char)sig[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;

@@ -84,7 +84,7 @@ static int item(const struct field *f, const char *s, size_t len, uint64_t *bits
 		if (!star && hi == lo)
 			hi = f->hi;
 	}
-	if (*p || lo < f->lo || hi > f->hi || lo > hi)
+	if (*p || lo < f->lo || hi > f->hi || lo > hi || lo < 0 || hi > 63)
 		return -1;
 	for (int v = lo; v <= hi; v += step)
 		*bits |= 1ull << v;

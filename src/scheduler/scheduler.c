@@ -402,7 +402,7 @@ void quai_scheduler_stop(struct quai_scheduler *s)
 		pthread_mutex_unlock(&s->lock);
 		if (empty)
 			break;
-		struct timespec ts = {0, 20 * 1000 * 1000};
+		struct timespec ts = {0, 20000000L};
 		nanosleep(&ts, NULL);
 	}
 	for (size_t i = 0; i < s->cfg->nprojects; i++) {

@@ -305,7 +305,7 @@ static int run_child(struct run *r, int64_t job, char **argv, char **envp, const
 			else if (n == 0 || (errno != EINTR && errno != EAGAIN))
 				eof = true;
 		} else if (eof) {
-			struct timespec ts = {0, 100 * 1000 * 1000};
+			struct timespec ts = {0, 100000000L};
 			nanosleep(&ts, NULL);
 		}
 		if (!exited && waitpid(pid, &status, WNOHANG) == pid) {

@@ -87,6 +87,13 @@ static bool job_running(struct follow *f)
 	return running;
 }
 
+/* Copies n bytes to out + w; returns the new end. */
+static size_t put(char *out, size_t w, const char *bytes, size_t n)
+{
+	memcpy(out + w, bytes, n);
+	return w + n;
+}
+
 /* Turns complete lines of data into "data: LINE\n\n" events into out. */
 static size_t events(struct follow *f, const char *data, size_t len, char *out, size_t max, bool flush)
 {
@@ -99,10 +106,9 @@ static size_t events(struct follow *f, const char *data, size_t len, char *out, 
 		size_t n = i - start;
 		if (w + n + 9 > max)
 			break;
-		memcpy(out + w, "data: ", 6);
-		memcpy(out + w + 6, data + start, n);
-		memcpy(out + w + 6 + n, "\n\n", 2);
-		w += n + 8;
+		w = put(out, w, "data: ", 6);
+		w = put(out, w, data + start, n);
+		w = put(out, w, "\n\n", 2);
 		start = i + 1;
 	}
 	if (start < len) {
@@ -140,8 +146,7 @@ static ssize_t follow_read(void *cls, uint64_t pos, char *buf, size_t max)
 		if (!running && n == 0) {
 			f->ended = true;
 			static const char end[] = "event: end\ndata: end\n\n";
-			memcpy(buf, end, sizeof(end) - 1);
-			return (ssize_t)(sizeof(end) - 1);
+			return (ssize_t)put(buf, 0, end, sizeof(end) - 1);
 		}
 		if (f->fd < 0) {
 			/* the job has not started: its log appears when it does */
@@ -155,10 +160,9 @@ static ssize_t follow_read(void *cls, uint64_t pos, char *buf, size_t max)
 		}
 		if (time(NULL) - f->last_sent >= KEEPALIVE_SECONDS) {
 			f->last_sent = time(NULL);
-			memcpy(buf, ": keepalive\n\n", 13);
-			return 13;
+			return (ssize_t)put(buf, 0, ": keepalive\n\n", 13);
 		}
-		struct timespec ts = {0, FOLLOW_POLL_MS * 1000 * 1000};
+		struct timespec ts = {0, FOLLOW_POLL_MS * 1000000L};
 		nanosleep(&ts, NULL);
 	}
 }
@@ -170,8 +174,8 @@ static enum MHD_Result follow(struct server *srv, struct MHD_Connection *c, int6
 	f->job = job;
 	f->fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	f->last_sent = time(NULL);
-	struct MHD_Response *r =
-	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, follow_read, f, follow_free);
+	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, (size_t)32 * 1024,
+	                                                           follow_read, f, follow_free);
 	MHD_add_response_header(r, "Content-Type", "text/event-stream");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	enum MHD_Result rc = MHD_queue_response(c, 200, r);
