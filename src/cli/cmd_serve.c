@@ -3,9 +3,9 @@
  * the post-receive hook of a bare repository. */
 #include <getopt.h>
 #include <limits.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,9 +129,9 @@ static int token_create(const struct opts *o)
 	if (load(&cfg, o) < 0)
 		return QUAI_EXIT_USAGE;
 	unsigned char raw[24];
-	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
 		quai_server_config_free(cfg);
-		quai_cli_error("serve token create: no random bytes from libcrypto");
+		quai_cli_error("serve token create: no random bytes from the kernel");
 		return QUAI_EXIT_USAGE;
 	}
 	char token[5 + 2 * sizeof(raw) + 1] = "quai_";

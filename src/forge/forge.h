@@ -57,6 +57,9 @@ enum quai_forge_hook_status quai_forge_parse_hook(struct quai_forge_event *out,
                                                   struct quai_error **err);
 void quai_forge_event_release(struct quai_forge_event *ev);
 
+/* 0 when libcrypto (opened on first use) has what signatures need; the
+ * server calls it at start, since the functions below exit without it. */
+int quai_forge_crypto_check(struct quai_error **err);
 /* HMAC-SHA256 of data with key as 64 lowercase hex digits and a NUL. */
 void quai_forge_hmac_sha256_hex(const char *key, const void *data, size_t len, char hex[65]);
 /* SHA-256 of data as 64 lowercase hex digits and a NUL. */

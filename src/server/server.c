@@ -304,7 +304,7 @@ int quai_server_run(const struct quai_server_config *cfg, const char *quai_bin, 
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (make_dirs(cfg, err) < 0)
+	if (quai_forge_crypto_check(err) < 0 || make_dirs(cfg, err) < 0)
 		return -1;
 	struct server srv = {.cfg = cfg};
 	cleanup_free char *db = xasprintf("%s/quai.db", cfg->data_dir);
