@@ -88,7 +88,8 @@ class Forge:
 
 
 class Server:
-    def __init__(self, quai_bin, tmp, extra_projects="", project_extra="", forge=None, top_extra="", env=None):
+    def __init__(self, quai_bin, tmp, extra_projects="", project_extra="", forge=None, top_extra="", env=None,
+                 files=None, use_standin=True, registry=None):
         self.quai_bin = quai_bin
         self.tmp = pathlib.Path(tmp)
         self.repo = self.tmp / "repo.git"
@@ -98,7 +99,9 @@ class Server:
         self.forge = forge
         git("init", "-q", "--bare", "-b", "main", str(self.repo))
         git("init", "-q", "-b", "main", str(self.wc))
-        (self.wc / "Dockerfile").write_text("FROM busybox\n")
+        for name, text in (files or {"Dockerfile": "FROM busybox\n"}).items():
+            (self.wc / name).parent.mkdir(parents=True, exist_ok=True)
+            (self.wc / name).write_text(text)
         git("add", "-A", cwd=self.wc)
         git("commit", "-q", "-m", "first", cwd=self.wc)
         git("remote", "add", "origin", str(self.repo), cwd=self.wc)
@@ -106,7 +109,8 @@ class Server:
         standin = self.tmp / "standin.py"
         standin.write_text(STANDIN)
         standin.chmod(0o755)
-        (self.tmp / "registry_password").write_text(REGISTRY_PASSWORD + "\n")
+        reg_host, reg_user, reg_password = registry or ("127.0.0.1:5000", "ci", REGISTRY_PASSWORD)
+        (self.tmp / "registry_password").write_text(reg_password + "\n")
         status = ""
         if forge:
             status = (f"    status: {{forge: github, api: '{forge.url}', repo: o/app,"
@@ -123,11 +127,11 @@ class Server:
             f"    url: {self.repo}\n"
             "    default_branch: main\n"
             "    webhook_secret: {env: QUAI_TEST_WEBHOOK_SECRET}\n"
-            "    registry: 127.0.0.1:5000\n"
-            "    registry_user: ci\n"
+            f"    registry: {reg_host}\n"
+            f"    registry_user: {reg_user}\n"
             f"    registry_password: {{file: {self.tmp / 'registry_password'}}}\n"
-            f"    command: [python3, {standin}, '{{report}}', {self.pids}]\n"
-            f"{status}{project_extra}"
+            + (f"    command: [python3, {standin}, '{{report}}', {self.pids}]\n" if use_standin else "")
+            + f"{status}{project_extra}"
             "  - name: lab\n"
             f"    url: {self.repo}\n"
             f"    webhook_secret: {GITLAB_SECRET}\n"
