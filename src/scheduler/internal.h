@@ -38,8 +38,7 @@ struct quai_scheduler {
 	size_t running;
 	unsigned long long started, finished;
 	unsigned long long trimmed_at; /* finished when memory was last trimmed */
-	unsigned long long duration_buckets[8];
-	double duration_sum;
+	struct quai_histogram pipelines, builds, pushes;
 	/* per project, used by the worker and the scheduler thread only */
 	pthread_mutex_t *mirror_locks;
 	time_t *next_poll;
@@ -50,6 +49,9 @@ struct quai_scheduler {
 void *quai_scheduler_worker(void *arg);
 /* The worker r is done after seconds; wakes the scheduler. */
 void quai_scheduler_finished(struct quai_scheduler *s, struct run *r, double seconds);
+/* Build and push durations of a job's report (quai run's: images[].build
+ * and .push with status and seconds) into the histograms. */
+void quai_scheduler_observe_report(struct quai_scheduler *s, const char *report_json);
 /* A line on the server's standard error, "quai serve: ...". */
 void quai_scheduler_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,6 +1,7 @@
 /* The scheduler thread: the queue, concurrency, polling and cron (see
  * scheduler.h). What one pipeline does is in worker.c. */
 #include <errno.h>
+#include <jansson.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,7 +19,16 @@
 #include "scheduler/scheduler.h"
 #include "core/banned.h"
 
-const double quai_scheduler_duration_bounds[7] = {10, 30, 60, 300, 600, 1800, 3600};
+const double quai_scheduler_duration_bounds[7] = {1, 5, 10, 30, 60, 300, 1800};
+
+void quai_histogram_observe(struct quai_histogram *h, double seconds)
+{
+	size_t b = 0;
+	while (b < 7 && seconds > quai_scheduler_duration_bounds[b])
+		b++;
+	h->buckets[b]++;
+	h->sum += seconds;
+}
 
 const char *const *quai_scheduler_jobs(const struct quai_project_config *p)
 {
@@ -467,9 +477,33 @@ void quai_scheduler_stats(struct quai_scheduler *s, struct quai_scheduler_stats 
 	out->running = s->running;
 	out->started = s->started;
 	out->finished = s->finished;
-	memcpy(out->duration_buckets, s->duration_buckets, sizeof(out->duration_buckets));
-	out->duration_sum = s->duration_sum;
+	out->pipelines = s->pipelines;
+	out->builds = s->builds;
+	out->pushes = s->pushes;
 	pthread_mutex_unlock(&s->lock);
+}
+
+void quai_scheduler_observe_report(struct quai_scheduler *s, const char *report_json)
+{
+	json_t *r = report_json ? json_loads(report_json, 0, NULL) : NULL;
+	size_t i;
+	json_t *img;
+	pthread_mutex_lock(&s->lock);
+	json_array_foreach(json_object_get(r, "images"), i, img)
+	{
+		static const char *const steps[] = {"build", "push"};
+		struct quai_histogram *h[] = {&s->builds, &s->pushes};
+		for (int k = 0; k < 2; k++) {
+			json_t *st = json_object_get(img, steps[k]);
+			const char *status = json_string_value(json_object_get(st, "status"));
+			if (status && strcmp(status, "ok") == 0 &&
+			    json_is_number(json_object_get(st, "seconds")))
+				quai_histogram_observe(h[k],
+				                       json_number_value(json_object_get(st, "seconds")));
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	json_decref(r);
 }
 
 void quai_scheduler_finished(struct quai_scheduler *s, struct run *r, double seconds)
@@ -478,11 +512,7 @@ void quai_scheduler_finished(struct quai_scheduler *s, struct run *r, double sec
 	s->project_running[r->project]--;
 	s->running--;
 	s->finished++;
-	size_t b = 0;
-	while (b < 7 && seconds > quai_scheduler_duration_bounds[b])
-		b++;
-	s->duration_buckets[b]++;
-	s->duration_sum += seconds;
+	quai_histogram_observe(&s->pipelines, seconds);
 	s->wake = true;
 	pthread_cond_signal(&s->cond);
 	atomic_store(&r->done, true);

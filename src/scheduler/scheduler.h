@@ -44,14 +44,22 @@ const char *const *quai_scheduler_jobs(const struct quai_project_config *p);
  * the job's (QUAI_PIPELINE_ID in their environment). Returns how many. */
 size_t quai_scheduler_kill_orphans(struct quai_store *store);
 
+/* A histogram of durations for /metrics: counts per bucket (not
+ * cumulative) up to quai_scheduler_duration_bounds, the last one +Inf. */
+struct quai_histogram {
+	unsigned long long buckets[8];
+	double sum;
+};
+extern const double quai_scheduler_duration_bounds[7]; /* 1 5 10 30 60 300 1800 seconds */
+void quai_histogram_observe(struct quai_histogram *h, double seconds);
+
 struct quai_scheduler_stats {
 	size_t running;
 	unsigned long long started, finished;
-	/* finished-pipeline durations, for the histogram in /metrics */
-	unsigned long long duration_buckets[8]; /* <=10s, 30s, 60s, 300s, 600s, 1800s, 3600s, +Inf */
-	double duration_sum;
+	struct quai_histogram pipelines; /* finished pipelines */
+	struct quai_histogram builds;    /* image builds that succeeded, from the jobs' reports */
+	struct quai_histogram pushes;    /* image pushes that succeeded, from the jobs' reports */
 };
 void quai_scheduler_stats(struct quai_scheduler *s, struct quai_scheduler_stats *out);
-extern const double quai_scheduler_duration_bounds[7];
 
 #endif

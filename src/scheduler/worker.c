@@ -429,6 +429,7 @@ static const char *run_job(struct ctx *c, int64_t job, const char *name, const c
 	close(l.fd);
 	quai_buf_release(&l.line);
 	cleanup_free char *report_json = read_report(report);
+	quai_scheduler_observe_report(c->s, report_json);
 	if (why != SHUTDOWN)
 		quai_store_job_finish(c->s->store, job, status, code, l.bytes, report_json, NULL);
 	else

@@ -170,6 +170,21 @@ static void metric_counts(void *ctx, const char *kind, const char *status, long 
 		c->queued = n;
 }
 
+static void histogram(struct quai_buf *b, const char *name, const char *help, const struct quai_histogram *h)
+{
+	quai_buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+	unsigned long long cum = 0;
+	for (int i = 0; i < 8; i++) {
+		cum += h->buckets[i];
+		if (i < 7)
+			quai_buf_printf(b, "%s_bucket{le=\"%g\"} %llu\n", name,
+			                quai_scheduler_duration_bounds[i], cum);
+		else
+			quai_buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", name, cum);
+	}
+	quai_buf_printf(b, "%s_sum %.3f\n%s_count %llu\n", name, h->sum, name, cum);
+}
+
 enum MHD_Result quai_server_metrics(struct server *srv, struct MHD_Connection *c)
 {
 	struct quai_buf b = QUAI_BUF_INIT;
@@ -209,20 +224,9 @@ enum MHD_Result quai_server_metrics(struct server *srv, struct MHD_Connection *c
 	for (int i = 0; i < HOOK_RESULTS; i++)
 		quai_buf_printf(&b, "quai_webhook_deliveries_total{result=\"%s\"} %llu\n",
 		                hook_result_names[i], (unsigned long long)atomic_load(&srv->hooks[i]));
-	quai_buf_puts(&b, "# HELP quai_pipeline_duration_seconds Durations of finished pipelines.\n"
-	                  "# TYPE quai_pipeline_duration_seconds histogram\n");
-	unsigned long long cum = 0;
-	for (int i = 0; i < 8; i++) {
-		cum += st.duration_buckets[i];
-		if (i < 7)
-			quai_buf_printf(&b, "quai_pipeline_duration_seconds_bucket{le=\"%g\"} %llu\n",
-			                quai_scheduler_duration_bounds[i], cum);
-		else
-			quai_buf_printf(&b, "quai_pipeline_duration_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
-	}
-	quai_buf_printf(
-	    &b, "quai_pipeline_duration_seconds_sum %.3f\nquai_pipeline_duration_seconds_count %llu\n",
-	    st.duration_sum, cum);
+	histogram(&b, "quai_pipeline_duration_seconds", "Durations of finished pipelines.", &st.pipelines);
+	histogram(&b, "quai_build_duration_seconds", "Durations of image builds that succeeded.", &st.builds);
+	histogram(&b, "quai_push_duration_seconds", "Durations of image pushes that succeeded.", &st.pushes);
 	quai_buf_printf(
 	    &b,
 	    "# HELP quai_http_requests_total HTTP requests served.\n# TYPE quai_http_requests_total counter\n"

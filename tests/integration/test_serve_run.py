@@ -57,6 +57,10 @@ def test_push_builds_and_pushes_with_quai_run(has_run, quai_bin, docker_env, reg
         wait_until(lambda: len([c for c in forge.calls if sha in c["path"]]) >= 2)
         assert [json.loads(c["body"])["state"] for c in forge.calls if sha in c["path"]] == ["pending", "success"]
         assert registry["password"] not in s.output() and registry["password"] not in log
+        _, metrics, _ = s.request("GET", "/metrics")
+        assert "quai_build_duration_seconds_count 1\n" in metrics
+        assert "quai_push_duration_seconds_count 1\n" in metrics
+        assert "quai_pipeline_duration_seconds_count 1\n" in metrics
     finally:
         s.close()
         forge.close()
