@@ -88,8 +88,14 @@ def test_refusals_queue_nothing(server):
         assert status == want, (headers, path, text)
         for s in ALL_SECRETS:
             assert s not in text
+    # a body over max_body (5 MiB by default)
+    big = b'{"ref": "refs/heads/main", "pad": "' + b"x" * (6 << 20) + b'"}'
+    status, text, _ = server.request("POST", "/hooks/app", big, {
+        "X-GitHub-Event": "push", "X-Hub-Signature-256": "sha256=" + sign(big)})
+    assert status == 413, text
     assert server.pipelines() == []
     _, metrics, _ = server.request("GET", "/metrics")
+    assert 'quai_webhook_deliveries_total{result="too_large"} 1' in metrics
     assert 'quai_webhook_deliveries_total{result="unauthorized"} 5' in metrics
     assert 'quai_webhook_deliveries_total{result="malformed"} 2' in metrics
     assert 'quai_webhook_deliveries_total{result="unknown_project"} 1' in metrics
@@ -275,9 +281,15 @@ def test_sigterm_stops_cleanly_and_restart_requeues(server):
     _, body = server.api("POST", "/projects/app/trigger", {"branch": "slow"})
     pid = body["pipeline"]
     assert wait_until(lambda: pids_alive(server.pids))
+    # a log follower connected while the server stops does not hold it up
+    job = wait_until(lambda: server.api("GET", f"/pipelines/{pid}")[1]["jobs"][0]["id"])
+    follower = subprocess.Popen(["curl", "-sN", "-H", "Authorization: Bearer " + server.reader,
+                                 server.url + f"/api/v1/jobs/{job}/log?follow=1"], stdout=subprocess.PIPE)
+    time.sleep(0.5)
     t0 = time.time()
     assert server.stop() == 0
     assert time.time() - t0 < 10
+    follower.wait(timeout=10)  # ended, not left hanging (the stream is cut, curl says 18)
     assert not pids_alive(server.pids)
     out = server.output()
     assert "stopped" in out
