@@ -16,5 +16,5 @@ cd "$top"
 build=${QUAI_BENCH_BUILD:-build-bench}
 command -v wrk >/dev/null || { echo "bench: needs wrk: apt-get install wrk" >&2; exit 2; }
 [ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release >/dev/null
-ninja -C "$build" src/cli/quai src/cli/quai-engine >/dev/null
+ninja -C "$build" src/cli/quai src/cli/quai-engine src/cli/quai-repo >/dev/null
 exec python3 bench/serve.py --quai "$top/$build/src/cli/quai" "$@"
