@@ -335,6 +335,32 @@ def test_post_receive_hook(quai_bin, server):
     assert server.wait_pipeline(p[0]["id"])["status"] == "success"
 
 
+def test_post_receive_hook_installed_by_quai(quai, quai_bin, server):
+    """quai hook install --post-receive: the hook signs each pushed ref with
+    the secret read at push time (never on a command line) and the server
+    runs the pipeline."""
+    secret_file = server.tmp / "hook_secret2"
+    secret_file.write_text(SECRET + "\n")
+    r = quai("hook", "install", "--post-receive", "--server", server.url + "/", "--project", "app",
+             "--secret-file", secret_file, server.repo)
+    assert r.returncode == 0, r.stderr
+    hook = (server.repo / "hooks" / "post-receive").read_text()
+    assert SECRET not in hook and "hook post-receive" in hook and "openssl" not in hook
+    sha = server.commit("main")
+    p = wait_until(lambda: server.pipelines())
+    assert p and p[0]["sha"] == sha and p[0]["branch"] == "main"
+    assert server.wait_pipeline(p[0]["id"])["status"] == "success"
+    # a wrong secret: the push still succeeds, the hook says the server refused it
+    secret_file.write_text("not-the-secret\n")
+    r = subprocess.run([quai_bin, "hook", "post-receive", "--server", server.url, "--project", "app",
+                        "--secret-file", str(secret_file)], input=f"{'0' * 40} {sha} refs/heads/x\n",
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0
+    assert "HTTP 401" in r.stderr and "not-the-secret" not in r.stderr
+    r = quai("hook", "install", "--post-receive", "--server", server.url, server.repo)
+    assert r.returncode == 2 and "--project" in r.stderr
+
+
 def test_polling_finds_new_commits(quai_bin, tmp_path):
     s = Server(quai_bin, tmp_path, project_extra="    poll: 1s\n")
     try:
