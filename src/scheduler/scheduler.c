@@ -123,7 +123,8 @@ static void dispatch(struct quai_scheduler *s)
 		                      &err) < 0)
 			quai_error_free(err);
 		all = xgrow(all, &cap, n + nq + 1, sizeof(*all));
-		memcpy(all + n, q, nq * sizeof(*q));
+		if (nq)
+			memcpy(all + n, q, nq * sizeof(*q));
 		n += nq;
 		free(q);
 	}

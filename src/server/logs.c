@@ -131,7 +131,8 @@ static ssize_t follow_read(void *cls, uint64_t pos, char *buf, size_t max)
 		/* read what is there, at most a third of max so that the event framing fits */
 		size_t room = max / 3;
 		cleanup_free char *data = xmalloc(f->npending + room);
-		memcpy(data, f->pending, f->npending);
+		if (f->npending)
+			memcpy(data, f->pending, f->npending);
 		ssize_t n = f->fd >= 0 ? pread(f->fd, data + f->npending, room, (off_t)f->off) : 0;
 		if (n < 0)
 			n = 0;
