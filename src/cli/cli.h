@@ -33,8 +33,11 @@ int cmd_lint(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_remote(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 extern const char cmd_build_usage[];
 extern const char cmd_compose_usage[];
@@ -45,8 +48,11 @@ extern const char cmd_lint_usage[];
 extern const char cmd_login_usage[];
 extern const char cmd_plan_usage[];
 extern const char cmd_push_usage[];
+extern const char cmd_remote_usage[];
 extern const char cmd_run_usage[];
+extern const char cmd_serve_usage[];
 extern const char cmd_test_usage[];
+extern const char cmd_token_usage[];
 
 /* Prints "quai: " + message to stderr. */
 void quai_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -17,8 +17,11 @@ const struct quai_command quai_engine_commands[] = {
 	{ "login", cmd_login, "store registry credentials as docker login does", cmd_login_usage },
 	{ "plan", cmd_plan, "list the images a change affects, in build order", cmd_plan_usage },
 	{ "push", cmd_push, "push an image to registries under one or more names", cmd_push_usage },
+	{ "remote", cmd_remote, "list, trigger, cancel, retry pipelines and follow logs on a quai server", cmd_remote_usage },
 	{ "run", cmd_run, "build, test and push the images a change affects", cmd_run_usage },
+	{ "serve", cmd_serve, "run the CI server: webhooks in, pipelines run, every run kept", cmd_serve_usage },
 	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage },
+	{ "token", cmd_token, "create an API token for quai serve", cmd_token_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 

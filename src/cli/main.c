@@ -17,8 +17,11 @@ const struct quai_command quai_commands[] = {
 	{ "login", NULL, "store registry credentials as docker login does", NULL },
 	{ "plan", NULL, "list the images a change affects, in build order", NULL },
 	{ "push", NULL, "push an image to registries under one or more names", NULL },
+	{ "remote", NULL, "list, trigger, cancel, retry pipelines and follow logs on a quai server", NULL },
 	{ "run", NULL, "build, test and push the images a change affects", NULL },
+	{ "serve", NULL, "run the CI server: webhooks in, pipelines run, every run kept", NULL },
 	{ "test", NULL, "run container-structure-test specs against an image", NULL },
+	{ "token", NULL, "create an API token for quai serve", NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 
