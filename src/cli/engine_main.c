@@ -22,6 +22,7 @@ const struct quai_command quai_engine_commands[] = {
 	{ "serve", cmd_serve, "run the CI server: webhooks in, pipelines run, every run kept", cmd_serve_usage },
 	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage },
 	{ "token", cmd_token, "create an API token for quai serve", cmd_token_usage },
+	{ "web", cmd_web, "users of quai serve's web UI: add a user, allow anonymous reading", cmd_web_usage },
 	{ NULL, NULL, NULL, NULL },
 };
 
