@@ -207,13 +207,14 @@ static void strv_free(char **v)
 }
 
 /* The job's argv: the project's command with {report} replaced, else
- * quai's own pipeline commands. */
-/* The default commands: `quai run --since BEFORE` (the push's previous
- * head, else the last commit that succeeded on the branch, else --all:
- * a fresh checkout has no .quai/runs to remember it), and
- * `quai run --pipeline` for .gitlab-ci.yml. */
+ * quai's own: `quai run --report FILE` comparing with the push's previous
+ * head, else with the branch's last success (a fresh checkout has no
+ * .quai/runs to remember it), else on the default branch --all, elsewhere
+ * quai run's own default (the merge base with the default branch);
+ * `--only` for the base-image watch; `quai run --pipeline` for
+ * .gitlab-ci.yml. */
 static char **job_argv(const struct quai_scheduler *s, const struct quai_project_config *p, const char *job,
-                       const char *report, const char *since, const char *only)
+                       const char *report, const char *since, bool all, const char *only)
 {
 	size_t n = 0;
 	if (p->command) {
@@ -236,7 +237,7 @@ static char **job_argv(const struct quai_scheduler *s, const struct quai_project
 	} else if (since) {
 		argv[n++] = xstrdup("--since");
 		argv[n++] = xstrdup(since);
-	} else {
+	} else if (all) {
 		argv[n++] = xstrdup("--all");
 	}
 	argv[n++] = xstrdup("--report");
@@ -374,7 +375,7 @@ struct ctx {
 	const struct quai_project_config *p;
 	struct quai_store_pipeline pl;
 	char *rundir;
-	char *since; /* the commit `quai run` compares with, or NULL: --all */
+	char *since; /* the commit `quai run` compares with, or NULL (see job_argv) */
 };
 
 /* Runs one job; returns its status. */
@@ -401,7 +402,8 @@ static const char *run_job(struct ctx *c, int64_t job, const char *name, const c
 		return QUAI_ST_FAILED;
 	}
 	quai_store_job_start(c->s->store, job, logpath, NULL);
-	char **argv = job_argv(c->s, c->p, name, report, c->since, c->pl.only);
+	bool on_default = c->pl.branch && strcmp(c->pl.branch, c->p->default_branch) == 0;
+	char **argv = job_argv(c->s, c->p, name, report, c->since, on_default, c->pl.only);
 	char **envp = job_env(c->p, &c->pl, name, report);
 	log_printf(&l, "quai serve: pipeline %lld, job '%s', commit %s\n", (long long)c->pl.id, name,
 	           c->pl.sha ? c->pl.sha : "?");
