@@ -11,6 +11,7 @@
 
 #include "core/cleanup.h"
 #include "core/xalloc.h"
+#include "forge/forge.h"
 #include "scheduler/scheduler.h"
 #include "server/config.h"
 #include "store/store.h"
@@ -350,6 +351,79 @@ static void image_row(struct page *p, json_t *img)
 	quai_buf_puts(&p->b, "</code></td>");
 }
 
+/* The forge's page of a commit, from an https url: GitLab's /-/commit/,
+ * GitHub's and Gitea's /commit/ (caller frees), or NULL. */
+static char *commit_url(const struct quai_project_config *pr, const char *sha)
+{
+	if (!pr || !sha || strlen(sha) != 40 || strncmp(pr->url, "https://", 8) != 0)
+		return NULL;
+	cleanup_free char *base = quai_server_redact_url(pr->url);
+	size_t n = strlen(base);
+	if (n > 4 && strcmp(base + n - 4, ".git") == 0)
+		base[n - 4] = '\0';
+	bool gitlab = pr->status_forge == QUAI_FORGE_GITLAB || strstr(base, "gitlab") != NULL;
+	return xasprintf("%s/%scommit/%s", base, gitlab ? "-/" : "", sha);
+}
+
+/* The images of a report by stage: an image's stage is one more than the
+ * highest stage of what it depends on (the build graph's layers). */
+static void stage_graph(struct page *p, json_t *imgs)
+{
+	size_t n = json_array_size(imgs);
+	if (n == 0 || n > 500)
+		return;
+	int *stage = xcalloc(n, sizeof(int));
+	int top = 0;
+	for (size_t round = 0; round < n; round++) {
+		bool changed = false;
+		for (size_t i = 0; i < n; i++) {
+			size_t k;
+			json_t *dep;
+			json_array_foreach(json_object_get(json_array_get(imgs, i), "depends_on"), k, dep)
+			{
+				for (size_t j = 0; j < n; j++)
+					if (j != i && json_is_string(dep) &&
+					    strcmp(jstr(json_array_get(imgs, j), "name"), json_string_value(dep)) == 0 &&
+					    stage[i] <= stage[j]) {
+						stage[i] = stage[j] + 1;
+						changed = true;
+					}
+			}
+			if (stage[i] > top)
+				top = stage[i];
+		}
+		if (!changed)
+			break;
+	}
+	quai_buf_puts(&p->b, "<ol class=\"graph\" aria-label=\"Build graph by stage\">");
+	for (int st = 0; st <= top; st++) {
+		quai_buf_printf(&p->b, "<li><h4>Stage %d</h4><ul>", st + 1);
+		for (size_t i = 0; i < n; i++) {
+			if (stage[i] != st)
+				continue;
+			json_t *img = json_array_get(imgs, i);
+			json_t *build = json_object_get(img, "build");
+			quai_buf_puts(&p->b, "<li class=\"node\"><strong>");
+			esc(p, jstr(img, "name"));
+			quai_buf_puts(&p->b, "</strong> ");
+			if (json_is_object(build))
+				status_badge(p, jstr(build, "status"));
+			size_t k;
+			json_t *dep;
+			json_array_foreach(json_object_get(img, "depends_on"), k, dep)
+			{
+				quai_buf_puts(&p->b, "<span class=\"needs\">needs ");
+				esc(p, json_string_value(dep));
+				quai_buf_puts(&p->b, "</span>");
+			}
+			quai_buf_puts(&p->b, "</li>");
+		}
+		quai_buf_puts(&p->b, "</ul></li>");
+	}
+	quai_buf_puts(&p->b, "</ol>");
+	free(stage);
+}
+
 static enum MHD_Result pipeline_page(struct page *p, int64_t id)
 {
 	json_t *pl = NULL;
@@ -374,7 +448,15 @@ static enum MHD_Result pipeline_page(struct page *p, int64_t id)
 	esc(p, jstr(pl, "branch"));
 	quai_buf_puts(&p->b, "</dd><dt>Commit</dt><dd><code>");
 	esc(p, jstr(pl, "sha"));
-	quai_buf_puts(&p->b, "</code></dd>");
+	quai_buf_puts(&p->b, "</code>");
+	cleanup_free char *link =
+	    commit_url(quai_server_config_project(p->env->cfg, jstr(pl, "project")), jstr(pl, "sha"));
+	if (link) {
+		quai_buf_puts(&p->b, " <a href=\"");
+		esc(p, link);
+		quai_buf_puts(&p->b, "\">on the forge</a>");
+	}
+	quai_buf_puts(&p->b, "</dd>");
 	if (message) {
 		quai_buf_puts(&p->b, "<dt>Message</dt><dd><pre class=\"msg\">");
 		esc(p, message);
@@ -425,6 +507,7 @@ static enum MHD_Result pipeline_page(struct page *p, int64_t id)
 		quai_buf_puts(&p->b, "</span>");
 		json_t *imgs = json_object_get(json_object_get(job, "report"), "images");
 		if (json_array_size(imgs)) {
+			stage_graph(p, imgs);
 			quai_buf_puts(&p->b, "<div class=\"scroll\"><table><caption>Images (plan and graph)</caption>"
 			                     "<thead><tr><th scope=\"col\">Image</th><th scope=\"col\">Version</th>"
 			                     "<th scope=\"col\">Tags</th><th scope=\"col\">Digest</th>"

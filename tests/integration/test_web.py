@@ -147,7 +147,7 @@ def test_pages_show_pipeline_and_admin_actions(web):
     status, page, _ = c.get(f"/pipelines/{p['id']}")
     assert status == 200
     for text in ("1.2.0", "reg.example/base:1.2.0", "sha256:" + "a" * 64, "depends on base",
-                 "\u2190 base", "DL3008", f'/jobs/{job}', "Retry pipeline"):
+                 "\u2190 base", "DL3008", "Stage 2", "needs base", f'/jobs/{job}', "Retry pipeline"):
         assert text in page, text
     status, page, _ = c.get(f"/jobs/{job}")
     assert status == 200
