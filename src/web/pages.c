@@ -678,16 +678,28 @@ static enum MHD_Result job_page(struct page *p, int64_t id)
 		want = strtoll(qarg(p->c, "page"), NULL, 10);
 	FILE *f = path ? fopen(path, "r") : NULL;
 	long long total = 0;
+	/* one pass in blocks: the line count and where each page starts */
+	off_t *starts = xmalloc(sizeof(off_t));
+	size_t nstarts = 1, cap_starts = 1;
+	starts[0] = 0;
 	if (f) {
-		int ch, last = '\n';
-		while ((ch = getc(f)) != EOF) {
-			if (ch == '\n')
+		char block[1 << 16];
+		size_t n;
+		off_t pos = 0;
+		char last = '\n';
+		while ((n = fread(block, 1, sizeof(block), f)) > 0) {
+			for (const char *q = block, *e = block + n; (q = memchr(q, '\n', (size_t)(e - q))); q++) {
 				total++;
-			last = ch;
+				if (total % LOG_PAGE_LINES == 0) {
+					starts = xgrow(starts, &cap_starts, nstarts + 1, sizeof(off_t));
+					starts[nstarts++] = pos + (q - block) + 1;
+				}
+			}
+			last = block[n - 1];
+			pos += (off_t)n;
 		}
 		if (last != '\n')
 			total++;
-		rewind(f);
 	}
 	long long pages = total ? (total + LOG_PAGE_LINES - 1) / LOG_PAGE_LINES : 1;
 	if (want < 1 || want > pages)
@@ -714,18 +726,23 @@ static enum MHD_Result job_page(struct page *p, int64_t id)
 		struct quai_web_ansi st;
 		quai_web_ansi_init(&st);
 		int depth = 0;
-		long long no = 1;
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t n;
-		while (no < first + LOG_PAGE_LINES && (n = getline(&line, &cap, f)) >= 0) {
-			size_t len = (size_t)n;
+		long long no = first;
+		size_t at = (size_t)(want - 1);
+		if (at >= nstarts || fseeko(f, starts[at], SEEK_SET) != 0)
+			no = first + LOG_PAGE_LINES; /* nothing to show */
+		char *line = xmalloc(LOG_LINE_MAX + 2);
+		while (no < first + LOG_PAGE_LINES && fgets(line, LOG_LINE_MAX + 2, f)) {
+			size_t len = strlen(line);
 			if (len && line[len - 1] == '\n')
 				len--;
-			if (len > LOG_LINE_MAX)
+			else if (len == LOG_LINE_MAX + 1) {
+				/* a longer line: shown cut, the rest skipped */
 				len = LOG_LINE_MAX;
-			if (no >= first)
-				log_line(p, line, len, no, &st, &depth);
+				int ch;
+				while ((ch = getc(f)) != EOF && ch != '\n')
+					;
+			}
+			log_line(p, line, len, no, &st, &depth);
 			no++;
 		}
 		free(line);
@@ -735,6 +752,7 @@ static enum MHD_Result job_page(struct page *p, int64_t id)
 	} else if (!live) {
 		quai_buf_puts(&p->b, "<p>No log.</p>");
 	}
+	free(starts);
 	quai_buf_puts(&p->b, "</div>");
 	if (live)
 		quai_buf_puts(&p->b, "<p id=\"livestate\" role=\"status\">Following the log live\u2026</p>");

@@ -318,11 +318,12 @@ def test_big_log_is_paged(web):
     path = next((web.data / "logs").rglob("*.log"))
     with open(path, "w") as f:
         for i in range(1, 5001):
-            f.write(f"row {i}\n")
+            f.write(f"row {i}\n" if i != 4500 else "L" * 200000 + "\n")
     c = Client(web)
     c.login("bob")
     status, page, _ = c.get(f"/jobs/{job}")
     assert status == 200 and 'id="L5000"' in page and 'id="L4001"' in page and 'id="L4000"' not in page
     assert 'href="?page=1"' in page
+    assert "L" * 65536 in page and "L" * 65537 not in page and 'id="L4501"' in page  # a long line cut
     status, page, _ = c.get(f"/jobs/{job}?page=1")
     assert 'id="L1"' in page and 'id="L2000"' in page and 'id="L2001"' not in page
