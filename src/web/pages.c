@@ -26,6 +26,7 @@ struct page {
 	struct MHD_Connection *c;
 	struct web_user user;
 	struct quai_buf b;
+	bool refresh; /* a page of something running: reload every few seconds */
 };
 
 #define esc(p, s) quai_web_escape(&(p)->b, (s))
@@ -127,7 +128,10 @@ static void head(struct page *p, const char *title)
 {
 	quai_buf_puts(&p->b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	                     "<meta name=\"color-scheme\" content=\"light dark\"><title>");
+	                     "<meta name=\"color-scheme\" content=\"light dark\">");
+	if (p->refresh)
+		quai_buf_puts(&p->b, "<meta http-equiv=\"refresh\" content=\"5\">");
+	quai_buf_puts(&p->b, "<title>");
 	esc(p, title);
 	quai_buf_puts(&p->b, " \u00b7 quai</title><link rel=\"stylesheet\" href=\"/assets/style.css\">"
 	                     "<script src=\"/assets/quai.js\" defer></script></head><body>"
@@ -434,6 +438,7 @@ static enum MHD_Result pipeline_page(struct page *p, int64_t id)
 	}
 	char title[32];
 	snprintf(title, sizeof(title), "Pipeline #%lld", (long long)id);
+	p->refresh = strcmp(jstr(pl, "status"), QUAI_ST_QUEUED) == 0 || strcmp(jstr(pl, "status"), QUAI_ST_RUNNING) == 0;
 	head(p, title);
 	quai_buf_printf(&p->b, "<h1>Pipeline #%lld ", (long long)id);
 	status_badge(p, jstr(pl, "status"));
@@ -630,7 +635,7 @@ static void log_line(struct page *p, const char *s, size_t len, long long no, st
 		(*depth)++;
 		return;
 	}
-	quai_buf_printf(&p->b, "<div class=\"l\" id=\"L%lld\"><a class=\"ln\" href=\"#L%lld\">%lld</a><span>", no, no,
+	quai_buf_printf(&p->b, "<div class=\"l\" id=\"L%lld\"><a class=\"ln\" tabindex=\"-1\" href=\"#L%lld\">%lld</a><span>", no, no,
 	                no);
 	quai_web_ansi_line(&p->b, s, len, st);
 	quai_buf_puts(&p->b, "</span></div>");

@@ -155,7 +155,7 @@ def test_pages_show_pipeline_and_admin_actions(web):
     assert "&lt;b&gt;not bold&lt;/b&gt;" in page and "<b>not bold" not in page
     assert '<details class="sec"><summary id="L2">' in page and "Building &lt;images&gt;" in page
     assert True and "Building &lt;images&gt;" in page
-    assert 'id="L5"' in page and 'href="#L5"' in page and 'id="L4"' not in page  # a section's end
+    assert 'id="L5"' in page and 'href="#L5"' in page and 'refresh' not in page and 'id="L4"' not in page  # a section's end
     assert f'href="/jobs/{job}/log"' in page
     status, raw, _ = c.get(f"/jobs/{job}/log")
     assert status == 200 and "line 2" in raw and "\x1b[1;31m" in raw
@@ -203,6 +203,7 @@ def test_csrf_refused_and_actions_work(web):
     web.wait_pipeline(pid, states=("running",))
     status, page, _ = c.get(f"/pipelines/{pid}")
     assert 'action="/pipelines/%d/cancel"' % pid in page
+    assert '<meta http-equiv="refresh"' in page  # a running pipeline's page reloads itself
     status, _, _ = c.post(f"/pipelines/{pid}/cancel", {"csrf": token})
     assert status == 303
     assert web.wait_pipeline(pid)["status"] == "canceled"

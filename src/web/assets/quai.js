@@ -62,7 +62,7 @@
   });
   function lineLink(no) {
     var a = document.createElement("a");
-    a.className = "ln"; a.href = "#L" + no; a.textContent = String(no);
+    a.className = "ln"; a.tabIndex = -1; a.href = "#L" + no; a.textContent = String(no);
     return a;
   }
   function addLine(text) {
