@@ -631,6 +631,15 @@ static void log_line(struct page *p, const char *s, size_t len, long long no, st
 		quai_buf_printf(&p->b, "<details class=\"sec\"%s><summary id=\"L%lld\"><a class=\"ln\" href=\"#L%lld\">%lld</a>",
 		                sec.collapsed ? "" : " open", no, no, no);
 		quai_web_ansi_line(&p->b, s + sec.header_off, len - sec.header_off, st);
+		if (sec.time > 0) {
+			time_t t = (time_t)sec.time;
+			struct tm tm;
+			char iso[32], hms[16];
+			gmtime_r(&t, &tm);
+			strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+			quai_buf_printf(&p->b, " <time class=\"ts\" datetime=\"%s\">%s UTC</time>", iso, hms);
+		}
 		quai_buf_puts(&p->b, "</summary><div>");
 		(*depth)++;
 		return;

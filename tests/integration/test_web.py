@@ -154,6 +154,7 @@ def test_pages_show_pipeline_and_admin_actions(web):
     assert '<span class="f1 bo">red &amp; bold</span>' in page
     assert "&lt;b&gt;not bold&lt;/b&gt;" in page and "<b>not bold" not in page
     assert '<details class="sec"><summary id="L2">' in page and "Building &lt;images&gt;" in page
+    assert '<time class="ts" datetime="2023-11-14T22:13:20Z">22:13:20 UTC</time>' in page  # the section's time
     assert True and "Building &lt;images&gt;" in page
     assert 'id="L5"' in page and 'href="#L5"' in page and 'refresh' not in page and 'id="L4"' not in page  # a section's end
     assert f'href="/jobs/{job}/log"' in page
