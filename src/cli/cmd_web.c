@@ -70,10 +70,18 @@ int cmd_web(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "+c:h", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': config = optarg; break;
-		case 'r': role = optarg; break;
-		case 'h': fputs(cmd_web_usage, stdout); return 0;
-		default: fputs(cmd_web_usage, stderr); return 2;
+		case 'c':
+			config = optarg;
+			break;
+		case 'r':
+			role = optarg;
+			break;
+		case 'h':
+			fputs(cmd_web_usage, stdout);
+			return 0;
+		default:
+			fputs(cmd_web_usage, stderr);
+			return 2;
 		}
 	}
 	argc -= optind;
@@ -83,10 +91,18 @@ int cmd_web(int argc, char **argv)
 		optind = 1;
 		while ((c = getopt_long(argc, argv, "c:h", long_opts, NULL)) != -1) {
 			switch (c) {
-			case 'c': config = optarg; break;
-			case 'r': role = optarg; break;
-			case 'h': fputs(cmd_web_usage, stdout); return 0;
-			default: fputs(cmd_web_usage, stderr); return 2;
+			case 'c':
+				config = optarg;
+				break;
+			case 'r':
+				role = optarg;
+				break;
+			case 'h':
+				fputs(cmd_web_usage, stdout);
+				return 0;
+			default:
+				fputs(cmd_web_usage, stderr);
+				return 2;
 			}
 		}
 	}
@@ -109,7 +125,8 @@ int cmd_web(int argc, char **argv)
 	if (rc == 0 && user) {
 		cleanup_free char *password = NULL;
 		if (read_password(&password) < 0 || strlen(password) < 8)
-			rc = quai_error_set(&err, 2, "the password (standard input) must have 8 characters or more");
+			rc = quai_error_set(&err, 2,
+			                    "the password (standard input) must have 8 characters or more");
 		else
 			rc = quai_web_user_set(cfg->data_dir, arg, role, password, &err);
 	}

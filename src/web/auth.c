@@ -143,7 +143,8 @@ static void others(struct quai_buf *b, const char *data_dir, const char *first)
 {
 	cleanup_free char *text = read_users(data_dir);
 	if (!text) {
-		quai_buf_puts(b, "# quai web users: NAME ROLE(admin|read) HASH; \"anonymous read\" lets anyone read\n");
+		quai_buf_puts(
+		    b, "# quai web users: NAME ROLE(admin|read) HASH; \"anonymous read\" lets anyone read\n");
 		return;
 	}
 	size_t fl = strlen(first);
@@ -224,8 +225,11 @@ bool web_sign_in(const char *data_dir, const char *name, const char *password, c
 	struct user_line u;
 	bool found = find_user(data_dir, name, &u);
 	/* the same work whether or not the user exists */
-	bool ok = quai_web_check_password(found ? u.hash : "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
-	                                  password) && found;
+	bool ok =
+	    quai_web_check_password(
+	        found ? u.hash : "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
+	        password) &&
+	    found;
 	if (!ok)
 		return false;
 	pthread_mutex_lock(&lock);

@@ -13,11 +13,21 @@ void quai_web_escape_n(struct quai_buf *b, const char *s, size_t len)
 		unsigned char ch = (unsigned char)s[i];
 		const char *ent = NULL;
 		switch (ch) {
-		case '&': ent = "&amp;"; break;
-		case '<': ent = "&lt;"; break;
-		case '>': ent = "&gt;"; break;
-		case '"': ent = "&quot;"; break;
-		case '\'': ent = "&#39;"; break;
+		case '&':
+			ent = "&amp;";
+			break;
+		case '<':
+			ent = "&lt;";
+			break;
+		case '>':
+			ent = "&gt;";
+			break;
+		case '"':
+			ent = "&quot;";
+			break;
+		case '\'':
+			ent = "&#39;";
+			break;
 		default:
 			if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
 				ent = "";
@@ -244,8 +254,8 @@ enum quai_web_section_kind quai_web_section_parse(const char *s, size_t len, str
 	out->name[nl] = '\0';
 	for (size_t i = 0; i < nl; i++) {
 		char c = out->name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '-' || c == '.'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
 			return QUAI_WEB_NO_SECTION;
 	}
 	p += nl;

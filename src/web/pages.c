@@ -43,15 +43,16 @@ static long long jint(json_t *o, const char *key)
 }
 
 static enum MHD_Result send_page(struct MHD_Connection *c, unsigned status, const char *type, char *text,
-                            size_t len, const char *cookie, const char *location)
+                                 size_t len, const char *cookie, const char *location)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Content-Security-Policy",
-	                        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'");
+	MHD_add_response_header(
+	    r, "Content-Security-Policy",
+	    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'");
 	if (cookie)
 		MHD_add_response_header(r, "Set-Cookie", cookie);
 	if (location)
@@ -73,7 +74,7 @@ static const char *status_icon(const char *st)
 		return "\u2298"; /* ⊘ */
 	if (strcmp(st, QUAI_ST_SKIPPED) == 0)
 		return "\u21b7"; /* ↷ */
-	return "\u25f7"; /* ◷ queued */
+	return "\u25f7";         /* ◷ queued */
 }
 
 static void status_badge(struct page *p, const char *st)
@@ -141,9 +142,10 @@ static void head(struct page *p, const char *title)
 	if (p->user.signed_in) {
 		quai_buf_puts(&p->b, "<span>");
 		esc(p, p->user.name);
-		quai_buf_printf(&p->b, "%s</span><form method=\"post\" action=\"/logout\">"
-		                       "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-		                       "<button type=\"submit\">Sign out</button></form>",
+		quai_buf_printf(&p->b,
+		                "%s</span><form method=\"post\" action=\"/logout\">"
+		                "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+		                "<button type=\"submit\">Sign out</button></form>",
 		                p->user.admin ? " (admin)" : "", p->user.csrf);
 	} else {
 		quai_buf_puts(&p->b, "<a href=\"/login\">Sign in</a>");
@@ -175,7 +177,8 @@ static void action(struct page *p, const char *path, const char *label, const ch
 		return;
 	quai_buf_puts(&p->b, "<form class=\"action\" method=\"post\" action=\"");
 	esc(p, path);
-	quai_buf_printf(&p->b, "\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">%s<button type=\"submit\">",
+	quai_buf_printf(&p->b,
+	                "\"><input type=\"hidden\" name=\"csrf\" value=\"%s\">%s<button type=\"submit\">",
 	                p->user.csrf, extra_fields ? extra_fields : "");
 	esc(p, label);
 	quai_buf_puts(&p->b, "</button></form>");
@@ -204,7 +207,8 @@ static void sparkline(struct page *p, json_t *list, const char *branch)
 	{
 		if (n == 20)
 			break;
-		if (strcmp(jstr(pl, "branch"), branch) != 0 || !json_is_integer(json_object_get(pl, "duration_ms")))
+		if (strcmp(jstr(pl, "branch"), branch) != 0 ||
+		    !json_is_integer(json_object_get(pl, "duration_ms")))
 			continue;
 		d[n] = jint(pl, "duration_ms");
 		if (d[n] > max)
@@ -215,10 +219,12 @@ static void sparkline(struct page *p, json_t *list, const char *branch)
 		quai_buf_puts(&p->b, "\u2014");
 		return;
 	}
-	quai_buf_printf(&p->b, "<svg class=\"spark\" width=\"100\" height=\"20\" viewBox=\"0 0 100 20\" role=\"img\">"
-	                       "<title>durations of the last %zu pipelines</title><polyline fill=\"none\" "
-	                       "stroke=\"currentColor\" stroke-width=\"1.5\" points=\"",
-	                n);
+	quai_buf_printf(
+	    &p->b,
+	    "<svg class=\"spark\" width=\"100\" height=\"20\" viewBox=\"0 0 100 20\" role=\"img\">"
+	    "<title>durations of the last %zu pipelines</title><polyline fill=\"none\" "
+	    "stroke=\"currentColor\" stroke-width=\"1.5\" points=\"",
+	    n);
 	for (size_t k = 0; k < n; k++) {
 		/* oldest on the left */
 		long long v = d[n - 1 - k];
@@ -289,11 +295,12 @@ static void projects_page(struct page *p, const char *only)
 		json_t *seen = json_object();
 		quai_buf_puts(&p->b, "<div class=\"scroll\"><table><caption class=\"sr\">Branches of ");
 		esc(p, pr->name);
-		quai_buf_puts(&p->b, "</caption><thead><tr><th scope=\"col\">Branch</th><th scope=\"col\">Status</th>"
-		                     "<th scope=\"col\">Pipeline</th><th scope=\"col\">Commit</th>"
-		                     "<th scope=\"col\">Author</th><th scope=\"col\">Age</th>"
-		                     "<th scope=\"col\">Duration</th><th scope=\"col\">Last 20</th>"
-		                     "<th scope=\"col\">Badge</th></tr></thead><tbody>");
+		quai_buf_puts(
+		    &p->b, "</caption><thead><tr><th scope=\"col\">Branch</th><th scope=\"col\">Status</th>"
+		           "<th scope=\"col\">Pipeline</th><th scope=\"col\">Commit</th>"
+		           "<th scope=\"col\">Author</th><th scope=\"col\">Age</th>"
+		           "<th scope=\"col\">Duration</th><th scope=\"col\">Last 20</th>"
+		           "<th scope=\"col\">Badge</th></tr></thead><tbody>");
 		size_t k;
 		json_t *pl;
 		json_array_foreach(list, k, pl)
@@ -308,7 +315,8 @@ static void projects_page(struct page *p, const char *only)
 			esc(p, br);
 			quai_buf_puts(&p->b, "</th><td>");
 			status_badge(p, jstr(pl, "status"));
-			quai_buf_printf(&p->b, "</td><td><a href=\"/pipelines/%lld\">#%lld</a></td><td><code>",
+			quai_buf_printf(&p->b,
+			                "</td><td><a href=\"/pipelines/%lld\">#%lld</a></td><td><code>",
 			                jint(pl, "id"), jint(pl, "id"));
 			quai_web_escape_n(&p->b, jstr(pl, "sha"), strnlen(jstr(pl, "sha"), 10));
 			quai_buf_puts(&p->b, "</code> ");
@@ -387,7 +395,8 @@ static void stage_graph(struct page *p, json_t *imgs)
 			{
 				for (size_t j = 0; j < n; j++)
 					if (j != i && json_is_string(dep) &&
-					    strcmp(jstr(json_array_get(imgs, j), "name"), json_string_value(dep)) == 0 &&
+					    strcmp(jstr(json_array_get(imgs, j), "name"),
+					           json_string_value(dep)) == 0 &&
 					    stage[i] <= stage[j]) {
 						stage[i] = stage[j] + 1;
 						changed = true;
@@ -438,7 +447,8 @@ static enum MHD_Result pipeline_page(struct page *p, int64_t id)
 	}
 	char title[32];
 	snprintf(title, sizeof(title), "Pipeline #%lld", (long long)id);
-	p->refresh = strcmp(jstr(pl, "status"), QUAI_ST_QUEUED) == 0 || strcmp(jstr(pl, "status"), QUAI_ST_RUNNING) == 0;
+	p->refresh = strcmp(jstr(pl, "status"), QUAI_ST_QUEUED) == 0 ||
+	             strcmp(jstr(pl, "status"), QUAI_ST_RUNNING) == 0;
 	head(p, title);
 	quai_buf_printf(&p->b, "<h1>Pipeline #%lld ", (long long)id);
 	status_badge(p, jstr(pl, "status"));
@@ -513,11 +523,12 @@ static enum MHD_Result pipeline_page(struct page *p, int64_t id)
 		json_t *imgs = json_object_get(json_object_get(job, "report"), "images");
 		if (json_array_size(imgs)) {
 			stage_graph(p, imgs);
-			quai_buf_puts(&p->b, "<div class=\"scroll\"><table><caption>Images (plan and graph)</caption>"
-			                     "<thead><tr><th scope=\"col\">Image</th><th scope=\"col\">Version</th>"
-			                     "<th scope=\"col\">Tags</th><th scope=\"col\">Digest</th>"
-			                     "<th scope=\"col\">Why</th><th scope=\"col\">Needs</th>"
-			                     "<th scope=\"col\">Steps</th></tr></thead><tbody>");
+			quai_buf_puts(
+			    &p->b, "<div class=\"scroll\"><table><caption>Images (plan and graph)</caption>"
+			           "<thead><tr><th scope=\"col\">Image</th><th scope=\"col\">Version</th>"
+			           "<th scope=\"col\">Tags</th><th scope=\"col\">Digest</th>"
+			           "<th scope=\"col\">Why</th><th scope=\"col\">Needs</th>"
+			           "<th scope=\"col\">Steps</th></tr></thead><tbody>");
 			size_t k;
 			json_t *img;
 			json_array_foreach(imgs, k, img)
@@ -571,10 +582,11 @@ static enum MHD_Result images_page(struct page *p, const char *project)
 	head(p, "Images");
 	quai_buf_puts(&p->b, "<h1>Images of ");
 	esc(p, project);
-	quai_buf_puts(&p->b, "</h1><div class=\"scroll\"><table><thead><tr><th scope=\"col\">Image</th>"
-	                     "<th scope=\"col\">Version</th><th scope=\"col\">Tags</th><th scope=\"col\">Digest"
-	                     "</th><th scope=\"col\">Commit</th><th scope=\"col\">Date</th>"
-	                     "<th scope=\"col\">Pipeline</th></tr></thead><tbody>");
+	quai_buf_puts(&p->b,
+	              "</h1><div class=\"scroll\"><table><thead><tr><th scope=\"col\">Image</th>"
+	              "<th scope=\"col\">Version</th><th scope=\"col\">Tags</th><th scope=\"col\">Digest"
+	              "</th><th scope=\"col\">Commit</th><th scope=\"col\">Date</th>"
+	              "<th scope=\"col\">Pipeline</th></tr></thead><tbody>");
 	json_t *list = pipelines(p, project, NULL, 200);
 	size_t i, rows = 0;
 	json_t *pl;
@@ -601,7 +613,8 @@ static enum MHD_Result images_page(struct page *p, const char *project)
 				quai_web_escape_n(&p->b, jstr(pl, "sha"), strnlen(jstr(pl, "sha"), 10));
 				quai_buf_puts(&p->b, "</code></td><td>");
 				age(&p->b, jint(pl, "created"));
-				quai_buf_printf(&p->b, "</td><td><a href=\"/pipelines/%lld\">#%lld</a></td></tr>",
+				quai_buf_printf(&p->b,
+				                "</td><td><a href=\"/pipelines/%lld\">#%lld</a></td></tr>",
 				                jint(pl, "id"), jint(pl, "id"));
 				rows++;
 			}
@@ -628,8 +641,10 @@ static void log_line(struct page *p, const char *s, size_t len, long long no, st
 		return;
 	}
 	if (k == QUAI_WEB_SECTION_START && *depth < 32) {
-		quai_buf_printf(&p->b, "<details class=\"sec\"%s><summary id=\"L%lld\"><a class=\"ln\" href=\"#L%lld\">%lld</a>",
-		                sec.collapsed ? "" : " open", no, no, no);
+		quai_buf_printf(
+		    &p->b,
+		    "<details class=\"sec\"%s><summary id=\"L%lld\"><a class=\"ln\" href=\"#L%lld\">%lld</a>",
+		    sec.collapsed ? "" : " open", no, no, no);
 		quai_web_ansi_line(&p->b, s + sec.header_off, len - sec.header_off, st);
 		if (sec.time > 0) {
 			time_t t = (time_t)sec.time;
@@ -644,8 +659,10 @@ static void log_line(struct page *p, const char *s, size_t len, long long no, st
 		(*depth)++;
 		return;
 	}
-	quai_buf_printf(&p->b, "<div class=\"l\" id=\"L%lld\"><a class=\"ln\" tabindex=\"-1\" href=\"#L%lld\">%lld</a><span>", no, no,
-	                no);
+	quai_buf_printf(
+	    &p->b,
+	    "<div class=\"l\" id=\"L%lld\"><a class=\"ln\" tabindex=\"-1\" href=\"#L%lld\">%lld</a><span>",
+	    no, no, no);
 	quai_web_ansi_line(&p->b, s, len, st);
 	quai_buf_puts(&p->b, "</span></div>");
 }
@@ -684,8 +701,9 @@ static enum MHD_Result job_page(struct page *p, int64_t id)
 	duration(&p->b, jint(job, "duration_ms"));
 	quai_buf_puts(&p->b, " \u00b7 Started ");
 	age(&p->b, jint(job, "started"));
-	quai_buf_printf(&p->b, " \u00b7 <a href=\"/jobs/%lld/log\" download=\"job-%lld.log\">Download raw log</a></p>",
-	                (long long)id, (long long)id);
+	quai_buf_printf(
+	    &p->b, " \u00b7 <a href=\"/jobs/%lld/log\" download=\"job-%lld.log\">Download raw log</a></p>",
+	    (long long)id, (long long)id);
 	/* pages of LOG_PAGE_LINES lines; the last one by default */
 	long long want = -1;
 	if (qarg(p->c, "page"))
@@ -702,7 +720,8 @@ static enum MHD_Result job_page(struct page *p, int64_t id)
 		off_t pos = 0;
 		char last = '\n';
 		while ((n = fread(block, 1, sizeof(block), f)) > 0) {
-			for (const char *q = block, *e = block + n; (q = memchr(q, '\n', (size_t)(e - q))); q++) {
+			for (const char *q = block, *e = block + n; (q = memchr(q, '\n', (size_t)(e - q)));
+			     q++) {
 				total++;
 				if (total % LOG_PAGE_LINES == 0) {
 					starts = xgrow(starts, &cap_starts, nstarts + 1, sizeof(off_t));
@@ -719,7 +738,8 @@ static enum MHD_Result job_page(struct page *p, int64_t id)
 	if (want < 1 || want > pages)
 		want = pages;
 	long long first = (want - 1) * LOG_PAGE_LINES + 1;
-	quai_buf_puts(&p->b, "<div class=\"logbar\"><label>Search <input type=\"search\" id=\"logsearch\"></label>");
+	quai_buf_puts(&p->b,
+	              "<div class=\"logbar\"><label>Search <input type=\"search\" id=\"logsearch\"></label>");
 	if (pages > 1) {
 		quai_buf_puts(&p->b, "<nav aria-label=\"Log pages\" class=\"pages\">Page ");
 		for (long long k = 1; k <= pages; k++) {
@@ -732,10 +752,11 @@ static enum MHD_Result job_page(struct page *p, int64_t id)
 		}
 		quai_buf_puts(&p->b, "</nav>");
 	}
-	quai_buf_printf(&p->b,
-	                "</div><div class=\"log\" id=\"log\" role=\"log\" aria-live=\"polite\" data-job=\"%lld\" "
-	                "data-lines=\"%lld\" data-live=\"%d\">",
-	                (long long)id, total, live && want == pages ? 1 : 0);
+	quai_buf_printf(
+	    &p->b,
+	    "</div><div class=\"log\" id=\"log\" role=\"log\" aria-live=\"polite\" data-job=\"%lld\" "
+	    "data-lines=\"%lld\" data-live=\"%d\">",
+	    (long long)id, total, live && want == pages ? 1 : 0);
 	if (f) {
 		struct quai_web_ansi st;
 		quai_web_ansi_init(&st);
@@ -778,19 +799,21 @@ static void badge_svg(struct MHD_Connection *c, const char *status, enum MHD_Res
 {
 	static const struct {
 		const char *st, *colour;
-	} colours[] = {{"success", "#2e7d32"}, {"failed", "#c62828"}, {"running", "#1565c0"},
+	} colours[] = {{"success", "#2e7d32"},  {"failed", "#c62828"}, {"running", "#1565c0"},
 	               {"canceled", "#616161"}, {"queued", "#8d6e63"}, {"unknown", "#9e9e9e"}};
 	const char *colour = "#9e9e9e";
 	for (size_t i = 0; i < sizeof(colours) / sizeof(colours[0]); i++)
 		if (strcmp(colours[i].st, status) == 0)
 			colour = colours[i].colour;
 	int w = 6 * (int)strlen(status) + 12;
-	char *svg = xasprintf(
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"20\" role=\"img\" aria-label=\"quai: %s\">"
-	    "<title>quai: %s</title><rect width=\"40\" height=\"20\" fill=\"#555\"/>"
-	    "<rect x=\"40\" width=\"%d\" height=\"20\" fill=\"%s\"/><g fill=\"#fff\" font-family=\"Verdana,sans-serif\" "
-	    "font-size=\"11\"><text x=\"6\" y=\"14\">quai</text><text x=\"46\" y=\"14\">%s</text></g></svg>\n",
-	    40 + w, status, status, w, colour, status);
+	char *svg = xasprintf("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"20\" "
+	                      "role=\"img\" aria-label=\"quai: %s\">"
+	                      "<title>quai: %s</title><rect width=\"40\" height=\"20\" fill=\"#555\"/>"
+	                      "<rect x=\"40\" width=\"%d\" height=\"20\" fill=\"%s\"/><g fill=\"#fff\" "
+	                      "font-family=\"Verdana,sans-serif\" "
+	                      "font-size=\"11\"><text x=\"6\" y=\"14\">quai</text><text x=\"46\" "
+	                      "y=\"14\">%s</text></g></svg>\n",
+	                      40 + w, status, status, w, colour, status);
 	*out = send_page(c, 200, "image/svg+xml", svg, strlen(svg), NULL, NULL);
 }
 
@@ -895,7 +918,8 @@ static enum MHD_Result do_action(struct page *p, const char *what, const char *n
 		return error_page(p, 403, "only signed-in admins may do this");
 	cleanup_free char *csrf = form_value(body, len, "csrf");
 	if (!quai_web_csrf_ok(p->user.csrf, csrf))
-		return error_page(p, 403, "the form is out of date (CSRF token): reload the page and try again");
+		return error_page(p, 403,
+		                  "the form is out of date (CSRF token): reload the page and try again");
 	struct quai_error *err = NULL;
 	char to[80];
 	if (strcmp(what, "trigger") == 0) {
@@ -907,8 +931,12 @@ static enum MHD_Result do_action(struct page *p, const char *what, const char *n
 		if (!valid_branch(br))
 			return error_page(p, 400, "bad branch name");
 		cleanup_free char *ref = xasprintf("refs/heads/%s", br);
-		struct quai_store_trigger t = {.project = pr->name, .branch = br, .ref = ref, .trigger = "api",
-		                               .event = "manual", .jobs = quai_scheduler_jobs(pr)};
+		struct quai_store_trigger t = {.project = pr->name,
+		                               .branch = br,
+		                               .ref = ref,
+		                               .trigger = "api",
+		                               .event = "manual",
+		                               .jobs = quai_scheduler_jobs(pr)};
 		int64_t nid = 0;
 		bool dup = false;
 		if (quai_store_enqueue(p->env->store, &t, &nid, &dup, &err) < 0)
@@ -1016,7 +1044,8 @@ static enum MHD_Result route(struct page *p, const char *url, bool post, const c
 		if (p->user.signed_in && quai_web_csrf_ok(p->user.csrf, csrf))
 			web_sign_out(p->c);
 		quai_buf_release(&p->b);
-		return redirect(p->c, "/login", "quai_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+		return redirect(p->c, "/login",
+		                "quai_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	}
 	if (!p->user.can_read) {
 		if (post)

@@ -103,12 +103,17 @@ static void test_sections(void **state)
 	assert_int_equal(quai_web_section_parse(end, strlen(end), &sec), QUAI_WEB_SECTION_END);
 	assert_string_equal(sec.name, "build_app");
 	/* not markers: text before, no time, a bad name, no closing bracket */
-	static const char *const not[] = {
-	    "echo section_start:1:x", "section_start::x", "section_start:1:", "section_start:1:a<b>",
-	    "section_start:1:x[collapsed=true", "section_start:12", "plain line",
+	static const char *const not [] = {
+	    "echo section_start:1:x",
+	    "section_start::x",
+	    "section_start:1:",
+	    "section_start:1:a<b>",
+	    "section_start:1:x[collapsed=true",
+	    "section_start:12",
+	    "plain line",
 	};
-	for (size_t i = 0; i < sizeof(not) / sizeof(not[0]); i++)
-		assert_int_equal(quai_web_section_parse(not[i], strlen(not[i]), &sec), QUAI_WEB_NO_SECTION);
+	for (size_t i = 0; i < sizeof(not ) / sizeof(not [0]); i++)
+		assert_int_equal(quai_web_section_parse(not [i], strlen(not [i]), &sec), QUAI_WEB_NO_SECTION);
 	/* the marker may be cut anywhere */
 	for (size_t n = 0; n < strlen(start); n++)
 		quai_web_section_parse(start, n, &sec);
@@ -119,7 +124,8 @@ static void test_csrf(void **state)
 	(void)state;
 	const char *tok = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 	assert_true(quai_web_csrf_ok(tok, tok));
-	assert_false(quai_web_csrf_ok(tok, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee"));
+	assert_false(
+	    quai_web_csrf_ok(tok, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee"));
 	assert_false(quai_web_csrf_ok(tok, "0123456789abcdef"));
 	assert_false(quai_web_csrf_ok(tok, ""));
 	assert_false(quai_web_csrf_ok(tok, NULL));
@@ -187,8 +193,9 @@ static void test_users_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_escape),   cmocka_unit_test(test_ansi),      cmocka_unit_test(test_sections),
-	    cmocka_unit_test(test_csrf),     cmocka_unit_test(test_passwords), cmocka_unit_test(test_users_file),
+	    cmocka_unit_test(test_escape),    cmocka_unit_test(test_ansi),
+	    cmocka_unit_test(test_sections),  cmocka_unit_test(test_csrf),
+	    cmocka_unit_test(test_passwords), cmocka_unit_test(test_users_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
