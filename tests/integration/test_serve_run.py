@@ -57,10 +57,12 @@ def test_push_builds_and_pushes_with_quai_run(has_run, quai_bin, docker_env, reg
         wait_until(lambda: len([c for c in forge.calls if sha in c["path"]]) >= 2)
         assert [json.loads(c["body"])["state"] for c in forge.calls if sha in c["path"]] == ["pending", "success"]
         assert registry["password"] not in s.output() and registry["password"] not in log
-        _, metrics, _ = s.request("GET", "/metrics")
+        # the histograms count the pipeline once its worker is done, just after its status is stored
+        metrics = wait_until(lambda: (lambda m: m if "quai_pipeline_duration_seconds_count 1\n" in m else None)(
+            s.request("GET", "/metrics")[1]))
+        assert metrics, s.request("GET", "/metrics")[1]
         assert "quai_build_duration_seconds_count 1\n" in metrics
         assert "quai_push_duration_seconds_count 1\n" in metrics
-        assert "quai_pipeline_duration_seconds_count 1\n" in metrics
     finally:
         s.close()
         forge.close()
