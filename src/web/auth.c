@@ -3,6 +3,7 @@
  * CSRF token per session. */
 #include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +130,11 @@ static int write_users(const char *data_dir, const char *text, struct quai_error
 {
 	cleanup_free char *path = xasprintf("%s/web-users", data_dir);
 	cleanup_free char *tmp = xasprintf("%s/web-users.tmp", data_dir);
-	FILE *f = fopen(tmp, "w");
+	/* hashes are for the server's user only */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f && fd >= 0)
+		close(fd);
 	if (!f)
 		return quai_error_errno(err, errno, "cannot write '%s'", tmp);
 	fputs(text, f);

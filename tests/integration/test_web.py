@@ -109,6 +109,7 @@ def test_users_file_holds_yescrypt_hashes(web):
     text = (web.data / "web-users").read_text()
     assert re.search(r"^alice admin \$y\$", text, re.M) and re.search(r"^bob read \$y\$", text, re.M)
     assert PASSWORD not in text
+    assert (web.data / "web-users").stat().st_mode & 0o077 == 0
 
 
 def test_sign_in_required_and_session_cookie(web):
