@@ -20,6 +20,7 @@ test_pkgs=(
   shellcheck
   wrk
   clang-tidy cppcheck
+  chromium nodejs npm
 )
 
 pkgs=("${build_pkgs[@]}")
