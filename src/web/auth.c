@@ -18,7 +18,7 @@
 #include "core/banned.h"
 
 #define MAX_SESSIONS    1024
-#define SESSION_SECONDS (12 * 3600)
+#define SESSION_SECONDS 43200 /* 12 hours */
 #define USERS_MAX_BYTES (1u << 20)
 
 int quai_web_hash_password(char **out, const char *password, struct quai_error **err)
