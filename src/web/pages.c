@@ -575,6 +575,8 @@ static enum MHD_Result pipeline_page(struct page *p, int64_t id)
 	return finish(p, 200);
 }
 
+/* Every image version the project's last 200 pipelines recorded, grouped
+ * by image, newest first. */
 static enum MHD_Result images_page(struct page *p, const char *project)
 {
 	if (!quai_server_config_project(p->env->cfg, project))
@@ -582,13 +584,10 @@ static enum MHD_Result images_page(struct page *p, const char *project)
 	head(p, "Images");
 	quai_buf_puts(&p->b, "<h1>Images of ");
 	esc(p, project);
-	quai_buf_puts(&p->b,
-	              "</h1><div class=\"scroll\"><table><thead><tr><th scope=\"col\">Image</th>"
-	              "<th scope=\"col\">Version</th><th scope=\"col\">Tags</th><th scope=\"col\">Digest"
-	              "</th><th scope=\"col\">Commit</th><th scope=\"col\">Date</th>"
-	              "<th scope=\"col\">Pipeline</th></tr></thead><tbody>");
+	quai_buf_puts(&p->b, "</h1>");
+	json_t *by = json_object(), *order = json_array();
 	json_t *list = pipelines(p, project, NULL, 200);
-	size_t i, rows = 0;
+	size_t i;
 	json_t *pl;
 	json_array_foreach(list, i, pl)
 	{
@@ -606,25 +605,52 @@ static enum MHD_Result images_page(struct page *p, const char *project)
 			json_t *img;
 			json_array_foreach(json_object_get(json_object_get(job, "report"), "images"), m, img)
 			{
-				if (!*jstr(img, "version") && !*jstr(img, "digest"))
+				const char *name = json_string_value(json_object_get(img, "name"));
+				if (!name || (!*jstr(img, "version") && !*jstr(img, "digest")))
 					continue;
-				image_row(p, img);
-				quai_buf_puts(&p->b, "<td><code>");
-				quai_web_escape_n(&p->b, jstr(pl, "sha"), strnlen(jstr(pl, "sha"), 10));
-				quai_buf_puts(&p->b, "</code></td><td>");
-				age(&p->b, jint(pl, "created"));
-				quai_buf_printf(&p->b,
-				                "</td><td><a href=\"/pipelines/%lld\">#%lld</a></td></tr>",
-				                jint(pl, "id"), jint(pl, "id"));
-				rows++;
+				json_t *rows = json_object_get(by, name);
+				if (!rows) {
+					rows = json_array();
+					json_object_set_new(by, name, rows);
+					json_array_append_new(order, json_string(name));
+				}
+				json_array_append_new(rows, json_pack("{s:O, s:O}", "img", img, "pl", pl));
 			}
 		}
 		json_decref(full);
 	}
+	if (json_array_size(order) == 0)
+		quai_buf_puts(&p->b, "<p>No image version recorded yet.</p>");
+	json_t *name;
+	json_array_foreach(order, i, name)
+	{
+		quai_buf_puts(&p->b, "<section><h2>");
+		esc(p, json_string_value(name));
+		quai_buf_puts(&p->b, "</h2><div class=\"scroll\"><table><caption class=\"sr\">Versions of ");
+		esc(p, json_string_value(name));
+		quai_buf_puts(
+		    &p->b, "</caption><thead><tr><th scope=\"col\">Image</th><th scope=\"col\">Version</th>"
+		           "<th scope=\"col\">Tags</th><th scope=\"col\">Digest</th>"
+		           "<th scope=\"col\">Commit</th><th scope=\"col\">Date</th>"
+		           "<th scope=\"col\">Pipeline</th></tr></thead><tbody>");
+		size_t k;
+		json_t *row;
+		json_array_foreach(json_object_get(by, json_string_value(name)), k, row)
+		{
+			json_t *rp = json_object_get(row, "pl");
+			image_row(p, json_object_get(row, "img"));
+			quai_buf_puts(&p->b, "<td><code>");
+			quai_web_escape_n(&p->b, jstr(rp, "sha"), strnlen(jstr(rp, "sha"), 10));
+			quai_buf_puts(&p->b, "</code></td><td>");
+			age(&p->b, jint(rp, "created"));
+			quai_buf_printf(&p->b, "</td><td><a href=\"/pipelines/%lld\">#%lld</a></td></tr>",
+			                jint(rp, "id"), jint(rp, "id"));
+		}
+		quai_buf_puts(&p->b, "</tbody></table></div></section>");
+	}
+	json_decref(by);
+	json_decref(order);
 	json_decref(list);
-	if (!rows)
-		quai_buf_puts(&p->b, "<tr><td colspan=\"7\">No image version recorded yet.</td></tr>");
-	quai_buf_puts(&p->b, "</tbody></table></div>");
 	return finish(p, 200);
 }
 

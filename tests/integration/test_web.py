@@ -161,8 +161,11 @@ def test_pages_show_pipeline_and_admin_actions(web):
     assert f'href="/jobs/{job}/log"' in page
     status, raw, _ = c.get(f"/jobs/{job}/log")
     assert status == 200 and "line 2" in raw and "\x1b[1;31m" in raw
+    run_pipeline(web)
     status, page, _ = c.get("/projects/app/images")
-    assert status == 200 and "1.2.0" in page and "base" in page
+    assert status == 200 and "<h2>base</h2>" in page and "<h2>app</h2>" in page
+    base = page[page.index("<h2>base</h2>"):page.index("<h2>app</h2>")]
+    assert base.count("1.2.0</td>") == 2 and base.count(f'href="/pipelines/') == 2  # two pipelines' versions
     status, css, h = c.get("/assets/style.css")
     assert status == 200 and h["content-type"].startswith("text/css") and "prefers-color-scheme" in css
     status, js, h = c.get("/assets/quai.js")
