@@ -9,7 +9,7 @@ build_pkgs=(
   build-essential pkg-config meson ninja-build
   libyaml-dev libjansson-dev
   libcurl4-openssl-dev libarchive-dev libpcre2-dev libssl-dev libgit2-dev
-  libmicrohttpd-dev libsqlite3-dev
+  libmicrohttpd-dev libsqlite3-dev libcrypt-dev
   docker.io docker-registry apache2-utils busybox-static curl
 )
 test_pkgs=(
@@ -20,6 +20,7 @@ test_pkgs=(
   shellcheck
   wrk
   clang-tidy cppcheck
+  chromium nodejs npm
 )
 
 pkgs=("${build_pkgs[@]}")

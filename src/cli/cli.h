@@ -42,6 +42,7 @@ int cmd_push(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_web(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 
@@ -57,6 +58,7 @@ extern const char cmd_push_usage[];
 extern const char cmd_remote_usage[];
 extern const char cmd_run_usage[];
 extern const char cmd_serve_usage[];
+extern const char cmd_web_usage[];
 extern const char cmd_test_usage[];
 extern const char cmd_token_usage[];
 

@@ -31,6 +31,7 @@ const struct quai_command quai_engine_commands[] = {
 	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage, NULL },
 #ifdef QUAI_REPO
 	{ "token", cmd_token, "create an API token for quai serve", cmd_token_usage, NULL },
+	{ "web", cmd_web, "users of quai serve's web UI: add a user, allow anonymous reading", cmd_web_usage, NULL },
 #endif
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -22,6 +22,7 @@ const struct quai_command quai_commands[] = {
 	{ "serve", NULL, "run the CI server: webhooks in, pipelines run, every run kept", NULL, "quai-repo" },
 	{ "test", NULL, "run container-structure-test specs against an image", NULL, NULL },
 	{ "token", NULL, "create an API token for quai serve", NULL, "quai-repo" },
+	{ "web", NULL, "users of quai serve's web UI: add a user, allow anonymous reading", NULL, "quai-repo" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -19,6 +19,7 @@
 #include "core/xalloc.h"
 #include "forge/forge.h"
 #include "server/internal.h"
+#include "web/web.h" /* web UI hook (issue 8) */
 #include "core/banned.h"
 
 extern char **environ;
@@ -88,12 +89,25 @@ static const char *token_role(struct server *srv, struct MHD_Connection *c)
 	return role;
 }
 
+/* --- web UI hook (src/web/, issue 8): pages for paths no API route takes --- */
+static enum MHD_Result web_job_log(void *srv, struct MHD_Connection *c, int64_t job)
+{
+	return quai_server_job_log(srv, c, job);
+}
+/* --- end of the web UI hook --- */
+
 static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, const char *url,
                               const char *method, struct request *req)
 {
 	atomic_fetch_add(&srv->requests, 1);
 	struct quai_route route;
 	quai_server_route(&route, method, url);
+	if (route.kind == QUAI_ROUTE_NONE) { /* web UI hook (issue 8) */
+		struct quai_web_env web = {srv->cfg, srv->store, srv->sched, srv, web_job_log};
+		enum MHD_Result wr;
+		if (!req->too_large && quai_web_handle(&web, c, url, method, req->body.data, req->body.len, &wr))
+			return wr;
+	}
 	if (route.kind == QUAI_ROUTE_NONE)
 		return quai_server_send_error(c, 404, "not found");
 	if (route.bad_method)
