@@ -29,6 +29,7 @@ int cmd_gc(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_login(int argc, char **argv);
+int cmd_pipeline(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 
@@ -37,6 +38,7 @@ extern const char cmd_gc_usage[];
 extern const char cmd_help_usage[];
 extern const char cmd_lint_usage[];
 extern const char cmd_login_usage[];
+extern const char cmd_pipeline_usage[];
 extern const char cmd_push_usage[];
 extern const char cmd_test_usage[];
 

@@ -12,6 +12,7 @@ const struct quai_command quai_commands[] = {
 	{ "gc", NULL, "remove what killed quai runs left in the engine", NULL },
 	{ "help", cmd_help, "show help for quai or one of its commands", cmd_help_usage },
 	{ "lint", cmd_lint, "check Dockerfiles for errors and bad practice", cmd_lint_usage },
+	{ "pipeline", cmd_pipeline, "list the jobs of .gitlab-ci.yml and why they run", cmd_pipeline_usage },
 	{ "login", NULL, "store registry credentials as docker login does", NULL },
 	{ "push", NULL, "push an image to registries under one or more names", NULL },
 	{ "test", NULL, "run container-structure-test specs against an image", NULL },

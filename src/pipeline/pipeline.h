@@ -47,6 +47,13 @@ struct quai_pipeline_var *quai_pipeline_vars_add(struct quai_pipeline_vars *vars
 const struct quai_pipeline_var *quai_pipeline_vars_get(const struct quai_pipeline_vars *vars, const char *key);
 void quai_pipeline_vars_release(struct quai_pipeline_vars *vars);
 
+/* Reads a variables file into out (appending): a YAML mapping of
+ * NAME: value, or NAME: {value, masked, raw, file, description}.
+ * Errors have the file:line:col. */
+int quai_pipeline_vars_load(struct quai_pipeline_vars *out, const char *path, struct quai_error **err);
+/* Adds "K=V" (from --variable); -1 when text has no '=' or a bad name. */
+int quai_pipeline_vars_parse(struct quai_pipeline_vars *out, const char *text, struct quai_error **err);
+
 /* Expands $VAR, ${VAR} and $$ (a literal $) in s with the variables of
  * vars as GitLab does (unknown variables expand to ""); variables that are
  * not raw are expanded in turn, to a bounded depth, cycles left as written.
