@@ -151,6 +151,9 @@ static int read_doc(struct loader *l, const struct quai_yaml_node **out, const c
 	l->p->files = xrealloc(l->p->files, (nf + 2) * sizeof(char *));
 	l->p->files[nf] = xstrdup(name);
 	l->p->files[nf + 1] = NULL;
+	if (doc->nroots > 1 && quai_yaml_get(doc->root, "spec"))
+		return pl_fail(l, quai_yaml_get_key(doc->root, "spec"),
+			       "spec:inputs (a header document) is not supported by quai");
 	if (doc->nroots > 1)
 		return pl_fail(l, doc->roots[1], "a pipeline file holds one YAML document, this is a second one");
 	const struct quai_yaml_node *root = doc->root;

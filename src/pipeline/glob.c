@@ -207,6 +207,11 @@ static void walk(const char *root, struct quai_buf *rel, char ***files, size_t *
 	closedir(d);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 char **pl_glob_files(const char *dir)
 {
 	char **files = NULL;
@@ -216,5 +221,6 @@ char **pl_glob_files(const char *dir)
 	quai_buf_release(&rel);
 	if (!files)
 		files = xcalloc(1, sizeof(char *));
+	qsort(files, n, sizeof(char *), cmp_str);
 	return files;
 }

@@ -108,6 +108,8 @@ char **pl_glob_files(const char *dir);
 
 /* vars.c */
 char *pl_expand_ex(const char *s, const struct quai_pipeline_vars *vars, bool keep_unknown);
+/* One entry per key: the last value, at the place of the first. */
+void pl_vars_dedup(struct quai_pipeline_vars *vars);
 void pl_vars_copy(struct quai_pipeline_vars *out, const struct quai_pipeline_vars *in);
 void pl_vars_append(struct quai_pipeline_vars *out, const struct quai_pipeline_vars *in);
 /* Expands every value of vars (not raw ones) against vars itself. */

@@ -610,12 +610,18 @@ static void expand_job(struct quai_pipeline *p, struct quai_pipeline_job *job)
 	quai_pipeline_vars_release(&env);
 }
 
-static int cmp_stage(const void *a, const void *b)
+/* Stable: by stage, then in the order of the configuration. */
+static void sort_jobs(struct quai_pipeline *p)
 {
-	const struct quai_pipeline_job *x = a, *y = b;
-	if (x->stage_index != y->stage_index)
-		return x->stage_index < y->stage_index ? -1 : 1;
-	return x->line != y->line ? (x->line < y->line ? -1 : 1) : (x->node_index < y->node_index ? -1 : x->node_index > y->node_index);
+	for (size_t i = 1; i < p->njobs; i++) {
+		struct quai_pipeline_job j = p->jobs[i];
+		size_t k = i;
+		while (k > 0 && p->jobs[k - 1].stage_index > j.stage_index) {
+			p->jobs[k] = p->jobs[k - 1];
+			k--;
+		}
+		p->jobs[k] = j;
+	}
 }
 
 static int build(struct loader *l)
@@ -652,10 +658,13 @@ static int build(struct loader *l)
 	if (rc == 0 && p->njobs == 0)
 		rc = pl_fail(l, NULL, "the pipeline has no jobs (hidden jobs starting with '.' do not count)");
 	pl_vars_append(&p->variables, &globals);
+	pl_vars_dedup(&p->variables);
+	for (size_t i = 0; i < p->njobs; i++)
+		pl_vars_dedup(&p->jobs[i].variables);
 	quai_pipeline_vars_release(&globals);
 	if (rc < 0)
 		return -1;
-	qsort(p->jobs, p->njobs, sizeof(*p->jobs), cmp_stage);
+	sort_jobs(p);
 	for (size_t i = 0; i < p->njobs; i++) {
 		struct quai_pipeline_job *job = &p->jobs[i];
 		if (!job->created)

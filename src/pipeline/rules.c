@@ -283,21 +283,27 @@ int pl_rules_eval(struct loader *l, struct pl_rule_result *out, const struct qua
 		char *m = NULL;
 		quai_buf_printf(&why, "%s[%zu]:", what, i);
 		if ((v = quai_yaml_get(r, "if"))) {
-			if ((rc = eval_if(l, &ok, v, vars)) < 0)
+			if ((rc = eval_if(l, &ok, v, vars)) < 0) {
+				quai_buf_release(&why);
 				break;
+			}
 			quai_buf_printf(&why, " if '%s' is %s", v->str, ok ? "true" : "false");
 		}
 		if (ok && (v = quai_yaml_get(r, "changes"))) {
-			if ((rc = eval_changes(l, &ok, &m, v, vars, "rules:changes")) < 0)
+			if ((rc = eval_changes(l, &ok, &m, v, vars, "rules:changes")) < 0) {
+				quai_buf_release(&why);
 				break;
+			}
 			quai_buf_printf(&why, "%s changes: %s", why.len > strlen(what) + 5 ? "," : "",
 					ok ? m : "none of the paths changed");
 		}
 		if (ok && (v = quai_yaml_get(r, "exists"))) {
 			free(m);
 			m = NULL;
-			if ((rc = eval_exists(l, &ok, &m, v, vars)) < 0)
+			if ((rc = eval_exists(l, &ok, &m, v, vars)) < 0) {
+				quai_buf_release(&why);
 				break;
+			}
 			quai_buf_printf(&why, "%s exists: %s", why.len > strlen(what) + 5 ? "," : "",
 					ok ? m : "no file matches");
 		}

@@ -68,6 +68,28 @@ void pl_vars_append(struct quai_pipeline_vars *out, const struct quai_pipeline_v
 	}
 }
 
+void pl_vars_dedup(struct quai_pipeline_vars *vars)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < vars->n; i++) {
+		struct quai_pipeline_var *v = &vars->v[i];
+		size_t k = 0;
+		while (k < n && strcmp(vars->v[k].key, v->key) != 0)
+			k++;
+		if (k < n) {
+			/* a later definition: its value at the first one's place */
+			struct quai_pipeline_var *first = &vars->v[k];
+			free(first->key);
+			free(first->value);
+			free(first->description);
+			*first = *v;
+		} else {
+			vars->v[n++] = *v;
+		}
+	}
+	vars->n = n;
+}
+
 void pl_vars_copy(struct quai_pipeline_vars *out, const struct quai_pipeline_vars *in)
 {
 	*out = (struct quai_pipeline_vars){ 0 };
