@@ -4,6 +4,7 @@
  * deep merge (mappings merged key by key, anything else replaced). */
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,6 +89,11 @@ const struct quai_yaml_node *pl_deep_merge(struct loader *l, const struct quai_y
 		return a;
 	if (a->type != QUAI_YAML_MAP || b->type != QUAI_YAML_MAP)
 		return b;
+	l->steps += a->n + b->n;
+	if (l->steps > MAX_WORK || a->n > MAX_MAP || b->n > MAX_MAP) {
+		l->too_big = true;
+		return b;
+	}
 	struct quai_yaml_node *m = new_map(l, b, a->n + b->n);
 	for (size_t i = 0; i < a->n; i++) {
 		if (shadowed(a, i))
@@ -164,6 +170,8 @@ static int read_doc(struct loader *l, const struct quai_yaml_node **out, const c
 	if (root->type != QUAI_YAML_MAP)
 		return pl_fail(l, root, "a pipeline file is a mapping of keywords and jobs, found %s",
 			       quai_yaml_kind_name(root));
+	if (root->n > MAX_MAP)
+		return pl_fail(l, root, "more than %u top-level keys", MAX_MAP);
 	const struct quai_yaml_node *dup = quai_yaml_dup_key(root);
 	if (dup)
 		return pl_fail(l, dup, "'%s' is defined twice", dup->str);
@@ -364,7 +372,78 @@ static const struct quai_yaml_node *reference(struct loader *l, const struct qua
 	return resolve_refs(l, cur, depth + 1);
 }
 
+/* Resolved nodes by address, so that a node shared by aliases is
+ * resolved once (an alias bomb stays cheap). */
+struct memo {
+	const struct quai_yaml_node **keys, **vals;
+	size_t cap, n;
+};
+
+static size_t memo_slot(const struct memo *m, const struct quai_yaml_node *k)
+{
+	size_t h = ((size_t)(uintptr_t)k >> 4) * 0x9e3779b97f4a7c15ull;
+	size_t i = h & (m->cap - 1);
+	while (m->keys[i] && m->keys[i] != k)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static const struct quai_yaml_node *memo_get(struct memo *m, const struct quai_yaml_node *k)
+{
+	if (!m->cap)
+		return NULL;
+	size_t i = memo_slot(m, k);
+	return m->keys[i] ? m->vals[i] : NULL;
+}
+
+static void memo_put(struct memo *m, const struct quai_yaml_node *k, const struct quai_yaml_node *v)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		struct memo bigger = { NULL, NULL, m->cap ? m->cap * 2 : 256, 0 };
+		bigger.keys = xcalloc(bigger.cap, sizeof(*bigger.keys));
+		bigger.vals = xcalloc(bigger.cap, sizeof(*bigger.vals));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->keys[i]) {
+				size_t j = memo_slot(&bigger, m->keys[i]);
+				bigger.keys[j] = m->keys[i];
+				bigger.vals[j] = m->vals[i];
+				bigger.n++;
+			}
+		free(m->keys);
+		free(m->vals);
+		*m = bigger;
+	}
+	size_t i = memo_slot(m, k);
+	if (!m->keys[i])
+		m->n++;
+	m->keys[i] = k;
+	m->vals[i] = v;
+}
+
+static const struct quai_yaml_node *resolve_node(struct loader *l, const struct quai_yaml_node *n, unsigned depth);
+
 static const struct quai_yaml_node *resolve_refs(struct loader *l, const struct quai_yaml_node *n, unsigned depth)
+{
+	if (n->type == QUAI_YAML_SCALAR && !n->tag)
+		return n;
+	if (++l->steps > MAX_WORK) {
+		pl_fail(l, n, "the configuration is too large once aliases and !reference are expanded");
+		return NULL;
+	}
+	if (depth > 0)
+		return resolve_node(l, n, depth);
+	if (!l->memo)
+		l->memo = xcalloc(1, sizeof(*l->memo));
+	const struct quai_yaml_node *r = memo_get(l->memo, n);
+	if (r)
+		return r;
+	r = resolve_node(l, n, depth);
+	if (r)
+		memo_put(l->memo, n, r);
+	return r;
+}
+
+static const struct quai_yaml_node *resolve_node(struct loader *l, const struct quai_yaml_node *n, unsigned depth)
 {
 	if (n->tag && n->tag[0] == '!') {
 		if (strcmp(n->tag, "!reference") != 0) {
@@ -510,9 +589,23 @@ int pl_config_load(struct loader *l)
 	free(st.seen);
 	if (rc < 0)
 		return -1;
+	if (l->too_big)
+		return pl_fail(l, NULL, "the configuration is too large to merge (mappings of more than %u keys, "
+				       "or aliases repeated beyond reason)", MAX_MAP);
 	const struct quai_yaml_node *r = resolve_refs(l, l->root, 0);
+	if (l->memo) {
+		free(l->memo->keys);
+		free(l->memo->vals);
+		free(l->memo);
+		l->memo = NULL;
+	}
 	if (!r)
 		return -1;
 	l->root = r;
-	return resolve_extends(l);
+	if (resolve_extends(l) < 0)
+		return -1;
+	if (l->too_big)
+		return pl_fail(l, NULL, "the configuration is too large to merge (mappings of more than %u keys, "
+				       "or aliases repeated beyond reason)", MAX_MAP);
+	return 0;
 }

@@ -14,6 +14,9 @@
 #define MAX_REFERENCE  10  /* nested !reference */
 #define MAX_JOBS       5000
 #define MAX_PARALLEL   200 /* jobs of one parallel:matrix */
+#define MAX_WORK       2000000u /* merge steps and nodes visited per pipeline */
+#define MAX_MAP        10000u   /* keys of one mapping that is merged */
+#define MAX_STRV       100000u  /* strings of one list (script, paths...) */
 
 /* The loader's state while one pipeline is built. */
 struct loader {
@@ -24,6 +27,9 @@ struct loader {
 	size_t ndocs;
 	const struct quai_yaml_node *root; /* the merged configuration */
 	char **files;                      /* the project's files, for exists: (lazily) */
+	size_t steps;                      /* merge steps, capped (MAX_WORK) */
+	bool too_big;                      /* a cap was hit while merging */
+	struct memo *memo;                 /* !reference resolution of shared (aliased) nodes */
 	struct quai_error **err;
 };
 

@@ -26,6 +26,8 @@ static int strv_add(struct loader *l, struct quai_buf *acc, size_t *n, const str
 	if (node->type == QUAI_YAML_SCALAR) {
 		if (quai_yaml_is_null(node))
 			return pl_fail(l, node, "%s: expected a string, found null", what);
+		if (*n >= MAX_STRV)
+			return pl_fail(l, node, "%s: more than %u entries", what, MAX_STRV);
 		char *s = xstrdup(node->str);
 		quai_buf_add(acc, &s, sizeof(s));
 		(*n)++;
@@ -468,8 +470,11 @@ static int parse_needs(struct loader *l, struct quai_pipeline_job *job, const st
 {
 	if (v->type != QUAI_YAML_SEQ)
 		return pl_fail(l, v, "needs: expected a list, found %s", quai_yaml_kind_name(v));
+	if (v->n > 50)
+		return pl_fail(l, v, "needs: at most 50 jobs");
 	job->has_needs = true;
-	job->needs = xcalloc(v->n ? v->n * MAX_PARALLEL : 1, sizeof(*job->needs));
+	size_t cap = 0;
+	job->needs = xgrow(NULL, &cap, 1, sizeof(*job->needs));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct quai_yaml_node *it = v->items[i];
 		struct quai_pipeline_need need = { .artifacts = true };
@@ -501,6 +506,7 @@ static int parse_needs(struct loader *l, struct quai_pipeline_job *job, const st
 			return -1;
 		}
 		if (!matrix) {
+			job->needs = xgrow(job->needs, &cap, job->nneeds + 1, sizeof(*job->needs));
 			need.job = xstrdup(s);
 			job->needs[job->nneeds++] = need;
 			continue;
@@ -510,11 +516,10 @@ static int parse_needs(struct loader *l, struct quai_pipeline_job *job, const st
 		if (pl_matrix(l, &inst, &ninst, s, matrix) < 0)
 			return -1;
 		for (size_t k = 0; k < ninst; k++) {
-			if (job->nneeds < v->n * MAX_PARALLEL) {
-				need.job = inst[k].name;
-				inst[k].name = NULL;
-				job->needs[job->nneeds++] = need;
-			}
+			job->needs = xgrow(job->needs, &cap, job->nneeds + 1, sizeof(*job->needs));
+			need.job = inst[k].name;
+			inst[k].name = NULL;
+			job->needs[job->nneeds++] = need;
 		}
 		pl_instances_free(inst, ninst);
 	}
@@ -592,8 +597,12 @@ int pl_matrix(struct loader *l, struct pl_instance **out, size_t *n, const char 
 		return pl_fail(l, matrix, "parallel:matrix: expected a list of mappings");
 	size_t cap = 0;
 	for (size_t i = 0; i < matrix->n; i++)
-		if (matrix_entry(l, out, n, &cap, base, matrix->items[i]) < 0)
+		if (matrix_entry(l, out, n, &cap, base, matrix->items[i]) < 0) {
+			pl_instances_free(*out, *n);
+			*out = NULL;
+			*n = 0;
 			return -1;
+		}
 	for (size_t i = 0; i < *n; i++) {
 		(*out)[i].index = (int)i + 1;
 		(*out)[i].total = (int)*n;
@@ -879,6 +888,8 @@ int pl_job_parse(struct loader *l, struct quai_pipeline_job *job, const char *na
 		const char *kn = quai_yaml_str(k);
 		if (!kn)
 			return pl_fail(l, k, "job '%s': keywords are names", name);
+		if (quai_yaml_get(def, kn) != v)
+			continue; /* written again later: the last one counts, as in GitLab */
 		bool done = false;
 		for (size_t w = 0; w < sizeof(keywords) / sizeof(keywords[0]) && !done; w++) {
 			if (strcmp(kn, keywords[w].name) != 0)

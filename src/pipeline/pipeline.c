@@ -437,11 +437,18 @@ static int job_index(const struct quai_pipeline *p, const char *name)
 	return -1;
 }
 
+static void free_needs(struct quai_pipeline_need *needs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(needs[i].job);
+	free(needs);
+}
+
 static int resolve_needs(struct loader *l, struct quai_pipeline_job *job)
 {
 	struct quai_pipeline *p = l->p;
-	struct quai_pipeline_need *out = xcalloc(job->nneeds * MAX_PARALLEL + 1, sizeof(*out));
-	size_t n = 0;
+	size_t cap = 0, n = 0;
+	struct quai_pipeline_need *out = xgrow(NULL, &cap, 1, sizeof(*out));
 	for (size_t i = 0; i < job->nneeds; i++) {
 		struct quai_pipeline_need *need = &job->needs[i];
 		bool defined = false, found = false;
@@ -455,22 +462,22 @@ static int resolve_needs(struct loader *l, struct quai_pipeline_job *job)
 			if (!o->created)
 				continue;
 			if (o->stage_index > job->stage_index) {
-				free(out);
+				free_needs(out, n);
 				return quai_error_set(l->err, QUAI_EXIT_USAGE,
 						      "%s:%u:%u: job '%s' needs '%s', which is in a later stage ('%s')",
 						      job->file, job->line, job->col, job->name, o->name, o->stage);
 			}
 			if (o == job) {
-				free(out);
+				free_needs(out, n);
 				return quai_error_set(l->err, QUAI_EXIT_USAGE, "%s:%u:%u: job '%s' needs itself",
 						      job->file, job->line, job->col, job->name);
 			}
 			found = true;
-			if (n < job->nneeds * MAX_PARALLEL)
-				out[n++] = (struct quai_pipeline_need){ xstrdup(o->name), need->artifacts, need->optional };
+			out = xgrow(out, &cap, n + 1, sizeof(*out));
+			out[n++] = (struct quai_pipeline_need){ xstrdup(o->name), need->artifacts, need->optional };
 		}
 		if (!found && !need->optional) {
-			free(out);
+			free_needs(out, n);
 			if (!defined)
 				return quai_error_set(l->err, QUAI_EXIT_USAGE,
 						      "%s:%u:%u: job '%s' needs '%s', which is not defined", job->file,

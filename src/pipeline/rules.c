@@ -13,6 +13,8 @@
 static void flatten(const struct quai_yaml_node *n, const struct quai_yaml_node ***out, size_t *len, size_t *cap,
 		    unsigned depth)
 {
+	if (*len > 1000)
+		return;
 	if (n->type == QUAI_YAML_SEQ && depth < 10) {
 		for (size_t i = 0; i < n->n; i++)
 			flatten(n->items[i], out, len, cap, depth + 1);

@@ -496,3 +496,34 @@ int quai_pipeline_duration(long *out, const char *text)
 	*out = (long)total;
 	return 0;
 }
+
+char **quai_pipeline_service_aliases(const char *image)
+{
+	char *name = xstrdup(image ? image : "");
+	char *at = strchr(name, '@');
+	if (at)
+		*at = '\0';
+	char *slash = strrchr(name, '/');
+	char *colon = strrchr(slash ? slash : name, ':');
+	if (colon)
+		*colon = '\0';
+	struct quai_buf a = QUAI_BUF_INIT, b = QUAI_BUF_INIT;
+	for (const char *p = name; *p; p++) {
+		if (*p == '/') {
+			quai_buf_puts(&a, "__");
+			quai_buf_putc(&b, '-');
+		} else {
+			quai_buf_putc(&a, *p);
+			quai_buf_putc(&b, *p);
+		}
+	}
+	free(name);
+	char **out = xcalloc(3, sizeof(char *));
+	out[0] = quai_buf_detach(&a);
+	out[1] = quai_buf_detach(&b);
+	if (strcmp(out[0], out[1]) == 0) {
+		free(out[1]);
+		out[1] = NULL;
+	}
+	return out;
+}
