@@ -18,6 +18,7 @@
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/xalloc.h"
+#include "lint/lint.h"
 #include "pipeline/pipeline.h"
 #include "core/banned.h"
 
@@ -43,7 +44,8 @@ const char cmd_pipeline_usage[] =
 	"      --message TEXT         CI_COMMIT_MESSAGE\n"
 	"      --changed PATH         a path the push changed (repeatable); without\n"
 	"                             any, every changes: rule is true, as GitLab does\n"
-	"                             for a new branch\n"
+	"                             for a new branch, a tag, or a pipeline not\n"
+	"                             started by a push\n"
 	"      --variable K=V         a variable (repeatable; wins over the file's)\n"
 	"      --variables-file FILE  variables from FILE (NAME: value, or NAME:\n"
 	"                             {value, masked, raw, file})\n"
@@ -437,7 +439,11 @@ int cmd_pipeline(int argc, char **argv)
 		o.ctx.default_branch = g.default_branch;
 	o.ctx.changes.paths = o.changed;
 	o.ctx.changes.n = o.nchanged;
-	o.ctx.changes.all = o.nchanged == 0;
+	/* GitLab: changes: is true for tags, new branches and sources
+	 * without a push (web, schedule, api...) */
+	const char *src = o.ctx.source ? o.ctx.source : "push";
+	o.ctx.changes.all = o.nchanged == 0 || o.ctx.tag ||
+			    (strcmp(src, "push") != 0 && strcmp(src, "merge_request_event") != 0);
 	o.ctx.variables = &o.vars;
 	if (quai_pipeline_load(&p, &o.ctx, &err) < 0) {
 		quai_cli_error("%s", err->msg);
@@ -459,4 +465,44 @@ out:
 	free(g.sha);
 	free(g.default_branch);
 	return status;
+}
+
+/* quai lint's hook: a pipeline file named on the command line is loaded as
+ * `quai pipeline check` would, and its error becomes a QP1000 finding at
+ * the error's file:line:col. */
+bool quai_cli_lint_pipeline(struct quai_findings *out, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!quai_pipeline_is_pipeline_name(base))
+		return false;
+	cleanup_free char *dir = base == path ? xstrdup(".") : xstrndup(path, (size_t)(base - path - 1));
+	struct quai_pipeline_context ctx = { .project_dir = *dir ? dir : "/", .file = path, .branch = "main",
+					     .changes = { NULL, 0, true } };
+	struct quai_pipeline *p = NULL;
+	struct quai_error *err cleanup_error = NULL;
+	if (quai_pipeline_load(&p, &ctx, &err) == 0) {
+		quai_pipeline_free(p);
+		return true;
+	}
+	/* "FILE:LINE:COL: message" */
+	unsigned line = 1, col = 1;
+	const char *msg = err->msg;
+	size_t plen = strlen(path);
+	if (strncmp(msg, path, plen) == 0 && msg[plen] == ':') {
+		char *end;
+		unsigned long l = strtoul(msg + plen + 1, &end, 10);
+		if (*end == ':') {
+			unsigned long c = strtoul(end + 1, &end, 10);
+			if (*end == ':' && l > 0 && c > 0) {
+				line = (unsigned)l;
+				col = (unsigned)c;
+				msg = end + 1 + (end[1] == ' ');
+			}
+		} else {
+			msg = msg + plen + 1 + (msg[plen + 1] == ' ');
+		}
+	}
+	quai_findings_add(out, path, line, col, QUAI_LEVEL_ERROR, "QP1000", msg);
+	return true;
 }

@@ -129,3 +129,15 @@ def test_masked_never_shown(quai):
              "--variable", "SECRET=hunter2", "--masked", "SECRET", cwd=DATA)
     assert r.returncode == 0
     assert "hunter2" not in r.stdout
+
+
+def test_lint_validates_pipeline_files(quai, tmp_path):
+    good = tmp_path / ".gitlab-ci.yml"
+    good.write_text("build:\n  script: make\n")
+    r = quai("lint", good)
+    assert r.returncode == 0, r.stdout + r.stderr
+    bad = tmp_path / "team.gitlab-ci.yml"
+    bad.write_text("build:\n  script: make\n  scirpt: typo\n")
+    r = quai("lint", "--format", "json", bad)
+    assert r.returncode == 1
+    assert '"code":"QP1000"' in r.stdout and '"line":3' in r.stdout and "scirpt" in r.stdout
