@@ -2,6 +2,7 @@
  * !reference, extends and default) into the model, with their types
  * checked; an unknown or unsupported keyword is an error at its place. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,80 @@ static int keys_in(struct loader *l, const struct quai_yaml_node *map, const cha
 	return 0;
 }
 
+/* A plain scalar as GitLab's Ruby (Psych, YAML 1.1) sees it, turned back
+ * into the string GitLab passes on: 010 is 8, 0x1f is 31, 1_000 is 1000,
+ * 1.10 is 1.1. *out is NULL when the text stays as written. */
+static char *ruby_number(const struct quai_yaml_node *v)
+{
+	if (quai_yaml_is_quoted(v) || v->tag)
+		return NULL;
+	const char *s = v->str;
+	size_t n = strlen(s);
+	if (n == 0 || n > 40)
+		return NULL;
+	char digits[48];
+	size_t k = 0;
+	bool dot = false, exp = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '_')
+			continue;
+		if (c == '.')
+			dot = true;
+		if (c == 'e' || c == 'E')
+			exp = true;
+		digits[k++] = c;
+	}
+	digits[k] = '\0';
+	char *end;
+	const char *d = digits + (digits[0] == '-' || digits[0] == '+');
+	if (!dot && !exp) {
+		int base = 10;
+		if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X'))
+			base = 16;
+		else if (d[0] == '0' && d[1])
+			base = 8;
+		if (base == 10 && (!d[0] || strspn(d, "0123456789") != strlen(d)))
+			return NULL;
+		if (base == 10 && !strchr(s, '_') && s[0] != '+')
+			return NULL; /* as written */
+		long long x = strtoll(digits, &end, base);
+		if (*end || end == digits)
+			return NULL;
+		return xasprintf("%lld", x);
+	}
+	/* YAML 1.1 floats need a dot: [-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)? */
+	if (!dot || (!isdigit((unsigned char)d[0]) && d[0] != '.'))
+		return NULL;
+	double x = strtod(digits, &end);
+	if (*end)
+		return NULL;
+	char buf[64];
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	double ax = x < 0 ? -x : x;
+	if (ax != 0 && (ax < 1e-4 || ax >= 1e16)) {
+		/* Ruby: 1.0e+20, 1.5e-05 */
+		char *e = strchr(buf, 'e');
+		if (!e)
+			return NULL;
+		char mant[40];
+		snprintf(mant, sizeof(mant), "%.*s%s", (int)(e - buf), buf, strchr(buf, '.') && strchr(buf, '.') < e ? "" : ".0");
+		int ex = atoi(e + 1);
+		return xasprintf("%se%c%02d", mant, ex < 0 ? '-' : '+', ex < 0 ? -ex : ex);
+	}
+	snprintf(buf, sizeof(buf), "%.17g", x);
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*f", prec, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	return xstrdup(buf);
+}
+
 int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_yaml_node *node, const char *what)
 {
 	if (node->type != QUAI_YAML_MAP)
@@ -135,6 +210,7 @@ int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_
 								      "(letters, digits and _)", what, k);
 		const char *value = "";
 		const char *desc = NULL;
+		char *number = NULL;
 		bool expand = true;
 		if (v->type == QUAI_YAML_MAP) {
 			if (keys_in(l, v, what, keys) < 0)
@@ -162,16 +238,23 @@ int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_
 			}
 		} else if (v->type == QUAI_YAML_SCALAR) {
 			bool b;
-			if (!quai_yaml_is_quoted(v) && quai_yaml_bool(v, &b, QUAI_YAML_BOOL_12) == 0)
+			if (!quai_yaml_is_quoted(v) && quai_yaml_bool(v, &b, QUAI_YAML_BOOL_11) == 0 &&
+			    strlen(v->str) > 1)
 				return pl_fail(l, v, "%s: '%s' is a boolean; quote it (\"%s\") to make it a string", what,
 					       k, v->str);
+			if (quai_yaml_is_null(v))
+				return pl_fail(l, v, "%s: '%s' has no value; write %s: \"\" for an empty one", what, k, k);
 			if (pl_scalar(l, &value, v, what) < 0)
 				return -1;
+			number = ruby_number(v);
+			if (number)
+				value = number;
 		} else {
 			return pl_fail(l, v, "%s: the value of '%s' is a string or a mapping with value:, found %s",
 				       what, k, quai_yaml_kind_name(v));
 		}
 		struct quai_pipeline_var *var = quai_pipeline_vars_add(out, k, value);
+		free(number);
 		var->raw = !expand;
 		var->description = desc ? xstrdup(desc) : NULL;
 	}
@@ -908,6 +991,8 @@ int pl_job_parse(struct loader *l, struct quai_pipeline_job *job, const char *na
 	}
 	if (!quai_yaml_get(def, "script"))
 		return pl_fail(l, def, "job '%s' has no script", name);
+	if (!job->script || !job->script[0])
+		return pl_fail(l, quai_yaml_get(def, "script"), "job '%s': script is empty", name);
 	if (job->start_in && job->when != QUAI_PIPELINE_DELAYED && !quai_yaml_get(def, "rules"))
 		return pl_fail(l, quai_yaml_get(def, "start_in"), "job '%s': start_in is only for when: delayed", name);
 	if (job->when == QUAI_PIPELINE_DELAYED && !job->start_in)

@@ -339,7 +339,24 @@ struct ref_ctx {
 	const char *ref;
 	bool is_tag;
 	const char *source;
+	const char *project; /* CI_PROJECT_PATH, for `pattern@project` */
 };
+
+static bool ref_matches(const char *pat, const struct ref_ctx *r);
+
+/* `pattern@group/project`: the pattern, in that project only. */
+static bool ref_matches_at(const char *pat, const struct ref_ctx *r)
+{
+	const char *at = strrchr(pat, '@');
+	if (!at || pat[0] == '/' || !at[1])
+		return ref_matches(pat, r);
+	if (!r->project || strcmp(at + 1, r->project) != 0)
+		return false;
+	char *local = xstrndup(pat, (size_t)(at - pat));
+	bool hit = ref_matches(local, r);
+	free(local);
+	return hit;
+}
 
 static bool ref_matches(const char *pat, const struct ref_ctx *r)
 {
@@ -360,9 +377,6 @@ static bool ref_matches(const char *pat, const struct ref_ctx *r)
 		if (strcmp(pat, sources[i].word) == 0)
 			return strcmp(r->source, sources[i].source) == 0;
 	char *local = xstrdup(pat);
-	char *at = strchr(local, '@');
-	if (at && local[0] != '/')
-		*at = '\0'; /* branch@project: quai has one project */
 	bool hit = false;
 	size_t ps, pn;
 	const char *flags;
@@ -385,8 +399,9 @@ static int policy(struct loader *l, const struct quai_yaml_node *v, const struct
 		  bool *all, bool *any, struct quai_buf *why, const char *what)
 {
 	const struct quai_pipeline_context *c = l->ctx;
+	const struct quai_pipeline_var *proj = quai_pipeline_vars_get(&l->p->predefined, "CI_PROJECT_PATH");
 	struct ref_ctx r = { c->tag ? c->tag : c->branch ? c->branch : "", c->tag != NULL,
-			     c->source ? c->source : "push" };
+			     c->source ? c->source : "push", proj ? proj->value : NULL };
 	const struct quai_yaml_node *refs = v->type == QUAI_YAML_MAP ? quai_yaml_get(v, "refs") : v;
 	const struct quai_yaml_node *vx = v->type == QUAI_YAML_MAP ? quai_yaml_get(v, "variables") : NULL;
 	const struct quai_yaml_node *ch = v->type == QUAI_YAML_MAP ? quai_yaml_get(v, "changes") : NULL;
@@ -398,7 +413,7 @@ static int policy(struct loader *l, const struct quai_yaml_node *v, const struct
 			return -1;
 		bool hit = false;
 		for (char **p = pats; *p && !hit; p++)
-			if (ref_matches(*p, &r)) {
+			if (ref_matches_at(*p, &r)) {
 				hit = true;
 				quai_buf_printf(why, "%s:refs '%s' matches '%s'", what, *p, r.ref);
 			}
@@ -455,13 +470,13 @@ int pl_only_except(struct loader *l, bool *created, char **reason, const struct 
 		/* only: with variables or changes alone keeps the default refs */
 		if (only->type == QUAI_YAML_MAP && !quai_yaml_get(only, "refs")) {
 			const struct quai_pipeline_context *c = l->ctx;
-			struct ref_ctx r = { "", c->tag != NULL, c->source ? c->source : "push" };
+			struct ref_ctx r = { "", c->tag != NULL, c->source ? c->source : "push", NULL };
 			all &= ref_matches("branches", &r) || ref_matches("tags", &r);
 		}
 		*created = all;
 	} else {
 		const struct quai_pipeline_context *c = l->ctx;
-		struct ref_ctx r = { "", c->tag != NULL, c->source ? c->source : "push" };
+		struct ref_ctx r = { "", c->tag != NULL, c->source ? c->source : "push", NULL };
 		*created = ref_matches("branches", &r) || ref_matches("tags", &r);
 		quai_buf_puts(&why, *created ? "only: branches and tags (the default)"
 					     : "only: branches and tags (the default) excludes this pipeline");
