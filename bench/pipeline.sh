@@ -3,7 +3,7 @@
 # gitlab-ci-local 4.73.0, in bench/node_modules) on the same pipelines: a
 # few of GitLab's templates from the corpus and two of quai's conformance
 # cases, each committed alone as .gitlab-ci.yml in a scratch git
-# repository. Checks first that both list the same jobs, then prints wall
+# repository. Shows first where the two list different jobs, then prints wall
 # time (median), peak RSS and the ratios, then the issue's target (quai at
 # most 1/50 of gitlab-ci-local's time). Never part of the test suite.
 #
@@ -44,12 +44,15 @@ for f in "${pipelines[@]}"; do
   git -C "$dir" -c user.email=bench@quai -c user.name=bench commit -qm bench
   # the same jobs, or the comparison means nothing
   ours=$("$quai" pipeline list -C "$dir" --format dump | awk '/^job /{j=substr($0,5)} /^  created: yes/{print j}' | sort)
-  theirs=$("$glcl" --cwd "$dir" --list-csv 2>/dev/null | tail -n +2 | cut -d';' -f1 | sort)
+  rel=$(realpath --relative-to="$top" "$dir")  # gitlab-ci-local wants a relative --cwd
+  theirs=$("$glcl" --cwd "$rel" --list-csv 2>/dev/null | tail -n +2 | cut -d';' -f1 | sort)
   if [ "$ours" != "$theirs" ]; then
-    echo "bench: $name: the tools list different jobs" >&2
+    # gitlab-ci-local 4.73 lists jobs whose only:/except: refs exclude them
+    # (Docker's build-master on main); GitLab does not create those
+    echo "bench: $name: the tools list different jobs (< quai, > gitlab-ci-local)" >&2
     diff <(echo "$ours") <(echo "$theirs") >&2 || true
   fi
-  cases+=(--case "$name" -- "quai=$quai pipeline list -C $dir" "gitlab-ci-local=$glcl --cwd $dir --list")
+  cases+=(--case "$name" -- "quai=$quai pipeline list -C $dir" "gitlab-ci-local=$glcl --cwd $rel --list")
 done
 
 echo "quai $("$quai" --version | sed 's/^quai //'), gitlab-ci-local $(node -p 'require("./bench/node_modules/gitlab-ci-local/package.json").version'), node $(node --version)"
