@@ -24,17 +24,17 @@ static const char *project_dir(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *changed[] = { "src/a.c", "Dockerfile" };
-	struct quai_pipeline_vars user = { 0 };
+	const char *changed[] = {"src/a.c", "Dockerfile"};
+	struct quai_pipeline_vars user = {0};
 	quai_pipeline_vars_add(&user, "FUZZ", "1");
 	struct quai_pipeline_context ctx = {
-		.project_dir = project_dir(),
-		.file = ".gitlab-ci.yml",
-		.data = (const char *)data,
-		.len = size,
-		.branch = "main",
-		.changes = { changed, 2, false },
-		.variables = &user,
+	    .project_dir = project_dir(),
+	    .file = ".gitlab-ci.yml",
+	    .data = (const char *)data,
+	    .len = size,
+	    .branch = "main",
+	    .changes = {changed, 2, false},
+	    .variables = &user,
 	};
 	struct quai_pipeline *p = NULL;
 	struct quai_error *err = NULL;

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = xmalloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = '\0';
-	struct quai_pipeline_vars vars = { 0 };
+	struct quai_pipeline_vars vars = {0};
 	quai_pipeline_vars_add(&vars, "CI_COMMIT_BRANCH", "main");
 	quai_pipeline_vars_add(&vars, "EMPTY", "");
 	quai_pipeline_vars_add(&vars, "RE", "/^ma.*/i");

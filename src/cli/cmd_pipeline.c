@@ -23,38 +23,38 @@
 #include "core/banned.h"
 
 const char cmd_pipeline_usage[] =
-	"usage: quai pipeline list [OPTIONS]\n"
-	"       quai pipeline check [OPTIONS]\n"
-	"\n"
-	"Reads .quai-ci.yml, else .gitlab-ci.yml, with GitLab's semantics and lists\n"
-	"the jobs a pipeline for this commit creates: each job, its stage, and why it\n"
-	"will or will not run. `check` only validates the file (exit 2 on errors).\n"
-	"\n"
-	"Options:\n"
-	"  -f, --file FILE            the pipeline file (default: see above)\n"
-	"  -C, --project-dir DIR      the project (default: .); include:local and\n"
-	"                             exists: are relative to it\n"
-	"      --ref BRANCH           the branch pushed (default: the checked-out one)\n"
-	"      --tag TAG              a tag pipeline for TAG\n"
-	"      --sha SHA              the commit (default: HEAD)\n"
-	"      --default-branch NAME  CI_DEFAULT_BRANCH (default: origin's HEAD, else\n"
-	"                             main or master as they exist, else main)\n"
-	"      --source SOURCE        CI_PIPELINE_SOURCE: push (default), web,\n"
-	"                             schedule, api, trigger, merge_request_event...\n"
-	"      --message TEXT         CI_COMMIT_MESSAGE\n"
-	"      --changed PATH         a path the push changed (repeatable); without\n"
-	"                             any, every changes: rule is true, as GitLab does\n"
-	"                             for a new branch, a tag, or a pipeline not\n"
-	"                             started by a push\n"
-	"      --variable K=V         a variable (repeatable; wins over the file's)\n"
-	"      --variables-file FILE  variables from FILE (NAME: value, or NAME:\n"
-	"                             {value, masked, raw, file})\n"
-	"      --masked NAME          never show NAME's value (repeatable)\n"
-	"      --format FORMAT        text (default) or dump (every resolved field)\n"
-	"  -h, --help                 show this help\n"
-	"\n"
-	"Exit status: 0 the file is valid, 2 it is not (the error has its\n"
-	"file:line:col) or the options are wrong.\n";
+    "usage: quai pipeline list [OPTIONS]\n"
+    "       quai pipeline check [OPTIONS]\n"
+    "\n"
+    "Reads .quai-ci.yml, else .gitlab-ci.yml, with GitLab's semantics and lists\n"
+    "the jobs a pipeline for this commit creates: each job, its stage, and why it\n"
+    "will or will not run. `check` only validates the file (exit 2 on errors).\n"
+    "\n"
+    "Options:\n"
+    "  -f, --file FILE            the pipeline file (default: see above)\n"
+    "  -C, --project-dir DIR      the project (default: .); include:local and\n"
+    "                             exists: are relative to it\n"
+    "      --ref BRANCH           the branch pushed (default: the checked-out one)\n"
+    "      --tag TAG              a tag pipeline for TAG\n"
+    "      --sha SHA              the commit (default: HEAD)\n"
+    "      --default-branch NAME  CI_DEFAULT_BRANCH (default: origin's HEAD, else\n"
+    "                             main or master as they exist, else main)\n"
+    "      --source SOURCE        CI_PIPELINE_SOURCE: push (default), web,\n"
+    "                             schedule, api, trigger, merge_request_event...\n"
+    "      --message TEXT         CI_COMMIT_MESSAGE\n"
+    "      --changed PATH         a path the push changed (repeatable); without\n"
+    "                             any, every changes: rule is true, as GitLab does\n"
+    "                             for a new branch, a tag, or a pipeline not\n"
+    "                             started by a push\n"
+    "      --variable K=V         a variable (repeatable; wins over the file's)\n"
+    "      --variables-file FILE  variables from FILE (NAME: value, or NAME:\n"
+    "                             {value, masked, raw, file})\n"
+    "      --masked NAME          never show NAME's value (repeatable)\n"
+    "      --format FORMAT        text (default) or dump (every resolved field)\n"
+    "  -h, --help                 show this help\n"
+    "\n"
+    "Exit status: 0 the file is valid, 2 it is not (the error has its\n"
+    "file:line:col) or the options are wrong.\n";
 
 struct git_info {
 	char *branch;
@@ -65,7 +65,7 @@ struct git_info {
 static char *read_small(const char *path)
 {
 	char *buf = NULL;
-	size_t n;
+	size_t n = 0;
 	if (quai_file_read(&buf, &n, path, 1u << 16, NULL) < 0)
 		return NULL;
 	while (n > 0 && isspace((unsigned char)buf[n - 1]))
@@ -122,8 +122,9 @@ static void read_git(struct git_info *g, const char *dir)
 	/* refs are shared with the main repository for worktrees */
 	cleanup_free char *common_path = xasprintf("%s/commondir", gitdir);
 	cleanup_free char *common = read_small(common_path);
-	cleanup_free char *refdir = common ? (common[0] == '/' ? xstrdup(common) : xasprintf("%s/%s", gitdir, common))
-					   : xstrdup(gitdir);
+	cleanup_free char *refdir =
+	    common ? (common[0] == '/' ? xstrdup(common) : xasprintf("%s/%s", gitdir, common))
+	           : xstrdup(gitdir);
 	if (strncmp(head, "ref: ", 5) == 0) {
 		const char *ref = head + 5;
 		if (strncmp(ref, "refs/heads/", 11) == 0)
@@ -155,13 +156,14 @@ static void print_strv(FILE *f, const char *label, char *const *v)
 }
 
 static void print_vars(FILE *f, const char *indent, const struct quai_pipeline_vars *vars,
-		       const struct quai_pipeline_vars *masked)
+                       const struct quai_pipeline_vars *masked)
 {
 	for (size_t i = 0; i < vars->n; i++) {
 		const struct quai_pipeline_var *v = &vars->v[i];
 		const struct quai_pipeline_var *m = quai_pipeline_vars_get(masked, v->key);
 		bool hide = v->masked || (m && m->masked);
-		fprintf(f, "%s%s=%s%s\n", indent, v->key, hide ? "[masked]" : v->value, v->raw ? " (raw)" : "");
+		fprintf(f, "%s%s=%s%s\n", indent, v->key, hide ? "[masked]" : v->value,
+		        v->raw ? " (raw)" : "");
 	}
 }
 
@@ -214,7 +216,7 @@ static void dump_job(FILE *f, const struct quai_pipeline_job *j, const struct qu
 		fputs("  needs:", f);
 		for (size_t i = 0; i < j->nneeds; i++)
 			fprintf(f, " [%s%s%s]", j->needs[i].job, j->needs[i].artifacts ? "" : " no-artifacts",
-				j->needs[i].optional ? " optional" : "");
+			        j->needs[i].optional ? " optional" : "");
 		fputc('\n', f);
 	}
 	if (j->has_dependencies)
@@ -236,9 +238,9 @@ static void dump_job(FILE *f, const struct quai_pipeline_job *j, const struct qu
 	}
 	for (size_t i = 0; i < j->ncaches; i++) {
 		const struct quai_pipeline_cache *c = &j->caches[i];
-		static const char *const pol[] = { "pull-push", "pull", "push" };
+		static const char *const pol[] = {"pull-push", "pull", "push"};
 		fprintf(f, "  cache: key=%s policy=%s when=%s%s\n", c->key, pol[c->policy],
-			quai_pipeline_when_name(c->when), c->untracked ? " untracked" : "");
+		        quai_pipeline_when_name(c->when), c->untracked ? " untracked" : "");
 		print_strv(f, "cache:key:files", c->key_files);
 		if (c->key_prefix)
 			fprintf(f, "  cache:key:prefix: %s\n", c->key_prefix);
@@ -303,7 +305,8 @@ static void list(FILE *f, const struct quai_pipeline *p)
 		const struct quai_pipeline_job *j = &p->jobs[i];
 		const char *when = j->created ? quai_pipeline_when_name(j->when) : "skipped";
 		fprintf(f, "%-*s  %-*s  %-10s  %s%s\n", (int)ws, j->stage, (int)wn, j->name, when,
-			j->reason ? j->reason : "", j->created && j->allow_failure ? " (allowed to fail)" : "");
+		        j->reason ? j->reason : "",
+		        j->created && j->allow_failure ? " (allowed to fail)" : "");
 	}
 }
 
@@ -320,22 +323,34 @@ struct opts {
 
 static int parse(struct opts *o, int argc, char **argv)
 {
-	enum { O_REF = 256, O_TAG, O_SHA, O_DEF, O_SOURCE, O_MSG, O_CHANGED, O_VAR, O_VARFILE, O_MASKED, O_FORMAT };
+	enum {
+		O_REF = 256,
+		O_TAG,
+		O_SHA,
+		O_DEF,
+		O_SOURCE,
+		O_MSG,
+		O_CHANGED,
+		O_VAR,
+		O_VARFILE,
+		O_MASKED,
+		O_FORMAT
+	};
 	static const struct option longs[] = {
-		{ "file", required_argument, NULL, 'f' },
-		{ "project-dir", required_argument, NULL, 'C' },
-		{ "ref", required_argument, NULL, O_REF },
-		{ "tag", required_argument, NULL, O_TAG },
-		{ "sha", required_argument, NULL, O_SHA },
-		{ "default-branch", required_argument, NULL, O_DEF },
-		{ "source", required_argument, NULL, O_SOURCE },
-		{ "message", required_argument, NULL, O_MSG },
-		{ "changed", required_argument, NULL, O_CHANGED },
-		{ "variable", required_argument, NULL, O_VAR },
-		{ "variables-file", required_argument, NULL, O_VARFILE },
-		{ "masked", required_argument, NULL, O_MASKED },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ NULL, 0, NULL, 0 },
+	    {"file", required_argument, NULL, 'f'},
+	    {"project-dir", required_argument, NULL, 'C'},
+	    {"ref", required_argument, NULL, O_REF},
+	    {"tag", required_argument, NULL, O_TAG},
+	    {"sha", required_argument, NULL, O_SHA},
+	    {"default-branch", required_argument, NULL, O_DEF},
+	    {"source", required_argument, NULL, O_SOURCE},
+	    {"message", required_argument, NULL, O_MSG},
+	    {"changed", required_argument, NULL, O_CHANGED},
+	    {"variable", required_argument, NULL, O_VAR},
+	    {"variables-file", required_argument, NULL, O_VARFILE},
+	    {"masked", required_argument, NULL, O_MASKED},
+	    {"format", required_argument, NULL, O_FORMAT},
+	    {NULL, 0, NULL, 0},
 	};
 	optind = 1;
 	opterr = 0;
@@ -391,8 +406,9 @@ static int parse(struct opts *o, int argc, char **argv)
 			o->format = optarg;
 			break;
 		default:
-			quai_cli_error("pipeline: unknown or incomplete option '%s'; see 'quai help pipeline'",
-				       argv[optind - 1]);
+			quai_cli_error(
+			    "pipeline: unknown or incomplete option '%s'; see 'quai help pipeline'",
+			    argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -412,7 +428,7 @@ int cmd_pipeline(int argc, char **argv)
 		fputs(cmd_pipeline_usage, stderr);
 		return QUAI_EXIT_USAGE;
 	}
-	struct opts o = { .format = "text" };
+	struct opts o = {.format = "text"};
 	const char *sub = argv[1];
 	if (strcmp(sub, "check") == 0)
 		o.check = true;
@@ -421,7 +437,7 @@ int cmd_pipeline(int argc, char **argv)
 		return QUAI_EXIT_USAGE;
 	}
 	int status = QUAI_EXIT_USAGE;
-	struct git_info g = { 0 };
+	struct git_info g = {0};
 	struct quai_pipeline *p = NULL;
 	struct quai_error *err cleanup_error = NULL;
 	if (parse(&o, argc - 1, argv + 1) < 0)
@@ -443,7 +459,7 @@ int cmd_pipeline(int argc, char **argv)
 	 * without a push (web, schedule, api...) */
 	const char *src = o.ctx.source ? o.ctx.source : "push";
 	o.ctx.changes.all = o.nchanged == 0 || o.ctx.tag ||
-			    (strcmp(src, "push") != 0 && strcmp(src, "merge_request_event") != 0);
+	                    (strcmp(src, "push") != 0 && strcmp(src, "merge_request_event") != 0);
 	o.ctx.variables = &o.vars;
 	if (quai_pipeline_load(&p, &o.ctx, &err) < 0) {
 		quai_cli_error("%s", err->msg);
@@ -477,8 +493,8 @@ bool quai_cli_lint_pipeline(struct quai_findings *out, const char *path)
 	if (!quai_pipeline_is_pipeline_name(base))
 		return false;
 	cleanup_free char *dir = base == path ? xstrdup(".") : xstrndup(path, (size_t)(base - path - 1));
-	struct quai_pipeline_context ctx = { .project_dir = *dir ? dir : "/", .file = path, .branch = "main",
-					     .changes = { NULL, 0, true } };
+	struct quai_pipeline_context ctx = {
+	    .project_dir = *dir ? dir : "/", .file = path, .branch = "main", .changes = {NULL, 0, true}};
 	struct quai_pipeline *p = NULL;
 	struct quai_error *err cleanup_error = NULL;
 	if (quai_pipeline_load(&p, &ctx, &err) == 0) {

@@ -25,7 +25,8 @@ int pl_fail(struct loader *l, const struct quai_yaml_node *node, const char *fmt
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (node)
-		quai_error_set(l->err, QUAI_EXIT_USAGE, "%s:%u:%u: %s", node->file, node->line, node->col, msg);
+		quai_error_set(l->err, QUAI_EXIT_USAGE, "%s:%u:%u: %s", node->file, node->line, node->col,
+		               msg);
 	else
 		quai_error_set(l->err, QUAI_EXIT_USAGE, "%s: %s", l->p->file, msg);
 	free(msg);
@@ -34,9 +35,9 @@ int pl_fail(struct loader *l, const struct quai_yaml_node *node, const char *fmt
 
 bool pl_is_global_keyword(const char *key)
 {
-	static const char *const words[] = { "stages", "types", "variables", "workflow", "include", "default",
-					     "image", "services", "cache", "before_script", "after_script",
-					     "spec", NULL };
+	static const char *const words[] = {"stages",       "types", "variables", "workflow", "include",
+	                                    "default",      "image", "services",  "cache",    "before_script",
+	                                    "after_script", "spec",  NULL};
 	for (const char *const *w = words; *w; w++)
 		if (strcmp(key, *w) == 0)
 			return true;
@@ -54,7 +55,7 @@ static struct quai_yaml_node *new_map(struct loader *l, const struct quai_yaml_n
 static void map_put(struct quai_yaml_node *m, const struct quai_yaml_node *k, const struct quai_yaml_node *v)
 {
 	struct quai_yaml_pair *pairs = (struct quai_yaml_pair *)m->pairs;
-	pairs[m->n++] = (struct quai_yaml_pair){ k, v, false };
+	pairs[m->n++] = (struct quai_yaml_pair){k, v, false};
 }
 
 static bool same_key(const struct quai_yaml_node *a, const struct quai_yaml_node *b)
@@ -81,7 +82,7 @@ static const struct quai_yaml_node *lookup(const struct quai_yaml_node *m, const
 }
 
 const struct quai_yaml_node *pl_deep_merge(struct loader *l, const struct quai_yaml_node *a,
-					   const struct quai_yaml_node *b)
+                                           const struct quai_yaml_node *b)
 {
 	if (!a)
 		return b;
@@ -129,7 +130,7 @@ struct inc_state {
 };
 
 static int read_doc(struct loader *l, const struct quai_yaml_node **out, const char *path, const char *name,
-		    const char *data, size_t len, const struct quai_yaml_node *at)
+                    const char *data, size_t len, const struct quai_yaml_node *at)
 {
 	struct quai_yaml_doc *doc = NULL;
 	int rc;
@@ -137,7 +138,7 @@ static int read_doc(struct loader *l, const struct quai_yaml_node **out, const c
 		rc = quai_yaml_load(&doc, name, data, len, l->err);
 	} else {
 		cleanup_free char *buf = NULL;
-		size_t n;
+		size_t n = 0;
 		struct quai_error *e2 = NULL;
 		if (quai_file_read(&buf, &n, path, 8u << 20, &e2) < 0) {
 			if (at)
@@ -151,7 +152,7 @@ static int read_doc(struct loader *l, const struct quai_yaml_node **out, const c
 	}
 	if (rc < 0)
 		return -1;
-	l->docs = xrealloc(l->docs, (l->ndocs + 1) * sizeof(*l->docs));
+	l->docs = xrealloc(l->docs, (l->ndocs + 1) * sizeof(struct quai_yaml_doc *));
 	l->docs[l->ndocs++] = doc;
 	size_t nf = pl_strv_len(l->p->files);
 	l->p->files = xrealloc(l->p->files, (nf + 2) * sizeof(char *));
@@ -159,9 +160,10 @@ static int read_doc(struct loader *l, const struct quai_yaml_node **out, const c
 	l->p->files[nf + 1] = NULL;
 	if (doc->nroots > 1 && quai_yaml_get(doc->root, "spec"))
 		return pl_fail(l, quai_yaml_get_key(doc->root, "spec"),
-			       "spec:inputs (a header document) is not supported by quai");
+		               "spec:inputs (a header document) is not supported by quai");
 	if (doc->nroots > 1)
-		return pl_fail(l, doc->roots[1], "a pipeline file holds one YAML document, this is a second one");
+		return pl_fail(l, doc->roots[1],
+		               "a pipeline file holds one YAML document, this is a second one");
 	const struct quai_yaml_node *root = doc->root;
 	if (!root || quai_yaml_is_null(root)) {
 		*out = NULL;
@@ -169,7 +171,7 @@ static int read_doc(struct loader *l, const struct quai_yaml_node **out, const c
 	}
 	if (root->type != QUAI_YAML_MAP)
 		return pl_fail(l, root, "a pipeline file is a mapping of keywords and jobs, found %s",
-			       quai_yaml_kind_name(root));
+		               quai_yaml_kind_name(root));
 	if (root->n > MAX_MAP)
 		return pl_fail(l, root, "more than %u top-level keys", MAX_MAP);
 	const struct quai_yaml_node *dup = quai_yaml_dup_key(root);
@@ -180,10 +182,10 @@ static int read_doc(struct loader *l, const struct quai_yaml_node **out, const c
 }
 
 static int load_tree(struct loader *l, struct inc_state *st, const struct quai_yaml_node **out,
-		     const struct quai_yaml_node *root, unsigned depth);
+                     const struct quai_yaml_node *root, unsigned depth);
 
 static int include_path(struct loader *l, struct inc_state *st, const struct quai_yaml_node **acc,
-			const char *rel, const struct quai_yaml_node *at, unsigned depth)
+                        const char *rel, const struct quai_yaml_node *at, unsigned depth)
 {
 	const char *root = l->p->project_dir;
 	cleanup_free char *path = xasprintf("%s/%s", root, rel);
@@ -200,12 +202,12 @@ static int include_path(struct loader *l, struct inc_state *st, const struct qua
 	size_t n = strlen(rel);
 	if (!(n > 4 && strcmp(rel + n - 4, ".yml") == 0) && !(n > 5 && strcmp(rel + n - 5, ".yaml") == 0))
 		return pl_fail(l, at, "include '%s': included files end in .yml or .yaml", rel);
-	const struct quai_yaml_node *inc;
+	const struct quai_yaml_node *inc = NULL;
 	if (read_doc(l, &inc, path, rel, NULL, 0, at) < 0)
 		return -1;
 	if (!inc)
 		return 0;
-	const struct quai_yaml_node *tree;
+	const struct quai_yaml_node *tree = NULL;
 	if (load_tree(l, st, &tree, inc, depth + 1) < 0)
 		return -1;
 	*acc = pl_deep_merge(l, *acc, tree);
@@ -213,7 +215,8 @@ static int include_path(struct loader *l, struct inc_state *st, const struct qua
 }
 
 static int include_local(struct loader *l, struct inc_state *st, const struct quai_yaml_node **acc,
-			 const struct quai_yaml_node *node, const struct quai_pipeline_vars *vars, unsigned depth)
+                         const struct quai_yaml_node *node, const struct quai_pipeline_vars *vars,
+                         unsigned depth)
 {
 	const char *s = quai_yaml_str(node);
 	if (!s || !*s)
@@ -247,17 +250,20 @@ static int include_local(struct loader *l, struct inc_state *st, const struct qu
 }
 
 static int include_item(struct loader *l, struct inc_state *st, const struct quai_yaml_node **acc,
-			const struct quai_yaml_node *item, const struct quai_pipeline_vars *vars, unsigned depth)
+                        const struct quai_yaml_node *item, const struct quai_pipeline_vars *vars,
+                        unsigned depth)
 {
 	if (item->type == QUAI_YAML_SCALAR) {
 		if (strncmp(item->str, "https://", 8) == 0 || strncmp(item->str, "http://", 7) == 0)
-			return pl_fail(l, item, "include of a remote URL ('%s') is not supported: quai runs offline; "
-					       "copy the file into the project and include it with include:local", item->str);
+			return pl_fail(l, item,
+			               "include of a remote URL ('%s') is not supported: quai runs offline; "
+			               "copy the file into the project and include it with include:local",
+			               item->str);
 		return include_local(l, st, acc, item, vars, depth);
 	}
 	if (item->type != QUAI_YAML_MAP)
 		return pl_fail(l, item, "an include is a path or a mapping with local:, found %s",
-			       quai_yaml_kind_name(item));
+		               quai_yaml_kind_name(item));
 	const struct quai_yaml_node *local = NULL, *rules = NULL;
 	for (size_t i = 0; i < item->n; i++) {
 		const struct quai_yaml_node *k = item->pairs[i].key;
@@ -269,11 +275,15 @@ static int include_item(struct loader *l, struct inc_state *st, const struct qua
 		} else if (strcmp(name, "rules") == 0) {
 			rules = item->pairs[i].value;
 		} else if (strcmp(name, "project") == 0 || strcmp(name, "remote") == 0 ||
-			   strcmp(name, "template") == 0 || strcmp(name, "component") == 0 ||
-			   strcmp(name, "file") == 0 || strcmp(name, "ref") == 0 || strcmp(name, "inputs") == 0 ||
-			   strcmp(name, "integrity") == 0 || strcmp(name, "cache") == 0) {
-			return pl_fail(l, k, "include:%s is not supported: quai runs offline and reads only files of "
-					     "this project (include:local)", name);
+		           strcmp(name, "template") == 0 || strcmp(name, "component") == 0 ||
+		           strcmp(name, "file") == 0 || strcmp(name, "ref") == 0 ||
+		           strcmp(name, "inputs") == 0 || strcmp(name, "integrity") == 0 ||
+		           strcmp(name, "cache") == 0) {
+			return pl_fail(
+			    l, k,
+			    "include:%s is not supported: quai runs offline and reads only files of "
+			    "this project (include:local)",
+			    name);
 		} else {
 			return pl_fail(l, k, "'%s' is not an include keyword (local, rules)", name);
 		}
@@ -283,7 +293,7 @@ static int include_item(struct loader *l, struct inc_state *st, const struct qua
 	if (rules) {
 		if (pl_rules_check(l, rules, false) < 0)
 			return -1;
-		struct pl_rule_result r = { 0 };
+		struct pl_rule_result r = {0};
 		if (pl_rules_eval(l, &r, rules, vars, "include") < 0)
 			return -1;
 		free(r.reason);
@@ -296,7 +306,7 @@ static int include_item(struct loader *l, struct inc_state *st, const struct qua
 
 /* root with its includes merged under it. */
 static int load_tree(struct loader *l, struct inc_state *st, const struct quai_yaml_node **out,
-		     const struct quai_yaml_node *root, unsigned depth)
+                     const struct quai_yaml_node *root, unsigned depth)
 {
 	if (depth > MAX_INCLUDE_DEPTH)
 		return pl_fail(l, root, "includes nested more than %d levels", MAX_INCLUDE_DEPTH);
@@ -307,7 +317,7 @@ static int load_tree(struct loader *l, struct inc_state *st, const struct quai_y
 	}
 	/* include paths and include:rules see the predefined, the user's and
 	 * this file's global variables */
-	struct quai_pipeline_vars vars = { 0 };
+	struct quai_pipeline_vars vars = {0};
 	pl_vars_append(&vars, &l->p->predefined);
 	const struct quai_yaml_node *gv = quai_yaml_get(root, "variables");
 	if (gv && gv->type == QUAI_YAML_MAP)
@@ -338,9 +348,11 @@ static int load_tree(struct loader *l, struct inc_state *st, const struct quai_y
 
 /* ---- !reference ---- */
 
-static const struct quai_yaml_node *resolve_refs(struct loader *l, const struct quai_yaml_node *n, unsigned depth);
+static const struct quai_yaml_node *resolve_refs(struct loader *l, const struct quai_yaml_node *n,
+                                                 unsigned depth);
 
-static const struct quai_yaml_node *reference(struct loader *l, const struct quai_yaml_node *n, unsigned depth)
+static const struct quai_yaml_node *reference(struct loader *l, const struct quai_yaml_node *n,
+                                              unsigned depth)
 {
 	if (depth >= MAX_REFERENCE) {
 		pl_fail(l, n, "!reference nested more than %d levels (or refers to itself)", MAX_REFERENCE);
@@ -357,7 +369,7 @@ static const struct quai_yaml_node *reference(struct loader *l, const struct qua
 		if (!k) {
 			quai_buf_release(&path);
 			pl_fail(l, n->items[i], "!reference path items are names, found %s",
-				quai_yaml_kind_name(n->items[i]));
+			        quai_yaml_kind_name(n->items[i]));
 			return NULL;
 		}
 		quai_buf_printf(&path, "%s%s", i ? "." : "", k);
@@ -399,19 +411,23 @@ static const struct quai_yaml_node *memo_get(struct memo *m, const struct quai_y
 static void memo_put(struct memo *m, const struct quai_yaml_node *k, const struct quai_yaml_node *v)
 {
 	if ((m->n + 1) * 2 > m->cap) {
-		struct memo bigger = { NULL, NULL, m->cap ? m->cap * 2 : 256, 0 };
-		bigger.keys = xcalloc(bigger.cap, sizeof(*bigger.keys));
-		bigger.vals = xcalloc(bigger.cap, sizeof(*bigger.vals));
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->keys[i]) {
-				size_t j = memo_slot(&bigger, m->keys[i]);
-				bigger.keys[j] = m->keys[i];
-				bigger.vals[j] = m->vals[i];
-				bigger.n++;
-			}
+		size_t cap = m->cap ? m->cap * 2 : 256;
+		struct memo bigger = {xcalloc(cap, sizeof(const struct quai_yaml_node *)),
+		                      xcalloc(cap, sizeof(const struct quai_yaml_node *)), cap, 0};
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->keys[i])
+				continue;
+			size_t j = memo_slot(&bigger, m->keys[i]);
+			bigger.keys[j] = m->keys[i];
+			bigger.vals[j] = m->vals[i];
+			bigger.n++;
+		}
 		free(m->keys);
 		free(m->vals);
-		*m = bigger;
+		m->keys = bigger.keys;
+		m->vals = bigger.vals;
+		m->cap = bigger.cap;
+		m->n = bigger.n;
 	}
 	size_t i = memo_slot(m, k);
 	if (!m->keys[i])
@@ -420,9 +436,11 @@ static void memo_put(struct memo *m, const struct quai_yaml_node *k, const struc
 	m->vals[i] = v;
 }
 
-static const struct quai_yaml_node *resolve_node(struct loader *l, const struct quai_yaml_node *n, unsigned depth);
+static const struct quai_yaml_node *resolve_node(struct loader *l, const struct quai_yaml_node *n,
+                                                 unsigned depth);
 
-static const struct quai_yaml_node *resolve_refs(struct loader *l, const struct quai_yaml_node *n, unsigned depth)
+static const struct quai_yaml_node *resolve_refs(struct loader *l, const struct quai_yaml_node *n,
+                                                 unsigned depth)
 {
 	if (n->type == QUAI_YAML_SCALAR && !n->tag)
 		return n;
@@ -443,7 +461,8 @@ static const struct quai_yaml_node *resolve_refs(struct loader *l, const struct 
 	return r;
 }
 
-static const struct quai_yaml_node *resolve_node(struct loader *l, const struct quai_yaml_node *n, unsigned depth)
+static const struct quai_yaml_node *resolve_node(struct loader *l, const struct quai_yaml_node *n,
+                                                 unsigned depth)
 {
 	if (n->tag && n->tag[0] == '!') {
 		if (strcmp(n->tag, "!reference") != 0) {
@@ -458,7 +477,7 @@ static const struct quai_yaml_node *resolve_node(struct loader *l, const struct 
 	}
 	if (n->type == QUAI_YAML_SCALAR)
 		return n;
-	const struct quai_yaml_node **vals = xcalloc(n->n ? n->n : 1, sizeof(*vals));
+	const struct quai_yaml_node **vals = xcalloc(n->n ? n->n : 1, sizeof(const struct quai_yaml_node *));
 	bool changed = false;
 	for (size_t i = 0; i < n->n; i++) {
 		const struct quai_yaml_node *v = n->type == QUAI_YAML_SEQ ? n->items[i] : n->pairs[i].value;
@@ -478,8 +497,9 @@ static const struct quai_yaml_node *resolve_node(struct loader *l, const struct 
 	} else if (changed) {
 		struct quai_yaml_node *s = quai_yaml_new(l->work, QUAI_YAML_SEQ, n);
 		s->style = n->style;
-		const struct quai_yaml_node **items = quai_yaml_alloc(l->work, n->n * sizeof(*items));
-		memcpy(items, vals, n->n * sizeof(*items));
+		const struct quai_yaml_node **items =
+		    quai_yaml_alloc(l->work, n->n * sizeof(const struct quai_yaml_node *));
+		memcpy(items, vals, n->n * sizeof(const struct quai_yaml_node *));
 		s->items = items;
 		s->n = n->n;
 		r = s;
@@ -511,8 +531,10 @@ static int extend(struct loader *l, struct entry *all, size_t n, struct entry *e
 	if (e->state == 1)
 		return pl_fail(l, e->key, "'%s': extends forms a cycle", e->key->str);
 	if (depth > MAX_EXTENDS)
-		return pl_fail(l, e->key, "'%s': extends nested more than %d levels", e->key->str, MAX_EXTENDS);
-	const struct quai_yaml_node *ext = e->val->type == QUAI_YAML_MAP ? quai_yaml_get(e->val, "extends") : NULL;
+		return pl_fail(l, e->key, "'%s': extends nested more than %d levels", e->key->str,
+		               MAX_EXTENDS);
+	const struct quai_yaml_node *ext =
+	    e->val->type == QUAI_YAML_MAP ? quai_yaml_get(e->val, "extends") : NULL;
 	if (!ext) {
 		e->state = 2;
 		return 0;
@@ -529,12 +551,14 @@ static int extend(struct loader *l, struct entry *all, size_t n, struct entry *e
 		const char *name = quai_yaml_str(names[i]);
 		if (!name)
 			return pl_fail(l, names[i], "extends takes a job name or a list of them, found %s",
-				       quai_yaml_kind_name(names[i]));
+			               quai_yaml_kind_name(names[i]));
 		struct entry *base = find_entry(all, n, name);
 		if (!base)
-			return pl_fail(l, names[i], "'%s' extends '%s', which is not defined", e->key->str, name);
+			return pl_fail(l, names[i], "'%s' extends '%s', which is not defined", e->key->str,
+			               name);
 		if (base->val->type != QUAI_YAML_MAP)
-			return pl_fail(l, names[i], "'%s' extends '%s', which is not a mapping", e->key->str, name);
+			return pl_fail(l, names[i], "'%s' extends '%s', which is not a mapping", e->key->str,
+			               name);
 		if (extend(l, all, n, base, depth + 1) < 0)
 			return -1;
 		acc = pl_deep_merge(l, acc, base->val);
@@ -554,11 +578,11 @@ static int resolve_extends(struct loader *l)
 		if (!k) {
 			free(all);
 			return pl_fail(l, root->pairs[i].key, "top-level keys are names, found %s",
-				       quai_yaml_kind_name(root->pairs[i].key));
+			               quai_yaml_kind_name(root->pairs[i].key));
 		}
 		if (shadowed(root, i))
 			continue;
-		all[n++] = (struct entry){ root->pairs[i].key, root->pairs[i].value, 0 };
+		all[n++] = (struct entry){root->pairs[i].key, root->pairs[i].value, 0};
 	}
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
@@ -577,12 +601,12 @@ static int resolve_extends(struct loader *l)
 int pl_config_load(struct loader *l)
 {
 	const struct quai_pipeline_context *c = l->ctx;
-	const struct quai_yaml_node *root;
+	const struct quai_yaml_node *root = NULL;
 	if (read_doc(l, &root, l->p->file, l->p->file, c->data, c->len, NULL) < 0)
 		return -1;
 	if (!root)
 		return pl_fail(l, NULL, "the pipeline file is empty: it needs at least one job");
-	struct inc_state st = { 0 };
+	struct inc_state st = {0};
 	int rc = load_tree(l, &st, &l->root, root, 0);
 	for (size_t i = 0; i < st.nseen; i++)
 		free(st.seen[i]);
@@ -590,8 +614,10 @@ int pl_config_load(struct loader *l)
 	if (rc < 0)
 		return -1;
 	if (l->too_big)
-		return pl_fail(l, NULL, "the configuration is too large to merge (mappings of more than %u keys, "
-				       "or aliases repeated beyond reason)", MAX_MAP);
+		return pl_fail(l, NULL,
+		               "the configuration is too large to merge (mappings of more than %u keys, "
+		               "or aliases repeated beyond reason)",
+		               MAX_MAP);
 	const struct quai_yaml_node *r = resolve_refs(l, l->root, 0);
 	if (l->memo) {
 		free(l->memo->keys);
@@ -605,7 +631,9 @@ int pl_config_load(struct loader *l)
 	if (resolve_extends(l) < 0)
 		return -1;
 	if (l->too_big)
-		return pl_fail(l, NULL, "the configuration is too large to merge (mappings of more than %u keys, "
-				       "or aliases repeated beyond reason)", MAX_MAP);
+		return pl_fail(l, NULL,
+		               "the configuration is too large to merge (mappings of more than %u keys, "
+		               "or aliases repeated beyond reason)",
+		               MAX_MAP);
 	return 0;
 }

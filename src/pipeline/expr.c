@@ -85,7 +85,7 @@ static struct pl_expr *parse_regex(struct parser *p)
 	while (isalpha((unsigned char)s[fe]))
 		fe++;
 	cleanup_free char *flags = xstrndup(s + f, fe - f);
-	struct pl_regex *re;
+	struct pl_regex *re = NULL;
 	struct quai_error *e2 = NULL;
 	if (pl_regex_compile(&re, s + 1, n - 1, flags, &e2) < 0) {
 		quai_error_set(p->err, QUAI_EXIT_USAGE, "col %zu: %s", p->i + 1, e2 ? e2->msg : "bad regex");
@@ -154,7 +154,9 @@ static struct pl_expr *parse_value(struct parser *p)
 		return node(N_NULL);
 	}
 	if (!c)
-		fail(p, "expected a value ($VARIABLE, \"string\", /regex/ or null) at the end of the expression");
+		fail(
+		    p,
+		    "expected a value ($VARIABLE, \"string\", /regex/ or null) at the end of the expression");
 	else
 		fail(p, "expected a value ($VARIABLE, \"string\", /regex/ or null)");
 	return NULL;
@@ -169,7 +171,7 @@ static struct pl_expr *parse_compare(struct parser *p)
 	static const struct {
 		const char *op;
 		enum node_kind kind;
-	} ops[] = { { "==", N_EQ }, { "!=", N_NE }, { "=~", N_MATCH }, { "!~", N_NOMATCH } };
+	} ops[] = {{"==", N_EQ}, {"!=", N_NE}, {"=~", N_MATCH}, {"!~", N_NOMATCH}};
 	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
 		if (strncmp(p->s + p->i, ops[k].op, 2) != 0)
 			continue;
@@ -190,10 +192,12 @@ static struct pl_expr *parse_compare(struct parser *p)
 static struct pl_expr *parse_and(struct parser *p)
 {
 	struct pl_expr *l = parse_compare(p);
-	while (l) {
+	if (!l)
+		return NULL;
+	for (;;) {
 		skip_ws(p);
 		if (strncmp(p->s + p->i, "&&", 2) != 0)
-			break;
+			return l;
 		p->i += 2;
 		struct pl_expr *r = parse_compare(p);
 		if (!r) {
@@ -205,16 +209,17 @@ static struct pl_expr *parse_and(struct parser *p)
 		e->r = r;
 		l = e;
 	}
-	return l;
 }
 
 static struct pl_expr *parse_or(struct parser *p)
 {
 	struct pl_expr *l = parse_and(p);
-	while (l) {
+	if (!l)
+		return NULL;
+	for (;;) {
 		skip_ws(p);
 		if (strncmp(p->s + p->i, "||", 2) != 0)
-			break;
+			return l;
 		p->i += 2;
 		struct pl_expr *r = parse_and(p);
 		if (!r) {
@@ -226,14 +231,13 @@ static struct pl_expr *parse_or(struct parser *p)
 		e->r = r;
 		l = e;
 	}
-	return l;
 }
 
 int pl_expr_parse(struct pl_expr **out, const char *text, struct quai_error **err)
 {
 	if (strlen(text) > EXPR_MAX)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "expression longer than %u bytes", EXPR_MAX);
-	struct parser p = { .s = text, .err = err };
+	struct parser p = {.s = text, .err = err};
 	struct pl_expr *e = parse_or(&p);
 	if (!e)
 		return -1;
@@ -255,7 +259,7 @@ enum val_kind { V_NIL, V_BOOL, V_STR, V_REGEX };
 struct val {
 	enum val_kind kind;
 	bool b;
-	char *s; /* owned, V_STR */
+	char *s;                  /* owned, V_STR */
 	const struct pl_expr *re; /* V_REGEX: the literal */
 };
 
@@ -283,7 +287,7 @@ static bool present(const struct val *v)
 }
 
 static int eval(const struct pl_expr *e, const struct quai_pipeline_vars *vars, struct val *out,
-		struct quai_error **err);
+                struct quai_error **err);
 
 static bool equal(const struct val *a, const struct val *b)
 {
@@ -315,8 +319,9 @@ static int matches(const struct val *l, const struct val *r, bool *out, struct q
 	if (r->kind == V_REGEX) {
 		int m = pl_regex_search(r->re->re, text, strlen(text));
 		if (m < 0)
-			return quai_error_set(err, QUAI_EXIT_USAGE, "regular expression %s: matching failed (too complex)",
-					      r->re->text);
+			return quai_error_set(err, QUAI_EXIT_USAGE,
+			                      "regular expression %s: matching failed (too complex)",
+			                      r->re->text);
 		*out = m == 1;
 		return 0;
 	}
@@ -325,9 +330,9 @@ static int matches(const struct val *l, const struct val *r, bool *out, struct q
 		return 0;
 	}
 	size_t ps, pn;
-	const char *flags;
+	const char *flags = NULL;
 	if (pl_regex_literal(r->s, strlen(r->s), &ps, &pn, &flags) == 0) {
-		struct pl_regex *re;
+		struct pl_regex *re = NULL;
 		struct quai_error *e2 = NULL;
 		if (pl_regex_compile(&re, r->s + ps, pn, flags, &e2) == 0) {
 			int m = pl_regex_search(re, text, strlen(text));
@@ -342,9 +347,9 @@ static int matches(const struct val *l, const struct val *r, bool *out, struct q
 }
 
 static int eval_binary(const struct pl_expr *e, const struct quai_pipeline_vars *vars, struct val *out,
-		       struct quai_error **err)
+                       struct quai_error **err)
 {
-	struct val l = { 0 }, r = { 0 };
+	struct val l = {0}, r = {0};
 	if (eval(e->l, vars, &l, err) < 0)
 		return -1;
 	if (e->kind == N_AND || e->kind == N_OR) {
@@ -385,26 +390,28 @@ static int eval_binary(const struct pl_expr *e, const struct quai_pipeline_vars 
 	}
 	val_release(&l);
 	val_release(&r);
-	*out = (struct val){ .kind = V_BOOL, .b = b };
+	*out = (struct val){.kind = V_BOOL, .b = b};
 	return rc;
 }
 
 static int eval(const struct pl_expr *e, const struct quai_pipeline_vars *vars, struct val *out,
-		struct quai_error **err)
+                struct quai_error **err)
 {
-	*out = (struct val){ 0 };
+	*out = (struct val){0};
+	if (!e)
+		return 0;
 	switch (e->kind) {
 	case N_VAR: {
 		const struct quai_pipeline_var *v = quai_pipeline_vars_get(vars, e->text);
 		if (v)
-			*out = (struct val){ .kind = V_STR, .s = xstrdup(v->value) };
+			*out = (struct val){.kind = V_STR, .s = xstrdup(v->value)};
 		return 0;
 	}
 	case N_STR:
-		*out = (struct val){ .kind = V_STR, .s = pl_expand_ex(e->text, vars, true) };
+		*out = (struct val){.kind = V_STR, .s = pl_expand_ex(e->text, vars, true)};
 		return 0;
 	case N_REGEX:
-		*out = (struct val){ .kind = V_REGEX, .re = e };
+		*out = (struct val){.kind = V_REGEX, .re = e};
 		return 0;
 	case N_NULL:
 		return 0;
@@ -413,7 +420,8 @@ static int eval(const struct pl_expr *e, const struct quai_pipeline_vars *vars, 
 	}
 }
 
-int pl_expr_eval(const struct pl_expr *e, const struct quai_pipeline_vars *vars, bool *out, struct quai_error **err)
+int pl_expr_eval(const struct pl_expr *e, const struct quai_pipeline_vars *vars, bool *out,
+                 struct quai_error **err)
 {
 	struct val v;
 	if (eval(e, vars, &v, err) < 0)
@@ -423,9 +431,10 @@ int pl_expr_eval(const struct pl_expr *e, const struct quai_pipeline_vars *vars,
 	return 0;
 }
 
-int quai_pipeline_if(bool *out, const char *expr, const struct quai_pipeline_vars *vars, struct quai_error **err)
+int quai_pipeline_if(bool *out, const char *expr, const struct quai_pipeline_vars *vars,
+                     struct quai_error **err)
 {
-	struct pl_expr *e;
+	struct pl_expr *e = NULL;
 	if (pl_expr_parse(&e, expr, err) < 0)
 		return -1;
 	int rc = pl_expr_eval(e, vars, out, err);

@@ -11,7 +11,7 @@
 #include "pipeline/internal.h"
 #include "core/banned.h"
 
-#define BRACE_MAX 256u  /* alternatives of one pattern */
+#define BRACE_MAX 256u    /* alternatives of one pattern */
 #define WALK_MAX  100000u /* files looked at for exists: */
 #define STEPS_MAX 200000u
 

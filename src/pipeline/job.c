@@ -15,14 +15,16 @@
 
 int pl_scalar(struct loader *l, const char **out, const struct quai_yaml_node *node, const char *what)
 {
-	if (!node || node->type != QUAI_YAML_SCALAR)
-		return pl_fail(l, node, "%s: expected a string, found %s", what, quai_yaml_kind_name(node));
+	if (!node || node->type != QUAI_YAML_SCALAR) {
+		pl_fail(l, node, "%s: expected a string, found %s", what, quai_yaml_kind_name(node));
+		return -1;
+	}
 	*out = quai_yaml_is_null(node) && !quai_yaml_is_quoted(node) ? "" : node->str;
 	return 0;
 }
 
 static int strv_add(struct loader *l, struct quai_buf *acc, size_t *n, const struct quai_yaml_node *node,
-		    const char *what, bool nested, unsigned depth)
+                    const char *what, bool nested, unsigned depth)
 {
 	if (node->type == QUAI_YAML_SCALAR) {
 		if (quai_yaml_is_null(node))
@@ -36,7 +38,7 @@ static int strv_add(struct loader *l, struct quai_buf *acc, size_t *n, const str
 	}
 	if (node->type != QUAI_YAML_SEQ || (depth > 0 && !nested))
 		return pl_fail(l, node, "%s: expected a string or a list of strings, found %s", what,
-			       quai_yaml_kind_name(node));
+		               quai_yaml_kind_name(node));
 	if (depth > NEST_MAX)
 		return pl_fail(l, node, "%s: lists nested more than %d levels", what, NEST_MAX);
 	for (size_t i = 0; i < node->n; i++)
@@ -65,12 +67,13 @@ int pl_strv(struct loader *l, char ***out, const struct quai_yaml_node *node, co
 static int want_bool(struct loader *l, bool *out, const struct quai_yaml_node *node, const char *what)
 {
 	if (quai_yaml_bool(node, out, QUAI_YAML_BOOL_11) < 0)
-		return pl_fail(l, node, "%s: expected true or false, found %s", what, quai_yaml_kind_name(node));
+		return pl_fail(l, node, "%s: expected true or false, found %s", what,
+		               quai_yaml_kind_name(node));
 	return 0;
 }
 
-static int want_int(struct loader *l, long long *out, const struct quai_yaml_node *node, const char *what, long long lo,
-		    long long hi)
+static int want_int(struct loader *l, long long *out, const struct quai_yaml_node *node, const char *what,
+                    long long lo, long long hi)
 {
 	if (quai_yaml_int(node, out) < 0 || *out < lo || *out > hi)
 		return pl_fail(l, node, "%s: expected a whole number from %lld to %lld", what, lo, hi);
@@ -88,7 +91,7 @@ static int ints(struct loader *l, int **out, size_t *n, const struct quai_yaml_n
 	*out = xcalloc(count ? count : 1, sizeof(int));
 	*n = 0;
 	for (size_t i = 0; i < count; i++) {
-		long long v;
+		long long v = 0;
 		if (want_int(l, &v, items[i], what, 0, 255) < 0)
 			return -1;
 		(*out)[(*n)++] = (int)v;
@@ -97,7 +100,8 @@ static int ints(struct loader *l, int **out, size_t *n, const struct quai_yaml_n
 }
 
 /* Checks that every key of map is one of names. */
-static int keys_in(struct loader *l, const struct quai_yaml_node *map, const char *what, const char *const *names)
+static int keys_in(struct loader *l, const struct quai_yaml_node *map, const char *what,
+                   const char *const *names)
 {
 	if (map->type != QUAI_YAML_MAP)
 		return pl_fail(l, map, "%s: expected a mapping, found %s", what, quai_yaml_kind_name(map));
@@ -110,8 +114,8 @@ static int keys_in(struct loader *l, const struct quai_yaml_node *map, const cha
 			struct quai_buf b = QUAI_BUF_INIT;
 			for (const char *const *n = names; *n; n++)
 				quai_buf_printf(&b, "%s%s", n == names ? "" : ", ", *n);
-			pl_fail(l, map->pairs[i].key, "%s: unknown keyword '%s' (known: %s)", what, k ? k : "?",
-				quai_buf_str(&b));
+			pl_fail(l, map->pairs[i].key, "%s: unknown keyword '%s' (known: %s)", what,
+			        k ? k : "?", quai_buf_str(&b));
 			quai_buf_release(&b);
 			return -1;
 		}
@@ -180,7 +184,8 @@ static char *ruby_number(const struct quai_yaml_node *v)
 		if (!e)
 			return NULL;
 		char mant[40];
-		snprintf(mant, sizeof(mant), "%.*s%s", (int)(e - buf), buf, strchr(buf, '.') && strchr(buf, '.') < e ? "" : ".0");
+		snprintf(mant, sizeof(mant), "%.*s%s", (int)(e - buf), buf,
+		         strchr(buf, '.') && strchr(buf, '.') < e ? "" : ".0");
 		int ex = atoi(e + 1);
 		return xasprintf("%se%c%02d", mant, ex < 0 ? '-' : '+', ex < 0 ? -ex : ex);
 	}
@@ -193,12 +198,13 @@ static char *ruby_number(const struct quai_yaml_node *v)
 	return xstrdup(buf);
 }
 
-int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_yaml_node *node, const char *what)
+int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_yaml_node *node,
+            const char *what)
 {
 	if (node->type != QUAI_YAML_MAP)
 		return pl_fail(l, node, "%s: expected a mapping of NAME: value, found %s", what,
-			       quai_yaml_kind_name(node));
-	static const char *const keys[] = { "value", "description", "expand", "options", NULL };
+		               quai_yaml_kind_name(node));
+	static const char *const keys[] = {"value", "description", "expand", "options", NULL};
 	for (size_t i = 0; i < node->n; i++) {
 		const char *k = quai_yaml_str(node->pairs[i].key);
 		const struct quai_yaml_node *v = node->pairs[i].value;
@@ -206,8 +212,10 @@ int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_
 			return pl_fail(l, node->pairs[i].key, "%s: variable names are strings", what);
 		for (const char *c = k; *c; c++)
 			if (!isalnum((unsigned char)*c) && *c != '_')
-				return pl_fail(l, node->pairs[i].key, "%s: '%s' is not a valid variable name "
-								      "(letters, digits and _)", what, k);
+				return pl_fail(l, node->pairs[i].key,
+				               "%s: '%s' is not a valid variable name "
+				               "(letters, digits and _)",
+				               what, k);
 		const char *value = "";
 		const char *desc = NULL;
 		char *number = NULL;
@@ -226,7 +234,7 @@ int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_
 				return -1;
 			x = quai_yaml_get(v, "options");
 			if (x) {
-				char **opts;
+				char **opts = NULL;
 				if (pl_strv(l, &opts, x, "variables:options", false) < 0)
 					return -1;
 				bool found = false;
@@ -234,24 +242,28 @@ int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_
 					found |= strcmp(*o, value) == 0;
 				pl_strv_free(opts);
 				if (!found)
-					return pl_fail(l, x, "%s: the value of '%s' is not one of its options", what, k);
+					return pl_fail(
+					    l, x, "%s: the value of '%s' is not one of its options", what, k);
 			}
 		} else if (v->type == QUAI_YAML_SCALAR) {
-			bool b;
+			bool b = false;
 			if (!quai_yaml_is_quoted(v) && quai_yaml_bool(v, &b, QUAI_YAML_BOOL_11) == 0 &&
 			    strlen(v->str) > 1)
-				return pl_fail(l, v, "%s: '%s' is a boolean; quote it (\"%s\") to make it a string", what,
-					       k, v->str);
+				return pl_fail(l, v,
+				               "%s: '%s' is a boolean; quote it (\"%s\") to make it a string",
+				               what, k, v->str);
 			if (quai_yaml_is_null(v))
-				return pl_fail(l, v, "%s: '%s' has no value; write %s: \"\" for an empty one", what, k, k);
+				return pl_fail(l, v, "%s: '%s' has no value; write %s: \"\" for an empty one",
+				               what, k, k);
 			if (pl_scalar(l, &value, v, what) < 0)
 				return -1;
 			number = ruby_number(v);
 			if (number)
 				value = number;
 		} else {
-			return pl_fail(l, v, "%s: the value of '%s' is a string or a mapping with value:, found %s",
-				       what, k, quai_yaml_kind_name(v));
+			return pl_fail(l, v,
+			               "%s: the value of '%s' is a string or a mapping with value:, found %s",
+			               what, k, quai_yaml_kind_name(v));
 		}
 		struct quai_pipeline_var *var = quai_pipeline_vars_add(out, k, value);
 		free(number);
@@ -266,17 +278,17 @@ int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_
 static int parse_image(struct loader *l, struct quai_pipeline_image *img, const struct quai_yaml_node *v)
 {
 	if (v->type == QUAI_YAML_SCALAR) {
-		const char *s;
+		const char *s = NULL;
 		if (pl_scalar(l, &s, v, "image") < 0)
 			return -1;
 		img->name = xstrdup(s);
 		return 0;
 	}
-	static const char *const keys[] = { "name", "entrypoint", "pull_policy", NULL };
+	static const char *const keys[] = {"name", "entrypoint", "pull_policy", NULL};
 	if (keys_in(l, v, "image", keys) < 0)
 		return -1;
 	const struct quai_yaml_node *x = quai_yaml_get(v, "name");
-	const char *s;
+	const char *s = NULL;
 	if (!x)
 		return pl_fail(l, v, "image: name is required");
 	if (pl_scalar(l, &s, x, "image:name") < 0)
@@ -287,7 +299,7 @@ static int parse_image(struct loader *l, struct quai_pipeline_image *img, const 
 		return -1;
 	x = quai_yaml_get(v, "pull_policy");
 	if (x) {
-		char **pp;
+		char **pp = NULL;
 		if (pl_strv(l, &pp, x, "image:pull_policy", false) < 0)
 			return -1;
 		img->pull_policy = pp[0] ? xstrdup(pp[0]) : NULL;
@@ -298,14 +310,15 @@ static int parse_image(struct loader *l, struct quai_pipeline_image *img, const 
 
 static int parse_service(struct loader *l, struct quai_pipeline_service *s, const struct quai_yaml_node *v)
 {
-	const char *str;
+	const char *str = NULL;
 	if (v->type == QUAI_YAML_SCALAR) {
 		if (pl_scalar(l, &str, v, "services") < 0)
 			return -1;
 		s->name = xstrdup(str);
 		return 0;
 	}
-	static const char *const keys[] = { "name", "alias", "entrypoint", "command", "variables", "pull_policy", NULL };
+	static const char *const keys[] = {"name",      "alias",       "entrypoint", "command",
+	                                   "variables", "pull_policy", NULL};
 	if (keys_in(l, v, "services", keys) < 0)
 		return -1;
 	const struct quai_yaml_node *x = quai_yaml_get(v, "name");
@@ -319,7 +332,8 @@ static int parse_service(struct loader *l, struct quai_pipeline_service *s, cons
 			return -1;
 		s->alias = xstrdup(str);
 	}
-	if ((x = quai_yaml_get(v, "entrypoint")) && pl_strv(l, &s->entrypoint, x, "services:entrypoint", false) < 0)
+	if ((x = quai_yaml_get(v, "entrypoint")) &&
+	    pl_strv(l, &s->entrypoint, x, "services:entrypoint", false) < 0)
 		return -1;
 	if ((x = quai_yaml_get(v, "command")) && pl_strv(l, &s->command, x, "services:command", false) < 0)
 		return -1;
@@ -342,35 +356,40 @@ static int parse_services(struct loader *l, struct quai_pipeline_job *job, const
 }
 
 static int parse_when(struct loader *l, enum quai_pipeline_when *out, const struct quai_yaml_node *v,
-		      const char *what, unsigned allowed)
+                      const char *what, unsigned allowed)
 {
 	const char *s = quai_yaml_str(v);
 	for (int w = QUAI_PIPELINE_ON_SUCCESS; s && w <= QUAI_PIPELINE_NEVER; w++)
-		if ((allowed & (1u << w)) && strcmp(s, quai_pipeline_when_name((enum quai_pipeline_when)w)) == 0) {
+		if ((allowed & (1u << w)) &&
+		    strcmp(s, quai_pipeline_when_name((enum quai_pipeline_when)w)) == 0) {
 			*out = (enum quai_pipeline_when)w;
 			return 0;
 		}
 	struct quai_buf b = QUAI_BUF_INIT;
 	for (int w = QUAI_PIPELINE_ON_SUCCESS; w <= QUAI_PIPELINE_NEVER; w++)
 		if (allowed & (1u << w))
-			quai_buf_printf(&b, "%s%s", b.len ? ", " : "", quai_pipeline_when_name((enum quai_pipeline_when)w));
+			quai_buf_printf(&b, "%s%s", b.len ? ", " : "",
+			                quai_pipeline_when_name((enum quai_pipeline_when)w));
 	pl_fail(l, v, "%s: expected one of %s", what, quai_buf_str(&b));
 	quai_buf_release(&b);
 	return -1;
 }
 
-#define WHEN_JOB  0x3fu
-#define WHEN_ART  ((1u << QUAI_PIPELINE_ON_SUCCESS) | (1u << QUAI_PIPELINE_ON_FAILURE) | (1u << QUAI_PIPELINE_ALWAYS))
+#define WHEN_JOB 0x3fu
+#define WHEN_ART                                                                                             \
+	((1u << QUAI_PIPELINE_ON_SUCCESS) | (1u << QUAI_PIPELINE_ON_FAILURE) | (1u << QUAI_PIPELINE_ALWAYS))
 
-static int parse_artifacts(struct loader *l, struct quai_pipeline_artifacts *a, const struct quai_yaml_node *v)
+static int parse_artifacts(struct loader *l, struct quai_pipeline_artifacts *a,
+                           const struct quai_yaml_node *v)
 {
-	static const char *const keys[] = { "paths", "exclude", "untracked", "when", "expire_in", "expose_as",
-					    "name", "public", "access", "reports", NULL };
+	static const char *const keys[] = {"paths",     "exclude",   "untracked", "when",
+	                                   "expire_in", "expose_as", "name",      "public",
+	                                   "access",    "reports",   NULL};
 	if (keys_in(l, v, "artifacts", keys) < 0)
 		return -1;
 	a->set = true;
-	const struct quai_yaml_node *x;
-	const char *s;
+	const struct quai_yaml_node *x = NULL;
+	const char *s = NULL;
 	if ((x = quai_yaml_get(v, "paths")) && pl_strv(l, &a->paths, x, "artifacts:paths", true) < 0)
 		return -1;
 	if ((x = quai_yaml_get(v, "exclude")) && pl_strv(l, &a->exclude, x, "artifacts:exclude", true) < 0)
@@ -380,11 +399,14 @@ static int parse_artifacts(struct loader *l, struct quai_pipeline_artifacts *a, 
 	if ((x = quai_yaml_get(v, "when")) && parse_when(l, &a->when, x, "artifacts:when", WHEN_ART) < 0)
 		return -1;
 	if ((x = quai_yaml_get(v, "expire_in"))) {
-		long secs;
+		long secs = 0;
 		if (pl_scalar(l, &s, x, "artifacts:expire_in") < 0)
 			return -1;
 		if (strcmp(s, "never") != 0 && quai_pipeline_duration(&secs, s) < 0)
-			return pl_fail(l, x, "artifacts:expire_in: '%s' is not a duration (\"1 week\", \"30 mins\", never)", s);
+			return pl_fail(
+			    l, x,
+			    "artifacts:expire_in: '%s' is not a duration (\"1 week\", \"30 mins\", never)",
+			    s);
 		a->expire_in = xstrdup(s);
 	}
 	if ((x = quai_yaml_get(v, "name"))) {
@@ -392,22 +414,27 @@ static int parse_artifacts(struct loader *l, struct quai_pipeline_artifacts *a, 
 			return -1;
 		a->name = xstrdup(s);
 	}
-	a->expose_set = quai_yaml_get(v, "expose_as") || quai_yaml_get(v, "public") || quai_yaml_get(v, "access");
+	a->expose_set =
+	    quai_yaml_get(v, "expose_as") || quai_yaml_get(v, "public") || quai_yaml_get(v, "access");
 	if ((x = quai_yaml_get(v, "reports"))) {
-		static const char *const rkeys[] = { "junit", "dotenv", NULL };
+		static const char *const rkeys[] = {"junit", "dotenv", NULL};
 		if (x->type == QUAI_YAML_MAP)
 			for (size_t i = 0; i < x->n; i++) {
 				const char *k = quai_yaml_str(x->pairs[i].key);
 				if (k && strcmp(k, "junit") != 0 && strcmp(k, "dotenv") != 0)
-					return pl_fail(l, x->pairs[i].key, "artifacts:reports:%s is not supported by quai "
-									   "(junit and dotenv are)", k);
+					return pl_fail(l, x->pairs[i].key,
+					               "artifacts:reports:%s is not supported by quai "
+					               "(junit and dotenv are)",
+					               k);
 			}
 		if (keys_in(l, x, "artifacts:reports", rkeys) < 0)
 			return -1;
-		const struct quai_yaml_node *r;
-		if ((r = quai_yaml_get(x, "junit")) && pl_strv(l, &a->reports_junit, r, "artifacts:reports:junit", false) < 0)
+		const struct quai_yaml_node *r = NULL;
+		if ((r = quai_yaml_get(x, "junit")) &&
+		    pl_strv(l, &a->reports_junit, r, "artifacts:reports:junit", false) < 0)
 			return -1;
-		if ((r = quai_yaml_get(x, "dotenv")) && pl_strv(l, &a->reports_dotenv, r, "artifacts:reports:dotenv", false) < 0)
+		if ((r = quai_yaml_get(x, "dotenv")) &&
+		    pl_strv(l, &a->reports_dotenv, r, "artifacts:reports:dotenv", false) < 0)
 			return -1;
 	}
 	return 0;
@@ -415,15 +442,15 @@ static int parse_artifacts(struct loader *l, struct quai_pipeline_artifacts *a, 
 
 static int parse_cache(struct loader *l, struct quai_pipeline_cache *c, const struct quai_yaml_node *v)
 {
-	static const char *const keys[] = { "key", "paths", "policy", "when", "untracked", "unprotect",
-					    "fallback_keys", NULL };
+	static const char *const keys[] = {"key",       "paths",     "policy",        "when",
+	                                   "untracked", "unprotect", "fallback_keys", NULL};
 	if (keys_in(l, v, "cache", keys) < 0)
 		return -1;
-	const struct quai_yaml_node *x;
-	const char *s;
+	const struct quai_yaml_node *x = NULL;
+	const char *s = NULL;
 	if ((x = quai_yaml_get(v, "key"))) {
 		if (x->type == QUAI_YAML_MAP) {
-			static const char *const kkeys[] = { "files", "prefix", NULL };
+			static const char *const kkeys[] = {"files", "prefix", NULL};
 			if (keys_in(l, x, "cache:key", kkeys) < 0)
 				return -1;
 			const struct quai_yaml_node *f = quai_yaml_get(x, "files");
@@ -441,9 +468,10 @@ static int parse_cache(struct loader *l, struct quai_pipeline_cache *c, const st
 		} else {
 			if (pl_scalar(l, &s, x, "cache:key") < 0)
 				return -1;
-			if (strchr(s, '/') || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || strstr(s, "%2F") ||
-			    strstr(s, "%2f"))
-				return pl_fail(l, x, "cache:key: '%s' cannot contain '/' or be '.' or '..'", s);
+			if (strchr(s, '/') || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+			    strstr(s, "%2F") || strstr(s, "%2f"))
+				return pl_fail(l, x, "cache:key: '%s' cannot contain '/' or be '.' or '..'",
+				               s);
 			c->key = xstrdup(s);
 		}
 	}
@@ -455,10 +483,11 @@ static int parse_cache(struct loader *l, struct quai_pipeline_cache *c, const st
 		return -1;
 	if ((x = quai_yaml_get(v, "when")) && parse_when(l, &c->when, x, "cache:when", WHEN_ART) < 0)
 		return -1;
-	if ((x = quai_yaml_get(v, "fallback_keys")) && pl_strv(l, &c->fallback_keys, x, "cache:fallback_keys", false) < 0)
+	if ((x = quai_yaml_get(v, "fallback_keys")) &&
+	    pl_strv(l, &c->fallback_keys, x, "cache:fallback_keys", false) < 0)
 		return -1;
 	if ((x = quai_yaml_get(v, "unprotect"))) {
-		bool b;
+		bool b = false;
 		if (want_bool(l, &b, x, "cache:unprotect") < 0)
 			return -1;
 	}
@@ -498,27 +527,37 @@ static int parse_caches(struct loader *l, struct quai_pipeline_job *job, const s
 
 static int parse_retry(struct loader *l, struct quai_pipeline_retry *r, const struct quai_yaml_node *v)
 {
-	long long n;
+	long long n = 0;
 	if (v->type == QUAI_YAML_SCALAR) {
 		if (want_int(l, &n, v, "retry", 0, 2) < 0)
 			return -1;
 		r->max = (int)n;
 		return 0;
 	}
-	static const char *const keys[] = { "max", "when", "exit_codes", NULL };
+	static const char *const keys[] = {"max", "when", "exit_codes", NULL};
 	if (keys_in(l, v, "retry", keys) < 0)
 		return -1;
-	const struct quai_yaml_node *x;
+	const struct quai_yaml_node *x = NULL;
 	if ((x = quai_yaml_get(v, "max"))) {
 		if (want_int(l, &n, x, "retry:max", 0, 2) < 0)
 			return -1;
 		r->max = (int)n;
 	}
 	if ((x = quai_yaml_get(v, "when"))) {
-		static const char *const reasons[] = { "always", "unknown_failure", "script_failure",
-			"api_failure", "stuck_or_timeout_failure", "runner_system_failure", "runner_unsupported",
-			"stale_schedule", "job_execution_timeout", "archived_failure", "unmet_prerequisites",
-			"scheduler_failure", "data_integrity_failure", NULL };
+		static const char *const reasons[] = {"always",
+		                                      "unknown_failure",
+		                                      "script_failure",
+		                                      "api_failure",
+		                                      "stuck_or_timeout_failure",
+		                                      "runner_system_failure",
+		                                      "runner_unsupported",
+		                                      "stale_schedule",
+		                                      "job_execution_timeout",
+		                                      "archived_failure",
+		                                      "unmet_prerequisites",
+		                                      "scheduler_failure",
+		                                      "data_integrity_failure",
+		                                      NULL};
 		if (pl_strv(l, &r->when, x, "retry:when", false) < 0)
 			return -1;
 		for (char **w = r->when; *w; w++) {
@@ -526,25 +565,29 @@ static int parse_retry(struct loader *l, struct quai_pipeline_retry *r, const st
 			for (const char *const *k = reasons; *k; k++)
 				ok |= strcmp(*w, *k) == 0;
 			if (!ok)
-				return pl_fail(l, x, "retry:when: '%s' is not a failure reason GitLab knows", *w);
+				return pl_fail(l, x, "retry:when: '%s' is not a failure reason GitLab knows",
+				               *w);
 		}
 	}
-	if ((x = quai_yaml_get(v, "exit_codes")) && ints(l, &r->exit_codes, &r->nexit_codes, x, "retry:exit_codes") < 0)
+	if ((x = quai_yaml_get(v, "exit_codes")) &&
+	    ints(l, &r->exit_codes, &r->nexit_codes, x, "retry:exit_codes") < 0)
 		return -1;
 	return 0;
 }
 
-static int parse_allow_failure(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
+static int parse_allow_failure(struct loader *l, struct quai_pipeline_job *job,
+                               const struct quai_yaml_node *v)
 {
 	if (v->type == QUAI_YAML_MAP) {
-		static const char *const keys[] = { "exit_codes", NULL };
+		static const char *const keys[] = {"exit_codes", NULL};
 		if (keys_in(l, v, "allow_failure", keys) < 0)
 			return -1;
 		const struct quai_yaml_node *x = quai_yaml_get(v, "exit_codes");
 		if (!x)
 			return pl_fail(l, v, "allow_failure: exit_codes is required");
 		job->allow_failure = false;
-		return ints(l, &job->allow_failure_codes, &job->nallow_failure_codes, x, "allow_failure:exit_codes");
+		return ints(l, &job->allow_failure_codes, &job->nallow_failure_codes, x,
+		            "allow_failure:exit_codes");
 	}
 	return want_bool(l, &job->allow_failure, v, "allow_failure");
 }
@@ -560,27 +603,31 @@ static int parse_needs(struct loader *l, struct quai_pipeline_job *job, const st
 	job->needs = xgrow(NULL, &cap, 1, sizeof(*job->needs));
 	for (size_t i = 0; i < v->n; i++) {
 		const struct quai_yaml_node *it = v->items[i];
-		struct quai_pipeline_need need = { .artifacts = true };
-		const char *s;
+		struct quai_pipeline_need need = {.artifacts = true};
+		const char *s = NULL;
 		const struct quai_yaml_node *matrix = NULL;
 		if (it->type == QUAI_YAML_MAP) {
-			static const char *const keys[] = { "job", "artifacts", "optional", "parallel", "pipeline",
-							    "project", "ref", NULL };
+			static const char *const keys[] = {"job",      "artifacts", "optional", "parallel",
+			                                   "pipeline", "project",   "ref",      NULL};
 			if (keys_in(l, it, "needs", keys) < 0)
 				return -1;
-			const struct quai_yaml_node *x;
-			if (quai_yaml_get(it, "pipeline") || quai_yaml_get(it, "project") || quai_yaml_get(it, "ref"))
-				return pl_fail(l, it, "needs on other pipelines or projects is not supported by quai");
+			const struct quai_yaml_node *x = NULL;
+			if (quai_yaml_get(it, "pipeline") || quai_yaml_get(it, "project") ||
+			    quai_yaml_get(it, "ref"))
+				return pl_fail(
+				    l, it, "needs on other pipelines or projects is not supported by quai");
 			if (!(x = quai_yaml_get(it, "job")))
 				return pl_fail(l, it, "needs: job is required");
 			if (pl_scalar(l, &s, x, "needs:job") < 0)
 				return -1;
-			if ((x = quai_yaml_get(it, "artifacts")) && want_bool(l, &need.artifacts, x, "needs:artifacts") < 0)
+			if ((x = quai_yaml_get(it, "artifacts")) &&
+			    want_bool(l, &need.artifacts, x, "needs:artifacts") < 0)
 				return -1;
-			if ((x = quai_yaml_get(it, "optional")) && want_bool(l, &need.optional, x, "needs:optional") < 0)
+			if ((x = quai_yaml_get(it, "optional")) &&
+			    want_bool(l, &need.optional, x, "needs:optional") < 0)
 				return -1;
 			if ((x = quai_yaml_get(it, "parallel"))) {
-				static const char *const pkeys[] = { "matrix", NULL };
+				static const char *const pkeys[] = {"matrix", NULL};
 				if (keys_in(l, x, "needs:parallel", pkeys) < 0)
 					return -1;
 				matrix = quai_yaml_get(x, "matrix");
@@ -594,8 +641,8 @@ static int parse_needs(struct loader *l, struct quai_pipeline_job *job, const st
 			job->needs[job->nneeds++] = need;
 			continue;
 		}
-		struct pl_instance *inst;
-		size_t ninst;
+		struct pl_instance *inst = NULL;
+		size_t ninst = 0;
 		if (pl_matrix(l, &inst, &ninst, s, matrix) < 0)
 			return -1;
 		for (size_t k = 0; k < ninst; k++) {
@@ -620,10 +667,11 @@ void pl_instances_free(struct pl_instance *inst, size_t n)
 
 /* One matrix entry {A: [1, 2], B: x} multiplied out into inst. */
 static int matrix_entry(struct loader *l, struct pl_instance **inst, size_t *n, size_t *cap, const char *base,
-			const struct quai_yaml_node *entry)
+                        const struct quai_yaml_node *entry)
 {
 	if (entry->type != QUAI_YAML_MAP || entry->n == 0)
-		return pl_fail(l, entry, "parallel:matrix: each entry is a mapping of VARIABLE: value or [values]");
+		return pl_fail(l, entry,
+		               "parallel:matrix: each entry is a mapping of VARIABLE: value or [values]");
 	size_t nk = entry->n;
 	size_t *idx = xcalloc(nk, sizeof(size_t));
 	int rc = 0;
@@ -632,13 +680,14 @@ static int matrix_entry(struct loader *l, struct pl_instance **inst, size_t *n, 
 			rc = pl_fail(l, entry, "parallel:matrix: more than %d jobs", MAX_PARALLEL);
 			break;
 		}
-		struct pl_instance one = { 0 };
+		struct pl_instance one = {0};
 		struct quai_buf name = QUAI_BUF_INIT;
 		quai_buf_printf(&name, "%s: [", base);
 		for (size_t k = 0; k < nk && rc == 0; k++) {
 			const struct quai_yaml_node *key = entry->pairs[k].key, *v = entry->pairs[k].value;
-			const struct quai_yaml_node *item = v->type == QUAI_YAML_SEQ ? (v->n ? v->items[idx[k]] : NULL) : v;
-			const char *s;
+			const struct quai_yaml_node *item =
+			    v->type == QUAI_YAML_SEQ ? (v->n ? v->items[idx[k]] : NULL) : v;
+			const char *s = NULL;
 			if (!item)
 				rc = pl_fail(l, v, "parallel:matrix: an empty list of values");
 			else if (!quai_yaml_str(key))
@@ -672,7 +721,7 @@ static int matrix_entry(struct loader *l, struct pl_instance **inst, size_t *n, 
 }
 
 int pl_matrix(struct loader *l, struct pl_instance **out, size_t *n, const char *base,
-	      const struct quai_yaml_node *matrix)
+              const struct quai_yaml_node *matrix)
 {
 	*out = NULL;
 	*n = 0;
@@ -694,15 +743,15 @@ int pl_matrix(struct loader *l, struct pl_instance **out, size_t *n, const char 
 }
 
 int pl_parallel(struct loader *l, struct pl_instance **out, size_t *n, const char *base,
-		const struct quai_yaml_node *parallel)
+                const struct quai_yaml_node *parallel)
 {
 	if (parallel->type == QUAI_YAML_MAP) {
-		static const char *const keys[] = { "matrix", NULL };
+		static const char *const keys[] = {"matrix", NULL};
 		if (keys_in(l, parallel, "parallel", keys) < 0)
 			return -1;
 		return pl_matrix(l, out, n, base, quai_yaml_get(parallel, "matrix"));
 	}
-	long long count;
+	long long count = 0;
 	if (want_int(l, &count, parallel, "parallel", 1, MAX_PARALLEL) < 0)
 		return -1;
 	*out = xcalloc((size_t)count, sizeof(**out));
@@ -717,10 +766,11 @@ int pl_parallel(struct loader *l, struct pl_instance **out, size_t *n, const cha
 
 static int parse_environment(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
 {
-	const char *s;
+	const char *s = NULL;
 	if (v->type == QUAI_YAML_MAP) {
-		static const char *const keys[] = { "name", "url", "action", "on_stop", "auto_stop_in",
-						    "deployment_tier", "kubernetes", NULL };
+		static const char *const keys[] = {
+		    "name",       "url", "action", "on_stop", "auto_stop_in", "deployment_tier",
+		    "kubernetes", NULL};
 		if (keys_in(l, v, "environment", keys) < 0)
 			return -1;
 		const struct quai_yaml_node *x = quai_yaml_get(v, "name");
@@ -737,17 +787,17 @@ static int parse_environment(struct loader *l, struct quai_pipeline_job *job, co
 static int parse_only_except(struct loader *l, const struct quai_yaml_node *v, const char *what)
 {
 	if (v->type == QUAI_YAML_SEQ || v->type == QUAI_YAML_SCALAR) {
-		char **refs;
+		char **refs = NULL;
 		if (pl_strv(l, &refs, v, what, false) < 0)
 			return -1;
 		pl_strv_free(refs);
 		return 0;
 	}
-	static const char *const keys[] = { "refs", "variables", "changes", "kubernetes", NULL };
+	static const char *const keys[] = {"refs", "variables", "changes", "kubernetes", NULL};
 	if (keys_in(l, v, what, keys) < 0)
 		return -1;
-	const struct quai_yaml_node *x;
-	char **tmp;
+	const struct quai_yaml_node *x = NULL;
+	char **tmp = NULL;
 	if ((x = quai_yaml_get(v, "refs"))) {
 		if (pl_strv(l, &tmp, x, what, false) < 0)
 			return -1;
@@ -759,7 +809,7 @@ static int parse_only_except(struct loader *l, const struct quai_yaml_node *v, c
 		if (pl_strv(l, &tmp, x, what, false) < 0)
 			return -1;
 		for (char **e = tmp; *e; e++) {
-			struct pl_expr *ex;
+			struct pl_expr *ex = NULL;
 			struct quai_error *e2 = NULL;
 			if (pl_expr_parse(&ex, *e, &e2) < 0) {
 				pl_fail(l, x, "%s:variables: '%s': %s", what, *e, e2 ? e2->msg : "");
@@ -782,10 +832,10 @@ static int parse_only_except(struct loader *l, const struct quai_yaml_node *v, c
 
 typedef int (*kw_fn)(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v);
 
-#define STRV_KW(fname, field, what, nested)                                                            \
-	static int fname(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v) \
-	{                                                                                               \
-		return pl_strv(l, &job->field, v, what, nested);                                         \
+#define STRV_KW(fname, field, what, nested)                                                                  \
+	static int fname(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)    \
+	{                                                                                                    \
+		return pl_strv(l, &job->field, v, what, nested);                                             \
 	}
 STRV_KW(kw_script, script, "script", true)
 STRV_KW(kw_before, before_script, "before_script", true)
@@ -795,7 +845,7 @@ STRV_KW(kw_dependencies, dependencies, "dependencies", false)
 
 static int kw_stage(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
 {
-	const char *s;
+	const char *s = NULL;
 	if (pl_scalar(l, &s, v, "stage") < 0)
 		return -1;
 	free(job->stage);
@@ -820,10 +870,10 @@ static int kw_when(struct loader *l, struct quai_pipeline_job *job, const struct
 
 static int kw_start_in(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
 {
-	const char *s;
+	const char *s = NULL;
 	if (pl_scalar(l, &s, v, "start_in") < 0)
 		return -1;
-	if (quai_pipeline_duration(&job->start_in_s, s) < 0 || job->start_in_s > 7 * 86400)
+	if (quai_pipeline_duration(&job->start_in_s, s) < 0 || job->start_in_s > 7L * 86400)
 		return pl_fail(l, v, "start_in: '%s' is not a duration of at most one week", s);
 	job->start_in = xstrdup(s);
 	return 0;
@@ -831,7 +881,7 @@ static int kw_start_in(struct loader *l, struct quai_pipeline_job *job, const st
 
 static int kw_timeout(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
 {
-	const char *s;
+	const char *s = NULL;
 	if (pl_scalar(l, &s, v, "timeout") < 0)
 		return -1;
 	if (quai_pipeline_duration(&job->timeout_s, s) < 0 || job->timeout_s < 1)
@@ -851,7 +901,7 @@ static int kw_interruptible(struct loader *l, struct quai_pipeline_job *job, con
 
 static int kw_resource_group(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
 {
-	const char *s;
+	const char *s = NULL;
 	if (pl_scalar(l, &s, v, "resource_group") < 0)
 		return -1;
 	job->resource_group = xstrdup(s);
@@ -860,9 +910,9 @@ static int kw_resource_group(struct loader *l, struct quai_pipeline_job *job, co
 
 static int kw_coverage(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
 {
-	const char *s;
+	const char *s = NULL;
 	size_t ps, pn;
-	const char *flags;
+	const char *flags = NULL;
 	if (pl_scalar(l, &s, v, "coverage") < 0)
 		return -1;
 	if (pl_regex_literal(s, strlen(s), &ps, &pn, &flags) < 0)
@@ -871,7 +921,8 @@ static int kw_coverage(struct loader *l, struct quai_pipeline_job *job, const st
 	return 0;
 }
 
-static int kw_dependencies_wrap(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
+static int kw_dependencies_wrap(struct loader *l, struct quai_pipeline_job *job,
+                                const struct quai_yaml_node *v)
 {
 	job->has_dependencies = true;
 	if (v->type == QUAI_YAML_SEQ && v->n == 0) {
@@ -898,8 +949,8 @@ static int kw_except(struct loader *l, struct quai_pipeline_job *job, const stru
 
 static int kw_parallel(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
 {
-	struct pl_instance *inst;
-	size_t n;
+	struct pl_instance *inst = NULL;
+	size_t n = 0;
 	int rc = pl_parallel(l, &inst, &n, job->base, v);
 	if (rc == 0)
 		pl_instances_free(inst, n);
@@ -911,9 +962,10 @@ static int kw_ignore_checked(struct loader *l, struct quai_pipeline_job *job, co
 	return 0; /* read by the caller (inherit, manual_confirmation) */
 }
 
-static int kw_manual_confirmation(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
+static int kw_manual_confirmation(struct loader *l, struct quai_pipeline_job *job,
+                                  const struct quai_yaml_node *v)
 {
-	const char *s;
+	const char *s = NULL;
 	return pl_scalar(l, &s, v, "manual_confirmation");
 }
 
@@ -921,41 +973,41 @@ static const struct {
 	const char *name;
 	kw_fn fn;
 } keywords[] = {
-	{ "after_script", kw_after },
-	{ "allow_failure", parse_allow_failure },
-	{ "artifacts", kw_artifacts },
-	{ "before_script", kw_before },
-	{ "cache", parse_caches },
-	{ "coverage", kw_coverage },
-	{ "dependencies", kw_dependencies_wrap },
-	{ "environment", parse_environment },
-	{ "except", kw_except },
-	{ "image", kw_image },
-	{ "inherit", kw_ignore_checked },
-	{ "interruptible", kw_interruptible },
-	{ "manual_confirmation", kw_manual_confirmation },
-	{ "needs", parse_needs },
-	{ "only", kw_only },
-	{ "parallel", kw_parallel },
-	{ "resource_group", kw_resource_group },
-	{ "retry", NULL },
-	{ "rules", kw_rules },
-	{ "script", kw_script },
-	{ "services", parse_services },
-	{ "stage", kw_stage },
-	{ "start_in", kw_start_in },
-	{ "tags", kw_tags },
-	{ "timeout", kw_timeout },
-	{ "variables", kw_variables },
-	{ "when", kw_when },
+    {"after_script", kw_after},
+    {"allow_failure", parse_allow_failure},
+    {"artifacts", kw_artifacts},
+    {"before_script", kw_before},
+    {"cache", parse_caches},
+    {"coverage", kw_coverage},
+    {"dependencies", kw_dependencies_wrap},
+    {"environment", parse_environment},
+    {"except", kw_except},
+    {"image", kw_image},
+    {"inherit", kw_ignore_checked},
+    {"interruptible", kw_interruptible},
+    {"manual_confirmation", kw_manual_confirmation},
+    {"needs", parse_needs},
+    {"only", kw_only},
+    {"parallel", kw_parallel},
+    {"resource_group", kw_resource_group},
+    {"retry", NULL},
+    {"rules", kw_rules},
+    {"script", kw_script},
+    {"services", parse_services},
+    {"stage", kw_stage},
+    {"start_in", kw_start_in},
+    {"tags", kw_tags},
+    {"timeout", kw_timeout},
+    {"variables", kw_variables},
+    {"when", kw_when},
 };
 
-static const char *const unsupported[] = { "trigger", "secrets", "id_tokens", "release", "hooks",
-					   "dast_configuration", "identity", "run", "pages", "publish",
-					   "extends", NULL };
+static const char *const unsupported[] = {
+    "trigger",  "secrets", "id_tokens", "release", "hooks",   "dast_configuration",
+    "identity", "run",     "pages",     "publish", "extends", NULL};
 
 int pl_job_parse(struct loader *l, struct quai_pipeline_job *job, const char *name,
-		 const struct quai_yaml_node *def)
+                 const struct quai_yaml_node *def)
 {
 	job->base = xstrdup(name);
 	job->name = xstrdup(name);
@@ -986,7 +1038,8 @@ int pl_job_parse(struct loader *l, struct quai_pipeline_job *job, const char *na
 			continue;
 		for (const char *const *u = unsupported; *u; u++)
 			if (strcmp(kn, *u) == 0)
-				return pl_fail(l, k, "job '%s': the keyword '%s' is not supported by quai", name, kn);
+				return pl_fail(l, k, "job '%s': the keyword '%s' is not supported by quai",
+				               name, kn);
 		return pl_fail(l, k, "job '%s': unknown keyword '%s'", name, kn);
 	}
 	if (!quai_yaml_get(def, "script"))
@@ -994,12 +1047,13 @@ int pl_job_parse(struct loader *l, struct quai_pipeline_job *job, const char *na
 	if (!job->script || !job->script[0])
 		return pl_fail(l, quai_yaml_get(def, "script"), "job '%s': script is empty", name);
 	if (job->start_in && job->when != QUAI_PIPELINE_DELAYED && !quai_yaml_get(def, "rules"))
-		return pl_fail(l, quai_yaml_get(def, "start_in"), "job '%s': start_in is only for when: delayed", name);
+		return pl_fail(l, quai_yaml_get(def, "start_in"),
+		               "job '%s': start_in is only for when: delayed", name);
 	if (job->when == QUAI_PIPELINE_DELAYED && !job->start_in)
 		return pl_fail(l, quai_yaml_get(def, "when"), "job '%s': when: delayed needs start_in", name);
 	if (quai_yaml_get(def, "rules") && (quai_yaml_get(def, "only") || quai_yaml_get(def, "except")))
-		return pl_fail(l, quai_yaml_get_key(def, "rules"), "job '%s': rules cannot be used with only/except",
-			       name);
+		return pl_fail(l, quai_yaml_get_key(def, "rules"),
+		               "job '%s': rules cannot be used with only/except", name);
 	return 0;
 }
 

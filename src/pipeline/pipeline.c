@@ -15,8 +15,9 @@
 #include "pipeline/internal.h"
 #include "core/banned.h"
 
-static const char *const default_keys[] = { "after_script", "artifacts", "before_script", "cache", "image",
-					    "interruptible", "retry", "services", "tags", "timeout", NULL };
+static const char *const default_keys[] = {
+    "after_script", "artifacts", "before_script", "cache",   "image", "interruptible",
+    "retry",        "services",  "tags",          "timeout", NULL};
 
 static bool in_list(const char *s, const char *const *list)
 {
@@ -62,17 +63,21 @@ static int read_default(struct loader *l, const struct quai_yaml_node **out)
 	const struct quai_yaml_node *def = quai_yaml_get(root, "default");
 	if (def) {
 		if (def->type != QUAI_YAML_MAP)
-			return pl_fail(l, def, "default: expected a mapping, found %s", quai_yaml_kind_name(def));
+			return pl_fail(l, def, "default: expected a mapping, found %s",
+			               quai_yaml_kind_name(def));
 		for (size_t i = 0; i < def->n; i++) {
 			const char *k = quai_yaml_str(def->pairs[i].key);
 			if (!k || !in_list(k, default_keys)) {
 				if (k && (strcmp(k, "hooks") == 0 || strcmp(k, "id_tokens") == 0))
-					return pl_fail(l, def->pairs[i].key, "default:%s is not supported by quai", k);
-				return pl_fail(l, def->pairs[i].key, "default: unknown keyword '%s'", k ? k : "?");
+					return pl_fail(l, def->pairs[i].key,
+					               "default:%s is not supported by quai", k);
+				return pl_fail(l, def->pairs[i].key, "default: unknown keyword '%s'",
+				               k ? k : "?");
 			}
 		}
 	}
-	static const char *const globals[] = { "image", "services", "cache", "before_script", "after_script", NULL };
+	static const char *const globals[] = {"image",         "services",     "cache",
+	                                      "before_script", "after_script", NULL};
 	const struct quai_yaml_node *acc = NULL;
 	for (const char *const *g = globals; *g; g++) {
 		const struct quai_yaml_node *v = quai_yaml_get(root, *g);
@@ -108,7 +113,7 @@ static int read_default(struct loader *l, const struct quai_yaml_node **out)
 
 /* inherit:default / inherit:variables: true, false or a list of names. */
 static int inherit(struct loader *l, const struct quai_yaml_node *job, const char *what, const char *key,
-		   bool *out)
+                   bool *out)
 {
 	const struct quai_yaml_node *inh = quai_yaml_get(job, "inherit");
 	*out = true;
@@ -119,18 +124,18 @@ static int inherit(struct loader *l, const struct quai_yaml_node *job, const cha
 	for (size_t i = 0; i < inh->n; i++) {
 		const char *k = quai_yaml_str(inh->pairs[i].key);
 		if (!k || (strcmp(k, "default") != 0 && strcmp(k, "variables") != 0))
-			return pl_fail(l, inh->pairs[i].key, "inherit: unknown keyword '%s' (default, variables)",
-				       k ? k : "?");
+			return pl_fail(l, inh->pairs[i].key,
+			               "inherit: unknown keyword '%s' (default, variables)", k ? k : "?");
 	}
 	const struct quai_yaml_node *v = quai_yaml_get(inh, what);
 	if (!v)
 		return 0;
-	bool b;
+	bool b = false;
 	if (quai_yaml_bool(v, &b, QUAI_YAML_BOOL_11) == 0) {
 		*out = b;
 		return 0;
 	}
-	char **names;
+	char **names = NULL;
 	if (pl_strv(l, &names, v, "inherit", false) < 0)
 		return -1;
 	*out = false;
@@ -142,7 +147,7 @@ static int inherit(struct loader *l, const struct quai_yaml_node *job, const cha
 
 /* The job's mapping with default: keys it lacks (and inherits). */
 static int with_default(struct loader *l, const struct quai_yaml_node **out, const struct quai_yaml_node *job,
-			const struct quai_yaml_node *def)
+                        const struct quai_yaml_node *def)
 {
 	*out = job;
 	if (!def)
@@ -154,7 +159,7 @@ static int with_default(struct loader *l, const struct quai_yaml_node **out, con
 		pairs[n++] = job->pairs[i];
 	for (size_t i = 0; i < def->n; i++) {
 		const char *k = def->pairs[i].key->str;
-		bool take;
+		bool take = false;
 		if (quai_yaml_get(job, k))
 			continue;
 		if (inherit(l, job, "default", k, &take) < 0)
@@ -171,10 +176,10 @@ static int with_default(struct loader *l, const struct quai_yaml_node **out, con
 /* Variables a job's rules see: the pipeline's, the job's predefined ones,
  * the global and job variables, the user's; expanded. */
 static void rule_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_pipeline_job *job,
-		      const struct quai_pipeline_vars *globals)
+                      const struct quai_pipeline_vars *globals)
 {
 	struct quai_pipeline *p = l->p;
-	*out = (struct quai_pipeline_vars){ 0 };
+	*out = (struct quai_pipeline_vars){0};
 	pl_vars_append(out, &p->predefined);
 	quai_pipeline_vars_add(out, "CI_JOB_NAME", job->name);
 	char *slug = quai_pipeline_slug(job->name);
@@ -195,9 +200,9 @@ static void rule_vars(struct loader *l, struct quai_pipeline_vars *out, const st
 }
 
 static int apply_rule(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *rule,
-		      bool af_given)
+                      bool af_given)
 {
-	const struct quai_yaml_node *v;
+	const struct quai_yaml_node *v = NULL;
 	if ((v = quai_yaml_get(rule, "when"))) {
 		const char *s = v->str;
 		for (int w = QUAI_PIPELINE_ON_SUCCESS; w <= QUAI_PIPELINE_NEVER; w++)
@@ -233,7 +238,7 @@ static int apply_rule(struct loader *l, struct quai_pipeline_job *job, const str
 		pair[1].value = quai_yaml_new_str(l->work, "true", 4, rule);
 		m->pairs = pair;
 		m->n = 2;
-		struct quai_pipeline_job tmp = { 0 };
+		struct quai_pipeline_job tmp = {0};
 		int rc = pl_job_parse(l, &tmp, job->base, m);
 		if (rc == 0) {
 			job->needs = tmp.needs;
@@ -250,7 +255,7 @@ static int apply_rule(struct loader *l, struct quai_pipeline_job *job, const str
 }
 
 static int decide(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *def,
-		  const struct quai_pipeline_vars *globals)
+                  const struct quai_pipeline_vars *globals)
 {
 	struct quai_pipeline_vars vars;
 	rule_vars(l, &vars, job, globals);
@@ -271,11 +276,11 @@ static int decide(struct loader *l, struct quai_pipeline_job *job, const struct 
 	} else {
 		if (job->when == QUAI_PIPELINE_NEVER) {
 			quai_pipeline_vars_release(&vars);
-			return pl_fail(l, quai_yaml_get(def, "when"), "job '%s': when: never is only for rules",
-				       job->name);
+			return pl_fail(l, quai_yaml_get(def, "when"),
+			               "job '%s': when: never is only for rules", job->name);
 		}
 		rc = pl_only_except(l, &job->created, &job->reason, quai_yaml_get(def, "only"),
-				    quai_yaml_get(def, "except"), &vars);
+		                    quai_yaml_get(def, "except"), &vars);
 		if (job->when == QUAI_PIPELINE_MANUAL && !af_given)
 			job->allow_failure = true;
 	}
@@ -284,12 +289,13 @@ static int decide(struct loader *l, struct quai_pipeline_job *job, const struct 
 }
 
 static int add_job(struct loader *l, const char *name, const struct quai_yaml_node *raw,
-		   const struct quai_yaml_node *def, const struct quai_pipeline_vars *globals, bool created)
+                   const struct quai_yaml_node *def, const struct quai_pipeline_vars *globals, bool created)
 {
 	struct quai_pipeline *p = l->p;
 	if (raw->type != QUAI_YAML_MAP)
-		return pl_fail(l, raw, "'%s' is neither a keyword nor a job (a job is a mapping with script:)", name);
-	const struct quai_yaml_node *job_def;
+		return pl_fail(l, raw,
+		               "'%s' is neither a keyword nor a job (a job is a mapping with script:)", name);
+	const struct quai_yaml_node *job_def = NULL;
 	if (with_default(l, &job_def, raw, def) < 0)
 		return -1;
 	struct pl_instance *inst = NULL;
@@ -306,7 +312,7 @@ static int add_job(struct loader *l, const char *name, const struct quai_yaml_no
 		}
 		p->jobs = xrealloc(p->jobs, (p->njobs + 1) * sizeof(*p->jobs));
 		struct quai_pipeline_job *job = &p->jobs[p->njobs++];
-		*job = (struct quai_pipeline_job){ 0 };
+		*job = (struct quai_pipeline_job){0};
 		if ((rc = pl_job_parse(l, job, name, job_def)) < 0)
 			break;
 		if (inst) {
@@ -320,24 +326,24 @@ static int add_job(struct loader *l, const char *name, const struct quai_yaml_no
 		while (s < p->nstages && strcmp(p->stages[s], job->stage) != 0)
 			s++;
 		if (s == p->nstages) {
-			rc = pl_fail(l, quai_yaml_get(job_def, "stage"), "job '%s': the stage '%s' is not in stages:",
-				     name, job->stage);
+			rc = pl_fail(l, quai_yaml_get(job_def, "stage"),
+			             "job '%s': the stage '%s' is not in stages:", name, job->stage);
 			break;
 		}
 		job->stage_index = s;
 		/* inherit:variables filters the globals this job sees */
-		struct quai_pipeline_vars g = { 0 };
+		struct quai_pipeline_vars g = {0};
 		for (size_t k = 0; k < globals->n && rc == 0; k++) {
 			rc = inherit(l, job_def, "variables", globals->v[k].key, &inherit_vars);
 			if (rc == 0 && inherit_vars) {
-				struct quai_pipeline_vars one = { &globals->v[k], 1, 1 };
+				struct quai_pipeline_vars one = {&globals->v[k], 1, 1};
 				pl_vars_append(&g, &one);
 			}
 		}
 		if (rc == 0)
 			rc = decide(l, job, job_def, &g);
 		/* the job's view of the globals, kept with it for job_env */
-		struct quai_pipeline_vars mine = { 0 };
+		struct quai_pipeline_vars mine = {0};
 		pl_vars_append(&mine, &g);
 		pl_vars_append(&mine, &job->variables);
 		quai_pipeline_vars_release(&job->variables);
@@ -366,20 +372,24 @@ static int workflow(struct loader *l, struct quai_pipeline_vars *globals)
 		return pl_fail(l, wf, "workflow: expected a mapping");
 	for (size_t i = 0; i < wf->n; i++) {
 		const char *k = quai_yaml_str(wf->pairs[i].key);
-		if (!k || (strcmp(k, "rules") != 0 && strcmp(k, "name") != 0 && strcmp(k, "auto_cancel") != 0))
-			return pl_fail(l, wf->pairs[i].key, "workflow: unknown keyword '%s' (rules, name, auto_cancel)",
-				       k ? k : "?");
+		if (!k ||
+		    (strcmp(k, "rules") != 0 && strcmp(k, "name") != 0 && strcmp(k, "auto_cancel") != 0))
+			return pl_fail(l, wf->pairs[i].key,
+			               "workflow: unknown keyword '%s' (rules, name, auto_cancel)",
+			               k ? k : "?");
 	}
 	const struct quai_yaml_node *ac = quai_yaml_get(wf, "auto_cancel");
 	if (ac) {
 		const struct quai_yaml_node *onc = quai_yaml_get(ac, "on_new_commit");
 		if (ac->type != QUAI_YAML_MAP || (onc && !quai_yaml_str(onc)))
-			return pl_fail(l, ac, "workflow:auto_cancel: expected on_new_commit: conservative|interruptible|none");
+			return pl_fail(
+			    l, ac,
+			    "workflow:auto_cancel: expected on_new_commit: conservative|interruptible|none");
 		if (onc)
 			p->auto_cancel = xstrdup(onc->str);
 	}
 	const struct quai_yaml_node *rules = quai_yaml_get(wf, "rules");
-	struct quai_pipeline_vars vars = { 0 };
+	struct quai_pipeline_vars vars = {0};
 	pl_vars_append(&vars, &p->predefined);
 	pl_vars_append(&vars, globals);
 	pl_vars_append(&vars, &p->user);
@@ -387,7 +397,8 @@ static int workflow(struct loader *l, struct quai_pipeline_vars *globals)
 	int rc = 0;
 	if (rules) {
 		struct pl_rule_result r;
-		if (pl_rules_check(l, rules, true) < 0 || pl_rules_eval(l, &r, rules, &vars, "workflow:rules") < 0) {
+		if (pl_rules_check(l, rules, true) < 0 ||
+		    pl_rules_eval(l, &r, rules, &vars, "workflow:rules") < 0) {
 			quai_pipeline_vars_release(&vars);
 			return -1;
 		}
@@ -412,8 +423,8 @@ static int workflow(struct loader *l, struct quai_pipeline_vars *globals)
 	}
 	const struct quai_yaml_node *name = quai_yaml_get(wf, "name");
 	if (rc == 0 && name) {
-		const char *s;
-		struct quai_pipeline_vars v2 = { 0 };
+		const char *s = NULL;
+		struct quai_pipeline_vars v2 = {0};
 		pl_vars_append(&v2, &p->predefined);
 		pl_vars_append(&v2, globals);
 		pl_vars_append(&v2, &p->user);
@@ -455,7 +466,7 @@ static int resolve_needs(struct loader *l, struct quai_pipeline_job *job)
 		for (size_t k = 0; k < p->njobs; k++) {
 			const struct quai_pipeline_job *o = &p->jobs[k];
 			bool same = strcmp(o->name, need->job) == 0 ||
-				    (strcmp(o->base, need->job) == 0 && job_index(p, need->job) < 0);
+			            (strcmp(o->base, need->job) == 0 && job_index(p, need->job) < 0);
 			if (!same)
 				continue;
 			defined = true;
@@ -463,29 +474,33 @@ static int resolve_needs(struct loader *l, struct quai_pipeline_job *job)
 				continue;
 			if (o->stage_index > job->stage_index) {
 				free_needs(out, n);
-				return quai_error_set(l->err, QUAI_EXIT_USAGE,
-						      "%s:%u:%u: job '%s' needs '%s', which is in a later stage ('%s')",
-						      job->file, job->line, job->col, job->name, o->name, o->stage);
+				return quai_error_set(
+				    l->err, QUAI_EXIT_USAGE,
+				    "%s:%u:%u: job '%s' needs '%s', which is in a later stage ('%s')",
+				    job->file, job->line, job->col, job->name, o->name, o->stage);
 			}
 			if (o == job) {
 				free_needs(out, n);
-				return quai_error_set(l->err, QUAI_EXIT_USAGE, "%s:%u:%u: job '%s' needs itself",
-						      job->file, job->line, job->col, job->name);
+				return quai_error_set(l->err, QUAI_EXIT_USAGE,
+				                      "%s:%u:%u: job '%s' needs itself", job->file, job->line,
+				                      job->col, job->name);
 			}
 			found = true;
 			out = xgrow(out, &cap, n + 1, sizeof(*out));
-			out[n++] = (struct quai_pipeline_need){ xstrdup(o->name), need->artifacts, need->optional };
+			out[n++] =
+			    (struct quai_pipeline_need){xstrdup(o->name), need->artifacts, need->optional};
 		}
 		if (!found && !need->optional) {
 			free_needs(out, n);
 			if (!defined)
 				return quai_error_set(l->err, QUAI_EXIT_USAGE,
-						      "%s:%u:%u: job '%s' needs '%s', which is not defined", job->file,
-						      job->line, job->col, job->name, need->job);
-			return quai_error_set(l->err, QUAI_EXIT_USAGE,
-					      "job '%s' needs '%s', which is not in this pipeline (its rules exclude it); "
-					      "mark the need optional: true if that is expected",
-					      job->name, need->job);
+				                      "%s:%u:%u: job '%s' needs '%s', which is not defined",
+				                      job->file, job->line, job->col, job->name, need->job);
+			return quai_error_set(
+			    l->err, QUAI_EXIT_USAGE,
+			    "job '%s' needs '%s', which is not in this pipeline (its rules exclude it); "
+			    "mark the need optional: true if that is expected",
+			    job->name, need->job);
 		}
 	}
 	for (size_t i = 0; i < job->nneeds; i++)
@@ -510,9 +525,10 @@ static int resolve_dependencies(struct loader *l, struct quai_pipeline_job *job)
 				continue;
 			if (o->stage_index >= job->stage_index && !job->has_needs) {
 				quai_buf_release(&acc);
-				return quai_error_set(l->err, QUAI_EXIT_USAGE,
-						      "%s:%u:%u: job '%s' depends on '%s', which is not in an earlier stage",
-						      job->file, job->line, job->col, job->name, o->name);
+				return quai_error_set(
+				    l->err, QUAI_EXIT_USAGE,
+				    "%s:%u:%u: job '%s' depends on '%s', which is not in an earlier stage",
+				    job->file, job->line, job->col, job->name, o->name);
 			}
 			found = true;
 			if (o->created) {
@@ -523,8 +539,8 @@ static int resolve_dependencies(struct loader *l, struct quai_pipeline_job *job)
 		if (!found) {
 			quai_buf_release(&acc);
 			return quai_error_set(l->err, QUAI_EXIT_USAGE,
-					      "%s:%u:%u: job '%s' depends on '%s', which is not defined", job->file,
-					      job->line, job->col, job->name, *d);
+			                      "%s:%u:%u: job '%s' depends on '%s', which is not defined",
+			                      job->file, job->line, job->col, job->name, *d);
 		}
 	}
 	char *null = NULL;
@@ -556,8 +572,10 @@ static int check_cycles(struct loader *l)
 				if (k < 0)
 					continue;
 				if (state[k] == 1) {
-					rc = quai_error_set(l->err, QUAI_EXIT_USAGE, "%s:%u:%u: needs form a cycle through '%s' and '%s'",
-							    j->file, j->line, j->col, j->name, p->jobs[k].name);
+					rc = quai_error_set(
+					    l->err, QUAI_EXIT_USAGE,
+					    "%s:%u:%u: needs form a cycle through '%s' and '%s'", j->file,
+					    j->line, j->col, j->name, p->jobs[k].name);
 				} else if (state[k] == 0) {
 					state[k] = 1;
 					top++;
@@ -637,17 +655,18 @@ static int build(struct loader *l)
 	if (pl_config_load(l) < 0)
 		return -1;
 	const struct quai_yaml_node *root = l->root;
-	const struct quai_yaml_node *v;
-	if ((v = quai_yaml_get(root, "spec")))
+	const struct quai_yaml_node *v = NULL;
+	if (quai_yaml_get(root, "spec"))
 		return pl_fail(l, quai_yaml_get_key(root, "spec"), "spec:inputs is not supported by quai");
 	if (quai_yaml_get(root, "stages") && quai_yaml_get(root, "types"))
-		return pl_fail(l, quai_yaml_get_key(root, "types"), "types: and stages: both given; use stages:");
+		return pl_fail(l, quai_yaml_get_key(root, "types"),
+		               "types: and stages: both given; use stages:");
 	v = quai_yaml_get(root, "stages");
 	if (!v)
 		v = quai_yaml_get(root, "types");
 	if (read_stages(l, v) < 0)
 		return -1;
-	struct quai_pipeline_vars globals = { 0 };
+	struct quai_pipeline_vars globals = {0};
 	int rc = 0;
 	if ((v = quai_yaml_get(root, "variables")))
 		rc = pl_vars(l, &globals, v, "variables");
@@ -663,7 +682,8 @@ static int build(struct loader *l)
 		rc = add_job(l, k, root->pairs[i].value, def, &globals, p->created);
 	}
 	if (rc == 0 && p->njobs == 0)
-		rc = pl_fail(l, NULL, "the pipeline has no jobs (hidden jobs starting with '.' do not count)");
+		rc =
+		    pl_fail(l, NULL, "the pipeline has no jobs (hidden jobs starting with '.' do not count)");
 	pl_vars_append(&p->variables, &globals);
 	pl_vars_dedup(&p->variables);
 	for (size_t i = 0; i < p->njobs; i++)
@@ -696,11 +716,12 @@ static char *default_file(const char *dir)
 	return xasprintf("%s/.gitlab-ci.yml", dir);
 }
 
-int quai_pipeline_load(struct quai_pipeline **out, const struct quai_pipeline_context *ctx, struct quai_error **err)
+int quai_pipeline_load(struct quai_pipeline **out, const struct quai_pipeline_context *ctx,
+                       struct quai_error **err)
 {
 	*out = NULL;
 	struct quai_pipeline *p = xcalloc(1, sizeof(*p));
-	struct loader l = { .ctx = ctx, .p = p, .err = err };
+	struct loader l = {.ctx = ctx, .p = p, .err = err};
 	const char *dir = ctx->project_dir ? ctx->project_dir : ".";
 	char abs[PATH_MAX];
 	if (!realpath(dir, abs)) {

@@ -27,9 +27,9 @@
 struct quai_pipeline_var {
 	char *key;
 	char *value;
-	bool raw;    /* `expand: false` (or a file's `raw`): $VAR in value is not expanded */
-	bool masked; /* never printed: not in logs, not by --list */
-	bool file;   /* a file variable: the executor writes value to a file and sets key to its path */
+	bool raw;          /* `expand: false` (or a file's `raw`): $VAR in value is not expanded */
+	bool masked;       /* never printed: not in logs, not by --list */
+	bool file;         /* a file variable: the executor writes value to a file and sets key to its path */
 	char *description; /* `description`, or NULL */
 };
 
@@ -42,9 +42,10 @@ struct quai_pipeline_vars {
 
 /* Appends (copies key and value); returns the new entry. */
 struct quai_pipeline_var *quai_pipeline_vars_add(struct quai_pipeline_vars *vars, const char *key,
-						 const char *value);
+                                                 const char *value);
 /* The last entry named key, or NULL. */
-const struct quai_pipeline_var *quai_pipeline_vars_get(const struct quai_pipeline_vars *vars, const char *key);
+const struct quai_pipeline_var *quai_pipeline_vars_get(const struct quai_pipeline_vars *vars,
+                                                       const char *key);
 void quai_pipeline_vars_release(struct quai_pipeline_vars *vars);
 
 /* Reads a variables file into out (appending): a YAML mapping of
@@ -84,12 +85,13 @@ struct quai_pipeline_context {
 	const char *data;
 	size_t len;
 
-	const char *sha;        /* 40 hex; NULL: forty zeros */
-	const char *before_sha; /* NULL: forty zeros */
-	const char *branch;     /* the branch pushed, or NULL */
-	const char *tag;        /* the tag pushed, or NULL (then branch is ignored) */
+	const char *sha;            /* 40 hex; NULL: forty zeros */
+	const char *before_sha;     /* NULL: forty zeros */
+	const char *branch;         /* the branch pushed, or NULL */
+	const char *tag;            /* the tag pushed, or NULL (then branch is ignored) */
 	const char *default_branch; /* NULL: "main" */
-	const char *source;     /* CI_PIPELINE_SOURCE: "push" (NULL), "web", "schedule", "merge_request_event", "api", "trigger"... */
+	const char *source; /* CI_PIPELINE_SOURCE: "push" (NULL), "web", "schedule", "merge_request_event",
+	                       "api", "trigger"... */
 	const char *commit_message; /* NULL: "" */
 	const char *project_path;   /* "group/project"; NULL: "local/" + the project directory's name */
 	const char *registry;       /* CI_REGISTRY; NULL: "registry.local" */
@@ -151,7 +153,7 @@ struct quai_pipeline_need {
 };
 
 struct quai_pipeline_artifacts {
-	bool set; /* the job has `artifacts:` */
+	bool set;       /* the job has `artifacts:` */
 	char **paths;   /* expanded */
 	char **exclude; /* expanded */
 	bool untracked;
@@ -160,12 +162,12 @@ struct quai_pipeline_artifacts {
 	char *name;                   /* expanded, or NULL: "artifacts" */
 	char **reports_junit;
 	char **reports_dotenv;
-	bool expose_set;               /* `expose_as` / `public` were given (not used by executors) */
+	bool expose_set; /* `expose_as` / `public` were given (not used by executors) */
 };
 
 struct quai_pipeline_cache {
-	char *key;       /* expanded; "default" when not given; with key:files the
-			    computed key is the executor's (prefix + hash of the files) */
+	char *key; /* expanded; "default" when not given; with key:files the
+	              computed key is the executor's (prefix + hash of the files) */
 	char **key_files;
 	char *key_prefix;
 	char **paths;
@@ -183,8 +185,8 @@ struct quai_pipeline_retry {
 };
 
 struct quai_pipeline_job {
-	char *name;     /* the concrete name: "test", "test 2/3", "test: [ruby, 3]" */
-	char *base;     /* the name in the file (differs for parallel jobs) */
+	char *name; /* the concrete name: "test", "test 2/3", "test: [ruby, 3]" */
+	char *base; /* the name in the file (differs for parallel jobs) */
 	char *stage;
 	size_t stage_index; /* into quai_pipeline.stages */
 	const char *file;   /* where the job is defined (owned by the pipeline) */
@@ -196,45 +198,46 @@ struct quai_pipeline_job {
 	struct quai_pipeline_image image;
 	struct quai_pipeline_service *services;
 	size_t nservices;
-	/* The job's own variables in the order GitLab applies them: job
-	 * `variables:`, then matrix values, then the matching rule's
-	 * `variables:`. Not expanded (see quai_pipeline_job_env). */
+	/* The job's variables in the order GitLab applies them: the global
+	 * variables it inherits, the job's `variables:`, matrix values, then
+	 * the matching rule's `variables:`; one entry per name. Not expanded
+	 * (see quai_pipeline_job_env). */
 	struct quai_pipeline_vars variables;
 	char **tags; /* expanded */
 
 	/* The outcome of rules / only / except for this pipeline. */
-	bool created;                 /* the job is part of the pipeline */
 	char *reason;                 /* why (not): "rules[1]: if '$CI_COMMIT_BRANCH == \"main\"' is true" */
 	enum quai_pipeline_when when; /* after rules */
-	char *start_in;               /* for delayed, as written ("30 minutes") */
-	long start_in_s;              /* the same in seconds */
-	bool allow_failure;           /* after rules; manual jobs default true as in GitLab */
-	int *allow_failure_codes;     /* allow_failure:exit_codes */
+	bool created;                 /* the job is part of the pipeline */
+	bool allow_failure;           /* after rules; manual jobs outside rules default true as in GitLab */
+	bool has_needs;               /* `needs:` given (even empty): the DAG, not stage order, decides */
+	bool has_dependencies;        /* `dependencies:` given; else every earlier-stage job (or needs) */
+	bool interruptible;
+	char *start_in;           /* for delayed, as written ("30 minutes") */
+	long start_in_s;          /* the same in seconds */
+	int *allow_failure_codes; /* allow_failure:exit_codes */
 	size_t nallow_failure_codes;
 
 	struct quai_pipeline_retry retry;
 	long timeout_s; /* 0: the default (1 hour) */
 
-	bool has_needs; /* `needs:` given (even empty): the DAG, not stage order, decides */
 	struct quai_pipeline_need *needs;
 	size_t nneeds;
-	bool has_dependencies; /* `dependencies:` given; else every earlier-stage job (or needs) */
-	char **dependencies;   /* concrete job names */
+	char **dependencies; /* concrete job names */
 
 	struct quai_pipeline_artifacts artifacts;
 	struct quai_pipeline_cache *caches;
 	size_t ncaches;
 
 	int node_index, node_total; /* CI_NODE_INDEX / CI_NODE_TOTAL; 0 when not parallel */
-	bool interruptible;
-	char *resource_group; /* expanded, or NULL */
-	char *environment;    /* environment:name expanded, or NULL */
-	char *coverage;       /* the coverage regex, or NULL */
+	char *resource_group;       /* expanded, or NULL */
+	char *environment;          /* environment:name expanded, or NULL */
+	char *coverage;             /* the coverage regex, or NULL */
 };
 
 struct quai_pipeline {
-	char *file;   /* the main pipeline file */
-	char **files; /* every file read (main first, then includes) */
+	char *file;        /* the main pipeline file */
+	char **files;      /* every file read (main first, then includes) */
 	char *project_dir; /* absolute, no trailing '/' */
 
 	char **stages; /* ".pre", the file's stages (default build, test, deploy), ".post" */
@@ -266,7 +269,8 @@ struct quai_pipeline {
  * expressions, extends/!reference cycles, needs on jobs that do not exist
  * or come in a later stage. A workflow that creates no pipeline is not an
  * error: *out has created false and its reason. */
-int quai_pipeline_load(struct quai_pipeline **out, const struct quai_pipeline_context *ctx, struct quai_error **err);
+int quai_pipeline_load(struct quai_pipeline **out, const struct quai_pipeline_context *ctx,
+                       struct quai_error **err);
 void quai_pipeline_free(struct quai_pipeline *p);
 
 static inline void cleanup_pipelinep(struct quai_pipeline **p)
@@ -286,7 +290,8 @@ const struct quai_pipeline_job *quai_pipeline_find(const struct quai_pipeline *p
  * on; may be NULL), then the context's variables. Values are expanded
  * (raw ones kept as written). Release out with quai_pipeline_vars_release. */
 void quai_pipeline_job_env(struct quai_pipeline_vars *out, const struct quai_pipeline *p,
-			   const struct quai_pipeline_job *job, long job_id, const struct quai_pipeline_vars *dotenv);
+                           const struct quai_pipeline_job *job, long job_id,
+                           const struct quai_pipeline_vars *dotenv);
 
 /* The predefined variables of a pipeline for ctx (what p->predefined
  * holds), for callers that have no loaded pipeline. */
@@ -305,7 +310,8 @@ char **quai_pipeline_service_aliases(const char *image);
 /* Evaluates a `rules:if` / `only:variables` expression against vars:
  * *out true or false. A syntax error is -1 with "col N: ..." (callers
  * prefix the file:line:col of the expression). */
-int quai_pipeline_if(bool *out, const char *expr, const struct quai_pipeline_vars *vars, struct quai_error **err);
+int quai_pipeline_if(bool *out, const char *expr, const struct quai_pipeline_vars *vars,
+                     struct quai_error **err);
 
 /* True when base is a pipeline file name quai reads: ".gitlab-ci.yml",
  * ".quai-ci.yml", or one ending in ".gitlab-ci.yml". */

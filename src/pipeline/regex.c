@@ -45,15 +45,17 @@ static const char *re2_refuses(const char *p, size_t len)
 }
 
 int pl_regex_compile(struct pl_regex **out, const char *pattern, size_t len, const char *flags,
-		     struct quai_error **err)
+                     struct quai_error **err)
 {
 	if (len > PATTERN_MAX)
-		return quai_error_set(err, QUAI_EXIT_USAGE, "regular expression longer than %u bytes", PATTERN_MAX);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "regular expression longer than %u bytes",
+		                      PATTERN_MAX);
 	const char *what = re2_refuses(pattern, len);
 	if (what)
-		return quai_error_set(err, QUAI_EXIT_USAGE,
-				      "regular expression /%.*s/: %s is not supported (GitLab uses RE2 syntax)",
-				      (int)len, pattern, what);
+		return quai_error_set(
+		    err, QUAI_EXIT_USAGE,
+		    "regular expression /%.*s/: %s is not supported (GitLab uses RE2 syntax)", (int)len,
+		    pattern, what);
 	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY;
 	for (const char *f = flags ? flags : ""; *f; f++) {
 		switch (*f) {
@@ -70,8 +72,8 @@ int pl_regex_compile(struct pl_regex **out, const char *pattern, size_t len, con
 			opts |= PCRE2_UNGREEDY;
 			break;
 		default:
-			return quai_error_set(err, QUAI_EXIT_USAGE, "regular expression flag '%c' is not one of i, m, s, U",
-					      *f);
+			return quai_error_set(err, QUAI_EXIT_USAGE,
+			                      "regular expression flag '%c' is not one of i, m, s, U", *f);
 		}
 	}
 	int code;
@@ -80,8 +82,8 @@ int pl_regex_compile(struct pl_regex **out, const char *pattern, size_t len, con
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof(msg));
-		return quai_error_set(err, QUAI_EXIT_USAGE, "regular expression /%.*s/: %s at offset %zu", (int)len,
-				      pattern, (const char *)msg, (size_t)off);
+		return quai_error_set(err, QUAI_EXIT_USAGE, "regular expression /%.*s/: %s at offset %zu",
+		                      (int)len, pattern, (const char *)msg, (size_t)off);
 	}
 	struct pl_regex *r = xcalloc(1, sizeof(*r));
 	r->code = re;

@@ -10,8 +10,8 @@
 #include "core/banned.h"
 
 /* rules after !reference: nested lists flattened. */
-static void flatten(const struct quai_yaml_node *n, const struct quai_yaml_node ***out, size_t *len, size_t *cap,
-		    unsigned depth)
+static void flatten(const struct quai_yaml_node *n, const struct quai_yaml_node ***out, size_t *len,
+                    size_t *cap, unsigned depth)
 {
 	if (*len > 1000)
 		return;
@@ -20,17 +20,18 @@ static void flatten(const struct quai_yaml_node *n, const struct quai_yaml_node 
 			flatten(n->items[i], out, len, cap, depth + 1);
 		return;
 	}
-	*out = xgrow(*out, cap, *len + 1, sizeof(**out));
+	*out = xgrow(*out, cap, *len + 1, sizeof(const struct quai_yaml_node *));
 	(*out)[(*len)++] = n;
 }
 
 static int rule_list(struct loader *l, const struct quai_yaml_node *rules, const struct quai_yaml_node ***out,
-		     size_t *n)
+                     size_t *n)
 {
 	*out = NULL;
 	*n = 0;
 	if (rules->type != QUAI_YAML_SEQ)
-		return pl_fail(l, rules, "rules: expected a list of rules, found %s", quai_yaml_kind_name(rules));
+		return pl_fail(l, rules, "rules: expected a list of rules, found %s",
+		               quai_yaml_kind_name(rules));
 	size_t cap = 0;
 	for (size_t i = 0; i < rules->n; i++)
 		flatten(rules->items[i], out, n, &cap, 1);
@@ -45,7 +46,7 @@ static int check_paths(struct loader *l, const struct quai_yaml_node *v, const c
 			const char *k = quai_yaml_str(v->pairs[i].key);
 			if (!k || (strcmp(k, "paths") != 0 && !(compare_ok && strcmp(k, "compare_to") == 0)))
 				return pl_fail(l, v->pairs[i].key, "%s: unknown keyword '%s' (paths%s)", what,
-					       k ? k : "?", compare_ok ? ", compare_to" : "");
+				               k ? k : "?", compare_ok ? ", compare_to" : "");
 		}
 		paths = quai_yaml_get(v, "paths");
 		if (!paths)
@@ -54,7 +55,7 @@ static int check_paths(struct loader *l, const struct quai_yaml_node *v, const c
 		if (c && !quai_yaml_str(c))
 			return pl_fail(l, c, "%s:compare_to: expected a ref", what);
 	}
-	char **tmp;
+	char **tmp = NULL;
 	if (pl_strv(l, &tmp, paths, what, true) < 0)
 		return -1;
 	size_t n = pl_strv_len(tmp);
@@ -67,18 +68,22 @@ static int check_paths(struct loader *l, const struct quai_yaml_node *v, const c
 int pl_rules_check(struct loader *l, const struct quai_yaml_node *rules, bool workflow)
 {
 	const struct quai_yaml_node **list;
-	size_t n;
+	size_t n = 0;
 	if (rule_list(l, rules, &list, &n) < 0)
 		return -1;
-	static const char *const job_keys[] = { "if", "changes", "exists", "when", "allow_failure", "variables",
-						"start_in", "needs", "interruptible", NULL };
-	static const char *const wf_keys[] = { "if", "changes", "exists", "when", "variables", "auto_cancel", NULL };
+	static const char *const job_keys[] = {
+	    "if",        "changes",  "exists", "when",          "allow_failure",
+	    "variables", "start_in", "needs",  "interruptible", NULL};
+	static const char *const wf_keys[] = {"if",        "changes",     "exists", "when",
+	                                      "variables", "auto_cancel", NULL};
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct quai_yaml_node *r = list[i];
 		if (r->type != QUAI_YAML_MAP) {
-			rc = pl_fail(l, r, "rules: each rule is a mapping (if:, changes:, exists:, when:...), found %s",
-				     quai_yaml_kind_name(r));
+			rc = pl_fail(
+			    l, r,
+			    "rules: each rule is a mapping (if:, changes:, exists:, when:...), found %s",
+			    quai_yaml_kind_name(r));
 			break;
 		}
 		for (size_t k = 0; k < r->n && rc == 0; k++) {
@@ -88,14 +93,14 @@ int pl_rules_check(struct loader *l, const struct quai_yaml_node *rules, bool wo
 				ok |= strcmp(key, *w) == 0;
 			if (!ok)
 				rc = pl_fail(l, r->pairs[k].key, "%s: unknown keyword '%s'",
-					     workflow ? "workflow:rules" : "rules", key ? key : "?");
+				             workflow ? "workflow:rules" : "rules", key ? key : "?");
 		}
 		if (rc < 0)
 			break;
-		const struct quai_yaml_node *v;
+		const struct quai_yaml_node *v = NULL;
 		if ((v = quai_yaml_get(r, "if"))) {
 			const char *s = quai_yaml_str(v);
-			struct pl_expr *e;
+			struct pl_expr *e = NULL;
 			struct quai_error *e2 = NULL;
 			if (!s) {
 				rc = pl_fail(l, v, "rules:if: expected an expression string");
@@ -109,44 +114,49 @@ int pl_rules_check(struct loader *l, const struct quai_yaml_node *rules, bool wo
 		if (rc == 0 && (v = quai_yaml_get(r, "changes")))
 			rc = check_paths(l, v, "rules:changes", true);
 		if (rc == 0 && (v = quai_yaml_get(r, "exists"))) {
-			if (v->type == QUAI_YAML_MAP && (quai_yaml_get(v, "project") || quai_yaml_get(v, "ref")))
-				rc = pl_fail(l, v, "rules:exists:project is not supported: quai reads only this project");
+			if (v->type == QUAI_YAML_MAP &&
+			    (quai_yaml_get(v, "project") || quai_yaml_get(v, "ref")))
+				rc = pl_fail(
+				    l, v,
+				    "rules:exists:project is not supported: quai reads only this project");
 			else
 				rc = check_paths(l, v, "rules:exists", false);
 		}
 		if (rc == 0 && (v = quai_yaml_get(r, "when"))) {
 			const char *s = quai_yaml_str(v);
-			static const char *const jw[] = { "on_success", "on_failure", "always", "manual", "delayed",
-							  "never", NULL };
-			static const char *const ww[] = { "always", "never", NULL };
+			static const char *const jw[] = {"on_success", "on_failure", "always", "manual",
+			                                 "delayed",    "never",      NULL};
+			static const char *const ww[] = {"always", "never", NULL};
 			bool ok = false;
 			for (const char *const *w = workflow ? ww : jw; s && *w; w++)
 				ok |= strcmp(s, *w) == 0;
 			if (!ok)
-				rc = pl_fail(l, v, "%s:when: '%s' is not one of %s", workflow ? "workflow:rules" : "rules",
-					     s ? s : "?", workflow ? "always, never" : "on_success, on_failure, always, "
-										      "manual, delayed, never");
+				rc = pl_fail(l, v, "%s:when: '%s' is not one of %s",
+				             workflow ? "workflow:rules" : "rules", s ? s : "?",
+				             workflow ? "always, never"
+				                      : "on_success, on_failure, always, "
+				                        "manual, delayed, never");
 			else if (strcmp(s, "delayed") == 0 && !quai_yaml_get(r, "start_in"))
 				rc = pl_fail(l, v, "rules:when: delayed needs start_in");
 		}
 		if (rc == 0 && (v = quai_yaml_get(r, "variables"))) {
-			struct quai_pipeline_vars tmp = { 0 };
+			struct quai_pipeline_vars tmp = {0};
 			rc = pl_vars(l, &tmp, v, "rules:variables");
 			quai_pipeline_vars_release(&tmp);
 		}
 		if (rc == 0 && (v = quai_yaml_get(r, "allow_failure"))) {
-			bool b;
+			bool b = false;
 			if (quai_yaml_bool(v, &b, QUAI_YAML_BOOL_11) < 0)
 				rc = pl_fail(l, v, "rules:allow_failure: expected true or false");
 		}
 		if (rc == 0 && (v = quai_yaml_get(r, "start_in"))) {
-			long secs;
+			long secs = 0;
 			const char *s = quai_yaml_str(v);
 			if (!s || quai_pipeline_duration(&secs, s) < 0)
 				rc = pl_fail(l, v, "rules:start_in: expected a duration");
 		}
 		if (rc == 0 && (v = quai_yaml_get(r, "interruptible"))) {
-			bool b;
+			bool b = false;
 			if (quai_yaml_bool(v, &b, QUAI_YAML_BOOL_11) < 0)
 				rc = pl_fail(l, v, "rules:interruptible: expected true or false");
 		}
@@ -161,7 +171,7 @@ int pl_rules_check(struct loader *l, const struct quai_yaml_node *rules, bool wo
 
 /* The paths of changes:/exists: expanded, in *out. */
 static int clause_paths(struct loader *l, char ***out, const struct quai_yaml_node *v,
-			const struct quai_pipeline_vars *vars, const char *what)
+                        const struct quai_pipeline_vars *vars, const char *what)
 {
 	const struct quai_yaml_node *paths = v->type == QUAI_YAML_MAP ? quai_yaml_get(v, "paths") : v;
 	if (pl_strv(l, out, paths, what, true) < 0)
@@ -175,10 +185,10 @@ static int clause_paths(struct loader *l, char ***out, const struct quai_yaml_no
 }
 
 static int eval_changes(struct loader *l, bool *out, char **matched, const struct quai_yaml_node *v,
-			const struct quai_pipeline_vars *vars, const char *what)
+                        const struct quai_pipeline_vars *vars, const char *what)
 {
 	const struct quai_pipeline_context *c = l->ctx;
-	char **pats;
+	char **pats = NULL;
 	if (clause_paths(l, &pats, v, vars, what) < 0)
 		return -1;
 	const struct quai_yaml_node *cmp = v->type == QUAI_YAML_MAP ? quai_yaml_get(v, "compare_to") : NULL;
@@ -189,15 +199,18 @@ static int eval_changes(struct loader *l, bool *out, char **matched, const struc
 	if (cmp) {
 		if (!c->compare) {
 			pl_strv_free(pats);
-			return pl_fail(l, cmp, "%s:compare_to needs the repository's history (run quai in a git "
-					       "working tree)", what);
+			return pl_fail(l, cmp,
+			               "%s:compare_to needs the repository's history (run quai in a git "
+			               "working tree)",
+			               what);
 		}
 		char *ref = quai_pipeline_expand(cmp->str, vars);
 		struct quai_error *e2 = NULL;
 		int rc = c->compare(c->compare_ud, ref, &changed, &e2);
 		free(ref);
 		if (rc < 0) {
-			pl_fail(l, cmp, "%s:compare_to '%s': %s", what, cmp->str, e2 ? e2->msg : "cannot compare");
+			pl_fail(l, cmp, "%s:compare_to '%s': %s", what, cmp->str,
+			        e2 ? e2->msg : "cannot compare");
 			quai_error_free(e2);
 			pl_strv_free(pats);
 			return -1;
@@ -221,9 +234,9 @@ static int eval_changes(struct loader *l, bool *out, char **matched, const struc
 }
 
 static int eval_exists(struct loader *l, bool *out, char **matched, const struct quai_yaml_node *v,
-		       const struct quai_pipeline_vars *vars)
+                       const struct quai_pipeline_vars *vars)
 {
-	char **pats;
+	char **pats = NULL;
 	if (clause_paths(l, &pats, v, vars, "exists") < 0)
 		return -1;
 	*out = false;
@@ -253,9 +266,10 @@ static int eval_exists(struct loader *l, bool *out, char **matched, const struct
 	return 0;
 }
 
-static int eval_if(struct loader *l, bool *out, const struct quai_yaml_node *v, const struct quai_pipeline_vars *vars)
+static int eval_if(struct loader *l, bool *out, const struct quai_yaml_node *v,
+                   const struct quai_pipeline_vars *vars)
 {
-	struct pl_expr *e;
+	struct pl_expr *e = NULL;
 	struct quai_error *e2 = NULL;
 	int rc = pl_expr_parse(&e, v->str, &e2);
 	if (rc == 0) {
@@ -270,11 +284,11 @@ static int eval_if(struct loader *l, bool *out, const struct quai_yaml_node *v, 
 }
 
 int pl_rules_eval(struct loader *l, struct pl_rule_result *out, const struct quai_yaml_node *rules,
-		  const struct quai_pipeline_vars *vars, const char *what)
+                  const struct quai_pipeline_vars *vars, const char *what)
 {
 	const struct quai_yaml_node **list;
-	size_t n;
-	*out = (struct pl_rule_result){ 0 };
+	size_t n = 0;
+	*out = (struct pl_rule_result){0};
 	if (rule_list(l, rules, &list, &n) < 0)
 		return -1;
 	int rc = 0;
@@ -297,7 +311,7 @@ int pl_rules_eval(struct loader *l, struct pl_rule_result *out, const struct qua
 				break;
 			}
 			quai_buf_printf(&why, "%s changes: %s", why.len > strlen(what) + 5 ? "," : "",
-					ok ? m : "none of the paths changed");
+			                ok ? m : "none of the paths changed");
 		}
 		if (ok && (v = quai_yaml_get(r, "exists"))) {
 			free(m);
@@ -307,7 +321,7 @@ int pl_rules_eval(struct loader *l, struct pl_rule_result *out, const struct qua
 				break;
 			}
 			quai_buf_printf(&why, "%s exists: %s", why.len > strlen(what) + 5 ? "," : "",
-					ok ? m : "no file matches");
+			                ok ? m : "no file matches");
 		}
 		free(m);
 		if (!quai_yaml_get(r, "if") && !quai_yaml_get(r, "changes") && !quai_yaml_get(r, "exists"))
@@ -364,10 +378,16 @@ static bool ref_matches(const char *pat, const struct ref_ctx *r)
 		const char *word;
 		const char *source;
 	} sources[] = {
-		{ "api", "api" },         { "chat", "chat" },           { "external", "external" },
-		{ "pipelines", "pipeline" }, { "pushes", "push" },     { "schedules", "schedule" },
-		{ "triggers", "trigger" }, { "web", "web" },           { "merge_requests", "merge_request_event" },
-		{ "external_pull_requests", "external_pull_request_event" },
+	    {"api", "api"},
+	    {"chat", "chat"},
+	    {"external", "external"},
+	    {"pipelines", "pipeline"},
+	    {"pushes", "push"},
+	    {"schedules", "schedule"},
+	    {"triggers", "trigger"},
+	    {"web", "web"},
+	    {"merge_requests", "merge_request_event"},
+	    {"external_pull_requests", "external_pull_request_event"},
 	};
 	if (strcmp(pat, "branches") == 0)
 		return !r->is_tag && strcmp(r->source, "merge_request_event") != 0;
@@ -379,9 +399,9 @@ static bool ref_matches(const char *pat, const struct ref_ctx *r)
 	char *local = xstrdup(pat);
 	bool hit = false;
 	size_t ps, pn;
-	const char *flags;
+	const char *flags = NULL;
 	if (pl_regex_literal(local, strlen(local), &ps, &pn, &flags) == 0) {
-		struct pl_regex *re;
+		struct pl_regex *re = NULL;
 		if (pl_regex_compile(&re, local + ps, pn, flags, NULL) == 0) {
 			hit = pl_regex_search(re, r->ref, strlen(r->ref)) == 1;
 			pl_regex_free(re);
@@ -396,19 +416,21 @@ static bool ref_matches(const char *pat, const struct ref_ctx *r)
 /* Evaluates one only/except policy: *any true when some section has a
  * match, *all true when every given section has one. */
 static int policy(struct loader *l, const struct quai_yaml_node *v, const struct quai_pipeline_vars *vars,
-		  bool *all, bool *any, struct quai_buf *why, const char *what)
+                  bool *all, bool *any, struct quai_buf *why, const char *what)
 {
 	const struct quai_pipeline_context *c = l->ctx;
 	const struct quai_pipeline_var *proj = quai_pipeline_vars_get(&l->p->predefined, "CI_PROJECT_PATH");
-	struct ref_ctx r = { c->tag ? c->tag : c->branch ? c->branch : "", c->tag != NULL,
-			     c->source ? c->source : "push", proj ? proj->value : NULL };
+	struct ref_ctx r = {c->tag      ? c->tag
+	                    : c->branch ? c->branch
+	                                : "",
+	                    c->tag != NULL, c->source ? c->source : "push", proj ? proj->value : NULL};
 	const struct quai_yaml_node *refs = v->type == QUAI_YAML_MAP ? quai_yaml_get(v, "refs") : v;
 	const struct quai_yaml_node *vx = v->type == QUAI_YAML_MAP ? quai_yaml_get(v, "variables") : NULL;
 	const struct quai_yaml_node *ch = v->type == QUAI_YAML_MAP ? quai_yaml_get(v, "changes") : NULL;
 	*all = true;
 	*any = false;
 	if (refs) {
-		char **pats;
+		char **pats = NULL;
 		if (pl_strv(l, &pats, refs, what, false) < 0)
 			return -1;
 		bool hit = false;
@@ -424,7 +446,7 @@ static int policy(struct loader *l, const struct quai_yaml_node *v, const struct
 		*any |= hit;
 	}
 	if (vx) {
-		char **exprs;
+		char **exprs = NULL;
 		if (pl_strv(l, &exprs, vx, what, false) < 0)
 			return -1;
 		bool hit = false;
@@ -437,20 +459,23 @@ static int policy(struct loader *l, const struct quai_yaml_node *v, const struct
 				return -1;
 			}
 			if (hit)
-				quai_buf_printf(why, "%s%s:variables '%s' is true", why->len ? ", " : "", what, *e);
+				quai_buf_printf(why, "%s%s:variables '%s' is true", why->len ? ", " : "",
+				                what, *e);
 		}
 		if (!hit)
-			quai_buf_printf(why, "%s%s:variables: no expression is true", why->len ? ", " : "", what);
+			quai_buf_printf(why, "%s%s:variables: no expression is true", why->len ? ", " : "",
+			                what);
 		pl_strv_free(exprs);
 		*all &= hit;
 		*any |= hit;
 	}
 	if (ch) {
-		bool hit;
+		bool hit = false;
 		char *m = NULL;
 		if (eval_changes(l, &hit, &m, ch, vars, "changes") < 0)
 			return -1;
-		quai_buf_printf(why, "%s%s:changes: %s", why->len ? ", " : "", what, hit ? m : "none of the paths changed");
+		quai_buf_printf(why, "%s%s:changes: %s", why->len ? ", " : "", what,
+		                hit ? m : "none of the paths changed");
 		free(m);
 		*all &= hit;
 		*any |= hit;
@@ -459,7 +484,7 @@ static int policy(struct loader *l, const struct quai_yaml_node *v, const struct
 }
 
 int pl_only_except(struct loader *l, bool *created, char **reason, const struct quai_yaml_node *only,
-		   const struct quai_yaml_node *except, const struct quai_pipeline_vars *vars)
+                   const struct quai_yaml_node *except, const struct quai_pipeline_vars *vars)
 {
 	struct quai_buf why = QUAI_BUF_INIT;
 	bool all, any;
@@ -470,16 +495,17 @@ int pl_only_except(struct loader *l, bool *created, char **reason, const struct 
 		/* only: with variables or changes alone keeps the default refs */
 		if (only->type == QUAI_YAML_MAP && !quai_yaml_get(only, "refs")) {
 			const struct quai_pipeline_context *c = l->ctx;
-			struct ref_ctx r = { "", c->tag != NULL, c->source ? c->source : "push", NULL };
+			struct ref_ctx r = {"", c->tag != NULL, c->source ? c->source : "push", NULL};
 			all &= ref_matches("branches", &r) || ref_matches("tags", &r);
 		}
 		*created = all;
 	} else {
 		const struct quai_pipeline_context *c = l->ctx;
-		struct ref_ctx r = { "", c->tag != NULL, c->source ? c->source : "push", NULL };
+		struct ref_ctx r = {"", c->tag != NULL, c->source ? c->source : "push", NULL};
 		*created = ref_matches("branches", &r) || ref_matches("tags", &r);
-		quai_buf_puts(&why, *created ? "only: branches and tags (the default)"
-					     : "only: branches and tags (the default) excludes this pipeline");
+		quai_buf_puts(&why, *created
+		                        ? "only: branches and tags (the default)"
+		                        : "only: branches and tags (the default) excludes this pipeline");
 	}
 	if (*created && except) {
 		struct quai_buf ex = QUAI_BUF_INIT;

@@ -15,11 +15,11 @@
 #define EXPAND_MAX   (1u << 20) /* bytes an expansion may grow to */
 
 struct quai_pipeline_var *quai_pipeline_vars_add(struct quai_pipeline_vars *vars, const char *key,
-						 const char *value)
+                                                 const char *value)
 {
 	vars->v = xgrow(vars->v, &vars->cap, vars->n + 1, sizeof(*vars->v));
 	struct quai_pipeline_var *v = &vars->v[vars->n++];
-	*v = (struct quai_pipeline_var){ .key = xstrdup(key), .value = xstrdup(value ? value : "") };
+	*v = (struct quai_pipeline_var){.key = xstrdup(key), .value = xstrdup(value ? value : "")};
 	return v;
 }
 
@@ -34,7 +34,7 @@ const struct quai_pipeline_var *quai_pipeline_vars_get(const struct quai_pipelin
 }
 
 static const struct quai_pipeline_var *vars_getn(const struct quai_pipeline_vars *vars, const char *key,
-						 size_t len)
+                                                 size_t len)
 {
 	if (!vars)
 		return NULL;
@@ -52,7 +52,7 @@ void quai_pipeline_vars_release(struct quai_pipeline_vars *vars)
 		free(vars->v[i].description);
 	}
 	free(vars->v);
-	*vars = (struct quai_pipeline_vars){ 0 };
+	*vars = (struct quai_pipeline_vars){0};
 }
 
 void pl_vars_append(struct quai_pipeline_vars *out, const struct quai_pipeline_vars *in)
@@ -70,29 +70,26 @@ void pl_vars_append(struct quai_pipeline_vars *out, const struct quai_pipeline_v
 
 void pl_vars_dedup(struct quai_pipeline_vars *vars)
 {
-	size_t n = 0;
+	struct quai_pipeline_vars out = {0};
 	for (size_t i = 0; i < vars->n; i++) {
-		struct quai_pipeline_var *v = &vars->v[i];
-		size_t k = 0;
-		while (k < n && strcmp(vars->v[k].key, v->key) != 0)
-			k++;
-		if (k < n) {
-			/* a later definition: its value at the first one's place */
-			struct quai_pipeline_var *first = &vars->v[k];
-			free(first->key);
-			free(first->value);
-			free(first->description);
-			*first = *v;
-		} else {
-			vars->v[n++] = *v;
-		}
+		const struct quai_pipeline_var *v = &vars->v[i];
+		if (quai_pipeline_vars_get(&out, v->key))
+			continue;
+		/* the last definition, at the place of the first */
+		const struct quai_pipeline_var *w = quai_pipeline_vars_get(vars, v->key);
+		struct quai_pipeline_var *n = quai_pipeline_vars_add(&out, w->key, w->value);
+		n->raw = w->raw;
+		n->masked = w->masked;
+		n->file = w->file;
+		n->description = w->description ? xstrdup(w->description) : NULL;
 	}
-	vars->n = n;
+	quai_pipeline_vars_release(vars);
+	*vars = out;
 }
 
 void pl_vars_copy(struct quai_pipeline_vars *out, const struct quai_pipeline_vars *in)
 {
-	*out = (struct quai_pipeline_vars){ 0 };
+	*out = (struct quai_pipeline_vars){0};
 	pl_vars_append(out, in);
 }
 
@@ -103,7 +100,7 @@ static bool name_char(char c)
 
 /* Expands s into b; depth counts nested variable values. */
 static void expand_into(struct quai_buf *b, const char *s, const struct quai_pipeline_vars *vars,
-			bool keep_unknown, unsigned depth)
+                        bool keep_unknown, unsigned depth)
 {
 	for (const char *p = s; *p;) {
 		if (b->len > EXPAND_MAX)
@@ -122,7 +119,7 @@ static void expand_into(struct quai_buf *b, const char *s, const struct quai_pip
 			continue;
 		}
 		const char *name = p + 1, *end;
-		size_t len;
+		size_t len = 0;
 		if (p[1] == '{') {
 			name = p + 2;
 			end = strchr(name, '}');
@@ -178,7 +175,7 @@ void pl_vars_expand_all(struct quai_pipeline_vars *vars)
 		if (vars->v[i].raw || !strchr(vars->v[i].value, '$'))
 			continue;
 		/* a variable that refers to itself sees the earlier definition */
-		struct quai_pipeline_vars before = { orig.v, i, orig.cap };
+		struct quai_pipeline_vars before = {orig.v, i, orig.cap};
 		bool self = false;
 		for (const char *q = strchr(vars->v[i].value, '$'); q && !self; q = strchr(q + 1, '$')) {
 			size_t klen = strlen(vars->v[i].key);
@@ -223,7 +220,8 @@ char **pl_strv_dup(char *const *v)
 
 const char *quai_pipeline_when_name(enum quai_pipeline_when when)
 {
-	static const char *const names[] = { "on_success", "on_failure", "always", "manual", "delayed", "never" };
+	static const char *const names[] = {"on_success", "on_failure", "always",
+	                                    "manual",     "delayed",    "never"};
 	return (unsigned)when < sizeof(names) / sizeof(names[0]) ? names[when] : "?";
 }
 
@@ -300,7 +298,7 @@ static void add_project(struct quai_pipeline_vars *out, const struct quai_pipeli
 static void add_commit(struct quai_pipeline_vars *out, const struct quai_pipeline_context *ctx)
 {
 	const char *sha = ctx->sha ? ctx->sha : zero_sha;
-	char short_sha[9] = { 0 };
+	char short_sha[9] = {0};
 	memcpy(short_sha, sha, strnlen(sha, 8));
 	const char *def = ctx->default_branch ? ctx->default_branch : "main";
 	const char *ref = ctx->tag ? ctx->tag : ctx->branch ? ctx->branch : "";
@@ -315,7 +313,8 @@ static void add_commit(struct quai_pipeline_vars *out, const struct quai_pipelin
 	add(out, "CI_COMMIT_BEFORE_SHA", ctx->before_sha ? ctx->before_sha : zero_sha);
 	add(out, "CI_COMMIT_REF_NAME", ref);
 	add(out, "CI_COMMIT_REF_SLUG", slug);
-	add(out, "CI_COMMIT_REF_PROTECTED", !ctx->tag && ctx->branch && strcmp(ctx->branch, def) == 0 ? "true" : "false");
+	add(out, "CI_COMMIT_REF_PROTECTED",
+	    !ctx->tag && ctx->branch && strcmp(ctx->branch, def) == 0 ? "true" : "false");
 	if (ctx->tag) {
 		add(out, "CI_COMMIT_TAG", ctx->tag);
 		add(out, "CI_COMMIT_TAG_MESSAGE", "");
@@ -332,7 +331,7 @@ static void add_commit(struct quai_pipeline_vars *out, const struct quai_pipelin
 
 void quai_pipeline_predefined(struct quai_pipeline_vars *out, const struct quai_pipeline_context *ctx)
 {
-	*out = (struct quai_pipeline_vars){ 0 };
+	*out = (struct quai_pipeline_vars){0};
 	const char *id = ctx->pipeline_id ? ctx->pipeline_id : "1";
 	add(out, "CI", "true");
 	add(out, "GITLAB_CI", "true");
@@ -363,7 +362,7 @@ void quai_pipeline_predefined(struct quai_pipeline_vars *out, const struct quai_
 
 /* The job-level predefined variables: what GitLab gives the runner. */
 static void add_job(struct quai_pipeline_vars *out, const struct quai_pipeline *p,
-		    const struct quai_pipeline_job *job, long job_id)
+                    const struct quai_pipeline_job *job, long job_id)
 {
 	char buf[32];
 	const struct quai_pipeline_var *path = quai_pipeline_vars_get(&p->predefined, "CI_PROJECT_PATH");
@@ -377,7 +376,8 @@ static void add_job(struct quai_pipeline_vars *out, const struct quai_pipeline *
 	add(out, "CI_JOB_STAGE", job->stage);
 	add(out, "CI_JOB_TOKEN", "quai-job-token");
 	add(out, "CI_JOB_MANUAL", job->when == QUAI_PIPELINE_MANUAL ? "true" : "");
-	char *url = xasprintf("%s/%s/-/jobs/%ld", server ? server->value : "", path ? path->value : "", job_id);
+	char *url =
+	    xasprintf("%s/%s/-/jobs/%ld", server ? server->value : "", path ? path->value : "", job_id);
 	add(out, "CI_JOB_URL", url);
 	free(url);
 	if (job->image.name)
@@ -401,9 +401,10 @@ static void add_job(struct quai_pipeline_vars *out, const struct quai_pipeline *
 }
 
 void quai_pipeline_job_env(struct quai_pipeline_vars *out, const struct quai_pipeline *p,
-			   const struct quai_pipeline_job *job, long job_id, const struct quai_pipeline_vars *dotenv)
+                           const struct quai_pipeline_job *job, long job_id,
+                           const struct quai_pipeline_vars *dotenv)
 {
-	*out = (struct quai_pipeline_vars){ 0 };
+	*out = (struct quai_pipeline_vars){0};
 	pl_vars_append(out, &p->predefined);
 	add_job(out, p, job, job_id);
 	pl_vars_append(out, &p->variables);
@@ -411,7 +412,7 @@ void quai_pipeline_job_env(struct quai_pipeline_vars *out, const struct quai_pip
 	pl_vars_append(out, dotenv);
 	pl_vars_append(out, &p->user);
 	/* one entry per key, the winner, at the place of its first definition */
-	struct quai_pipeline_vars uniq = { 0 };
+	struct quai_pipeline_vars uniq = {0};
 	for (size_t i = 0; i < out->n; i++) {
 		if (quai_pipeline_vars_get(&uniq, out->v[i].key))
 			continue;
@@ -427,7 +428,7 @@ void quai_pipeline_job_env(struct quai_pipeline_vars *out, const struct quai_pip
 	for (size_t i = 0; i < uniq.n; i++) {
 		if (uniq.v[i].raw || !strchr(uniq.v[i].value, '$'))
 			continue;
-		struct quai_pipeline_vars none = { 0 };
+		struct quai_pipeline_vars none = {0};
 		char *x = pl_expand_ex(uniq.v[i].value, &none, false);
 		free(uniq.v[i].value);
 		uniq.v[i].value = x;
@@ -442,14 +443,12 @@ int quai_pipeline_duration(long *out, const char *text)
 		const char *unit;
 		long secs;
 	} units[] = {
-		{ "s", 1 },          { "sec", 1 },         { "secs", 1 },         { "second", 1 },
-		{ "seconds", 1 },    { "m", 60 },          { "min", 60 },         { "mins", 60 },
-		{ "minute", 60 },    { "minutes", 60 },    { "h", 3600 },         { "hr", 3600 },
-		{ "hrs", 3600 },     { "hour", 3600 },     { "hours", 3600 },     { "d", 86400 },
-		{ "day", 86400 },    { "days", 86400 },    { "w", 604800 },       { "wk", 604800 },
-		{ "week", 604800 },  { "weeks", 604800 },  { "mo", 2592000 },     { "month", 2592000 },
-		{ "months", 2592000 }, { "y", 31536000 },  { "yr", 31536000 },    { "year", 31536000 },
-		{ "years", 31536000 },
+	    {"s", 1},         {"sec", 1},        {"secs", 1},        {"second", 1},       {"seconds", 1},
+	    {"m", 60},        {"min", 60},       {"mins", 60},       {"minute", 60},      {"minutes", 60},
+	    {"h", 3600},      {"hr", 3600},      {"hrs", 3600},      {"hour", 3600},      {"hours", 3600},
+	    {"d", 86400},     {"day", 86400},    {"days", 86400},    {"w", 604800},       {"wk", 604800},
+	    {"week", 604800}, {"weeks", 604800}, {"mo", 2592000},    {"month", 2592000},  {"months", 2592000},
+	    {"y", 31536000},  {"yr", 31536000},  {"year", 31536000}, {"years", 31536000},
 	};
 	const char *p = text;
 	double total = 0;

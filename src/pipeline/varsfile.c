@@ -23,8 +23,8 @@ int quai_pipeline_vars_parse(struct quai_pipeline_vars *out, const char *text, s
 {
 	const char *eq = strchr(text, '=');
 	if (!eq || !valid_name(text, (size_t)(eq - text)))
-		return quai_error_set(err, QUAI_EXIT_USAGE, "variable '%s': expected NAME=VALUE (NAME: letters, digits, _)",
-				      text);
+		return quai_error_set(err, QUAI_EXIT_USAGE,
+		                      "variable '%s': expected NAME=VALUE (NAME: letters, digits, _)", text);
 	char *k = xstrndup(text, (size_t)(eq - text));
 	quai_pipeline_vars_add(out, k, eq + 1);
 	free(k);
@@ -32,7 +32,7 @@ int quai_pipeline_vars_parse(struct quai_pipeline_vars *out, const char *text, s
 }
 
 static int flag(const struct quai_yaml_doc *doc, const struct quai_yaml_node *m, const char *key, bool *out,
-		struct quai_error **err)
+                struct quai_error **err)
 {
 	const struct quai_yaml_node *v = quai_yaml_get(m, key);
 	if (!v)
@@ -57,20 +57,22 @@ int quai_pipeline_vars_load(struct quai_pipeline_vars *out, const char *path, st
 		const char *name = quai_yaml_str(k);
 		if (!name || !valid_name(name, strlen(name)))
 			return quai_yaml_fail(err, doc, k, "'%s' is not a variable name (letters, digits, _)",
-					      name ? name : "?");
+			                      name ? name : "?");
 		const char *value = NULL, *desc = NULL;
 		bool masked = false, raw = false, file = false;
 		if (v->type == QUAI_YAML_MAP) {
 			for (size_t j = 0; j < v->n; j++) {
 				const char *kk = quai_yaml_str(v->pairs[j].key);
-				static const char *const known[] = { "value", "masked", "raw", "file", "description", NULL };
+				static const char *const known[] = {"value", "masked",      "raw",
+				                                    "file",  "description", NULL};
 				bool ok = false;
 				for (const char *const *w = known; kk && *w; w++)
 					ok |= strcmp(kk, *w) == 0;
 				if (!ok)
-					return quai_yaml_fail(err, doc, v->pairs[j].key,
-							      "unknown key '%s' (value, masked, raw, file, description)",
-							      kk ? kk : "?");
+					return quai_yaml_fail(
+					    err, doc, v->pairs[j].key,
+					    "unknown key '%s' (value, masked, raw, file, description)",
+					    kk ? kk : "?");
 			}
 			value = quai_yaml_str(quai_yaml_get(v, "value"));
 			desc = quai_yaml_str(quai_yaml_get(v, "description"));
@@ -82,7 +84,8 @@ int quai_pipeline_vars_load(struct quai_pipeline_vars *out, const char *path, st
 		} else if (v->type == QUAI_YAML_SCALAR) {
 			value = quai_yaml_is_null(v) ? "" : v->str;
 		} else {
-			return quai_yaml_fail(err, doc, v, "'%s': expected a string or a mapping with value:", name);
+			return quai_yaml_fail(err, doc, v,
+			                      "'%s': expected a string or a mapping with value:", name);
 		}
 		struct quai_pipeline_var *var = quai_pipeline_vars_add(out, name, value);
 		var->masked = masked;

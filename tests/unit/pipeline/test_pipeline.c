@@ -16,7 +16,7 @@
 
 static struct quai_pipeline_vars test_vars(void)
 {
-	struct quai_pipeline_vars v = { 0 };
+	struct quai_pipeline_vars v = {0};
 	quai_pipeline_vars_add(&v, "BRANCH", "main");
 	quai_pipeline_vars_add(&v, "EMPTY", "");
 	quai_pipeline_vars_add(&v, "SPACES", "   ");
@@ -32,36 +32,36 @@ static void test_if(void **state)
 		const char *expr;
 		bool want;
 	} cases[] = {
-		{ "$BRANCH == \"main\"", true },
-		{ "$BRANCH == 'main'", true },
-		{ "$BRANCH != \"main\"", false },
-		{ "$BRANCH", true },
-		{ "$EMPTY", false },
-		{ "$SPACES", false }, /* blank is not present */
-		{ "$NOPE", false },
-		{ "$NOPE == null", true },
-		{ "$EMPTY == null", false },
-		{ "$EMPTY == \"\"", true },
-		{ "null == null", true },
-		{ "$BRANCH =~ /^ma/", true },
-		{ "$BRANCH =~ /^MA/i", true },
-		{ "$BRANCH =~ /ai/", true },
-		{ "$BRANCH =~ /^ai/", false },
-		{ "$BRANCH !~ /^ai/", true },
-		{ "$NOPE =~ /x/", false },
-		{ "$NOPE !~ /x/", true },
-		{ "$BRANCH =~ $RE", true },         /* a variable holding /regex/ */
-		{ "$NUM =~ $BIG", true },           /* a plain string: contains */
-		{ "$BIG =~ $NUM", false },
-		{ "$BRANCH =~ \"/^ma/\"", true },
-		{ "$EMPTY || $BRANCH", false },     /* Ruby: "" is truthy, then blank */
-		{ "$NOPE || $BRANCH", true },
-		{ "$BRANCH && $NOPE", false },
-		{ "$BRANCH == \"x\" || $BRANCH == \"main\" && $NUM == \"23\"", true },
-		{ "($BRANCH == \"x\" || $BRANCH == \"main\") && $NUM == \"24\"", false },
-		{ "\"$BRANCH-x\" == \"main-x\"", true },
-		{ "'x'", true },
-		{ "/x/", true },
+	    {"$BRANCH == \"main\"", true},
+	    {"$BRANCH == 'main'", true},
+	    {"$BRANCH != \"main\"", false},
+	    {"$BRANCH", true},
+	    {"$EMPTY", false},
+	    {"$SPACES", false}, /* blank is not present */
+	    {"$NOPE", false},
+	    {"$NOPE == null", true},
+	    {"$EMPTY == null", false},
+	    {"$EMPTY == \"\"", true},
+	    {"null == null", true},
+	    {"$BRANCH =~ /^ma/", true},
+	    {"$BRANCH =~ /^MA/i", true},
+	    {"$BRANCH =~ /ai/", true},
+	    {"$BRANCH =~ /^ai/", false},
+	    {"$BRANCH !~ /^ai/", true},
+	    {"$NOPE =~ /x/", false},
+	    {"$NOPE !~ /x/", true},
+	    {"$BRANCH =~ $RE", true}, /* a variable holding /regex/ */
+	    {"$NUM =~ $BIG", true},   /* a plain string: contains */
+	    {"$BIG =~ $NUM", false},
+	    {"$BRANCH =~ \"/^ma/\"", true},
+	    {"$EMPTY || $BRANCH", false}, /* Ruby: "" is truthy, then blank */
+	    {"$NOPE || $BRANCH", true},
+	    {"$BRANCH && $NOPE", false},
+	    {"$BRANCH == \"x\" || $BRANCH == \"main\" && $NUM == \"23\"", true},
+	    {"($BRANCH == \"x\" || $BRANCH == \"main\") && $NUM == \"24\"", false},
+	    {"\"$BRANCH-x\" == \"main-x\"", true},
+	    {"'x'", true},
+	    {"/x/", true},
 	};
 	struct quai_pipeline_vars v = test_vars();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -77,8 +77,20 @@ static void test_if(void **state)
 static void test_if_errors(void **state)
 {
 	static const char *const bad[] = {
-		"", "$", "$A ==", "$A = \"x\"", "($A", "$A)", "\"open", "/open", "//", "$A =~ /(?=x)/",
-		"$A =~ /a/z", "$A && && $B", "$A == \"x\" $B", "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((($A",
+	    "",
+	    "$",
+	    "$A ==",
+	    "$A = \"x\"",
+	    "($A",
+	    "$A)",
+	    "\"open",
+	    "/open",
+	    "//",
+	    "$A =~ /(?=x)/",
+	    "$A =~ /a/z",
+	    "$A && && $B",
+	    "$A == \"x\" $B",
+	    "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((($A",
 	};
 	struct quai_pipeline_vars v = test_vars();
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -99,24 +111,24 @@ static void test_glob(void **state)
 		const char *pat, *path;
 		bool want;
 	} cases[] = {
-		{ "Dockerfile", "Dockerfile", true },
-		{ "*.md", "README.md", true },
-		{ "*.md", "docs/a.md", false },
-		{ "docs/*", "docs/a.md", true },
-		{ "docs/*", "docs/x/a.md", false },
-		{ "docs/**/*", "docs/x/a.md", true },
-		{ "docs/**/*", "docs/a.md", true },
-		{ "**/*.c", "a.c", true },
-		{ "**/*.c", "src/lib/a.c", true },
-		{ "src/**/*.{c,h}", "src/x/y.h", true },
-		{ "src/**/*.{c,h}", "src/x/y.o", false },
-		{ "file?.txt", "file1.txt", true },
-		{ "file?.txt", "file/.txt", false },
-		{ "[a-c]*.txt", "b1.txt", true },
-		{ "[!a-c]*.txt", "b1.txt", false },
-		{ ".hidden/*", ".hidden/x", true },
-		{ "*", ".dot", true },
-		{ "a\\*b", "a*b", true },
+	    {"Dockerfile", "Dockerfile", true},
+	    {"*.md", "README.md", true},
+	    {"*.md", "docs/a.md", false},
+	    {"docs/*", "docs/a.md", true},
+	    {"docs/*", "docs/x/a.md", false},
+	    {"docs/**/*", "docs/x/a.md", true},
+	    {"docs/**/*", "docs/a.md", true},
+	    {"**/*.c", "a.c", true},
+	    {"**/*.c", "src/lib/a.c", true},
+	    {"src/**/*.{c,h}", "src/x/y.h", true},
+	    {"src/**/*.{c,h}", "src/x/y.o", false},
+	    {"file?.txt", "file1.txt", true},
+	    {"file?.txt", "file/.txt", false},
+	    {"[a-c]*.txt", "b1.txt", true},
+	    {"[!a-c]*.txt", "b1.txt", false},
+	    {".hidden/*", ".hidden/x", true},
+	    {"*", ".dot", true},
+	    {"a\\*b", "a*b", true},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (pl_glob_match(cases[i].pat, cases[i].path) != cases[i].want)
@@ -149,7 +161,8 @@ static void test_slug_and_aliases(void **state)
 	s = quai_pipeline_slug("--x--");
 	assert_string_equal(s, "x");
 	free(s);
-	s = quai_pipeline_slug("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	s = quai_pipeline_slug(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	assert_int_equal(strlen(s), 63);
 	free(s);
 	char **a = quai_pipeline_service_aliases("registry.example.com:5000/tutum/wordpress:latest");
@@ -165,7 +178,7 @@ static void test_slug_and_aliases(void **state)
 
 static void test_expand(void **state)
 {
-	struct quai_pipeline_vars v = { 0 };
+	struct quai_pipeline_vars v = {0};
 	quai_pipeline_vars_add(&v, "A", "a");
 	quai_pipeline_vars_add(&v, "B", "<$A>");
 	quai_pipeline_vars_add(&v, "RAW", "$A")->raw = true;
@@ -187,8 +200,12 @@ static void test_expand(void **state)
 static struct quai_pipeline *load(const char *text, const char *branch)
 {
 	struct quai_pipeline_context ctx = {
-		.project_dir = ".", .file = "t.yml", .data = text, .len = strlen(text), .branch = branch,
-		.changes = { NULL, 0, true },
+	    .project_dir = ".",
+	    .file = "t.yml",
+	    .data = text,
+	    .len = strlen(text),
+	    .branch = branch,
+	    .changes = {NULL, 0, true},
 	};
 	struct quai_pipeline *p = NULL;
 	struct quai_error *err = NULL;
@@ -199,10 +216,11 @@ static struct quai_pipeline *load(const char *text, const char *branch)
 
 static void test_load_and_env(void **state)
 {
-	struct quai_pipeline *p = load("variables: {G: g, REF: $CI_COMMIT_REF_NAME}\n"
-				       "build:\n  stage: build\n  image: alpine:$G\n  script: [make]\n"
-				       "test:\n  parallel: 2\n  needs: [build]\n  variables: {G: job}\n  script: [t]\n",
-				       "dev");
+	struct quai_pipeline *p =
+	    load("variables: {G: g, REF: $CI_COMMIT_REF_NAME}\n"
+	         "build:\n  stage: build\n  image: alpine:$G\n  script: [make]\n"
+	         "test:\n  parallel: 2\n  needs: [build]\n  variables: {G: job}\n  script: [t]\n",
+	         "dev");
 	assert_int_equal(p->njobs, 3);
 	assert_string_equal(p->jobs[0].name, "build");
 	assert_string_equal(p->jobs[0].image.name, "alpine:g");
@@ -228,13 +246,13 @@ static void test_load_and_env(void **state)
 static void test_alias_bomb_is_cheap(void **state)
 {
 	struct quai_pipeline *p = load(".a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-				       ".b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-				       ".c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-				       ".d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-				       ".e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-				       ".f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-				       "job:\n  variables: {}\n  script: [echo]\n  tags: [*a]\n",
-				       "main");
+	                               ".b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	                               ".c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	                               ".d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	                               ".e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	                               ".f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+	                               "job:\n  variables: {}\n  script: [echo]\n  tags: [*a]\n",
+	                               "main");
 	assert_int_equal(p->njobs, 1);
 	quai_pipeline_free(p);
 }
@@ -242,14 +260,14 @@ static void test_alias_bomb_is_cheap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_if),
-		cmocka_unit_test(test_if_errors),
-		cmocka_unit_test(test_glob),
-		cmocka_unit_test(test_duration),
-		cmocka_unit_test(test_slug_and_aliases),
-		cmocka_unit_test(test_expand),
-		cmocka_unit_test(test_load_and_env),
-		cmocka_unit_test(test_alias_bomb_is_cheap),
+	    cmocka_unit_test(test_if),
+	    cmocka_unit_test(test_if_errors),
+	    cmocka_unit_test(test_glob),
+	    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_slug_and_aliases),
+	    cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_load_and_env),
+	    cmocka_unit_test(test_alias_bomb_is_cheap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
