@@ -649,6 +649,26 @@ static void sort_jobs(struct quai_pipeline *p)
 	}
 }
 
+/* GitLab creates no pipeline without jobs, nor with jobs only in .pre and .post. */
+static void no_pipeline_without_jobs(struct quai_pipeline *p)
+{
+	if (!p->created)
+		return;
+	size_t created = 0, regular = 0;
+	for (size_t i = 0; i < p->njobs; i++) {
+		if (!p->jobs[i].created)
+			continue;
+		created++;
+		regular += p->jobs[i].stage_index > 0 && p->jobs[i].stage_index + 1 < p->nstages;
+	}
+	if (regular)
+		return;
+	p->created = false;
+	free(p->reason);
+	p->reason = xstrdup(created ? "only jobs in .pre or .post: GitLab creates no pipeline"
+				    : "no job is created for this pipeline");
+}
+
 static int build(struct loader *l)
 {
 	struct quai_pipeline *p = l->p;
@@ -701,6 +721,7 @@ static int build(struct loader *l)
 	}
 	if (check_cycles(l) < 0)
 		return -1;
+	no_pipeline_without_jobs(p);
 	for (size_t i = 0; i < p->njobs; i++)
 		expand_job(p, &p->jobs[i]);
 	return 0;

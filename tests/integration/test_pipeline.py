@@ -93,8 +93,9 @@ def test_list_text(quai):
     r = quai("pipeline", "list", "-C", "project", "-f", "rules-no-match.yml", cwd=DATA)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0].split() == ["STAGE", "JOB", "WHEN", "WHY"]
-    assert "skipped" in lines[1] and "no rule matched" in lines[1]
+    assert lines[0] == "no pipeline: no job is created for this pipeline"
+    assert lines[1].split() == ["STAGE", "JOB", "WHEN", "WHY"]
+    assert "skipped" in lines[2] and "no rule matched" in lines[2]
 
 
 def test_default_file_and_git(quai, tmp_path):
