@@ -667,6 +667,13 @@ static void no_pipeline_without_jobs(struct quai_pipeline *p)
 	free(p->reason);
 	p->reason = xstrdup(created ? "only jobs in .pre or .post: GitLab creates no pipeline"
 				    : "no job is created for this pipeline");
+	for (size_t i = 0; i < p->njobs; i++) {
+		if (!p->jobs[i].created)
+			continue;
+		p->jobs[i].created = false;
+		free(p->jobs[i].reason);
+		p->jobs[i].reason = xstrdup(p->reason);
+	}
 }
 
 static int build(struct loader *l)
