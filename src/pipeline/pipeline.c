@@ -666,7 +666,7 @@ static void no_pipeline_without_jobs(struct quai_pipeline *p)
 	p->created = false;
 	free(p->reason);
 	p->reason = xstrdup(created ? "only jobs in .pre or .post: GitLab creates no pipeline"
-				    : "no job is created for this pipeline");
+	                            : "no job is created for this pipeline");
 	for (size_t i = 0; i < p->njobs; i++) {
 		if (!p->jobs[i].created)
 			continue;
@@ -765,6 +765,14 @@ int quai_pipeline_load(struct quai_pipeline **out, const struct quai_pipeline_co
 		p->file = default_file(".");
 	if (!ctx->file && strncmp(p->file, "./", 2) == 0)
 		memmove(p->file, p->file + 2, strlen(p->file + 2) + 1);
+	struct stat st;
+	if (!ctx->file && !ctx->data && stat(p->file, &st) != 0) {
+		quai_error_set(
+		    err, QUAI_EXIT_USAGE,
+		    "no .gitlab-ci.yml or .quai-ci.yml in '%s'; write one, or name the file with -f", dir);
+		quai_pipeline_free(p);
+		return -1;
+	}
 	quai_pipeline_predefined(&p->predefined, ctx);
 	const char *base = strrchr(p->file, '/');
 	quai_pipeline_vars_add(&p->predefined, "CI_CONFIG_PATH", base ? base + 1 : p->file);

@@ -117,6 +117,8 @@ def test_check_and_usage(quai):
     assert r.returncode == 0 and r.stdout == ""
     r = quai("pipeline", "check", "-C", "project", "-f", "unknown-keyword-error.yml", cwd=DATA)
     assert r.returncode == 2 and "unknown-keyword-error.yml:3:3" in r.stderr
+    r = quai("pipeline", "list", "-C", "project", cwd=DATA)
+    assert r.returncode == 2 and "no .gitlab-ci.yml or .quai-ci.yml in 'project'" in r.stderr
     r = quai("pipeline", "frobnicate")
     assert r.returncode == 2
     r = quai("pipeline", "list", "--bogus")
