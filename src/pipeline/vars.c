@@ -321,6 +321,16 @@ static void add_commit(struct quai_pipeline_vars *out, const struct quai_pipelin
 	} else if (ctx->branch && !(ctx->source && strcmp(ctx->source, "merge_request_event") == 0)) {
 		add(out, "CI_COMMIT_BRANCH", ctx->branch);
 	}
+	if (ctx->source && strcmp(ctx->source, "merge_request_event") == 0) {
+		/* a detached merge request pipeline from the branch into the default one */
+		add(out, "CI_MERGE_REQUEST_ID", "1");
+		add(out, "CI_MERGE_REQUEST_IID", "1");
+		add(out, "CI_MERGE_REQUEST_EVENT_TYPE", "detached");
+		add(out, "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", ref);
+		add(out, "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "");
+		add(out, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", def);
+		add(out, "CI_MERGE_REQUEST_TITLE", title);
+	}
 	add(out, "CI_COMMIT_MESSAGE", msg);
 	add(out, "CI_COMMIT_TITLE", title);
 	add(out, "CI_COMMIT_DESCRIPTION", desc);
