@@ -285,9 +285,9 @@ const struct quai_pipeline_job *quai_pipeline_find(const struct quai_pipeline *p
 /* The variables job runs with, in GitLab's precedence from lowest to
  * highest (a later key wins): predefined pipeline variables, the job's
  * predefined ones (CI_JOB_NAME, CI_JOB_STAGE, CI_JOB_ID = job_id,
- * CI_NODE_INDEX/TOTAL...), the file's global variables, the job's
- * variables, dotenv (from artifacts:reports:dotenv of the jobs it depends
- * on; may be NULL), then the context's variables. Values are expanded
+ * CI_NODE_INDEX/TOTAL...), the global variables the job inherits and its
+ * own (job->variables), dotenv (from artifacts:reports:dotenv of the jobs
+ * it depends on; may be NULL), then the context's variables. Values are expanded
  * (raw ones kept as written). Release out with quai_pipeline_vars_release. */
 void quai_pipeline_job_env(struct quai_pipeline_vars *out, const struct quai_pipeline *p,
                            const struct quai_pipeline_job *job, long job_id,

@@ -417,8 +417,7 @@ void quai_pipeline_job_env(struct quai_pipeline_vars *out, const struct quai_pip
 	*out = (struct quai_pipeline_vars){0};
 	pl_vars_append(out, &p->predefined);
 	add_job(out, p, job, job_id);
-	pl_vars_append(out, &p->variables);
-	pl_vars_append(out, &job->variables);
+	pl_vars_append(out, &job->variables); /* the globals it inherits, then its own */
 	pl_vars_append(out, dotenv);
 	pl_vars_append(out, &p->user);
 	/* one entry per key, the winner, at the place of its first definition */

@@ -243,6 +243,27 @@ static void test_load_and_env(void **state)
 	quai_pipeline_free(p);
 }
 
+static void test_env_inherit_and_dotenv(void **state)
+{
+	struct quai_pipeline *p = load("variables: {G: g, H: h}\n"
+				       "a:\n  inherit: {variables: [H]}\n  script: [x]\n"
+				       "b:\n  inherit: {variables: false}\n  variables: {OWN: $H}\n  script: [x]\n",
+				       "main");
+	struct quai_pipeline_vars dotenv = { 0 }, env;
+	quai_pipeline_vars_add(&dotenv, "FROM_DOTENV", "1");
+	quai_pipeline_job_env(&env, p, quai_pipeline_find(p, "a"), 1, &dotenv);
+	assert_null(quai_pipeline_vars_get(&env, "G"));
+	assert_string_equal(quai_pipeline_vars_get(&env, "H")->value, "h");
+	assert_string_equal(quai_pipeline_vars_get(&env, "FROM_DOTENV")->value, "1");
+	quai_pipeline_vars_release(&env);
+	quai_pipeline_job_env(&env, p, quai_pipeline_find(p, "b"), 2, NULL);
+	assert_null(quai_pipeline_vars_get(&env, "G"));
+	assert_string_equal(quai_pipeline_vars_get(&env, "OWN")->value, "");
+	quai_pipeline_vars_release(&env);
+	quai_pipeline_vars_release(&dotenv);
+	quai_pipeline_free(p);
+}
+
 static void test_alias_bomb_is_cheap(void **state)
 {
 	struct quai_pipeline *p = load(".a: &a [x, x, x, x, x, x, x, x, x, x]\n"
@@ -267,6 +288,7 @@ int main(void)
 	    cmocka_unit_test(test_slug_and_aliases),
 	    cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_load_and_env),
+	    cmocka_unit_test(test_env_inherit_and_dotenv),
 	    cmocka_unit_test(test_alias_bomb_is_cheap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
