@@ -219,6 +219,7 @@ int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_
 		const char *value = "";
 		const char *desc = NULL;
 		char *number = NULL;
+		const char *boolean = NULL;
 		bool expand = true;
 		if (v->type == QUAI_YAML_MAP) {
 			if (keys_in(l, v, what, keys) < 0)
@@ -247,19 +248,18 @@ int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_
 			}
 		} else if (v->type == QUAI_YAML_SCALAR) {
 			bool b = false;
+			/* GitLab reads YAML 1.1: yes/on/true are true, passed on as Ruby prints them */
 			if (!quai_yaml_is_quoted(v) && quai_yaml_bool(v, &b, QUAI_YAML_BOOL_11) == 0 &&
 			    strlen(v->str) > 1)
-				return pl_fail(l, v,
-				               "%s: '%s' is a boolean; quote it (\"%s\") to make it a string",
-				               what, k, v->str);
-			if (quai_yaml_is_null(v))
-				return pl_fail(l, v, "%s: '%s' has no value; write %s: \"\" for an empty one",
-				               what, k, k);
+				boolean = b ? "true" : "false";
+			/* KEY: with no value is allowed: Ruby's nil.to_s, "" */
 			if (pl_scalar(l, &value, v, what) < 0)
 				return -1;
 			number = ruby_number(v);
 			if (number)
 				value = number;
+			if (boolean)
+				value = boolean;
 		} else {
 			return pl_fail(l, v,
 			               "%s: the value of '%s' is a string or a mapping with value:, found %s",
