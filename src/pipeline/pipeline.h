@@ -57,7 +57,7 @@ int quai_pipeline_vars_parse(struct quai_pipeline_vars *out, const char *text, s
 
 /* Expands $VAR, ${VAR} and $$ (a literal $) in s with the variables of
  * vars as GitLab does (unknown variables expand to ""); variables that are
- * not raw are expanded in turn, to a bounded depth, cycles left as written.
+ * not raw are expanded in turn, at most 10 levels deep (a cycle stops there).
  * Returns a new string the caller frees. */
 char *quai_pipeline_expand(const char *s, const struct quai_pipeline_vars *vars);
 
@@ -140,7 +140,8 @@ struct quai_pipeline_image {
 
 struct quai_pipeline_service {
 	char *name;  /* expanded image name */
-	char *alias; /* NULL: GitLab's default aliases (see quai_pipeline_service_aliases) */
+	char *alias; /* one or more names, comma-separated ("db,postgres"); NULL: GitLab's default
+		       aliases (see quai_pipeline_service_aliases) */
 	char **command;
 	char **entrypoint;
 	struct quai_pipeline_vars variables;
