@@ -66,6 +66,10 @@ int pl_want_int(struct loader *l, long long *out, const struct quai_yaml_node *n
 int pl_ints(struct loader *l, int **out, size_t *n, const struct quai_yaml_node *node, const char *what);
 int pl_keys_in(struct loader *l, const struct quai_yaml_node *map, const char *what,
                const char *const *names);
+/* A plain number as GitLab's Ruby prints it after reading YAML 1.1
+ * ("1.10" -> "1.1", "010" -> "8"), or NULL when the text stays as written.
+ * The caller frees it. */
+char *pl_ruby_number(const struct quai_yaml_node *v);
 /* The scalar's text as GitLab's Ruby sees a string/number; -1 for others. */
 int pl_scalar(struct loader *l, const char **out, const struct quai_yaml_node *node, const char *what);
 

@@ -45,8 +45,10 @@ static int matrix_entry(struct loader *l, struct pl_instance **inst, size_t *n, 
 			else if (!quai_yaml_str(key))
 				rc = pl_fail(l, key, "parallel:matrix: variable names are strings");
 			else if (pl_scalar(l, &s, item, "parallel:matrix") == 0) {
-				quai_pipeline_vars_add(&one.vars, key->str, s);
-				quai_buf_printf(&name, "%s%s", k ? ", " : "", s);
+				char *num = pl_ruby_number(item); /* 3.10 is 3.1, as on GitLab */
+				quai_pipeline_vars_add(&one.vars, key->str, num ? num : s);
+				quai_buf_printf(&name, "%s%s", k ? ", " : "", num ? num : s);
+				free(num);
 			} else
 				rc = -1;
 		}

@@ -126,7 +126,7 @@ int pl_keys_in(struct loader *l, const struct quai_yaml_node *map, const char *w
 /* A plain scalar as GitLab's Ruby (Psych, YAML 1.1) sees it, turned back
  * into the string GitLab passes on: 010 is 8, 0x1f is 31, 1_000 is 1000,
  * 1.10 is 1.1. *out is NULL when the text stays as written. */
-static char *ruby_number(const struct quai_yaml_node *v)
+char *pl_ruby_number(const struct quai_yaml_node *v)
 {
 	if (quai_yaml_is_quoted(v) || v->tag)
 		return NULL;
@@ -255,7 +255,7 @@ int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_
 			/* KEY: with no value is allowed: Ruby's nil.to_s, "" */
 			if (pl_scalar(l, &value, v, what) < 0)
 				return -1;
-			number = ruby_number(v);
+			number = pl_ruby_number(v);
 			if (number)
 				value = number;
 			if (boolean)
