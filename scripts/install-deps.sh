@@ -8,13 +8,14 @@ what=${1:-test}
 build_pkgs=(
   build-essential pkg-config meson ninja-build
   libyaml-dev libjansson-dev
-  libcurl4-openssl-dev libarchive-dev libpcre2-dev libssl-dev
+  libcurl4-openssl-dev libarchive-dev libpcre2-dev libssl-dev libgit2-dev
   docker.io docker-registry apache2-utils busybox-static curl
 )
 test_pkgs=(
   clang libclang-rt-14-dev llvm
   libcmocka-dev
-  python3 python3-pytest
+  python3 python3-pytest python3-yaml
+  docker-compose
   shellcheck
   clang-tidy cppcheck
 )

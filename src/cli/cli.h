@@ -27,21 +27,29 @@ const struct quai_command *quai_command_find(const struct quai_command *table, c
 int quai_cli_exec_engine(char **argv);
 
 int cmd_build(int argc, char **argv);
+int cmd_compose(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_pipeline(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 
 extern const char cmd_build_usage[];
+extern const char cmd_compose_usage[];
 extern const char cmd_gc_usage[];
 extern const char cmd_help_usage[];
+extern const char cmd_hook_usage[];
 extern const char cmd_lint_usage[];
 extern const char cmd_login_usage[];
 extern const char cmd_pipeline_usage[];
+extern const char cmd_plan_usage[];
 extern const char cmd_push_usage[];
+extern const char cmd_run_usage[];
 extern const char cmd_test_usage[];
 
 struct quai_findings;

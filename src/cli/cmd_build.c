@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +43,7 @@ const char cmd_build_usage[] = "usage: quai build [OPTIONS] DIR\n"
                                "      --log FILE           write the whole build output to FILE\n"
                                "      --max-context SIZE   refuse a context larger than SIZE bytes\n"
                                "                           (suffix K, M or G; default 8G; 0: no limit)\n"
+                               "      --iidfile FILE       write the image ID to FILE\n"
                                "  -h, --help               show this help\n"
                                "\n"
                                "The image gets the OCI labels org.opencontainers.image.created, .revision\n"
@@ -52,7 +54,7 @@ const char cmd_build_usage[] = "usage: quai build [OPTIONS] DIR\n"
                                "environment error.\n";
 
 struct build_opts {
-	const char *dir, *file, *target, *log;
+	const char *dir, *file, *target, *log, *iidfile;
 	char **owned; /* strings made here for args and labels */
 	size_t nowned, owned_cap;
 	bool no_cache, pull, no_lint;
@@ -69,7 +71,8 @@ enum {
 	OPT_PULL,
 	OPT_NO_LINT,
 	OPT_LOG,
-	OPT_MAX_CONTEXT
+	OPT_MAX_CONTEXT,
+	OPT_IIDFILE
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +86,7 @@ static const struct option long_opts[] = {
     {"no-lint", no_argument, NULL, OPT_NO_LINT},
     {"log", required_argument, NULL, OPT_LOG},
     {"max-context", required_argument, NULL, OPT_MAX_CONTEXT},
+    {"iidfile", required_argument, NULL, OPT_IIDFILE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -178,6 +182,9 @@ static int parse_opts(struct build_opts *o, int argc, char **argv)
 			break;
 		case OPT_LOG:
 			o->log = optarg;
+			break;
+		case OPT_IIDFILE:
+			o->iidfile = optarg;
 			break;
 		case OPT_MAX_CONTEXT:
 			if (parse_size(optarg, &o->max_context) < 0) {
@@ -366,7 +373,7 @@ struct view {
 	struct quai_buf line;   /* the current, incomplete line */
 	struct quai_buf step;   /* the current step's title */
 	struct quai_buf output; /* the current step's output (capped at its tail) */
-	struct timespec start, step_start;
+	struct timespec start, step_start, drawn;
 	bool status_shown;
 };
 
@@ -391,12 +398,51 @@ static void keep_output(struct view *v, const char *line)
 	quai_buf_putc(&v->output, '\n');
 }
 
+/* Columns of the terminal on stderr, 80 when it does not say. */
+static int term_width(void)
+{
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Bytes of the first `cols` characters of UTF-8 text s (n bytes). */
+static size_t utf8_prefix(const char *s, size_t n, int cols)
+{
+	size_t i = 0;
+	for (int c = 0; i < n && c < cols; c++) {
+		i++;
+		while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+	}
+	return i;
+}
+
+/* The one status line of a terminal: the whole build's elapsed time, the
+ * current step, the time spent in it; cut to the terminal's width. */
 static void show_status(struct view *v)
 {
-	int width = 60;
-	fprintf(stderr, "\r\033[K[%6.1fs] %.*s", since(&v->step_start), width, quai_buf_str(&v->step));
+	char total[32], step[32];
+	snprintf(total, sizeof(total), "[%6.1fs] ", since(&v->start));
+	snprintf(step, sizeof(step), " (%.1fs)", since(&v->step_start));
+	const char *title = v->step.len ? quai_buf_str(&v->step) : "sending the build context";
+	size_t tlen = strlen(title);
+	int room = term_width() - 1 - (int)strlen(total) - (int)strlen(step);
+	size_t cut = utf8_prefix(title, tlen, room);
+	if (cut < tlen)
+		cut = utf8_prefix(title, tlen, room > 3 ? room - 3 : 0);
+	fprintf(stderr, "\r\033[K%s%.*s%s%s", total, (int)cut, title, cut < tlen ? "..." : "", step);
 	fflush(stderr);
 	v->status_shown = true;
+	clock_gettime(CLOCK_MONOTONIC, &v->drawn);
+}
+
+/* The status line again, at most ten times a second. */
+static void refresh_status(struct view *v)
+{
+	if (!v->status_shown || since(&v->drawn) >= 0.1)
+		show_status(v);
 }
 
 static void view_line(struct view *v, const char *line)
@@ -413,7 +459,10 @@ static void view_line(struct view *v, const char *line)
 		keep_output(v, line);
 	}
 	if (v->tty) {
-		show_status(v);
+		if (is_step)
+			show_status(v);
+		else
+			refresh_status(v);
 	} else {
 		printf("%s\n", line);
 		fflush(stdout);
@@ -450,13 +499,24 @@ static void view_end(struct view *v)
 static void on_tick(void *arg)
 {
 	struct view *v = arg;
-	if (v->tty && v->step.len)
-		show_status(v);
+	if (v->tty)
+		refresh_status(v);
 }
 
 static ssize_t context_read(void *arg, char *buf, size_t n, struct quai_error **err)
 {
 	return quai_context_read(arg, buf, n, err);
+}
+
+static int write_iidfile(const char *path, const char *id, struct quai_error **err)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return quai_error_errno(err, errno, "open '%s'", path);
+	fputs(id, f);
+	if (fclose(f) != 0)
+		return quai_error_errno(err, errno, "write '%s'", path);
+	return 0;
 }
 
 static int build(struct build_opts *o, struct view *v, struct quai_error **err)
@@ -495,6 +555,8 @@ static int build(struct build_opts *o, struct view *v, struct quai_error **err)
 		if (v->tty && v->output.len)
 			fputs(quai_buf_str(&v->output), stderr);
 	}
+	if (rc == 0 && o->iidfile)
+		rc = write_iidfile(o->iidfile, id, err);
 	json_t *info = NULL;
 	if (rc == 0 && quai_engine_image_inspect(e, &info, id, NULL) == 0) {
 		double mb = (double)json_integer_value(json_object_get(info, "Size")) / 1e6;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "compose/lint.h"
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/xalloc.h"
@@ -24,10 +25,12 @@ const char cmd_lint_usage[] =
 	"usage: quai lint [OPTIONS] [PATH...]\n"
 	"\n"
 	"Checks Dockerfiles: syntax errors, hadolint's rules and codes, quai's own QU\n"
-	"rules. PATH is a file, a directory (searched recursively for Dockerfile,\n"
-	"Dockerfile.*, *.Dockerfile, *Dockerfile, Containerfile, Containerfile.*,\n"
-	"skipping hidden directories and node_modules) or - for standard input; the\n"
-	"default is the current directory.\n"
+	"rules; and compose files (QC rules) and quai.yml. PATH is a file, a\n"
+	"directory (searched recursively for Dockerfile, Dockerfile.*, *.Dockerfile,\n"
+	"*Dockerfile, Containerfile, Containerfile.*, compose.yaml, compose.yml,\n"
+	"docker-compose*.yml, quai.yml, skipping hidden directories and node_modules)\n"
+	"or - for a Dockerfile on standard input; the default is the current\n"
+	"directory. Another *.yml file named is a compose file if it has 'services:'.\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT          tty (default), json, sarif, checkstyle,\n"
@@ -59,7 +62,8 @@ const char cmd_lint_usage[] =
 	"Exit status: 0 no findings at or above the threshold, 1 findings,\n"
 	"2 usage or environment error.\n";
 
-static const char searched_names[] = "Dockerfile, Dockerfile.*, *.Dockerfile, *Dockerfile, Containerfile";
+static const char searched_names[] = "Dockerfile, Dockerfile.*, *.Dockerfile, *Dockerfile, Containerfile, "
+				     "compose.yaml, compose.yml, docker-compose*.yml, quai.yml";
 
 /* Options as given; applied on top of the configuration once it is read. */
 struct lint_opts {
@@ -238,12 +242,22 @@ static int apply_opts(struct quai_lint_config *cfg, const struct lint_opts *o, s
 	return 0;
 }
 
+static int cmp_rule(const void *a, const void *b)
+{
+	return strcmp(((const struct quai_lint_rule_info *)a)->code, ((const struct quai_lint_rule_info *)b)->code);
+}
+
+/* Dockerfile and compose rules, in one list sorted by code. */
 static int list_rules(void)
 {
-	size_t n;
-	const struct quai_lint_rule_info *rules = quai_lint_rules(&n);
-	for (size_t i = 0; i < n; i++)
-		printf("%-7s %-8s %s\n", rules[i].code, quai_lint_level_name(rules[i].level), rules[i].summary);
+	size_t n, m;
+	const struct quai_lint_rule_info *df = quai_lint_rules(&n), *qc = quai_compose_lint_rules(&m);
+	cleanup_free struct quai_lint_rule_info *all = xcalloc(n + m, sizeof(*all));
+	memcpy(all, df, n * sizeof(*all));
+	memcpy(all + n, qc, m * sizeof(*all));
+	qsort(all, n + m, sizeof(*all), cmp_rule);
+	for (size_t i = 0; i < n + m; i++)
+		printf("%-7s %-8s %s\n", all[i].code, quai_lint_level_name(all[i].level), all[i].summary);
 	return QUAI_EXIT_OK;
 }
 
@@ -258,16 +272,6 @@ static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static bool is_dockerfile_name(const char *name)
-{
-	static const char *const not_dockerfiles[] = { ".dockerignore", "~", ".swp", ".orig", ".rej", ".bak" };
-	for (size_t i = 0; i < sizeof(not_dockerfiles) / sizeof(not_dockerfiles[0]); i++)
-		if (ends_with(name, not_dockerfiles[i]))
-			return false;
-	return strncmp(name, "Dockerfile", 10) == 0 || strncmp(name, "Containerfile", 13) == 0 ||
-	       ends_with(name, "Dockerfile") || ends_with(name, ".dockerfile") || ends_with(name, "Containerfile");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -311,7 +315,7 @@ static int walk(struct paths *out, const char *dir, int depth)
 				continue;
 			dirp = S_ISDIR(st.st_mode);
 		}
-		if (dirp ? (n[0] == '.' || strcmp(n, "node_modules") == 0) : !is_dockerfile_name(n))
+		if (dirp ? (n[0] == '.' || strcmp(n, "node_modules") == 0) : quai_lint_kind_by_name(n) == QUAI_LINT_KIND_OTHER)
 			continue;
 		/* Mark directories with a trailing '/' so one sort orders both. */
 		names.items = xgrow(names.items, &names.cap, names.len + 1, sizeof(*names.items));
@@ -516,6 +520,14 @@ static void lint_file(struct run *r, const char *path)
 	if (quai_file_read(&src, &len, path, DOCKERFILE_MAX_BYTES, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		r->status = QUAI_EXIT_USAGE;
+		return;
+	}
+	enum quai_lint_kind kind = quai_lint_kind_of(path, src, len);
+	if (kind != QUAI_LINT_KIND_DOCKERFILE) {
+		if (quai_lint_file_of_kind(&r->findings, kind, path, src, len, &r->cfg, &err) < 0) {
+			quai_cli_error("%s", err->msg);
+			r->status = QUAI_EXIT_USAGE;
+		}
 		return;
 	}
 	if (check_bytes(&r->findings, &r->cfg, path, src, len))

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -71,6 +72,11 @@ int quai_cli_exec_engine(char **argv)
 	/* argv[-1] is quai's own argv[0]: quai-engine sees "quai-engine COMMAND ARGS" */
 	char **args = argv - 1;
 	args[0] = path;
+	/* GnuTLS comes with libcurl's librtmp and LDAP, which quai never uses:
+	 * skip its set-up at load (0.6 MB of quai-engine's RSS). quai-engine
+	 * takes the variable out again for the programs it runs. */
+	if (!getenv("GNUTLS_NO_IMPLICIT_INIT") && setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1) == 0)
+		setenv("QUAI_ENGINE_UNSET_GNUTLS", "1", 1);
 	execv(path, args);
 	quai_cli_error("cannot run '%s': %s", path, strerror(errno));
 	return QUAI_EXIT_USAGE;

@@ -9,12 +9,16 @@
 
 const struct quai_command quai_commands[] = {
 	{ "build", NULL, "lint and build an image with the Docker engine", NULL },
+	{ "compose", cmd_compose, "check a compose project and print its resolved model", cmd_compose_usage },
 	{ "gc", NULL, "remove what killed quai runs left in the engine", NULL },
 	{ "help", cmd_help, "show help for quai or one of its commands", cmd_help_usage },
-	{ "lint", cmd_lint, "check Dockerfiles for errors and bad practice", cmd_lint_usage },
-	{ "pipeline", cmd_pipeline, "list the jobs of .gitlab-ci.yml and why they run", cmd_pipeline_usage },
+	{ "hook", NULL, "git hooks that lint pushed or committed Dockerfiles and compose files", NULL },
+	{ "lint", cmd_lint, "check Dockerfiles and compose files for errors and bad practice", cmd_lint_usage },
 	{ "login", NULL, "store registry credentials as docker login does", NULL },
+	{ "pipeline", cmd_pipeline, "list the jobs of .gitlab-ci.yml and why they run", cmd_pipeline_usage },
+	{ "plan", NULL, "list the images a change affects, in build order", NULL },
 	{ "push", NULL, "push an image to registries under one or more names", NULL },
+	{ "run", NULL, "build, test and push the images a change affects", NULL },
 	{ "test", NULL, "run container-structure-test specs against an image", NULL },
 	{ NULL, NULL, NULL, NULL },
 };

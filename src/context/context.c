@@ -3,8 +3,6 @@
  * of a file at a time, as the engine's upload reads it. The context is
  * checked in a first walk (unreadable files, escaping symlinks, size) so
  * that those errors come before anything is sent. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +13,7 @@
 
 #include "context/context.h"
 #include "context/internal.h"
+#include "context/libarchive.h"
 #include "context/walk.h"
 #include "core/buf.h"
 #include "core/cleanup.h"
@@ -25,6 +24,9 @@
 
 #define CHUNK          ((size_t)64 * 1024)
 #define DOCKERFILE_MAX ((size_t)16 * 1024 * 1024)
+
+/* libarchive, set by quai_context_open before any other use */
+static const struct quai_libarchive *la;
 
 enum state { S_WALK, S_FILE, S_EXTRA, S_DONE, S_FAILED };
 
@@ -279,14 +281,17 @@ int quai_context_open(struct quai_context **out, const char *dir, const char *do
 		goto fail;
 	if (quai_walk_init(&ctx->walk, ctx->root, ctx->di, err) < 0)
 		goto fail;
-	ctx->ar = archive_write_new();
+	la = quai_libarchive(err);
+	if (!la)
+		goto fail;
+	ctx->ar = la->archive_write_new();
 	ctx->chunk = xmalloc(CHUNK);
-	if (archive_write_set_format_pax_restricted(ctx->ar) != ARCHIVE_OK ||
-	    archive_write_add_filter_none(ctx->ar) != ARCHIVE_OK ||
-	    archive_write_set_bytes_per_block(ctx->ar, 0) != ARCHIVE_OK ||
-	    archive_write_open2(ctx->ar, ctx, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
+	if (la->archive_write_set_format_pax_restricted(ctx->ar) != ARCHIVE_OK ||
+	    la->archive_write_add_filter_none(ctx->ar) != ARCHIVE_OK ||
+	    la->archive_write_set_bytes_per_block(ctx->ar, 0) != ARCHIVE_OK ||
+	    la->archive_write_open2(ctx->ar, ctx, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
 		quai_error_set(err, QUAI_EXIT_USAGE, "cannot start the build context tar: %s",
-		               archive_error_string(ctx->ar));
+		               la->archive_error_string(ctx->ar));
 		goto fail;
 	}
 	*out = ctx;
@@ -298,34 +303,34 @@ fail:
 
 static struct archive_entry *new_entry(const char *name, mode_t type, mode_t perm, time_t mtime, int64_t size)
 {
-	struct archive_entry *e = archive_entry_new();
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_filetype(e, type);
-	archive_entry_set_perm(e, perm);
-	archive_entry_set_mtime(e, mtime, 0);
-	archive_entry_set_uid(e, 0);
-	archive_entry_set_gid(e, 0);
-	archive_entry_set_size(e, size);
+	struct archive_entry *e = la->archive_entry_new();
+	la->archive_entry_set_pathname(e, name);
+	la->archive_entry_set_filetype(e, type);
+	la->archive_entry_set_perm(e, perm);
+	la->archive_entry_set_mtime(e, mtime, 0);
+	la->archive_entry_set_uid(e, 0);
+	la->archive_entry_set_gid(e, 0);
+	la->archive_entry_set_size(e, size);
 	return e;
 }
 
 static int write_header(struct quai_context *ctx, struct archive_entry *e, const char *name,
                         struct quai_error **err)
 {
-	int rc = archive_write_header(ctx->ar, e);
-	archive_entry_free(e);
+	int rc = la->archive_write_header(ctx->ar, e);
+	la->archive_entry_free(e);
 	if (rc < ARCHIVE_WARN)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "cannot add '%s' to the build context: %s", name,
-		                      archive_error_string(ctx->ar));
+		                      la->archive_error_string(ctx->ar));
 	return 0;
 }
 
 static int write_data(struct quai_context *ctx, const char *data, size_t len, const char *name,
                       struct quai_error **err)
 {
-	if (len && archive_write_data(ctx->ar, data, len) < 0)
+	if (len && la->archive_write_data(ctx->ar, data, len) < 0)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "cannot add '%s' to the build context: %s", name,
-		                      archive_error_string(ctx->ar));
+		                      la->archive_error_string(ctx->ar));
 	return 0;
 }
 
@@ -346,7 +351,7 @@ static int step_walk(struct quai_context *ctx, struct quai_error **err)
 		if (check_symlink(w, &target, err) < 0)
 			return -1;
 		struct archive_entry *e = new_entry(w->rel, AE_IFLNK, 0777, w->st.st_mtime, 0);
-		archive_entry_set_symlink(e, target);
+		la->archive_entry_set_symlink(e, target);
 		return write_header(ctx, e, w->rel, err);
 	}
 	if (ctx->ign_data && strcmp(w->rel, ".dockerignore") == 0) {
@@ -415,9 +420,9 @@ static int step_extra(struct quai_context *ctx, struct quai_error **err)
 				return -1;
 		}
 	}
-	if (archive_write_close(ctx->ar) != ARCHIVE_OK)
+	if (la->archive_write_close(ctx->ar) != ARCHIVE_OK)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "cannot finish the build context tar: %s",
-		                      archive_error_string(ctx->ar));
+		                      la->archive_error_string(ctx->ar));
 	ctx->state = S_DONE;
 	return 0;
 }
@@ -485,7 +490,7 @@ void quai_context_free(struct quai_context *ctx)
 	if (!ctx)
 		return;
 	if (ctx->ar)
-		archive_write_free(ctx->ar);
+		la->archive_write_free(ctx->ar);
 	if (ctx->fd >= 0)
 		close(ctx->fd);
 	quai_walk_release(&ctx->walk);

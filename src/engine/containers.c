@@ -76,6 +76,16 @@ static json_t *container_body(const struct quai_engine_container *c)
 	}
 	if (c->network)
 		json_object_set_new(host, "NetworkMode", json_string(c->network));
+	if (c->tty)
+		json_object_set_new(body, "Tty", json_true());
+	if (c->privileged)
+		json_object_set_new(host, "Privileged", json_true());
+	if (c->cap_add && *c->cap_add)
+		json_object_set_new(host, "CapAdd", str_array(c->cap_add));
+	if (c->cap_drop && *c->cap_drop)
+		json_object_set_new(host, "CapDrop", str_array(c->cap_drop));
+	if (c->binds && *c->binds)
+		json_object_set_new(host, "Binds", str_array(c->binds));
 	json_object_set_new(body, "HostConfig", host);
 	return body;
 }
@@ -109,6 +119,15 @@ static int simple(struct quai_engine *e, const char *method, const char *path, c
 		*err = steal_pointer(&local);
 	}
 	return rc;
+}
+
+int quai_engine_container_healthcheck(struct quai_engine *e, const char *id, struct quai_error **err)
+{
+	cleanup_free char *path = xasprintf("/libpod/containers/%s/healthcheck", id);
+	struct quai_engine_request req = {.path = path, .timeout_ms = 120000};
+	if (quai_engine_request(e, &req, NULL, err) < 0)
+		return quai_error_wrap(err, "run the health check of container '%.12s'", id);
+	return 0;
 }
 
 int quai_engine_container_start(struct quai_engine *e, const char *id, struct quai_error **err)
@@ -245,8 +264,8 @@ int quai_engine_container_exec(struct quai_engine *e, int *out_status, const cha
                                const struct quai_engine_exec *x, quai_engine_output_fn fn, void *arg,
                                struct quai_error **err)
 {
-	json_t *body = json_pack("{s:b, s:b, s:b, s:o}", "AttachStdin", 0, "AttachStdout", 1, "AttachStderr",
-	                         1, "Cmd", str_array(x->cmd));
+	json_t *body = json_pack("{s:b, s:b, s:b, s:b, s:o}", "AttachStdin", 0, "AttachStdout", 1,
+	                         "AttachStderr", 1, "Tty", x->tty, "Cmd", str_array(x->cmd));
 	if (x->env)
 		json_object_set_new(body, "Env", str_array(x->env));
 	if (x->user)
@@ -260,7 +279,7 @@ int quai_engine_container_exec(struct quai_engine *e, int *out_status, const cha
 	if (rc < 0)
 		return quai_error_wrap(err, "exec in container '%.12s'", id);
 	cleanup_free char *start = xasprintf("/exec/%s/start", exec_id);
-	json_t *sbody = json_pack("{s:b, s:b}", "Detach", 0, "Tty", 0);
+	json_t *sbody = json_pack("{s:b, s:b}", "Detach", 0, "Tty", x->tty);
 	struct quai_engine_request req = {
 	    .method = "POST", .path = start, .json = sbody, .on_output = fn, .arg = arg};
 	rc = quai_engine_request(e, &req, NULL, err);

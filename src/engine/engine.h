@@ -50,6 +50,13 @@ int quai_engine_version_cmp(const char *a, const char *b);
  * Returns a pointer to server or to a static string. */
 const char *quai_engine_version_pick(const char *server);
 
+/* libcurl's process-wide initialisation, for every libcurl user of quai
+ * (engine and registry clients): call it before a transfer, with tls true
+ * when the transfer may use TLS. Without TLS it skips what only TLS needs
+ * (OpenSSL's configuration and error strings: megabytes of RSS), loading it
+ * at the first call with tls. See curl.c. */
+void quai_engine_curl_init(bool tls);
+
 struct quai_engine;
 
 /* Connects to the engine named by the environment and negotiates the API
@@ -63,6 +70,8 @@ void quai_engine_free(struct quai_engine *e);
 const char *quai_engine_api_version(const struct quai_engine *e);
 /* The host, owned by e. */
 const struct quai_engine_host *quai_engine_host(const struct quai_engine *e);
+/* Whether the engine is Podman (its Docker-compatible API). */
+bool quai_engine_is_podman(const struct quai_engine *e);
 /* GET /version; the caller owns *out (json_decref). */
 int quai_engine_version(struct quai_engine *e, json_t **out, struct quai_error **err);
 
@@ -140,7 +149,9 @@ struct quai_engine_build {
  * message is the engine's. */
 int quai_engine_image_build(struct quai_engine *e, char **out_id, const struct quai_engine_build *b,
                             struct quai_error **err);
-/* GET /images/{name}/json; the caller owns *out. */
+/* GET /images/{name}/json; the caller owns *out. With Podman, whose
+ * compatible answer leaves it out, Config.Healthcheck comes from
+ * /libpod/images/{name}/json. */
 int quai_engine_image_inspect(struct quai_engine *e, json_t **out, const char *name, struct quai_error **err);
 /* POST /images/{name}/tag: name becomes also ref (REPO[:TAG]). */
 int quai_engine_image_tag(struct quai_engine *e, const char *name, const char *ref, struct quai_error **err);
@@ -174,6 +185,13 @@ struct quai_engine_container {
 	const char *const *labels; /* more "K=V" labels */
 	const char *const *ports;  /* "80/tcp": published on 127.0.0.1, random host port */
 	const char *network;       /* NetworkMode, or NULL */
+	/* HostConfig as `docker run` sets it; all may be NULL / false. The
+	 * engine socket is never mounted unless binds names it. */
+	bool privileged;             /* --privileged */
+	bool tty;                    /* --tty: output is one raw stream, stderr included */
+	const char *const *cap_add;  /* "NET_ADMIN" (--cap-add) */
+	const char *const *cap_drop; /* --cap-drop */
+	const char *const *binds;    /* "HOST:CONTAINER[:OPTIONS]" (-v), HOST absolute */
 };
 
 /* POST /containers/create; *out_id owned by the caller. */
@@ -195,6 +213,11 @@ int quai_engine_container_remove(struct quai_engine *e, const char *id, struct q
 /* GET /containers/{id}/json; the caller owns *out. */
 int quai_engine_container_inspect(struct quai_engine *e, json_t **out, const char *id,
                                   struct quai_error **err);
+
+/* Podman only: GET /libpod/containers/{id}/healthcheck runs the container's
+ * health check once and records its result (Podman runs them from systemd
+ * timers, which a machine without systemd lacks). */
+int quai_engine_container_healthcheck(struct quai_engine *e, const char *id, struct quai_error **err);
 
 /* Reading an inspect answer. */
 struct quai_engine_state {
@@ -218,6 +241,7 @@ struct quai_engine_exec {
 	const char *const *cmd;
 	const char *const *env;
 	const char *user, *workdir;
+	bool tty; /* a terminal: output is one raw stream, stderr included */
 };
 /* Runs cmd in the running container id, output to fn; *out_status its exit status. */
 int quai_engine_container_exec(struct quai_engine *e, int *out_status, const char *id,

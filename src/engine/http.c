@@ -14,6 +14,7 @@
 struct quai_engine {
 	struct quai_engine_host host;
 	char version[16];
+	bool podman; /* the engine answered /_ping with a Libpod-Api-Version */
 	CURL *curl;
 };
 
@@ -307,14 +308,17 @@ void quai_engine_response_release(struct quai_engine_response *r)
 /* GET /_ping without a version prefix: the Api-Version header, else /version. */
 struct ping {
 	char version[16];
+	bool podman;
 };
 
 static size_t ping_header(char *data, size_t size, size_t nmemb, void *p)
 {
 	struct ping *ping = p;
 	size_t len = size * nmemb;
-	static const char name[] = "api-version:";
+	static const char name[] = "api-version:", libpod[] = "libpod-api-version:";
 	size_t nl = sizeof(name) - 1;
+	if (len > sizeof(libpod) - 1 && strncasecmp(data, libpod, sizeof(libpod) - 1) == 0)
+		ping->podman = true;
 	if (len > nl && strncasecmp(data, name, nl) == 0) {
 		size_t b = nl, e = len;
 		while (b < e && data[b] == ' ')
@@ -371,9 +375,10 @@ static void set_version(struct quai_engine *e, const char *v)
 
 static int negotiate(struct quai_engine *e, struct quai_error **err)
 {
-	struct ping p = {""};
+	struct ping p = {"", false};
 	if (ping(e, &p, err) < 0)
 		return -1;
+	e->podman = p.podman;
 	if (!p.version[0]) {
 		json_t *v = NULL;
 		if (quai_engine_version(e, &v, NULL) == 0) {
@@ -390,11 +395,7 @@ static int negotiate(struct quai_engine *e, struct quai_error **err)
 int quai_engine_open_host(struct quai_engine **out, const struct quai_engine_host *host,
                           struct quai_error **err)
 {
-	static bool global_done;
-	if (!global_done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		global_done = true;
-	}
+	quai_engine_curl_init(host->tls);
 	struct quai_engine *e = xcalloc(1, sizeof(*e));
 	e->host.url = xstrdup(host->url);
 	e->host.socket = host->socket ? xstrdup(host->socket) : NULL;
@@ -441,6 +442,11 @@ const char *quai_engine_api_version(const struct quai_engine *e)
 const struct quai_engine_host *quai_engine_host(const struct quai_engine *e)
 {
 	return &e->host;
+}
+
+bool quai_engine_is_podman(const struct quai_engine *e)
+{
+	return e->podman;
 }
 
 int quai_engine_version(struct quai_engine *e, json_t **out, struct quai_error **err)

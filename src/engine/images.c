@@ -139,10 +139,31 @@ static int get_json(struct quai_engine *e, json_t **out, const char *path, const
 	return 0;
 }
 
+/* Podman 4's compatible image inspect has no Config.Healthcheck: its own API does. */
+static void podman_healthcheck(struct quai_engine *e, json_t *image, const char *name)
+{
+	json_t *config = json_object_get(image, "Config");
+	if (!json_is_object(config) || json_object_get(config, "Healthcheck"))
+		return;
+	cleanup_free char *path = xasprintf("/libpod/images/%s/json", name);
+	json_t *libpod = NULL;
+	if (get_json(e, &libpod, path, NULL, NULL) == 0) {
+		json_t *hc = json_object_get(libpod, "Healthcheck");
+		if (json_is_object(hc))
+			json_object_set(config, "Healthcheck", hc);
+	}
+	json_decref(libpod);
+}
+
 int quai_engine_image_inspect(struct quai_engine *e, json_t **out, const char *name, struct quai_error **err)
 {
 	cleanup_free char *path = xasprintf("/images/%s/json", name);
-	return get_json(e, out, path, NULL, err);
+	int rc = get_json(e, out, path, NULL, err);
+	if (rc < 0)
+		return rc; /* QUAI_ENGINE_ENOTFOUND for a missing image */
+	if (quai_engine_is_podman(e))
+		podman_healthcheck(e, *out, name);
+	return 0;
 }
 
 int quai_engine_image_tag(struct quai_engine *e, const char *name, const char *ref, struct quai_error **err)

@@ -40,4 +40,13 @@ int quai_git_changed(struct quai_git *g, char ***out, size_t *n, const char *fro
 		     struct quai_error **err);
 void quai_git_strv_free(char **v);
 
+/* The blob at path (repository-relative) in the tree of commit rev: 1 with
+ * *out (NUL-terminated, caller frees) and *len; 0 with *out NULL when rev
+ * has no such file; -1 with an error, also when it is larger than cap. */
+int quai_git_read_blob(struct quai_git *g, char **out, size_t *len, const char *rev, const char *path, size_t cap,
+		       struct quai_error **err);
+/* Whether git ignores path (repository-relative) by .gitignore & co.;
+ * false for a path with something tracked under it. */
+bool quai_git_is_ignored(struct quai_git *g, const char *path);
+
 #endif

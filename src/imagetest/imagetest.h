@@ -308,6 +308,42 @@ void quai_imagetest_write_junit(struct quai_buf *out, const struct quai_imagetes
 /* {"passed":N,"failed":N,"tests":[{"name","kind","passed","duration","message"}]} */
 void quai_imagetest_write_json(struct quai_buf *out, const struct quai_imagetest_results *results);
 
+/* ---- containerRunOptions made ready for the engine (runopts.c) ---- */
+
+/* Largest envFile read. */
+#define QUAI_IMAGETEST_ENV_FILE_MAX (1u << 20)
+
+/* NULL-terminated arrays the caller releases with
+ * quai_imagetest_run_env_release. */
+struct quai_imagetest_run_env {
+	char **env;     /* "K=V": envFile's variables, then envVars looked up */
+	char **binds;   /* "HOST:CONTAINER[:OPTIONS]" with HOST absolute */
+	char **cap_add; /* capabilities */
+};
+
+/* Parses text in the format of `docker run --env-file` (file names it in
+ * messages): one VAR=VALUE a line, the value kept as written (no quotes
+ * removed); a line with VAR alone takes VAR's value from lookup (skipped
+ * when lookup returns NULL; lookup may be getenv); '#' comment lines and
+ * blank lines skipped, leading whitespace ignored. A name with whitespace
+ * or an empty name is an error naming file:line. *out: a NULL-terminated
+ * array of "VAR=VALUE", the caller frees each string and the array. */
+int quai_imagetest_env_file_parse(char ***out, const char *text, size_t len, const char *file,
+                                  const char *(*lookup)(const char *name), struct quai_error **err);
+
+/* Checks one bindMounts entry, "HOST:CONTAINER[:OPTIONS]": HOST absolute or
+ * relative ("./dir", "../dir", "dir/x"), CONTAINER absolute. A bare HOST
+ * name would be a named volume, which quai does not create: refused. On
+ * error *why says what is wrong (static text). */
+bool quai_imagetest_bind_valid(const char *bind, const char **why);
+
+/* Reads envFile and looks envVars up in the environment, makes bind mount
+ * host paths absolute (relative ones from the working directory, as the
+ * docker CLI and container-structure-test do) and checks they exist. */
+int quai_imagetest_run_env_prepare(struct quai_imagetest_run_env *out,
+                                   const struct quai_imagetest_run_options *o, struct quai_error **err);
+void quai_imagetest_run_env_release(struct quai_imagetest_run_env *re);
+
 /* ---- the runner (run.c) ---- */
 
 struct quai_engine;

@@ -3,8 +3,6 @@
  * image's inspect, an HTTP answer) and asks the evaluators whether it passed.
  * Every container and network it makes carries the io.quai.run label and is
  * removed before it returns. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -16,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "context/libarchive.h"
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "engine/engine.h"
@@ -41,6 +40,7 @@ struct runner {
 	size_t ncontainers, containers_cap;
 	char **networks;
 	size_t nnetworks, networks_cap;
+	struct quai_imagetest_run_env opts; /* containerRunOptions, ready */
 };
 
 static uint64_t now_us(void)
@@ -74,16 +74,20 @@ static const char **argv_of(const char *command, const struct quai_imagetest_str
 	return v;
 }
 
-/* "K=V" strings: the run options' env, globalEnvVars, then the test's;
- * values expanded with the image's Env. Caller frees each and the array. */
+/* "K=V" strings: the run options' env (envFile, envVars), globalEnvVars,
+ * then the test's; values expanded with the image's Env. Caller frees each
+ * and the array. */
 static char **env_of(const struct runner *r, const struct quai_imagetest_kvs *extra)
 {
 	const struct quai_imagetest_spec *s = r->spec;
-	size_t n = s->run_options.env_vars.n + s->global_env_vars.n + (extra ? extra->n : 0);
+	size_t nrun = 0;
+	while (r->opts.env && r->opts.env[nrun])
+		nrun++;
+	size_t n = nrun + s->global_env_vars.n + (extra ? extra->n : 0);
 	char **v = xcalloc(n + 1, sizeof(*v));
 	size_t k = 0;
-	for (size_t i = 0; i < s->run_options.env_vars.n; i++)
-		v[k++] = xstrdup(s->run_options.env_vars.v[i]);
+	for (size_t i = 0; i < nrun; i++)
+		v[k++] = xstrdup(r->opts.env[i]);
 	for (size_t i = 0; i < s->global_env_vars.n; i++) {
 		cleanup_free char *val = quai_imagetest_expand_env(s->global_env_vars.v[i].value, r->inspect);
 		v[k++] = xasprintf("%s=%s", s->global_env_vars.v[i].key, val);
@@ -102,10 +106,20 @@ static void strv_free(char **v)
 	free(v);
 }
 
+/* Creates a container of the image with the containerRunOptions the spec
+ * asks for (user, privileged, tty, capabilities, bind mounts; the callers
+ * set env), and remembers it for removal. */
 static int create(struct runner *r, char **out_id, const struct quai_engine_container *c,
                   struct quai_error **err)
 {
-	if (quai_engine_container_create(r->e, out_id, c, err) < 0)
+	const struct quai_imagetest_run_options *o = &r->spec->run_options;
+	struct quai_engine_container with = *c;
+	with.user = o->user;
+	with.privileged = o->privileged;
+	with.tty = o->allocate_tty;
+	with.cap_add = (const char *const *)r->opts.cap_add;
+	with.binds = (const char *const *)r->opts.binds;
+	if (quai_engine_container_create(r->e, out_id, &with, err) < 0)
 		return -1;
 	r->containers = xgrow(r->containers, &r->containers_cap, r->ncontainers + 1, sizeof(*r->containers));
 	r->containers[r->ncontainers++] = xstrdup(*out_id);
@@ -190,7 +204,10 @@ static void run_exec_list(struct runner *r, const char *id, const struct quai_im
 		if (!list[i].n)
 			continue;
 		cleanup_free const char **argv = argv_of(NULL, &list[i]);
-		struct quai_engine_exec x = {.cmd = argv, .env = env, .user = r->spec->run_options.user};
+		struct quai_engine_exec x = {.cmd = argv,
+		                             .env = env,
+		                             .user = r->spec->run_options.user,
+		                             .tty = r->spec->run_options.allocate_tty};
 		struct output o = {QUAI_BUF_INIT, QUAI_BUF_INIT};
 		int status = 0;
 		cleanup_error struct quai_error *err = NULL;
@@ -219,7 +236,6 @@ static void command_test(struct runner *r, const struct quai_imagetest_command *
 	    .cmd = chained ? idle : argv,
 	    .entrypoint = no_entrypoint,
 	    .env = (const char *const *)env,
-	    .user = r->spec->run_options.user,
 	    .run_id = r->run_id,
 	};
 	cleanup_free char *id = NULL;
@@ -233,8 +249,10 @@ static void command_test(struct runner *r, const struct quai_imagetest_command *
 		/* setup, the command and teardown run one after the other in the same container */
 		run_exec_list(r, id, t->setup, t->nsetup, (const char *const *)env, &msg, "setup");
 		if (!msg.len && !stopped(r)) {
-			struct quai_engine_exec x = {
-			    .cmd = argv, .env = (const char *const *)env, .user = r->spec->run_options.user};
+			struct quai_engine_exec x = {.cmd = argv,
+			                             .env = (const char *const *)env,
+			                             .user = r->spec->run_options.user,
+			                             .tty = r->spec->run_options.allocate_tty};
 			if (quai_engine_container_exec(r->e, &code, id, &x, collect_output, &o, &err) < 0)
 				quai_buf_printf(&msg, "%s", err->msg);
 		}
@@ -303,25 +321,28 @@ static int peek_data(void *arg, const char *data, size_t len, struct quai_error 
  * content, its data. Returns 0 or -1. */
 static int tar_first(const struct quai_buf *tar, long long *uid, long long *gid, struct quai_buf *content)
 {
-	struct archive *a = archive_read_new();
-	archive_read_support_format_tar(a);
+	const struct quai_libarchive *la = quai_libarchive(NULL);
+	if (!la)
+		return -1;
+	struct archive *a = la->archive_read_new();
+	la->archive_read_support_format_tar(a);
 	struct archive_entry *ent;
 	int rc = -1;
-	if (archive_read_open_memory(a, tar->data, tar->len) == ARCHIVE_OK &&
-	    archive_read_next_header(a, &ent) == ARCHIVE_OK) {
-		*uid = archive_entry_uid(ent);
-		*gid = archive_entry_gid(ent);
+	if (la->archive_read_open_memory(a, tar->data, tar->len) == ARCHIVE_OK &&
+	    la->archive_read_next_header(a, &ent) == ARCHIVE_OK) {
+		*uid = la->archive_entry_uid(ent);
+		*gid = la->archive_entry_gid(ent);
 		rc = 0;
 		if (content) {
 			char buf[8192];
 			la_ssize_t n;
-			while ((n = archive_read_data(a, buf, sizeof(buf))) > 0)
+			while ((n = la->archive_read_data(a, buf, sizeof(buf))) > 0)
 				quai_buf_add(content, buf, (size_t)n);
 			if (n < 0)
 				rc = -1;
 		}
 	}
-	archive_read_free(a);
+	la->archive_read_free(a);
 	return rc;
 }
 
@@ -482,6 +503,7 @@ static void http_request(struct runner *r, const struct quai_imagetest_http *t, 
 	char *m = NULL;
 	bool passed = false;
 	struct http_answer a = {QUAI_BUF_INIT, QUAI_BUF_INIT, 0};
+	quai_engine_curl_init(false);
 	CURL *c = curl_easy_init();
 	cleanup_free char *url =
 	    xasprintf("http://127.0.0.1:%d%s%s", host_port, t->path[0] == '/' ? "" : "/", t->path);
@@ -569,6 +591,14 @@ static uint64_t health_budget_ms(const json_t *image)
 	return (uint64_t)((ns_start + (double)(retries + 1) * (ns_interval + ns_timeout)) / 1e6) + 2000;
 }
 
+/* The image's HEALTHCHECK interval (30 s unless set). */
+static uint64_t health_interval_ms(const json_t *image)
+{
+	json_t *hc = json_object_get(json_object_get(image, "Config"), "Healthcheck");
+	json_int_t ns = json_integer_value(json_object_get(hc, "Interval"));
+	return ns > 0 ? (uint64_t)ns / 1000000u : 30000u;
+}
+
 static bool image_has_healthcheck(const json_t *image)
 {
 	json_t *hc = json_object_get(json_object_get(image, "Config"), "Healthcheck");
@@ -616,7 +646,6 @@ static void service_tests(struct runner *r)
 		struct quai_engine_container c = {
 		    .image = r->image,
 		    .env = (const char *const *)env,
-		    .user = s->run_options.user,
 		    .run_id = r->run_id,
 		    .ports = pspecs,
 		    .network = netname,
@@ -625,6 +654,10 @@ static void service_tests(struct runner *r)
 			quai_buf_puts(&fail, err->msg);
 	}
 	bool has_hc = image_has_healthcheck(r->inspect);
+	/* Podman runs health checks from systemd timers: without systemd
+	 * nothing runs them, so quai asks for each run at the image's interval */
+	bool run_hc = has_hc && quai_engine_is_podman(r->e);
+	uint64_t hc_every = health_interval_ms(r->inspect) * 1000u, hc_next = 0;
 	uint64_t hc_deadline = now_us() + health_budget_ms(r->inspect) * 1000u;
 	/* the healthcheck test */
 	bool hc_done = !s->healthcheck;
@@ -661,6 +694,10 @@ static void service_tests(struct runner *r)
 			break;
 		}
 		bool healthy = st.health && strcmp(st.health, "healthy") == 0;
+		if (run_hc && !healthy && now_us() >= hc_next) {
+			quai_engine_container_healthcheck(r->e, id, NULL);
+			hc_next = now_us() + hc_every;
+		}
 		if (!hc_done) {
 			if (healthy) {
 				hc_passed = hc_done = true;
@@ -760,6 +797,10 @@ int quai_imagetest_run(struct quai_engine *e, const struct quai_imagetest_spec *
 	    .e = e, .spec = spec, .image = image, .run_id = run_id, .stop = stop, .results = results};
 	if (quai_engine_image_inspect(e, &r.inspect, image, err) < 0)
 		return -1;
+	if (quai_imagetest_run_env_prepare(&r.opts, &spec->run_options, err) < 0) {
+		json_decref(r.inspect);
+		return -1;
+	}
 	for (size_t i = 0; i < spec->ncommands && !stopped(&r); i++)
 		command_test(&r, &spec->commands[i]);
 	cleanup_free char *fid = NULL;
@@ -779,6 +820,7 @@ int quai_imagetest_run(struct quai_engine *e, const struct quai_imagetest_spec *
 	if ((spec->nhttp || spec->healthcheck) && !stopped(&r))
 		service_tests(&r);
 	cleanup_all(&r);
+	quai_imagetest_run_env_release(&r.opts);
 	json_decref(r.inspect);
 	return 0;
 }

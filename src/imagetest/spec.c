@@ -705,6 +705,19 @@ static int load_http(struct loader *l, yaml_node_t *n, struct quai_imagetest_htt
 	return require(l, n, "httpTest", "name", t->name);
 }
 
+/* Each bindMounts entry is HOST:CONTAINER[:OPTIONS] with a host path. */
+static int check_binds(struct loader *l, yaml_node_t *n, const struct quai_imagetest_strv *binds)
+{
+	for (size_t i = 0; i < binds->n; i++) {
+		const char *why = NULL;
+		if (!quai_imagetest_bind_valid(binds->v[i], &why)) {
+			yaml_node_t *item = get(l, n->data.sequence.items.start[i]);
+			return fail(l, item ? item : n, "bindMounts '%s': %s", binds->v[i], why);
+		}
+	}
+	return 0;
+}
+
 static int load_run_options(struct loader *l, yaml_node_t *n, struct quai_imagetest_run_options *o)
 {
 	static const char *const known[] = {"user",    "privileged",   "allocateTty", "envVars",
@@ -728,8 +741,8 @@ static int load_run_options(struct loader *l, yaml_node_t *n, struct quai_imaget
 			rc = get_string(l, p->value, k, &o->env_file);
 		else if (key_is(p, "capabilities"))
 			rc = get_strv(l, p->value, k, &o->capabilities);
-		else
-			rc = get_strv(l, p->value, k, &o->bind_mounts);
+		else if ((rc = get_strv(l, p->value, k, &o->bind_mounts)) == 0)
+			rc = check_binds(l, p->value, &o->bind_mounts);
 	}
 	return rc;
 }

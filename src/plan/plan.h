@@ -27,7 +27,10 @@ struct quai_repo_image {
 	 * from (COPY --from=): indices into quai_repo.images, and for each the
 	 * reference exactly as the Dockerfile names it after ARG expansion
 	 * ("x3-base", "x3-base:1.2", "reg/ns/x3-base:latest"), so that a run
-	 * can tag the parent it just built with that name before building. */
+	 * can tag the parent it just built with that name before building.
+	 * Sorted by index, then reference; an index appears once per distinct
+	 * reference (FROM x3-base and COPY --from=x3-base:1 give two). A
+	 * reference pinned by digest (NAME@sha256:...) is not a dependency. */
 	size_t *parents;
 	char **parent_refs;
 	size_t nparents;
@@ -53,13 +56,22 @@ const struct quai_repo_image *quai_repo_find(const struct quai_repo *repo, const
 
 struct quai_plan_entry {
 	size_t image;  /* index into quai_repo.images */
-	char **reasons; /* "changed: x3-base/Dockerfile", "depends on x3-base", ...; NULL-terminated */
+	/* NULL-terminated, in this order: "changed: PATH" (a file of the
+	 * context not excluded by its .dockerignore, the Dockerfile, the
+	 * .dockerignore or the test spec), "input changed: PATH",
+	 * "quai.yml: registry changed", "quai.yml: namespace changed",
+	 * "quai.yml: entry 'DIR' changed", "quai.yml changed" (unreadable at
+	 * one side), "all images requested" (--all), "no earlier commit to
+	 * compare with" (no base), then "depends on NAME" for each parent in
+	 * the plan, by name. */
+	char **reasons;
 };
 
 struct quai_plan {
 	char *since; /* resolved 40-hex commit, or NULL: everything */
 	char *head;  /* 40-hex commit of HEAD */
-	char *branch; /* current branch, or NULL when detached */
+	char *branch; /* current branch; when detached, the CI's (QUAI_BRANCH, CI_COMMIT_BRANCH,
+		       * GITHUB_REF refs/heads/..., BRANCH_NAME), else NULL */
 	struct quai_plan_entry *entries; /* affected images in a valid build order */
 	size_t n;
 };
@@ -72,7 +84,13 @@ struct quai_plan_options {
 
 /* Without since: the last commit `quai run` recorded as built successfully
  * on this branch (quai_plan_last_success), else the merge base with the
- * default branch, else everything. */
+ * default branch (the local branch, else origin/NAME), else everything.
+ * On the default branch itself, with no record, everything; so too when
+ * HEAD is detached, its branch unknown, and already in the default
+ * branch. A change is
+ * HEAD's tree against since's (with dirty: the working tree against
+ * since's); the Dockerfiles and .dockerignore files read are the working
+ * tree's. */
 int quai_plan_compute(struct quai_plan **out, const struct quai_repo *repo, const struct quai_plan_options *o,
 		      struct quai_error **err);
 void quai_plan_free(struct quai_plan *plan);
@@ -80,7 +98,11 @@ void quai_plan_free(struct quai_plan *plan);
 char *quai_plan_json(const struct quai_plan *plan, const struct quai_repo *repo);
 
 /* The record kept in ROOT/.quai/state.json (git-ignored): the last commit
- * a complete, successful `quai run` built on each branch. *out NULL when none. */
+ * a complete, successful `quai run` built on each branch. *out NULL when none.
+ * branch NULL (detached HEAD) is recorded under "HEAD". The file is
+ * {"branches": {"BRANCH": {"last_success": SHA}}}; other keys are kept as
+ * they are, so that `quai run` may store more there. Writing creates
+ * ROOT/.quai/ with a .gitignore of "*" and replaces the file atomically. */
 int quai_plan_last_success(const struct quai_repo *repo, const char *branch, char **out, struct quai_error **err);
 int quai_plan_record_success(const struct quai_repo *repo, const char *branch, const char *sha,
 			     struct quai_error **err);

@@ -11,8 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/file.h"
@@ -120,10 +119,8 @@ int quai_registry_ref_parse(struct quai_registry_ref *out, const char *ref, stru
 char *quai_registry_auth_encode(const char *user, const char *password)
 {
 	cleanup_free char *plain = xasprintf("%s:%s", user, password);
-	size_t n = strlen(plain);
-	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)plain, (int)n);
-	explicit_bzero(plain, n);
+	char *out = quai_base64_encode(plain, strlen(plain), false);
+	explicit_bzero(plain, strlen(plain));
 	return out;
 }
 
@@ -135,24 +132,21 @@ int quai_registry_auth_decode(struct quai_registry_creds *out, const char *b64, 
 		n--;
 	if (n == 0 || n % 4 != 0 || n > (1u << 16))
 		return quai_error_set(err, QUAI_EXIT_USAGE, "invalid base64 auth entry");
-	size_t pad = (b64[n - 1] == '=') + (n > 1 && b64[n - 2] == '=');
-	unsigned char *raw = xmalloc(n / 4 * 3 + 1);
-	int len = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)n);
-	if (len < 0 || (size_t)len < pad) {
-		free(raw);
+	cleanup_free char *trimmed = xstrndup(b64, n);
+	size_t len = 0;
+	char *raw = quai_base64_decode(trimmed, &len);
+	explicit_bzero(trimmed, n);
+	if (!raw)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "invalid base64 auth entry");
-	}
-	len -= (int)pad;
-	raw[len] = '\0';
-	char *colon = memchr(raw, ':', (size_t)len);
-	if (!colon || memchr(raw, '\0', (size_t)len)) {
-		explicit_bzero(raw, (size_t)len);
+	char *colon = memchr(raw, ':', len);
+	if (!colon || memchr(raw, '\0', len)) {
+		explicit_bzero(raw, len);
 		free(raw);
 		return quai_error_set(err, QUAI_EXIT_USAGE, "invalid auth entry: expected user:password");
 	}
-	out->username = xstrndup((char *)raw, (size_t)(colon - (char *)raw));
+	out->username = xstrndup(raw, (size_t)(colon - raw));
 	out->password = xstrdup(colon + 1);
-	explicit_bzero(raw, (size_t)len);
+	explicit_bzero(raw, len);
 	free(raw);
 	return 0;
 }

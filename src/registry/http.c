@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/xalloc.h"
+#include "engine/engine.h"
 #include "registry/registry.h"
 #include "core/banned.h"
 
@@ -95,6 +96,9 @@ static int request(struct reply *r, const char *url, bool head, const char *acce
                    struct quai_error **err)
 {
 	*r = (struct reply){0};
+	/* local registries are plain http; a redirect from one to https would
+	 * run with OpenSSL's defaults rather than its configuration file */
+	quai_engine_curl_init(strncmp(url, "https://", 8) == 0);
 	CURL *h = curl_easy_init();
 	if (!h)
 		return quai_error_set(err, QUAI_EXIT_USAGE, "libcurl initialisation failed");
@@ -196,7 +200,6 @@ static int fetch_token(char **out, const char *challenge, const struct quai_regi
 	if (!realm || (strncmp(realm, "https://", 8) != 0 && strncmp(realm, "http://", 7) != 0))
 		return quai_error_set(err, QUAI_EXIT_USAGE, "registry '%s': invalid authentication challenge",
 		                      host);
-	CURL *h = curl_easy_init();
 	cleanup_buf struct quai_buf url = {0};
 	quai_buf_puts(&url, realm);
 	char sep = strchr(realm, '?') ? '&' : '?';
@@ -205,12 +208,11 @@ static int fetch_token(char **out, const char *challenge, const struct quai_regi
 	for (size_t i = 0; i < 2; i++) {
 		if (!vals[i])
 			continue;
-		char *e = curl_easy_escape(h, vals[i], 0);
+		char *e = curl_easy_escape(NULL, vals[i], 0);
 		quai_buf_printf(&url, "%c%s=%s", sep, names[i], e ? e : "");
 		curl_free(e);
 		sep = '&';
 	}
-	curl_easy_cleanup(h);
 	struct reply r;
 	if (request(&r, quai_buf_str(&url), false, NULL, c, NULL, host, err) < 0)
 		return -1;

@@ -19,11 +19,14 @@ class _TCPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
 
 class FakeEngine:
-    """routes: {(method, path_without_version): fn(handler) } ; ping_version: Api-Version or None."""
+    """routes: {(method, path_without_version): fn(handler) } ; ping_version: Api-Version or None;
+    ping_headers: more headers of the /_ping answer (Podman's Libpod-Api-Version)."""
 
-    def __init__(self, sock_path, ping_version="1.41", version_json=None, tcp=False, ssl_context=None):
+    def __init__(self, sock_path, ping_version="1.41", version_json=None, tcp=False, ssl_context=None,
+                 ping_headers=None):
         self.sock_path = sock_path
         self.ping_version = ping_version
+        self.ping_headers = ping_headers or {}
         self.version_json = version_json
         self.routes = {}
         self.requests = []
@@ -45,6 +48,8 @@ class FakeEngine:
                     self.send_response(200)
                     if fake.ping_version:
                         self.send_header("Api-Version", fake.ping_version)
+                    for k, v in fake.ping_headers.items():
+                        self.send_header(k, v)
                     self.send_header("Content-Length", "2")
                     self.end_headers()
                     self.wfile.write(b"OK")

@@ -157,3 +157,80 @@ def test_engine_dies_mid_build(quai, tmp_path):
     assert f"the connection to the Docker engine at unix://{sock} dropped (did the engine stop?)" in r.stderr
     body = fake.requests[-1][3]
     assert b"Dockerfile" in body and len(body) % 512 == 0
+
+
+def build_on_pty(quai_bin, engine_host, ctx, cols=100, extra=()):
+    """Runs quai build with stdout and stderr on a pseudo-terminal of `cols`
+    columns; returns (exit status, everything written to the terminal)."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import termios
+    import time
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
+    env = dict(os.environ, DOCKER_HOST=engine_host, HOME="/nonexistent")
+    env.pop("NO_COLOR", None)
+    p = subprocess.Popen([quai_bin, "build", *extra, str(ctx)], stdin=slave, stdout=slave, stderr=slave,
+                         env=env, close_fds=True)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the terminal's last writer is gone
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif p.poll() is not None:
+            break
+    os.close(master)
+    return p.wait(timeout=30), out.decode("utf-8", "replace")
+
+
+STATUS = re.compile(r"\r\x1b\[K\[\s*(\d+\.\d)s\] (.*?) \((\d+\.\d)s\)")
+
+
+def test_terminal_progress_view(quai_bin, engine_host, base_image, tmp_path):
+    """On a terminal: one status line with the build's elapsed time, the
+    current step and the time in it, cut to the terminal's width; the steps'
+    output is not printed when the build succeeds."""
+    long_arg = "x" * 150
+    d = write(tmp_path, {"Dockerfile": f"FROM {base_image}\nUSER 1000\n"
+                                       "RUN echo quiet-output-line && sleep 1.5\n"
+                                       f"RUN echo {long_arg} > /dev/null\n"})
+    status, out = build_on_pty(quai_bin, engine_host, d, cols=70, extra=("--no-cache",))
+    assert status == 0, out
+    shown = STATUS.findall(out)
+    steps = [s for _, s, _ in shown]
+    assert any(re.match(r"Step 3/\d+ : RUN echo quiet-output-line", s) for s in steps), out
+    # while step 3 sleeps, its line is refreshed with growing times, at most ten times a second
+    t3 = [(float(t), float(st)) for t, s, st in shown if s.startswith("Step 3/")]
+    assert len(t3) >= 2 and t3[-1][1] >= 1.0 and t3[-1][0] >= t3[-1][1], out
+    assert len(shown) < 10 * float(shown[-1][0]) + 20, out
+    long_lines = [s for s in steps if s.startswith("Step 4/")]
+    assert long_lines and all(s.endswith("...") for s in long_lines), out
+    for m in STATUS.finditer(out):
+        assert len(m.group(0)) - 4 <= 69, m.group(0)
+    assert "quiet-output-line\r\n" not in out
+    assert re.search(r"built sha256:[0-9a-f]{64} \(\d+\.\d MB\) in \d+\.\ds", out), out
+
+
+def test_terminal_failed_step_with_output(quai_bin, engine_host, base_image, tmp_path):
+    """On a terminal, a failing step is named with its output after the status line is cleared."""
+    d = write(tmp_path, {"Dockerfile": f"FROM {base_image}\nUSER 1000\n"
+                                       "RUN echo first-out && echo second-out && exit 3\n"})
+    status, out = build_on_pty(quai_bin, engine_host, d)
+    assert status == 1, out
+    m = re.search(r"\r\x1b\[Kquai: failed at Step 3/\d+ : RUN echo first-out && echo second-out && exit 3\r\n"
+                  r"(.*?)quai: build", out, re.S)
+    assert m, out
+    assert "first-out\r\nsecond-out\r\n" in m.group(1), out
+    assert "returned a non-zero code: 3" in out

@@ -287,12 +287,42 @@ def test_tcp_tls_verify(probe, tmp_path):
         bad_certs = make_certs(other)
         bad_env = {**env, "DOCKER_CERT_PATH": str(bad_certs)}
         bad = subprocess.run([probe, "ping"], env=bad_env, capture_output=True, text=True, timeout=30)
+        # libcurl set up for plain HTTP first (OpenSSL without its configuration
+        # and error strings, src/engine/curl.c), then TLS: the same answers
+        lean = subprocess.run([probe, "ping"], env={**env, "QUAI_PROBE_LEAN": "1"}, capture_output=True,
+                              text=True, timeout=30)
+        lean_bad = subprocess.run([probe, "ping"], env={**bad_env, "QUAI_PROBE_LEAN": "1"}, capture_output=True,
+                                  text=True, timeout=30)
     assert ok.returncode == 0, ok.stderr
+    assert lean.returncode == 0, lean.stderr
+    assert lean.stdout == "API 1.41\n"
+    assert lean_bad.returncode == 2
+    assert lean_bad.stderr == bad.stderr
     assert ok.stdout == "API 1.41\n"
     assert ok_home.returncode == 0, ok_home.stderr
     assert plain.returncode == 2
     assert bad.returncode == 2
     assert f"TLS with the Docker engine at {host}" in bad.stderr
+
+
+@pytest.mark.parametrize("ciphers", ["AES128-SHA", "ECDHE-RSA-AES256-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"])
+def test_tcp_tls12_lean(probe, tmp_path, ciphers):
+    """TLS 1.2 with CBC, GCM-less and ChaCha suites after libcurl was set up
+    for plain HTTP (OpenSSL without its legacy cipher name table)."""
+    import ssl
+    certs = make_certs(tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_ciphers(ciphers + ":@SECLEVEL=0")
+    ctx.load_cert_chain(tmp_path / "server.pem", tmp_path / "server-key.pem")
+    ctx.load_verify_locations(tmp_path / "ca.pem")
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    with FakeEngine(None, tcp=True, ssl_context=ctx) as fake:
+        env = {"DOCKER_HOST": f"tcp://127.0.0.1:{fake.port}", "DOCKER_TLS_VERIFY": "1",
+               "DOCKER_CERT_PATH": str(certs), "PATH": "/usr/bin:/bin", "QUAI_PROBE_LEAN": "1"}
+        r = subprocess.run([probe, "ping"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "API 1.41\n"
 
 
 def test_permission_denied_on_socket(probe, sock):
@@ -309,3 +339,26 @@ def test_permission_denied_on_socket(probe, sock):
                            text=True, timeout=30)
     assert r.returncode == 2
     assert f"permission denied on the Docker engine socket '{sock}'" in r.stderr
+
+
+@pytest.mark.parametrize("podman", [True, False])
+def test_podman_image_healthcheck(probe, sock, podman):
+    """Podman's compatible image inspect has no Config.Healthcheck: quai takes
+    it from Podman's own /libpod/images/{name}/json; a Docker engine is not
+    asked for that path."""
+    hc = {"Test": ["CMD", "true"], "Interval": 1000000000}
+    headers = {"Libpod-Api-Version": "4.3.1"} if podman else {}
+    with FakeEngine(sock, ping_headers=headers) as fake:
+        fake.routes[("GET", "/images/img:1/json")] = lambda h: fake.send_json(
+            h, 200, {"Id": "sha256:" + "1" * 64, "Config": {"Cmd": ["sh"]}})
+        fake.routes[("GET", "/libpod/images/img:1/json")] = lambda h: fake.send_json(
+            h, 200, {"Id": "sha256:" + "1" * 64, "Healthcheck": hc})
+        r = run_probe(probe, sock, "inspect", "img:1")
+        asked = [req[1] for req in fake.requests if "/libpod/" in req[1]]
+    assert r.returncode == 0, r.stderr
+    config = json.loads(r.stdout)["Config"]
+    if podman:
+        assert config["Healthcheck"] == hc
+        assert len(asked) == 1
+    else:
+        assert "Healthcheck" not in config and asked == []

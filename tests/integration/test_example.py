@@ -29,7 +29,7 @@ def test_example_script_lints_builds_tests_and_pushes(quai_bin, docker_env, tmp_
     assert "8 passed, 0 failed" in out, out
     assert "5 passed, 0 failed" in out, out
     pushed = out.split("==> pushed", 1)[1]
-    assert re.search(r"^127\.0\.0\.1:\d+/x3-base@sha256:[0-9a-f]{64}$", pushed, re.M), out
-    assert re.search(r"^127\.0\.0\.1:\d+/x3-webdav@sha256:[0-9a-f]{64}$", pushed, re.M), out
+    assert re.search(r"^127\.0\.0\.1:\d+/x3-base:1@sha256:[0-9a-f]{64}$", pushed, re.M), out
+    assert re.search(r"^127\.0\.0\.1:\d+/x3-webdav:1@sha256:[0-9a-f]{64}$", pushed, re.M), out
     assert not state.exists(), "the state directory is left behind"
     assert not (ROOT / "examples/dockers/x3-base/busybox").exists(), "the busybox copy is left behind"

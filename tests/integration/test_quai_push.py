@@ -48,7 +48,7 @@ def secrets_absent(r, registry):
 
 
 def pushed(r):
-    """{ref-without-tag: digest} from quai push's output."""
+    """{ref: [digest]} from quai push's output, lines REF@sha256:... (the tag kept)."""
     out = {}
     for line in r.stdout.splitlines():
         m = DIGEST.match(line)
@@ -76,10 +76,11 @@ def test_push_env_credentials_two_refs(q, registry, busybox_image):
     r = q("push", busybox_image, *refs, env=env_creds(registry))
     assert r.returncode == 0, r.stderr
     got = pushed(r)
-    assert set(got) == {f"{registry['host']}/{n}", f"{registry['host']}/{n}/sub"}
+    assert set(got) == set(refs)
+    assert r.stdout.splitlines()[0].startswith(refs[0] + "@sha256:"), r.stdout
     auth = (registry["user"], registry["password"])
-    assert got[f"{registry['host']}/{n}"] == [remote_digest(registry["host"], n, "v1", auth)]
-    assert got[f"{registry['host']}/{n}/sub"] == [remote_digest(registry["host"], f"{n}/sub", "v2", auth)]
+    assert got[refs[0]] == [remote_digest(registry["host"], n, "v1", auth)]
+    assert got[refs[1]] == [remote_digest(registry["host"], f"{n}/sub", "v2", auth)]
     secrets_absent(r, registry)
 
 

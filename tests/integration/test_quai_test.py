@@ -30,8 +30,9 @@ def leftovers(env):
 
 @pytest.fixture
 def qtest(quai, docker_env):
-    def run(*args, **kw):
-        r = quai("test", *args, env={"DOCKER_HOST": docker_env["DOCKER_HOST"]}, timeout=120, **kw)
+    def run(*args, env_extra=None, **kw):
+        env = {"DOCKER_HOST": docker_env["DOCKER_HOST"], **(env_extra or {})}
+        r = quai("test", *args, env=env, timeout=120, **kw)
         assert leftovers(docker_env) == [], "quai test left containers or networks"
         assert "Sanitizer" not in r.stderr, r.stderr
         return r
@@ -186,3 +187,160 @@ def test_sigint_during_http_wait_cleans_up(quai_bin, docker_env, docker_cli, bus
     assert p.returncode == 130
     assert leftovers(docker_env) == []
     docker_cli("rmi", tag)
+
+
+# ---- containerRunOptions ----
+
+def test_run_options_bind_env_user(qtest, busybox_image, tmp_path, monkeypatch):
+    """bindMounts (absolute and relative, read by a command and a file test),
+    envFile and envVars visible, user applied to commands and setup; the
+    engine socket is not in the container."""
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "hello.txt").write_text("from the host\n")
+    (tmp_path / "rel").mkdir()
+    (tmp_path / "rel" / "r.txt").write_text("relative\n")
+    (tmp_path / "vars.env").write_text("# comment\nFROM_FILE=file value\nPASSED_BY_NAME\n")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"""schemaVersion: "2.0.0"
+containerRunOptions:
+  user: "1234:5678"
+  envFile: vars.env
+  envVars: [FROM_QUAI_ENV, NOT_SET_ANYWHERE]
+  bindMounts:
+    - {host}:/mnt/host:ro
+    - ./rel:/mnt/rel
+commandTests:
+  - name: bind mounts
+    command: sh
+    args: ["-c", "cat /mnt/host/hello.txt /mnt/rel/r.txt"]
+    expectedOutput: ["^from the host\\nrelative\\n$"]
+  - name: read-only
+    command: sh
+    args: ["-c", "echo x > /mnt/host/new"]
+    exitCode: 1
+  - name: env
+    command: sh
+    args: ["-c", "echo \\"$FROM_FILE/$FROM_QUAI_ENV/$PASSED_BY_NAME/${{NOT_SET_ANYWHERE-unset}}\\""]
+    expectedOutput: ["^file value/quai env/by name/unset\\n$"]
+  - name: user
+    command: id
+    expectedOutput: ["uid=1234 gid=5678"]
+  - name: user in setup
+    setup: [["sh", "-c", "id -u > /tmp/who"]]
+    command: cat
+    args: ["/tmp/who"]
+    expectedOutput: ["^1234\\n$"]
+  - name: no engine socket
+    command: sh
+    args: ["-c", "test ! -e /var/run/docker.sock && test ! -e /run/docker.sock"]
+fileContentTests:
+  - name: bind mounted file
+    path: /mnt/host/hello.txt
+    expectedContents: ["from the host"]
+""")
+    monkeypatch.chdir(tmp_path)
+    r = qtest("--spec", spec, busybox_image,
+              env_extra={"FROM_QUAI_ENV": "quai env", "PASSED_BY_NAME": "by name"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "7 passed, 0 failed" in r.stdout
+    assert not (host / "new").exists()
+
+
+def cap_eff(docker_cli, image, *flags):
+    """CapEff of a container run by the docker CLI with flags, or None with
+    the engine's error when it cannot start one (a sandbox without the
+    capabilities --privileged needs)."""
+    r = docker_cli("run", "--rm", *flags, image, "grep", "CapEff", "/proc/self/status")
+    if r.returncode != 0:
+        return None, r.stderr
+    return r.stdout.split()[1], None
+
+
+def test_run_options_privileged_caps_tty(qtest, docker_cli, busybox_image, tmp_path):
+    """privileged and capabilities give the container the capability sets
+    `docker run --privileged` / `--cap-add` give; allocateTty a terminal."""
+    plain, _ = cap_eff(docker_cli, busybox_image)
+    added, _ = cap_eff(docker_cli, busybox_image, "--cap-add", "NET_ADMIN", "--cap-add", "SYS_TIME")
+    privileged, priv_error = cap_eff(docker_cli, busybox_image, "--privileged")
+    assert plain and added and plain != added
+    specs = {
+        "caps": f"""containerRunOptions:
+  capabilities: [NET_ADMIN, SYS_TIME]
+commandTests:
+  - name: caps
+    command: grep
+    args: [CapEff, /proc/self/status]
+    expectedOutput: ["CapEff:\\\\s+{added}\\n"]
+""",
+        "privileged": f"""containerRunOptions:
+  privileged: true
+commandTests:
+  - name: privileged
+    command: grep
+    args: [CapEff, /proc/self/status]
+    expectedOutput: ["CapEff:\\\\s+{privileged}\\n"]
+""",
+        "tty": """containerRunOptions:
+  allocateTty: true
+commandTests:
+  - name: tty
+    command: sh
+    args: ["-c", "test -t 1 && echo terminal"]
+    expectedOutput: ["^terminal\\r?\\n$"]
+  - name: tty in exec
+    setup: [["true"]]
+    command: sh
+    args: ["-c", "test -t 1 && echo terminal"]
+    expectedOutput: ["^terminal\\r?\\n$"]
+""",
+        "default": f"""commandTests:
+  - name: no tty, default caps
+    command: sh
+    args: ["-c", "test -t 1 || grep CapEff /proc/self/status"]
+    expectedOutput: ["CapEff:\\\\s+{plain}\\n"]
+""",
+    }
+    for name, body in specs.items():
+        spec = tmp_path / f"{name}.yaml"
+        spec.write_text('schemaVersion: "2.0.0"\n' + body)
+        r = qtest("--spec", spec, busybox_image)
+        if name == "privileged" and privileged is None:
+            # the engine cannot run privileged containers here: quai's fails as the CLI's did
+            assert r.returncode == 1, r.stdout + r.stderr
+            assert "unable to apply caps" in r.stdout and "unable to apply caps" in priv_error, r.stdout
+            continue
+        assert r.returncode == 0, name + ": " + r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("binds, where, what", [
+    ("cache:/c", "4:7", "volume name"),
+    ("/tmp", "4:7", "expected HOST:CONTAINER"),
+    ("/tmp:relative", "4:7", "container path must be absolute"),
+])
+def test_run_options_bad_bind_spec(qtest, busybox_image, tmp_path, binds, where, what):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f'schemaVersion: "2.0.0"\ncontainerRunOptions:\n  bindMounts:\n    - "{binds}"\n')
+    r = qtest("--spec", spec, busybox_image)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert f"{spec}:{where}: bindMounts" in r.stderr and what in r.stderr, r.stderr
+
+
+def test_run_options_missing_env_file_and_host_path(qtest, busybox_image, tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text('schemaVersion: "2.0.0"\ncontainerRunOptions:\n  envFile: /nonexistent/x.env\n'
+                    'commandTests:\n  - name: t\n    command: "true"\n')
+    r = qtest("--spec", spec, busybox_image)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "/nonexistent/x.env" in r.stderr
+    spec.write_text('schemaVersion: "2.0.0"\ncontainerRunOptions:\n  bindMounts: ["/nonexistent-dir:/x"]\n'
+                    'commandTests:\n  - name: t\n    command: "true"\n')
+    r = qtest("--spec", spec, busybox_image)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "host path '/nonexistent-dir'" in r.stderr
+    (tmp_path / "bad.env").write_text("GOOD=1\nBAD NAME=2\n")
+    spec.write_text(f'schemaVersion: "2.0.0"\ncontainerRunOptions:\n  envFile: {tmp_path}/bad.env\n'
+                    'commandTests:\n  - name: t\n    command: "true"\n')
+    r = qtest("--spec", spec, busybox_image)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert f"{tmp_path}/bad.env:2: variable 'BAD NAME' contains whitespace" in r.stderr

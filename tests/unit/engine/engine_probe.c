@@ -9,7 +9,8 @@
  *   engine_probe port IMAGE RUN_ID PORT NETWORK CMD...  (prints PORT N, waits for a line on stdin)
  *   engine_probe network NAME RUN_ID
  *   engine_probe list containers|networks|volumes LABEL
- *   engine_probe gc LABEL */
+ *   engine_probe gc LABEL
+ * With QUAI_PROBE_LEAN=1 libcurl is first initialised for plain HTTP. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,6 +278,10 @@ int main(int argc, char **argv)
 		fputs("usage: engine_probe COMMAND ARGS\n", stderr);
 		return QUAI_EXIT_USAGE;
 	}
+	/* QUAI_PROBE_LEAN=1: libcurl first set up without TLS, as quai-engine
+	 * does for a unix socket, before a TLS engine is opened */
+	if (getenv("QUAI_PROBE_LEAN"))
+		quai_engine_curl_init(false);
 	int rc = quai_engine_open(&e, &err);
 	if (rc == 0)
 		rc = dispatch(e, argv[1], argc - 2, argv + 2, &err);
