@@ -679,6 +679,11 @@ static void lint_file(struct run *r, const char *path, int held, size_t held_siz
 	cleanup_error struct quai_error *err = NULL;
 	if (r->cfg.verbose)
 		fprintf(stderr, "quai: linting '%s'\n", path);
+	if (quai_cli_lint_pipeline(&r->findings, path)) {
+		if (held >= 0)
+			close(held);
+		return; /* .gitlab-ci.yml: the pipeline loader's check (cmd_pipeline.c) */
+	}
 	if (read_dockerfile(&r->readbuf, &len, path, held, held_size, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		r->status = QUAI_EXIT_USAGE;

@@ -15,6 +15,7 @@ const struct quai_command quai_commands[] = {
 	{ "hook", NULL, "git hooks that lint pushed or committed Dockerfiles and compose files", NULL, "quai-repo" },
 	{ "lint", cmd_lint, "check Dockerfiles and compose files for errors and bad practice", cmd_lint_usage, NULL },
 	{ "login", NULL, "store registry credentials as docker login does", NULL, NULL },
+	{ "pipeline", cmd_pipeline, "list the jobs of .gitlab-ci.yml and why they run", cmd_pipeline_usage, NULL },
 	{ "plan", NULL, "list the images a change affects, in build order", NULL, "quai-repo" },
 	{ "push", NULL, "push an image to registries under one or more names", NULL, NULL },
 	{ "remote", NULL, "list, trigger, cancel, retry pipelines and follow logs on a quai server", NULL, "quai-repo" },
