@@ -20,7 +20,6 @@ test_pkgs=(
   shellcheck
   wrk
   clang-tidy cppcheck
-  chromium nodejs npm
 )
 
 pkgs=("${build_pkgs[@]}")
