@@ -4,6 +4,8 @@
 #ifndef QUAI_CLI_H
 #define QUAI_CLI_H
 
+#include <stdbool.h>
+
 struct quai_command {
 	const char *name;
 	/* NULL for a command of quai-engine, which quai runs in its place */
@@ -32,6 +34,7 @@ int cmd_hook(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_pipeline(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 
@@ -43,8 +46,15 @@ extern const char cmd_hook_usage[];
 extern const char cmd_lint_usage[];
 extern const char cmd_login_usage[];
 extern const char cmd_plan_usage[];
+extern const char cmd_pipeline_usage[];
 extern const char cmd_push_usage[];
 extern const char cmd_test_usage[];
+
+struct quai_findings;
+/* quai lint's hook for pipeline files (cmd_pipeline.c): true when path is
+ * one (.gitlab-ci.yml, .quai-ci.yml, *.gitlab-ci.yml), its error as a
+ * QP1000 finding in out. */
+bool quai_cli_lint_pipeline(struct quai_findings *out, const char *path);
 
 /* Prints "quai: " + message to stderr. */
 void quai_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

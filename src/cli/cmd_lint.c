@@ -515,6 +515,8 @@ static void lint_file(struct run *r, const char *path)
 	cleanup_error struct quai_error *err = NULL;
 	if (r->cfg.verbose)
 		fprintf(stderr, "quai: linting '%s'\n", path);
+	if (quai_cli_lint_pipeline(&r->findings, path))
+		return; /* .gitlab-ci.yml: the pipeline loader's check (cmd_pipeline.c) */
 	if (quai_file_read(&src, &len, path, DOCKERFILE_MAX_BYTES, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		r->status = QUAI_EXIT_USAGE;

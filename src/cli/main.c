@@ -14,6 +14,7 @@ const struct quai_command quai_commands[] = {
 	{ "help", cmd_help, "show help for quai or one of its commands", cmd_help_usage },
 	{ "hook", NULL, "git hooks that lint pushed or committed Dockerfiles and compose files", NULL },
 	{ "lint", cmd_lint, "check Dockerfiles and compose files for errors and bad practice", cmd_lint_usage },
+	{ "pipeline", cmd_pipeline, "list the jobs of .gitlab-ci.yml and why they run", cmd_pipeline_usage },
 	{ "login", NULL, "store registry credentials as docker login does", NULL },
 	{ "plan", NULL, "list the images a change affects, in build order", NULL },
 	{ "push", NULL, "push an image to registries under one or more names", NULL },
