@@ -35,6 +35,7 @@ int cmd_lint(int argc, char **argv);
 int cmd_login(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_pipeline(int argc, char **argv);
+int cmd_pipeline_run(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 
@@ -47,6 +48,7 @@ extern const char cmd_lint_usage[];
 extern const char cmd_login_usage[];
 extern const char cmd_plan_usage[];
 extern const char cmd_pipeline_usage[];
+extern const char cmd_pipeline_run_usage[];
 extern const char cmd_push_usage[];
 extern const char cmd_test_usage[];
 

@@ -15,6 +15,7 @@ const struct quai_command quai_engine_commands[] = {
 	{ "gc", cmd_gc, "remove what killed quai runs left in the engine", cmd_gc_usage },
 	{ "hook", cmd_hook, "git hooks that lint pushed or committed Dockerfiles and compose files", cmd_hook_usage },
 	{ "login", cmd_login, "store registry credentials as docker login does", cmd_login_usage },
+	{ "pipeline", cmd_pipeline_run, "run the jobs of .gitlab-ci.yml", cmd_pipeline_run_usage },
 	{ "plan", cmd_plan, "list the images a change affects, in build order", cmd_plan_usage },
 	{ "push", cmd_push, "push an image to registries under one or more names", cmd_push_usage },
 	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage },
