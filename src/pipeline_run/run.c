@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <ftw.h>
 #include <glob.h>
 #include <poll.h>
 #include <signal.h>
@@ -294,7 +295,40 @@ static char *cache_key(struct run *r, const struct quai_pipeline_cache *c)
 	return xasprintf("%s/%s", r->cache_dir, key);
 }
 
-/* Copies what the patterns match in dir into dest (relative paths kept). */
+static bool excluded(char *const *exclude, const char *rel)
+{
+	for (size_t x = 0; exclude && exclude[x]; x++)
+		if (fnmatch(exclude[x], rel, 0) == 0)
+			return true;
+	return false;
+}
+
+static void copy_rel(const char *dir, const char *rel, const char *dest)
+{
+	mkdir_p(dest);
+	const char *argv[] = {"cp", "-a", "--parents", "--", rel, dest, NULL};
+	quai_executor_spawn(argv, dir, -1, -1, 2);
+}
+
+/* nftw has no user argument */
+static const char *walk_dir, *walk_dest;
+static char *const *walk_exclude;
+
+static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F && type != FTW_SL)
+		return 0;
+	const char *rel = path + strlen(walk_dir) + 1;
+	if (!excluded(walk_exclude, rel))
+		copy_rel(walk_dir, rel, walk_dest);
+	return 0;
+}
+
+/* Copies what the patterns match in dir into dest (relative paths kept);
+ * files matching an exclude pattern are left out, also inside matched
+ * directories. */
 static void collect(const char *dir, char *const *patterns, char *const *exclude, const char *dest)
 {
 	for (size_t i = 0; patterns && patterns[i]; i++) {
@@ -304,14 +338,16 @@ static void collect(const char *dir, char *const *patterns, char *const *exclude
 			continue;
 		for (size_t k = 0; k < g.gl_pathc; k++) {
 			const char *rel = g.gl_pathv[k] + strlen(dir) + 1;
-			bool skip = false;
-			for (size_t x = 0; exclude && exclude[x] && !skip; x++)
-				skip = fnmatch(exclude[x], rel, 0) == 0;
-			if (skip)
+			if (excluded(exclude, rel))
 				continue;
-			mkdir_p(dest);
-			const char *argv[] = {"cp", "-a", "--parents", "--", rel, dest, NULL};
-			quai_executor_spawn(argv, dir, -1, -1, 2);
+			if (exclude && exclude[0] && is_dir(g.gl_pathv[k])) {
+				walk_dir = dir;
+				walk_dest = dest;
+				walk_exclude = exclude;
+				nftw(g.gl_pathv[k], walk_one, 16, FTW_PHYS);
+				continue;
+			}
+			copy_rel(dir, rel, dest);
 		}
 		globfree(&g);
 	}
