@@ -8,6 +8,7 @@
  * --ref/--tag/--sha override what it finds. */
 #include <ctype.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,55 @@ static void dump(FILE *f, const struct quai_pipeline *p)
 		dump_job(f, &p->jobs[i], &p->user);
 }
 
+static json_t *json_strv(char *const *v)
+{
+	json_t *a = json_array();
+	for (; v && *v; v++)
+		json_array_append_new(a, json_string(*v));
+	return a;
+}
+
+/* {"created", "reason", "name", "stages", "jobs": [{"name", "stage",
+ * "created", "reason", "when", "allow_failure", "start_in", "image",
+ * "tags", "needs", "node_index", "node_total"}]} */
+static int write_json(FILE *f, const struct quai_pipeline *p)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "created", json_boolean(p->created));
+	json_object_set_new(root, "reason", json_string(p->reason));
+	json_object_set_new(root, "name", p->name ? json_string(p->name) : json_null());
+	json_object_set_new(root, "stages", json_strv(p->stages));
+	json_t *jobs = json_array();
+	for (size_t i = 0; i < p->njobs; i++) {
+		const struct quai_pipeline_job *j = &p->jobs[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(j->name));
+		json_object_set_new(o, "stage", json_string(j->stage));
+		json_object_set_new(o, "created", json_boolean(j->created));
+		json_object_set_new(o, "reason", json_string(j->reason ? j->reason : ""));
+		json_object_set_new(o, "when", json_string(quai_pipeline_when_name(j->when)));
+		json_object_set_new(o, "allow_failure", json_boolean(j->allow_failure));
+		json_object_set_new(o, "start_in", j->start_in ? json_string(j->start_in) : json_null());
+		json_object_set_new(o, "image", j->image.name ? json_string(j->image.name) : json_null());
+		json_object_set_new(o, "tags", json_strv(j->tags));
+		json_t *needs = json_null();
+		if (j->has_needs) {
+			needs = json_array();
+			for (size_t k = 0; k < j->nneeds; k++)
+				json_array_append_new(needs, json_string(j->needs[k].job));
+		}
+		json_object_set_new(o, "needs", needs);
+		json_object_set_new(o, "node_index", json_integer(j->node_index));
+		json_object_set_new(o, "node_total", json_integer(j->node_total));
+		json_array_append_new(jobs, o);
+	}
+	json_object_set_new(root, "jobs", jobs);
+	int rc = json_dumpf(root, f, JSON_INDENT(2));
+	fputc('\n', f);
+	json_decref(root);
+	return rc;
+}
+
 static void list(FILE *f, const struct quai_pipeline *p)
 {
 	if (!p->created)
@@ -399,8 +449,9 @@ static int parse(struct opts *o, int argc, char **argv)
 			o->masked[o->nmasked++] = optarg;
 			break;
 		case O_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "dump") != 0) {
-				quai_cli_error("--format: '%s' is not text or dump", optarg);
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "dump") != 0 &&
+			    strcmp(optarg, "json") != 0) {
+				quai_cli_error("--format: '%s' is not text, json or dump", optarg);
 				return -1;
 			}
 			o->format = optarg;
@@ -468,6 +519,8 @@ int cmd_pipeline(int argc, char **argv)
 	if (!o.check) {
 		if (strcmp(o.format, "dump") == 0)
 			dump(stdout, p);
+		else if (strcmp(o.format, "json") == 0)
+			write_json(stdout, p);
 		else
 			list(stdout, p);
 	}

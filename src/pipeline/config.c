@@ -192,6 +192,9 @@ static int include_path(struct loader *l, struct inc_state *st, const struct qua
 	char canon[PATH_MAX];
 	if (!realpath(path, canon))
 		return pl_fail(l, at, "include '%s': the file does not exist in the project", rel);
+	size_t rootlen = strlen(root);
+	if (strncmp(canon, root, rootlen) != 0 || (canon[rootlen] != '/' && strcmp(root, "/") != 0))
+		return pl_fail(l, at, "include '%s': the file is outside the project", rel);
 	for (size_t i = 0; i < st->nseen; i++)
 		if (strcmp(st->seen[i], canon) == 0)
 			return 0; /* included already: GitLab merges it once */

@@ -45,7 +45,7 @@ int pl_fail(struct loader *l, const struct quai_yaml_node *node, const char *fmt
 /* True for the top-level keys that are not jobs. */
 bool pl_is_global_keyword(const char *key);
 
-/* job.c: one resolved job mapping into a model job (not yet expanded
+/* values.c: typed values (below); job.c: one resolved job mapping into a model job (not yet expanded
  * for parallel, rules not evaluated). */
 int pl_job_parse(struct loader *l, struct quai_pipeline_job *job, const char *name,
                  const struct quai_yaml_node *def);
@@ -57,6 +57,19 @@ int pl_strv(struct loader *l, char ***out, const struct quai_yaml_node *node, co
  * expand, options}. */
 int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_yaml_node *node,
             const char *what);
+/* A boolean (YAML 1.1 words too), a whole number in [lo, hi], exit codes
+ * (one or a list, 0..255), a mapping whose keys are all in names
+ * (NULL-terminated); -1 with an error at node otherwise. */
+int pl_want_bool(struct loader *l, bool *out, const struct quai_yaml_node *node, const char *what);
+int pl_want_int(struct loader *l, long long *out, const struct quai_yaml_node *node, const char *what,
+                long long lo, long long hi);
+int pl_ints(struct loader *l, int **out, size_t *n, const struct quai_yaml_node *node, const char *what);
+int pl_keys_in(struct loader *l, const struct quai_yaml_node *map, const char *what,
+               const char *const *names);
+/* A plain number as GitLab's Ruby prints it after reading YAML 1.1
+ * ("1.10" -> "1.1", "010" -> "8"), or NULL when the text stays as written.
+ * The caller frees it. */
+char *pl_ruby_number(const struct quai_yaml_node *v);
 /* The scalar's text as GitLab's Ruby sees a string/number; -1 for others. */
 int pl_scalar(struct loader *l, const char **out, const struct quai_yaml_node *node, const char *what);
 
@@ -72,6 +85,13 @@ int pl_parallel(struct loader *l, struct pl_instance **out, size_t *n, const cha
 int pl_matrix(struct loader *l, struct pl_instance **out, size_t *n, const char *base,
               const struct quai_yaml_node *matrix);
 void pl_instances_free(struct pl_instance *inst, size_t n);
+
+/* graph.c: the index of the job named name, or -1; a created job's needs
+ * and dependencies resolved to concrete names; a cycle is an error. */
+int pl_job_index(const struct quai_pipeline *p, const char *name);
+int pl_resolve_needs(struct loader *l, struct quai_pipeline_job *job);
+int pl_resolve_dependencies(struct loader *l, struct quai_pipeline_job *job);
+int pl_check_cycles(struct loader *l);
 
 /* rules.c: rules, only/except, workflow. */
 struct pl_rule_result {

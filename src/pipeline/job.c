@@ -1,8 +1,6 @@
 /* One job's keywords, read from its resolved mapping (after include,
  * !reference, extends and default) into the model, with their types
  * checked; an unknown or unsupported keyword is an error at its place. */
-#include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,270 +8,6 @@
 #include "core/xalloc.h"
 #include "pipeline/internal.h"
 #include "core/banned.h"
-
-#define NEST_MAX 10
-
-int pl_scalar(struct loader *l, const char **out, const struct quai_yaml_node *node, const char *what)
-{
-	if (!node || node->type != QUAI_YAML_SCALAR) {
-		pl_fail(l, node, "%s: expected a string, found %s", what, quai_yaml_kind_name(node));
-		return -1;
-	}
-	*out = quai_yaml_is_null(node) && !quai_yaml_is_quoted(node) ? "" : node->str;
-	return 0;
-}
-
-static int strv_add(struct loader *l, struct quai_buf *acc, size_t *n, const struct quai_yaml_node *node,
-                    const char *what, bool nested, unsigned depth)
-{
-	if (node->type == QUAI_YAML_SCALAR) {
-		if (quai_yaml_is_null(node))
-			return pl_fail(l, node, "%s: expected a string, found null", what);
-		if (*n >= MAX_STRV)
-			return pl_fail(l, node, "%s: more than %u entries", what, MAX_STRV);
-		char *s = xstrdup(node->str);
-		quai_buf_add(acc, &s, sizeof(s));
-		(*n)++;
-		return 0;
-	}
-	if (node->type != QUAI_YAML_SEQ || (depth > 0 && !nested))
-		return pl_fail(l, node, "%s: expected a string or a list of strings, found %s", what,
-		               quai_yaml_kind_name(node));
-	if (depth > NEST_MAX)
-		return pl_fail(l, node, "%s: lists nested more than %d levels", what, NEST_MAX);
-	for (size_t i = 0; i < node->n; i++)
-		if (strv_add(l, acc, n, node->items[i], what, nested, depth + 1) < 0)
-			return -1;
-	return 0;
-}
-
-int pl_strv(struct loader *l, char ***out, const struct quai_yaml_node *node, const char *what, bool nested)
-{
-	struct quai_buf acc = QUAI_BUF_INIT;
-	size_t n = 0;
-	*out = NULL;
-	int rc = strv_add(l, &acc, &n, node, what, nested, 0);
-	char *null = NULL;
-	quai_buf_add(&acc, &null, sizeof(null));
-	char **v = (char **)(void *)quai_buf_detach(&acc);
-	if (rc < 0) {
-		pl_strv_free(v);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int want_bool(struct loader *l, bool *out, const struct quai_yaml_node *node, const char *what)
-{
-	if (quai_yaml_bool(node, out, QUAI_YAML_BOOL_11) < 0)
-		return pl_fail(l, node, "%s: expected true or false, found %s", what,
-		               quai_yaml_kind_name(node));
-	return 0;
-}
-
-static int want_int(struct loader *l, long long *out, const struct quai_yaml_node *node, const char *what,
-                    long long lo, long long hi)
-{
-	if (quai_yaml_int(node, out) < 0 || *out < lo || *out > hi)
-		return pl_fail(l, node, "%s: expected a whole number from %lld to %lld", what, lo, hi);
-	return 0;
-}
-
-static int ints(struct loader *l, int **out, size_t *n, const struct quai_yaml_node *node, const char *what)
-{
-	const struct quai_yaml_node *const *items = &node;
-	size_t count = 1;
-	if (node->type == QUAI_YAML_SEQ) {
-		items = node->items;
-		count = node->n;
-	}
-	*out = xcalloc(count ? count : 1, sizeof(int));
-	*n = 0;
-	for (size_t i = 0; i < count; i++) {
-		long long v = 0;
-		if (want_int(l, &v, items[i], what, 0, 255) < 0)
-			return -1;
-		(*out)[(*n)++] = (int)v;
-	}
-	return 0;
-}
-
-/* Checks that every key of map is one of names. */
-static int keys_in(struct loader *l, const struct quai_yaml_node *map, const char *what,
-                   const char *const *names)
-{
-	if (map->type != QUAI_YAML_MAP)
-		return pl_fail(l, map, "%s: expected a mapping, found %s", what, quai_yaml_kind_name(map));
-	for (size_t i = 0; i < map->n; i++) {
-		const char *k = quai_yaml_str(map->pairs[i].key);
-		bool ok = false;
-		for (const char *const *n = names; k && *n; n++)
-			ok |= strcmp(k, *n) == 0;
-		if (!ok) {
-			struct quai_buf b = QUAI_BUF_INIT;
-			for (const char *const *n = names; *n; n++)
-				quai_buf_printf(&b, "%s%s", n == names ? "" : ", ", *n);
-			pl_fail(l, map->pairs[i].key, "%s: unknown keyword '%s' (known: %s)", what,
-			        k ? k : "?", quai_buf_str(&b));
-			quai_buf_release(&b);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* A plain scalar as GitLab's Ruby (Psych, YAML 1.1) sees it, turned back
- * into the string GitLab passes on: 010 is 8, 0x1f is 31, 1_000 is 1000,
- * 1.10 is 1.1. *out is NULL when the text stays as written. */
-static char *ruby_number(const struct quai_yaml_node *v)
-{
-	if (quai_yaml_is_quoted(v) || v->tag)
-		return NULL;
-	const char *s = v->str;
-	size_t n = strlen(s);
-	if (n == 0 || n > 40)
-		return NULL;
-	char digits[48];
-	size_t k = 0;
-	bool dot = false, exp = false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '_')
-			continue;
-		if (c == '.')
-			dot = true;
-		if (c == 'e' || c == 'E')
-			exp = true;
-		digits[k++] = c;
-	}
-	digits[k] = '\0';
-	char *end;
-	const char *d = digits + (digits[0] == '-' || digits[0] == '+');
-	if (!dot && !exp) {
-		int base = 10;
-		if (d[0] == '0' && (d[1] == 'x' || d[1] == 'X'))
-			base = 16;
-		else if (d[0] == '0' && d[1])
-			base = 8;
-		if (base == 10 && (!d[0] || strspn(d, "0123456789") != strlen(d)))
-			return NULL;
-		if (base == 10 && !strchr(s, '_') && s[0] != '+')
-			return NULL; /* as written */
-		long long x = strtoll(digits, &end, base);
-		if (*end || end == digits)
-			return NULL;
-		return xasprintf("%lld", x);
-	}
-	/* YAML 1.1 floats need a dot: [-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)? */
-	if (!dot || (!isdigit((unsigned char)d[0]) && d[0] != '.'))
-		return NULL;
-	double x = strtod(digits, &end);
-	if (*end)
-		return NULL;
-	char buf[64];
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*g", prec, x);
-		if (strtod(buf, NULL) == x)
-			break;
-	}
-	double ax = x < 0 ? -x : x;
-	if (ax != 0 && (ax < 1e-4 || ax >= 1e16)) {
-		/* Ruby: 1.0e+20, 1.5e-05 */
-		char *e = strchr(buf, 'e');
-		if (!e)
-			return NULL;
-		char mant[40];
-		snprintf(mant, sizeof(mant), "%.*s%s", (int)(e - buf), buf,
-		         strchr(buf, '.') && strchr(buf, '.') < e ? "" : ".0");
-		int ex = atoi(e + 1);
-		return xasprintf("%se%c%02d", mant, ex < 0 ? '-' : '+', ex < 0 ? -ex : ex);
-	}
-	snprintf(buf, sizeof(buf), "%.17g", x);
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*f", prec, x);
-		if (strtod(buf, NULL) == x)
-			break;
-	}
-	return xstrdup(buf);
-}
-
-int pl_vars(struct loader *l, struct quai_pipeline_vars *out, const struct quai_yaml_node *node,
-            const char *what)
-{
-	if (node->type != QUAI_YAML_MAP)
-		return pl_fail(l, node, "%s: expected a mapping of NAME: value, found %s", what,
-		               quai_yaml_kind_name(node));
-	static const char *const keys[] = {"value", "description", "expand", "options", NULL};
-	for (size_t i = 0; i < node->n; i++) {
-		const char *k = quai_yaml_str(node->pairs[i].key);
-		const struct quai_yaml_node *v = node->pairs[i].value;
-		if (!k || !*k)
-			return pl_fail(l, node->pairs[i].key, "%s: variable names are strings", what);
-		for (const char *c = k; *c; c++)
-			if (!isalnum((unsigned char)*c) && *c != '_')
-				return pl_fail(l, node->pairs[i].key,
-				               "%s: '%s' is not a valid variable name "
-				               "(letters, digits and _)",
-				               what, k);
-		const char *value = "";
-		const char *desc = NULL;
-		char *number = NULL;
-		bool expand = true;
-		if (v->type == QUAI_YAML_MAP) {
-			if (keys_in(l, v, what, keys) < 0)
-				return -1;
-			const struct quai_yaml_node *x = quai_yaml_get(v, "value");
-			if (x && pl_scalar(l, &value, x, "variables:value") < 0)
-				return -1;
-			x = quai_yaml_get(v, "description");
-			if (x && pl_scalar(l, &desc, x, "variables:description") < 0)
-				return -1;
-			x = quai_yaml_get(v, "expand");
-			if (x && want_bool(l, &expand, x, "variables:expand") < 0)
-				return -1;
-			x = quai_yaml_get(v, "options");
-			if (x) {
-				char **opts = NULL;
-				if (pl_strv(l, &opts, x, "variables:options", false) < 0)
-					return -1;
-				bool found = false;
-				for (char **o = opts; *o; o++)
-					found |= strcmp(*o, value) == 0;
-				pl_strv_free(opts);
-				if (!found)
-					return pl_fail(
-					    l, x, "%s: the value of '%s' is not one of its options", what, k);
-			}
-		} else if (v->type == QUAI_YAML_SCALAR) {
-			bool b = false;
-			if (!quai_yaml_is_quoted(v) && quai_yaml_bool(v, &b, QUAI_YAML_BOOL_11) == 0 &&
-			    strlen(v->str) > 1)
-				return pl_fail(l, v,
-				               "%s: '%s' is a boolean; quote it (\"%s\") to make it a string",
-				               what, k, v->str);
-			if (quai_yaml_is_null(v))
-				return pl_fail(l, v, "%s: '%s' has no value; write %s: \"\" for an empty one",
-				               what, k, k);
-			if (pl_scalar(l, &value, v, what) < 0)
-				return -1;
-			number = ruby_number(v);
-			if (number)
-				value = number;
-		} else {
-			return pl_fail(l, v,
-			               "%s: the value of '%s' is a string or a mapping with value:, found %s",
-			               what, k, quai_yaml_kind_name(v));
-		}
-		struct quai_pipeline_var *var = quai_pipeline_vars_add(out, k, value);
-		free(number);
-		var->raw = !expand;
-		var->description = desc ? xstrdup(desc) : NULL;
-	}
-	return 0;
-}
-
-/* ---- keywords ---- */
 
 static int parse_image(struct loader *l, struct quai_pipeline_image *img, const struct quai_yaml_node *v)
 {
@@ -285,7 +19,7 @@ static int parse_image(struct loader *l, struct quai_pipeline_image *img, const 
 		return 0;
 	}
 	static const char *const keys[] = {"name", "entrypoint", "pull_policy", NULL};
-	if (keys_in(l, v, "image", keys) < 0)
+	if (pl_keys_in(l, v, "image", keys) < 0)
 		return -1;
 	const struct quai_yaml_node *x = quai_yaml_get(v, "name");
 	const char *s = NULL;
@@ -319,7 +53,7 @@ static int parse_service(struct loader *l, struct quai_pipeline_service *s, cons
 	}
 	static const char *const keys[] = {"name",      "alias",       "entrypoint", "command",
 	                                   "variables", "pull_policy", NULL};
-	if (keys_in(l, v, "services", keys) < 0)
+	if (pl_keys_in(l, v, "services", keys) < 0)
 		return -1;
 	const struct quai_yaml_node *x = quai_yaml_get(v, "name");
 	if (!x)
@@ -385,7 +119,7 @@ static int parse_artifacts(struct loader *l, struct quai_pipeline_artifacts *a,
 	static const char *const keys[] = {"paths",     "exclude",   "untracked", "when",
 	                                   "expire_in", "expose_as", "name",      "public",
 	                                   "access",    "reports",   NULL};
-	if (keys_in(l, v, "artifacts", keys) < 0)
+	if (pl_keys_in(l, v, "artifacts", keys) < 0)
 		return -1;
 	a->set = true;
 	const struct quai_yaml_node *x = NULL;
@@ -394,7 +128,8 @@ static int parse_artifacts(struct loader *l, struct quai_pipeline_artifacts *a,
 		return -1;
 	if ((x = quai_yaml_get(v, "exclude")) && pl_strv(l, &a->exclude, x, "artifacts:exclude", true) < 0)
 		return -1;
-	if ((x = quai_yaml_get(v, "untracked")) && want_bool(l, &a->untracked, x, "artifacts:untracked") < 0)
+	if ((x = quai_yaml_get(v, "untracked")) &&
+	    pl_want_bool(l, &a->untracked, x, "artifacts:untracked") < 0)
 		return -1;
 	if ((x = quai_yaml_get(v, "when")) && parse_when(l, &a->when, x, "artifacts:when", WHEN_ART) < 0)
 		return -1;
@@ -427,7 +162,7 @@ static int parse_artifacts(struct loader *l, struct quai_pipeline_artifacts *a,
 					               "(junit and dotenv are)",
 					               k);
 			}
-		if (keys_in(l, x, "artifacts:reports", rkeys) < 0)
+		if (pl_keys_in(l, x, "artifacts:reports", rkeys) < 0)
 			return -1;
 		const struct quai_yaml_node *r = NULL;
 		if ((r = quai_yaml_get(x, "junit")) &&
@@ -444,14 +179,14 @@ static int parse_cache(struct loader *l, struct quai_pipeline_cache *c, const st
 {
 	static const char *const keys[] = {"key",       "paths",     "policy",        "when",
 	                                   "untracked", "unprotect", "fallback_keys", NULL};
-	if (keys_in(l, v, "cache", keys) < 0)
+	if (pl_keys_in(l, v, "cache", keys) < 0)
 		return -1;
 	const struct quai_yaml_node *x = NULL;
 	const char *s = NULL;
 	if ((x = quai_yaml_get(v, "key"))) {
 		if (x->type == QUAI_YAML_MAP) {
 			static const char *const kkeys[] = {"files", "prefix", NULL};
-			if (keys_in(l, x, "cache:key", kkeys) < 0)
+			if (pl_keys_in(l, x, "cache:key", kkeys) < 0)
 				return -1;
 			const struct quai_yaml_node *f = quai_yaml_get(x, "files");
 			if (!f)
@@ -479,7 +214,7 @@ static int parse_cache(struct loader *l, struct quai_pipeline_cache *c, const st
 		c->key = xstrdup("default");
 	if ((x = quai_yaml_get(v, "paths")) && pl_strv(l, &c->paths, x, "cache:paths", false) < 0)
 		return -1;
-	if ((x = quai_yaml_get(v, "untracked")) && want_bool(l, &c->untracked, x, "cache:untracked") < 0)
+	if ((x = quai_yaml_get(v, "untracked")) && pl_want_bool(l, &c->untracked, x, "cache:untracked") < 0)
 		return -1;
 	if ((x = quai_yaml_get(v, "when")) && parse_when(l, &c->when, x, "cache:when", WHEN_ART) < 0)
 		return -1;
@@ -488,7 +223,7 @@ static int parse_cache(struct loader *l, struct quai_pipeline_cache *c, const st
 		return -1;
 	if ((x = quai_yaml_get(v, "unprotect"))) {
 		bool b = false;
-		if (want_bool(l, &b, x, "cache:unprotect") < 0)
+		if (pl_want_bool(l, &b, x, "cache:unprotect") < 0)
 			return -1;
 	}
 	if ((x = quai_yaml_get(v, "policy"))) {
@@ -529,17 +264,17 @@ static int parse_retry(struct loader *l, struct quai_pipeline_retry *r, const st
 {
 	long long n = 0;
 	if (v->type == QUAI_YAML_SCALAR) {
-		if (want_int(l, &n, v, "retry", 0, 2) < 0)
+		if (pl_want_int(l, &n, v, "retry", 0, 2) < 0)
 			return -1;
 		r->max = (int)n;
 		return 0;
 	}
 	static const char *const keys[] = {"max", "when", "exit_codes", NULL};
-	if (keys_in(l, v, "retry", keys) < 0)
+	if (pl_keys_in(l, v, "retry", keys) < 0)
 		return -1;
 	const struct quai_yaml_node *x = NULL;
 	if ((x = quai_yaml_get(v, "max"))) {
-		if (want_int(l, &n, x, "retry:max", 0, 2) < 0)
+		if (pl_want_int(l, &n, x, "retry:max", 0, 2) < 0)
 			return -1;
 		r->max = (int)n;
 	}
@@ -570,7 +305,7 @@ static int parse_retry(struct loader *l, struct quai_pipeline_retry *r, const st
 		}
 	}
 	if ((x = quai_yaml_get(v, "exit_codes")) &&
-	    ints(l, &r->exit_codes, &r->nexit_codes, x, "retry:exit_codes") < 0)
+	    pl_ints(l, &r->exit_codes, &r->nexit_codes, x, "retry:exit_codes") < 0)
 		return -1;
 	return 0;
 }
@@ -580,16 +315,16 @@ static int parse_allow_failure(struct loader *l, struct quai_pipeline_job *job,
 {
 	if (v->type == QUAI_YAML_MAP) {
 		static const char *const keys[] = {"exit_codes", NULL};
-		if (keys_in(l, v, "allow_failure", keys) < 0)
+		if (pl_keys_in(l, v, "allow_failure", keys) < 0)
 			return -1;
 		const struct quai_yaml_node *x = quai_yaml_get(v, "exit_codes");
 		if (!x)
 			return pl_fail(l, v, "allow_failure: exit_codes is required");
 		job->allow_failure = false;
-		return ints(l, &job->allow_failure_codes, &job->nallow_failure_codes, x,
-		            "allow_failure:exit_codes");
+		return pl_ints(l, &job->allow_failure_codes, &job->nallow_failure_codes, x,
+		               "allow_failure:exit_codes");
 	}
-	return want_bool(l, &job->allow_failure, v, "allow_failure");
+	return pl_want_bool(l, &job->allow_failure, v, "allow_failure");
 }
 
 static int parse_needs(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
@@ -609,7 +344,7 @@ static int parse_needs(struct loader *l, struct quai_pipeline_job *job, const st
 		if (it->type == QUAI_YAML_MAP) {
 			static const char *const keys[] = {"job",      "artifacts", "optional", "parallel",
 			                                   "pipeline", "project",   "ref",      NULL};
-			if (keys_in(l, it, "needs", keys) < 0)
+			if (pl_keys_in(l, it, "needs", keys) < 0)
 				return -1;
 			const struct quai_yaml_node *x = NULL;
 			if (quai_yaml_get(it, "pipeline") || quai_yaml_get(it, "project") ||
@@ -621,14 +356,14 @@ static int parse_needs(struct loader *l, struct quai_pipeline_job *job, const st
 			if (pl_scalar(l, &s, x, "needs:job") < 0)
 				return -1;
 			if ((x = quai_yaml_get(it, "artifacts")) &&
-			    want_bool(l, &need.artifacts, x, "needs:artifacts") < 0)
+			    pl_want_bool(l, &need.artifacts, x, "needs:artifacts") < 0)
 				return -1;
 			if ((x = quai_yaml_get(it, "optional")) &&
-			    want_bool(l, &need.optional, x, "needs:optional") < 0)
+			    pl_want_bool(l, &need.optional, x, "needs:optional") < 0)
 				return -1;
 			if ((x = quai_yaml_get(it, "parallel"))) {
 				static const char *const pkeys[] = {"matrix", NULL};
-				if (keys_in(l, x, "needs:parallel", pkeys) < 0)
+				if (pl_keys_in(l, x, "needs:parallel", pkeys) < 0)
 					return -1;
 				matrix = quai_yaml_get(x, "matrix");
 			}
@@ -656,114 +391,6 @@ static int parse_needs(struct loader *l, struct quai_pipeline_job *job, const st
 	return 0;
 }
 
-void pl_instances_free(struct pl_instance *inst, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(inst[i].name);
-		quai_pipeline_vars_release(&inst[i].vars);
-	}
-	free(inst);
-}
-
-/* One matrix entry {A: [1, 2], B: x} multiplied out into inst. */
-static int matrix_entry(struct loader *l, struct pl_instance **inst, size_t *n, size_t *cap, const char *base,
-                        const struct quai_yaml_node *entry)
-{
-	if (entry->type != QUAI_YAML_MAP || entry->n == 0)
-		return pl_fail(l, entry,
-		               "parallel:matrix: each entry is a mapping of VARIABLE: value or [values]");
-	size_t nk = entry->n;
-	size_t *idx = xcalloc(nk, sizeof(size_t));
-	int rc = 0;
-	for (;;) {
-		if (*n >= MAX_PARALLEL) {
-			rc = pl_fail(l, entry, "parallel:matrix: more than %d jobs", MAX_PARALLEL);
-			break;
-		}
-		struct pl_instance one = {0};
-		struct quai_buf name = QUAI_BUF_INIT;
-		quai_buf_printf(&name, "%s: [", base);
-		for (size_t k = 0; k < nk && rc == 0; k++) {
-			const struct quai_yaml_node *key = entry->pairs[k].key, *v = entry->pairs[k].value;
-			const struct quai_yaml_node *item =
-			    v->type == QUAI_YAML_SEQ ? (v->n ? v->items[idx[k]] : NULL) : v;
-			const char *s = NULL;
-			if (!item)
-				rc = pl_fail(l, v, "parallel:matrix: an empty list of values");
-			else if (!quai_yaml_str(key))
-				rc = pl_fail(l, key, "parallel:matrix: variable names are strings");
-			else if (pl_scalar(l, &s, item, "parallel:matrix") == 0) {
-				quai_pipeline_vars_add(&one.vars, key->str, s);
-				quai_buf_printf(&name, "%s%s", k ? ", " : "", s);
-			} else
-				rc = -1;
-		}
-		quai_buf_putc(&name, ']');
-		one.name = quai_buf_detach(&name);
-		*inst = xgrow(*inst, cap, *n + 1, sizeof(**inst));
-		(*inst)[(*n)++] = one;
-		if (rc < 0)
-			break;
-		/* next combination, last key fastest */
-		size_t k = nk;
-		while (k-- > 0) {
-			const struct quai_yaml_node *v = entry->pairs[k].value;
-			size_t len = v->type == QUAI_YAML_SEQ ? v->n : 1;
-			if (++idx[k] < len)
-				break;
-			idx[k] = 0;
-		}
-		if (k == (size_t)-1)
-			break;
-	}
-	free(idx);
-	return rc;
-}
-
-int pl_matrix(struct loader *l, struct pl_instance **out, size_t *n, const char *base,
-              const struct quai_yaml_node *matrix)
-{
-	*out = NULL;
-	*n = 0;
-	if (!matrix || matrix->type != QUAI_YAML_SEQ || matrix->n == 0)
-		return pl_fail(l, matrix, "parallel:matrix: expected a list of mappings");
-	size_t cap = 0;
-	for (size_t i = 0; i < matrix->n; i++)
-		if (matrix_entry(l, out, n, &cap, base, matrix->items[i]) < 0) {
-			pl_instances_free(*out, *n);
-			*out = NULL;
-			*n = 0;
-			return -1;
-		}
-	for (size_t i = 0; i < *n; i++) {
-		(*out)[i].index = (int)i + 1;
-		(*out)[i].total = (int)*n;
-	}
-	return 0;
-}
-
-int pl_parallel(struct loader *l, struct pl_instance **out, size_t *n, const char *base,
-                const struct quai_yaml_node *parallel)
-{
-	if (parallel->type == QUAI_YAML_MAP) {
-		static const char *const keys[] = {"matrix", NULL};
-		if (keys_in(l, parallel, "parallel", keys) < 0)
-			return -1;
-		return pl_matrix(l, out, n, base, quai_yaml_get(parallel, "matrix"));
-	}
-	long long count = 0;
-	if (want_int(l, &count, parallel, "parallel", 1, MAX_PARALLEL) < 0)
-		return -1;
-	*out = xcalloc((size_t)count, sizeof(**out));
-	*n = (size_t)count;
-	for (long long i = 0; i < count; i++) {
-		(*out)[i].name = count == 1 ? xstrdup(base) : xasprintf("%s %lld/%lld", base, i + 1, count);
-		(*out)[i].index = (int)i + 1;
-		(*out)[i].total = (int)count;
-	}
-	return 0;
-}
-
 static int parse_environment(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
 {
 	const char *s = NULL;
@@ -771,7 +398,7 @@ static int parse_environment(struct loader *l, struct quai_pipeline_job *job, co
 		static const char *const keys[] = {
 		    "name",       "url", "action", "on_stop", "auto_stop_in", "deployment_tier",
 		    "kubernetes", NULL};
-		if (keys_in(l, v, "environment", keys) < 0)
+		if (pl_keys_in(l, v, "environment", keys) < 0)
 			return -1;
 		const struct quai_yaml_node *x = quai_yaml_get(v, "name");
 		if (!x)
@@ -794,7 +421,7 @@ static int parse_only_except(struct loader *l, const struct quai_yaml_node *v, c
 		return 0;
 	}
 	static const char *const keys[] = {"refs", "variables", "changes", "kubernetes", NULL};
-	if (keys_in(l, v, what, keys) < 0)
+	if (pl_keys_in(l, v, what, keys) < 0)
 		return -1;
 	const struct quai_yaml_node *x = NULL;
 	char **tmp = NULL;
@@ -896,7 +523,7 @@ static int kw_artifacts(struct loader *l, struct quai_pipeline_job *job, const s
 
 static int kw_interruptible(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)
 {
-	return want_bool(l, &job->interruptible, v, "interruptible");
+	return pl_want_bool(l, &job->interruptible, v, "interruptible");
 }
 
 static int kw_resource_group(struct loader *l, struct quai_pipeline_job *job, const struct quai_yaml_node *v)

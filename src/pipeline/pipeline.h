@@ -57,7 +57,7 @@ int quai_pipeline_vars_parse(struct quai_pipeline_vars *out, const char *text, s
 
 /* Expands $VAR, ${VAR} and $$ (a literal $) in s with the variables of
  * vars as GitLab does (unknown variables expand to ""); variables that are
- * not raw are expanded in turn, to a bounded depth, cycles left as written.
+ * not raw are expanded in turn, at most 10 levels deep (a cycle stops there).
  * Returns a new string the caller frees. */
 char *quai_pipeline_expand(const char *s, const struct quai_pipeline_vars *vars);
 
@@ -140,7 +140,8 @@ struct quai_pipeline_image {
 
 struct quai_pipeline_service {
 	char *name;  /* expanded image name */
-	char *alias; /* NULL: GitLab's default aliases (see quai_pipeline_service_aliases) */
+	char *alias; /* one or more names, comma-separated ("db,postgres"); NULL: GitLab's default
+		       aliases (see quai_pipeline_service_aliases) */
 	char **command;
 	char **entrypoint;
 	struct quai_pipeline_vars variables;
@@ -285,9 +286,9 @@ const struct quai_pipeline_job *quai_pipeline_find(const struct quai_pipeline *p
 /* The variables job runs with, in GitLab's precedence from lowest to
  * highest (a later key wins): predefined pipeline variables, the job's
  * predefined ones (CI_JOB_NAME, CI_JOB_STAGE, CI_JOB_ID = job_id,
- * CI_NODE_INDEX/TOTAL...), the file's global variables, the job's
- * variables, dotenv (from artifacts:reports:dotenv of the jobs it depends
- * on; may be NULL), then the context's variables. Values are expanded
+ * CI_NODE_INDEX/TOTAL...), the global variables the job inherits and its
+ * own (job->variables), dotenv (from artifacts:reports:dotenv of the jobs
+ * it depends on; may be NULL), then the context's variables. Values are expanded
  * (raw ones kept as written). Release out with quai_pipeline_vars_release. */
 void quai_pipeline_job_env(struct quai_pipeline_vars *out, const struct quai_pipeline *p,
                            const struct quai_pipeline_job *job, long job_id,

@@ -244,6 +244,8 @@ static int eval_exists(struct loader *l, bool *out, char **matched, const struct
 		const char *pat = *p;
 		while (*pat == '/')
 			pat++;
+		if (strcmp(pat, "..") == 0 || strncmp(pat, "../", 3) == 0 || strstr(pat, "/../"))
+			continue; /* outside the project: never exists */
 		if (!strpbrk(pat, "*?[{")) {
 			char *full = xasprintf("%s/%s", l->p->project_dir, pat);
 			struct stat st;

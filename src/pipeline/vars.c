@@ -321,6 +321,16 @@ static void add_commit(struct quai_pipeline_vars *out, const struct quai_pipelin
 	} else if (ctx->branch && !(ctx->source && strcmp(ctx->source, "merge_request_event") == 0)) {
 		add(out, "CI_COMMIT_BRANCH", ctx->branch);
 	}
+	if (ctx->source && strcmp(ctx->source, "merge_request_event") == 0) {
+		/* a detached merge request pipeline from the branch into the default one */
+		add(out, "CI_MERGE_REQUEST_ID", "1");
+		add(out, "CI_MERGE_REQUEST_IID", "1");
+		add(out, "CI_MERGE_REQUEST_EVENT_TYPE", "detached");
+		add(out, "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", ref);
+		add(out, "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "");
+		add(out, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", def);
+		add(out, "CI_MERGE_REQUEST_TITLE", title);
+	}
 	add(out, "CI_COMMIT_MESSAGE", msg);
 	add(out, "CI_COMMIT_TITLE", title);
 	add(out, "CI_COMMIT_DESCRIPTION", desc);
@@ -407,8 +417,7 @@ void quai_pipeline_job_env(struct quai_pipeline_vars *out, const struct quai_pip
 	*out = (struct quai_pipeline_vars){0};
 	pl_vars_append(out, &p->predefined);
 	add_job(out, p, job, job_id);
-	pl_vars_append(out, &p->variables);
-	pl_vars_append(out, &job->variables);
+	pl_vars_append(out, &job->variables); /* the globals it inherits, then its own */
 	pl_vars_append(out, dotenv);
 	pl_vars_append(out, &p->user);
 	/* one entry per key, the winner, at the place of its first definition */

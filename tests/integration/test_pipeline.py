@@ -98,6 +98,17 @@ def test_list_text(quai):
     assert "skipped" in lines[2] and "no rule matched" in lines[2]
 
 
+def test_list_json(quai):
+    import json
+    r = quai("pipeline", "list", "--format", "json", "-C", "project", "-f", "needs-dag.yml", cwd=DATA)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["created"] is True and doc["stages"][0] == ".pre"
+    jobs = {j["name"]: j for j in doc["jobs"]}
+    assert jobs["mac:rspec"]["needs"] == ["mac:build"]
+    assert jobs["production"]["needs"] is None and jobs["production"]["stage"] == "deploy"
+
+
 def test_default_file_and_git(quai, tmp_path):
     (tmp_path / ".gitlab-ci.yml").write_text("job:\n  script: echo\n  rules:\n    - if: $CI_COMMIT_BRANCH == 'dev'\n")
     git = tmp_path / ".git"

@@ -243,6 +243,70 @@ static void test_load_and_env(void **state)
 	quai_pipeline_free(p);
 }
 
+static void test_env_inherit_and_dotenv(void **state)
+{
+	struct quai_pipeline *p =
+	    load("variables: {G: g, H: h}\n"
+	         "a:\n  inherit: {variables: [H]}\n  script: [x]\n"
+	         "b:\n  inherit: {variables: false}\n  variables: {OWN: $H}\n  script: [x]\n",
+	         "main");
+	struct quai_pipeline_vars dotenv = {0}, env;
+	quai_pipeline_vars_add(&dotenv, "FROM_DOTENV", "1");
+	quai_pipeline_job_env(&env, p, quai_pipeline_find(p, "a"), 1, &dotenv);
+	assert_null(quai_pipeline_vars_get(&env, "G"));
+	assert_string_equal(quai_pipeline_vars_get(&env, "H")->value, "h");
+	assert_string_equal(quai_pipeline_vars_get(&env, "FROM_DOTENV")->value, "1");
+	quai_pipeline_vars_release(&env);
+	quai_pipeline_job_env(&env, p, quai_pipeline_find(p, "b"), 2, NULL);
+	assert_null(quai_pipeline_vars_get(&env, "G"));
+	assert_string_equal(quai_pipeline_vars_get(&env, "OWN")->value, "");
+	quai_pipeline_vars_release(&env);
+	quai_pipeline_vars_release(&dotenv);
+	quai_pipeline_free(p);
+}
+
+static int fake_compare(void *ud, const char *ref, char ***out, struct quai_error **err)
+{
+	int *calls = ud;
+	(*calls)++;
+	if (strcmp(ref, "refs/heads/main") != 0)
+		return quai_error_set(err, QUAI_EXIT_USAGE, "unknown ref '%s'", ref);
+	char **v = calloc(2, sizeof(char *));
+	v[0] = strdup("api/server.go");
+	*out = v;
+	return 0;
+}
+
+static void test_changes_compare_to(void **state)
+{
+	const char *text = "api:\n  script: [x]\n  rules:\n    - changes:\n        paths: ['api/**/*']\n"
+	                   "        compare_to: refs/heads/$CI_DEFAULT_BRANCH\n"
+	                   "web:\n  script: [x]\n  rules:\n    - changes:\n        paths: ['web/*']\n"
+	                   "        compare_to: refs/heads/main\n"
+	                   "push:\n  script: [x]\n  rules:\n    - changes: ['web/*']\n";
+	const char *changed[] = {"web/index.html"};
+	int calls = 0;
+	struct quai_pipeline_context ctx = {
+	    .project_dir = ".",
+	    .file = "t.yml",
+	    .data = text,
+	    .len = strlen(text),
+	    .branch = "feature",
+	    .changes = {changed, 1, false},
+	    .compare = fake_compare,
+	    .compare_ud = &calls,
+	};
+	struct quai_pipeline *p = NULL;
+	struct quai_error *err = NULL;
+	if (quai_pipeline_load(&p, &ctx, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(calls, 2);
+	assert_true(quai_pipeline_find(p, "api")->created);
+	assert_false(quai_pipeline_find(p, "web")->created); /* web/ did not change since main */
+	assert_true(quai_pipeline_find(p, "push")->created); /* it did in the push */
+	quai_pipeline_free(p);
+}
+
 static void test_alias_bomb_is_cheap(void **state)
 {
 	struct quai_pipeline *p = load(".a: &a [x, x, x, x, x, x, x, x, x, x]\n"
@@ -267,6 +331,8 @@ int main(void)
 	    cmocka_unit_test(test_slug_and_aliases),
 	    cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_load_and_env),
+	    cmocka_unit_test(test_env_inherit_and_dotenv),
+	    cmocka_unit_test(test_changes_compare_to),
 	    cmocka_unit_test(test_alias_bomb_is_cheap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
