@@ -413,6 +413,25 @@ static int job_process(struct run *r, size_t idx, int out_fd)
 	if (mkdir_p(workdir) < 0)
 		return -1;
 
+	if (j->when == QUAI_PIPELINE_DELAYED && j->start_in_s > 0) {
+		cleanup_free char *m = xasprintf("Delayed job: starting in %lds (start_in: %s)\n", j->start_in_s,
+		                                 j->start_in ? j->start_in : "");
+		if (write(out_fd, m, strlen(m)) < 0) {
+		}
+		double until = now_s() + (double)j->start_in_s;
+		while (now_s() < until && !interrupted) {
+			struct timespec nap = {0, 100 * 1000 * 1000};
+			nanosleep(&nap, NULL);
+		}
+		if (interrupted) {
+			FILE *f = fopen(result, "w");
+			if (f) {
+				fputs("0 -1 0 0 1\n", f);
+				fclose(f);
+			}
+			return 0;
+		}
+	}
 	section(out_fd, "get_sources", "Getting source from the commit");
 	const char *xargv[] = {"tar", "-C", workdir, "-xf", r->src_tar, NULL};
 	run_argv(xargv, NULL);

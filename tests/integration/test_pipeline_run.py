@@ -259,3 +259,14 @@ def test_bad_file_is_usage_error(quai, tmp_path):
     r, _ = run(quai, d)
     assert r.returncode == 2
     assert ".gitlab-ci.yml:1:" in r.stderr
+
+
+def test_delayed_job_waits(quai, tmp_path):
+    d = project(tmp_path, """
+later: {script: ["echo later-ran"], when: delayed, start_in: 1 second}
+""")
+    t0 = time.monotonic()
+    r, rep = run(quai, d)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert time.monotonic() - t0 >= 1
+    assert "later-ran" in r.stdout and "Delayed job: starting in 1s" in r.stdout
