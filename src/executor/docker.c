@@ -77,6 +77,7 @@ struct create {
 	const char *const *aliases;
 	const char *const *binds;
 	bool privileged;
+	long long memory;
 	const char *run_id;
 	const char *role;
 };
@@ -96,6 +97,10 @@ static int create_container(struct quai_engine *e, char **out_id, const struct c
 	                                              "io.quai.pipeline.role", c->role));
 	json_t *hc = json_object();
 	json_object_set_new(hc, "Privileged", json_boolean(c->privileged));
+	if (c->memory > 0) {
+		json_object_set_new(hc, "Memory", json_integer(c->memory));
+		json_object_set_new(hc, "MemorySwap", json_integer(c->memory));
+	}
 	if (c->binds)
 		json_object_set_new(hc, "Binds", strv_json(c->binds));
 	if (c->network)
@@ -325,7 +330,7 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 	struct create c = {.image = job->image, .cmd = cmd, .entrypoint = job->entrypoint,
 	                   .clear_entrypoint = !job->entrypoint, .env = job->env, .workdir = job->project_dir,
 	                   .network = netname, .binds = binds[0] ? binds : NULL, .privileged = job->privileged,
-	                   .run_id = job->run_id, .role = "job"};
+	                   .memory = job->memory, .run_id = job->run_id, .role = "job"};
 	if (create_container(e, &job_id, &c, err) < 0)
 		goto out;
 	if (copy_in(e, job_id, job->rootdir, tarfile, err) < 0)

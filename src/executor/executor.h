@@ -85,6 +85,7 @@ struct quai_executor_job {
 	size_t nservices;
 	bool docker_socket; /* bind-mount the engine's unix socket */
 	bool privileged;
+	long long memory; /* bytes; 0: no limit */
 	const char *run_id; /* io.quai.run label */
 	/* set from a signal handler: stop the job (the executor kills it) */
 	volatile int *interrupted;

@@ -1,4 +1,5 @@
 /* `executors:` in quai.yml: [{name, type: docker|shell, tags, docker_socket, privileged}]. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -44,13 +45,28 @@ static int parse_one(const struct quai_yaml_doc *doc, const struct quai_yaml_nod
 		} else if (strcmp(k, "docker_socket") == 0) {
 			if (get_bool(doc, v, &x->docker_socket, err) < 0)
 				return -1;
+		} else if (strcmp(k, "memory") == 0 && v->type == QUAI_YAML_SCALAR) {
+			char *end;
+			long long n = strtoll(v->str, &end, 10);
+			long long unit = 1;
+			if (*end == 'k' || *end == 'K')
+				unit = 1024;
+			else if (*end == 'm' || *end == 'M')
+				unit = 1024 * 1024;
+			else if (*end == 'g' || *end == 'G')
+				unit = 1024LL * 1024 * 1024;
+			if (unit > 1)
+				end++;
+			if (end == v->str || *end || n <= 0)
+				return quai_yaml_fail(err, doc, v, "memory is a size like 512m or 2g");
+			x->memory = n * unit;
 		} else if (strcmp(k, "privileged") == 0) {
 			if (get_bool(doc, v, &x->privileged, err) < 0)
 				return -1;
 		} else {
 			return quai_yaml_fail(err, doc, m->pairs[i].key,
 			                      "unknown or mistyped key '%.60s' in an executor (known: name, type, tags, "
-			                      "docker_socket, privileged)",
+			                      "docker_socket, privileged, memory)",
 			                      k);
 		}
 	}

@@ -19,6 +19,7 @@ struct quai_pipeline_run_executor {
 	char **tags; /* NULL-terminated, may be NULL */
 	bool docker_socket;
 	bool privileged;
+	long long memory; /* docker: the container's memory limit in bytes (`memory: 512m`); 0: none */
 };
 
 /* Reads `executors:` from PROJECT_DIR/quai.yml when it exists (none: *out

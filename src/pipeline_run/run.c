@@ -529,6 +529,7 @@ static int job_process(struct run *r, size_t idx, int out_fd)
 	    .nservices = j->nservices,
 	    .docker_socket = s->executor && s->executor->docker_socket,
 	    .privileged = s->executor && s->executor->privileged,
+	    .memory = s->executor ? s->executor->memory : 0,
 	    .run_id = r->run_id,
 	    .interrupted = &interrupted,
 	};

@@ -155,3 +155,17 @@ slow:
     assert p.returncode == 1, out + err
     assert "canceled" in out
     wait_until(lambda: leftovers(docker_env) == [], timeout=10, what="no leftovers")
+
+
+def test_oom_killed_reported(dquai, docker_env, busybox_image, tmp_path):
+    d = project(tmp_path, f"""
+hog:
+  image: {busybox_image}
+  tags: [small]
+  script: ["dd if=/dev/zero of=/dev/null bs=200M count=1"]
+""", {"quai.yml": "executors:\n  - {name: small, type: docker, tags: [small], memory: 32m}\n"})
+    r, rep = drun(dquai, d)
+    assert r.returncode == 1
+    assert "killed by the OOM killer" in r.stdout and "OOM killed" in r.stdout
+    assert statuses(rep) == {"hog": "failed"}
+    assert leftovers(docker_env) == []
