@@ -293,6 +293,9 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 	cleanup_free char *tarfile = xasprintf("%s.tar", job->workdir);
 	cleanup_free char *netname = NULL;
 	cleanup_free char *bind = NULL;
+	cleanup_free char *logpath = NULL;
+	cleanup_free char *parent = NULL;
+	cleanup_error struct quai_error *lerr = NULL;
 
 	if (ensure_image(e, job->image, job->out_fd, err) < 0)
 		goto out;
@@ -339,12 +342,11 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 		goto out;
 
 	struct logs l = {job->out_fd, job->interrupted, killer, job_id, false};
-	cleanup_free char *logpath = xasprintf("/containers/%s/logs", job_id);
+	logpath = xasprintf("/containers/%s/logs", job_id);
 	struct quai_engine_request req = {.path = logpath, .query = "follow=1&stdout=1&stderr=1",
 	                                  .timeout_ms = job->timeout_s > 0 ? job->timeout_s * 1000 : 0,
 	                                  .on_output = on_log, .on_tick = on_tick, .arg = &l};
 	struct quai_engine_response resp = {0};
-	cleanup_error struct quai_error *lerr = NULL;
 	int lrc = quai_engine_request(e, &req, &resp, &lerr);
 	quai_engine_response_release(&resp);
 	if (l.killed)
@@ -372,7 +374,7 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 	json_decref(insp);
 
 	/* the project back out, with what the job made */
-	cleanup_free char *parent = xstrdup(job->workdir);
+	parent = xstrdup(job->workdir);
 	char *slash = strrchr(parent, '/');
 	if (slash)
 		*slash = '\0';
