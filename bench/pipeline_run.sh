@@ -38,6 +38,7 @@ make_project() { # name image
     echo "test: {stage: test, script: [echo tested]}"
   } > "$dir/.gitlab-ci.yml"
   git -C "$dir" init -q -b main
+  git -C "$dir" remote add origin https://gitlab.example.com/group/project.git
   git -C "$dir" add .gitlab-ci.yml
   git -C "$dir" -c user.email=bench@quai -c user.name=bench commit -qm bench
   echo "$dir"
@@ -48,6 +49,12 @@ shell_dir=$(make_project shell "")
 cases=(--case shell -- "quai=$quai pipeline run $shell_dir"
        "gitlab-ci-local=$glcl --cwd $(realpath --relative-to="$top" "$shell_dir")" "$direct")
 if [ -n "${DOCKER_HOST:-}" ] && [ -n "${QUAI_TEST_BUSYBOX_IMAGE:-}" ]; then
+  # gitlab-ci-local copies files with its util image from Docker Hub; without
+  # network access, the busybox image stands in for it (cp, sh, chown)
+  docker=${QUAI_TEST_DOCKER_CLI:-docker}
+  util=docker.io/firecow/gitlab-ci-local-util:latest
+  "$docker" image inspect "$util" >/dev/null 2>&1 || "$docker" pull -q "$util" >/dev/null 2>&1 ||
+    "$docker" tag "$QUAI_TEST_BUSYBOX_IMAGE" "$util"
   docker_dir=$(make_project docker "$QUAI_TEST_BUSYBOX_IMAGE")
   cases+=(--case docker -- "quai=$quai pipeline run $docker_dir"
           "gitlab-ci-local=$glcl --cwd $(realpath --relative-to="$top" "$docker_dir")" "$direct")
