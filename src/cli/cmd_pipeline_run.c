@@ -1,15 +1,18 @@
 /* quai pipeline run: runs the jobs .gitlab-ci.yml (or .quai-ci.yml)
  * creates for this commit and branch, on the docker and shell executors.
  * `quai pipeline run` is dispatched here, in quai-engine, by main.c. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "core/cleanup.h"
+#include "executor/executor.h"
 #include "core/xalloc.h"
-#include "git/git.h"
 #include "pipeline/pipeline.h"
 #include "pipeline_run/pipeline_run.h"
 #include "core/banned.h"
@@ -139,6 +142,32 @@ bad:
 	return -1;
 }
 
+/* The output of `git -C dir ARGS...`, or NULL. */
+static char *git_output(const char *dir, const char *a1, const char *a2, const char *a3)
+{
+	char tmpl[] = "/tmp/quai-git-XXXXXX";
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		return NULL;
+	unlink(tmpl);
+	const char *argv[] = {"git", "-C", dir, a1, a2, a3, NULL};
+	int rc = quai_executor_spawn(argv, NULL, -1, fd, -1);
+	struct quai_buf b = QUAI_BUF_INIT;
+	char buf[4096];
+	ssize_t n;
+	lseek(fd, 0, SEEK_SET);
+	while (rc == 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		quai_buf_add(&b, buf, (size_t)n);
+	close(fd);
+	if (rc != 0) {
+		quai_buf_release(&b);
+		return NULL;
+	}
+	while (b.len && b.data[b.len - 1] == '\n')
+		quai_buf_truncate(&b, b.len - 1);
+	return quai_buf_detach(&b);
+}
+
 int cmd_pipeline_run(int argc, char **argv)
 {
 	/* argv: "run" [options] [DIR] (after "pipeline") */
@@ -148,9 +177,7 @@ int cmd_pipeline_run(int argc, char **argv)
 	struct quai_pipeline_run_executor *ex = NULL;
 	size_t nex = 0;
 	cleanup_error struct quai_error *err = NULL;
-	cleanup_free char *branch = NULL, *defbranch = NULL;
-	char sha[41] = "";
-	struct quai_git *g = NULL;
+	cleanup_free char *branch = NULL, *head = NULL;
 	if (argc < 2 || strcmp(argv[1], "run") != 0) {
 		quai_cli_error("quai-engine pipeline: only 'run' is here; see 'quai help pipeline'");
 		return QUAI_EXIT_USAGE;
@@ -165,16 +192,25 @@ int cmd_pipeline_run(int argc, char **argv)
 	}
 	const char *dir = optind < argc ? argv[optind] : ".";
 	o.ctx.project_dir = dir;
-	if (quai_git_open(&g, dir, NULL) == 0) {
-		if (quai_git_resolve(g, sha, "HEAD", NULL) == 0)
-			o.ctx.sha = sha;
-		quai_git_branch(g, &branch, NULL);
-		quai_git_default_branch(g, &defbranch, NULL);
-		quai_git_free(g);
+	/* the commit, the branch HEAD points to and the message, in one call */
+	head = git_output(dir, "log", "-1", "--format=%H%n%D%n%B");
+	if (head && strlen(head) >= 40 && head[40] == '\n') {
+		head[40] = '\0';
+		o.ctx.sha = head;
+		char *deco = head + 41;
+		char *nl = strchr(deco, '\n');
+		if (nl) {
+			*nl = '\0';
+			o.ctx.commit_message = nl + 1;
+		}
+		const char *arrow = strstr(deco, "HEAD -> ");
+		if (arrow) {
+			arrow += 8;
+			branch = xstrndup(arrow, strcspn(arrow, ","));
+		}
 	}
 	if (!o.ctx.branch && !o.ctx.tag)
 		o.ctx.branch = branch ? branch : "main";
-	o.ctx.default_branch = defbranch;
 	o.ctx.changes.all = true;
 	o.ctx.variables = &o.vars;
 	if (quai_pipeline_load(&p, &o.ctx, &err) < 0) {

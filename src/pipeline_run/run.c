@@ -118,16 +118,36 @@ static int run_argv(const char *const *argv, const char *cwd)
 	return quai_executor_spawn(argv, cwd, -1, -1, 2);
 }
 
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
 static void rm_rf(const char *path)
 {
-	const char *argv[] = {"rm", "-rf", "--", path, NULL};
-	run_argv(argv, NULL);
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int mkdir_p(const char *path)
 {
-	const char *argv[] = {"mkdir", "-p", "--", path, NULL};
-	return run_argv(argv, NULL) == 0 ? 0 : -1;
+	cleanup_free char *p = xstrdup(path);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*q = '/';
+	}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
 }
 
 static void copy_tree(const char *from, const char *to)
