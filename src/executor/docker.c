@@ -19,6 +19,37 @@
 
 int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_executor_result *res,
                              struct quai_error **err);
+void quai_executor_release_docker(void *pending);
+
+/* What a job leaves in the engine until it is released. */
+struct leftovers {
+	struct quai_engine *e, *killer;
+	char *job_id, *net_id;
+	char **svc_ids;
+	size_t nservices;
+};
+
+void quai_executor_release_docker(void *pending)
+{
+	struct leftovers *l = pending;
+	if (!l)
+		return;
+	if (l->job_id)
+		quai_engine_container_remove(l->killer, l->job_id, NULL);
+	for (size_t i = 0; i < l->nservices; i++)
+		if (l->svc_ids[i])
+			quai_engine_container_remove(l->killer, l->svc_ids[i], NULL);
+	if (l->net_id)
+		quai_engine_network_remove(l->killer, l->net_id, NULL);
+	for (size_t i = 0; i < l->nservices; i++)
+		free(l->svc_ids[i]);
+	free(l->svc_ids);
+	free(l->job_id);
+	free(l->net_id);
+	quai_engine_free(l->e);
+	quai_engine_free(l->killer);
+	free(l);
+}
 
 static int on_pull(void *arg, json_t *msg, struct quai_error **err)
 {
@@ -378,23 +409,15 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 	char *slash = strrchr(parent, '/');
 	if (slash)
 		*slash = '\0';
-	if (copy_out(e, job_id, job->project_dir, parent, tarfile, err) < 0)
+	if (job->copy_out && copy_out(e, job_id, job->project_dir, parent, tarfile, err) < 0)
 		goto out;
 	rc = 0;
-out:
-	if (job_id)
-		quai_engine_container_remove(killer, job_id, NULL);
-	for (size_t i = 0; i < job->nservices; i++)
-		if (svc_ids[i])
-			quai_engine_container_remove(killer, svc_ids[i], NULL);
-	if (net_id)
-		quai_engine_network_remove(killer, net_id, NULL);
-	for (size_t i = 0; i < job->nservices; i++)
-		free(svc_ids[i]);
-	free(svc_ids);
-	free(job_id);
-	free(net_id);
-	quai_engine_free(e);
-	quai_engine_free(killer);
+out:;
+	struct leftovers *left = xmalloc(sizeof(*left));
+	*left = (struct leftovers){e, killer, job_id, net_id, svc_ids, job->nservices};
+	if (rc == 0 && job->defer_cleanup && !(job->interrupted && *job->interrupted))
+		res->pending = left;
+	else
+		quai_executor_release_docker(left);
 	return rc;
 }

@@ -87,6 +87,12 @@ struct quai_executor_job {
 	bool privileged;
 	long long memory; /* bytes; 0: no limit */
 	const char *run_id; /* io.quai.run label */
+	/* docker: copy project_dir back out into workdir's parent at the end
+	 * (only needed when artifacts or cache are collected from it) */
+	bool copy_out;
+	/* docker: leave the containers and network for quai_executor_release,
+	 * so the caller can report the result first */
+	bool defer_cleanup;
 	/* set from a signal handler: stop the job (the executor kills it) */
 	volatile int *interrupted;
 };
@@ -96,7 +102,11 @@ struct quai_executor_result {
 	bool timed_out;
 	bool oom_killed;
 	bool canceled;
+	void *pending; /* what defer_cleanup left; see quai_executor_release */
 };
+
+/* Removes what a run with defer_cleanup left (containers, network). */
+void quai_executor_release(struct quai_executor_result *res);
 
 /* Runs the job. -1 with an error when it could not be run at all (the
  * image cannot be pulled, the engine does not answer); a script that fails

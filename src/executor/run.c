@@ -7,6 +7,15 @@ int quai_executor_run_shell(const struct quai_executor_job *job, struct quai_exe
 int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_executor_result *res,
                              struct quai_error **err);
 
+void quai_executor_release_docker(void *pending);
+
+void quai_executor_release(struct quai_executor_result *res)
+{
+	if (res->pending)
+		quai_executor_release_docker(res->pending);
+	res->pending = NULL;
+}
+
 int quai_executor_run(const struct quai_executor_job *job, struct quai_executor_result *res,
                       struct quai_error **err)
 {

@@ -80,6 +80,9 @@ struct run {
 	char *run_id;
 	char **masked;
 	size_t namewidth;
+	/* job processes that reported their result and still clean up */
+	pid_t *reap;
+	size_t nreap, reapcap;
 };
 
 static double now_s(void)
@@ -551,6 +554,8 @@ static int job_process(struct run *r, size_t idx, int out_fd)
 	    .privileged = s->executor && s->executor->privileged,
 	    .memory = s->executor ? s->executor->memory : 0,
 	    .run_id = r->run_id,
+	    .copy_out = j->artifacts.set || j->ncaches > 0,
+	    .defer_cleanup = true,
 	    .interrupted = &interrupted,
 	};
 	section(out_fd, "step_script", shell ? "Executing the script on the shell executor"
@@ -598,6 +603,10 @@ static int job_process(struct run *r, size_t idx, int out_fd)
 		fprintf(f, "%d %d %d %d %d\n", rc, res.exit_code, res.timed_out, res.oom_killed, res.canceled);
 		fclose(f);
 	}
+	/* the result is known: the scheduler goes on while this removes the
+	 * containers and the scratch files */
+	close(out_fd);
+	quai_executor_release(&res);
 	rm_rf(jobdir);
 
 	for (size_t i = 0; i < j->nservices; i++) {
@@ -720,9 +729,8 @@ static void start_job(struct run *r, size_t idx)
 static void finish_job(struct run *r, size_t idx)
 {
 	struct jstate *s = &r->js[idx];
-	int st;
-	while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
-		;
+	r->reap = xgrow(r->reap, &r->reapcap, r->nreap + 1, sizeof(*r->reap));
+	r->reap[r->nreap++] = s->pid;
 	s->pid = 0;
 	cleanup_free char *result = xasprintf("%s/result-%zu", r->dir, idx);
 	cleanup_free char *data = NULL;
@@ -1013,6 +1021,12 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 					kill(r.js[i].pid, SIGTERM);
 		}
 
+		for (size_t i = 0; i < r.nreap; i++) {
+			int st;
+			if (r.reap[i] > 0 && waitpid(r.reap[i], &st, WNOHANG) == r.reap[i])
+				r.reap[i] = -1;
+		}
+
 		/* wait for output or an end */
 		struct pollfd *pfd = xcalloc(r.n + 1, sizeof(*pfd));
 		size_t *which = xcalloc(r.n + 1, sizeof(*which));
@@ -1040,6 +1054,12 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 		free(pfd);
 		free(which);
 	}
+	/* every job process ends (its containers removed) before quai does */
+	for (size_t i = 0; i < r.nreap; i++) {
+		int st;
+		while (r.reap[i] > 0 && waitpid(r.reap[i], &st, 0) < 0 && errno == EINTR)
+			;
+	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 
@@ -1062,6 +1082,7 @@ out:
 	}
 	free(r.js);
 	free(r.masked);
+	free(r.reap);
 	rm_rf(r.dir);
 	free(r.dir);
 	free(r.src_tar);
