@@ -37,6 +37,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_pipeline(int argc, char **argv);
 int cmd_pipeline_run(int argc, char **argv);
 int cmd_push(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 
 extern const char cmd_build_usage[];
@@ -50,6 +51,7 @@ extern const char cmd_plan_usage[];
 extern const char cmd_pipeline_usage[];
 extern const char cmd_pipeline_run_usage[];
 extern const char cmd_push_usage[];
+extern const char cmd_run_usage[];
 extern const char cmd_test_usage[];
 
 struct quai_findings;

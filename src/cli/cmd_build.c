@@ -43,6 +43,7 @@ const char cmd_build_usage[] = "usage: quai build [OPTIONS] DIR\n"
                                "      --log FILE           write the whole build output to FILE\n"
                                "      --max-context SIZE   refuse a context larger than SIZE bytes\n"
                                "                           (suffix K, M or G; default 8G; 0: no limit)\n"
+                               "      --iidfile FILE       write the image ID to FILE\n"
                                "  -h, --help               show this help\n"
                                "\n"
                                "The image gets the OCI labels org.opencontainers.image.created, .revision\n"
@@ -53,7 +54,7 @@ const char cmd_build_usage[] = "usage: quai build [OPTIONS] DIR\n"
                                "environment error.\n";
 
 struct build_opts {
-	const char *dir, *file, *target, *log;
+	const char *dir, *file, *target, *log, *iidfile;
 	char **owned; /* strings made here for args and labels */
 	size_t nowned, owned_cap;
 	bool no_cache, pull, no_lint;
@@ -70,7 +71,8 @@ enum {
 	OPT_PULL,
 	OPT_NO_LINT,
 	OPT_LOG,
-	OPT_MAX_CONTEXT
+	OPT_MAX_CONTEXT,
+	OPT_IIDFILE
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +86,7 @@ static const struct option long_opts[] = {
     {"no-lint", no_argument, NULL, OPT_NO_LINT},
     {"log", required_argument, NULL, OPT_LOG},
     {"max-context", required_argument, NULL, OPT_MAX_CONTEXT},
+    {"iidfile", required_argument, NULL, OPT_IIDFILE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -179,6 +182,9 @@ static int parse_opts(struct build_opts *o, int argc, char **argv)
 			break;
 		case OPT_LOG:
 			o->log = optarg;
+			break;
+		case OPT_IIDFILE:
+			o->iidfile = optarg;
 			break;
 		case OPT_MAX_CONTEXT:
 			if (parse_size(optarg, &o->max_context) < 0) {
@@ -502,6 +508,17 @@ static ssize_t context_read(void *arg, char *buf, size_t n, struct quai_error **
 	return quai_context_read(arg, buf, n, err);
 }
 
+static int write_iidfile(const char *path, const char *id, struct quai_error **err)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return quai_error_errno(err, errno, "open '%s'", path);
+	fputs(id, f);
+	if (fclose(f) != 0)
+		return quai_error_errno(err, errno, "write '%s'", path);
+	return 0;
+}
+
 static int build(struct build_opts *o, struct view *v, struct quai_error **err)
 {
 	cleanup_free char *dockerfile = o->file ? xstrdup(o->file) : xasprintf("%s/Dockerfile", o->dir);
@@ -538,6 +555,8 @@ static int build(struct build_opts *o, struct view *v, struct quai_error **err)
 		if (v->tty && v->output.len)
 			fputs(quai_buf_str(&v->output), stderr);
 	}
+	if (rc == 0 && o->iidfile)
+		rc = write_iidfile(o->iidfile, id, err);
 	json_t *info = NULL;
 	if (rc == 0 && quai_engine_image_inspect(e, &info, id, NULL) == 0) {
 		double mb = (double)json_integer_value(json_object_get(info, "Size")) / 1e6;

@@ -12,44 +12,48 @@
 #include "core/banned.h"
 
 const char cmd_compose_usage[] =
-	"usage: quai compose [OPTIONS] config [OPTIONS]\n"
-	"\n"
-	"Loads a compose project as docker compose does (files merged in order,\n"
-	"variables interpolated, extends and include resolved), checks it against the\n"
-	"Compose Specification and prints the resolved model. Problems are printed as\n"
-	"file:line:col: error: QC1000 path: message.\n"
-	"\n"
-	"Options:\n"
-	"  -f, --file FILE              compose file (repeatable; default: compose.yaml,\n"
-	"                               compose.yml, docker-compose.yml or\n"
-	"                               docker-compose.yaml, plus its override file)\n"
-	"      --env-file FILE          read variables from FILE instead of .env\n"
-	"                               (repeatable)\n"
-	"      --project-directory DIR  relative paths resolve against DIR (default:\n"
-	"                               the directory of the first file)\n"
-	"  -p, --project-name NAME      the project name\n"
-	"      --format FORMAT          yaml (default) or json\n"
-	"  -q, --quiet                  only check, print nothing when all is well\n"
-	"  -h, --help                   show this help\n"
-	"\n"
-	"Exit status: 0 valid, 1 problems found, 2 usage error or unreadable file.\n";
+    "usage: quai compose [OPTIONS] config [OPTIONS]\n"
+    "\n"
+    "Loads a compose project as docker compose does (files merged in order,\n"
+    "variables interpolated, extends and include resolved), checks it against the\n"
+    "Compose Specification and prints the resolved model. Problems are printed as\n"
+    "file:line:col: error: QC1000 path: message.\n"
+    "\n"
+    "Options:\n"
+    "  -f, --file FILE              compose file, - for standard input (repeatable;\n"
+    "                               default: compose.yaml,\n"
+    "                               compose.yml, docker-compose.yml or\n"
+    "                               docker-compose.yaml, plus its override file)\n"
+    "      --env-file FILE          read variables from FILE instead of .env\n"
+    "                               (repeatable)\n"
+    "      --project-directory DIR  relative paths resolve against DIR (default:\n"
+    "                               the directory of the first file)\n"
+    "  -p, --project-name NAME      the project name\n"
+    "      --profile NAME           also print the services of profile NAME\n"
+    "                               (repeatable; default: COMPOSE_PROFILES; *: all)\n"
+    "      --format FORMAT          yaml (default) or json\n"
+    "  -q, --quiet                  only check, print nothing when all is well\n"
+    "  -h, --help                   show this help\n"
+    "\n"
+    "Exit status: 0 valid, 1 problems found, 2 usage error or unreadable file.\n";
 
-enum { OPT_ENV_FILE = 256, OPT_FORMAT, OPT_PROJECT_DIR };
+enum { OPT_ENV_FILE = 256, OPT_FORMAT, OPT_PROJECT_DIR, OPT_PROFILE };
 
 static const struct option long_opts[] = {
-	{ "file", required_argument, NULL, 'f' },
-	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
-	{ "project-directory", required_argument, NULL, OPT_PROJECT_DIR },
-	{ "project-name", required_argument, NULL, 'p' },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"file", required_argument, NULL, 'f'},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"project-directory", required_argument, NULL, OPT_PROJECT_DIR},
+    {"project-name", required_argument, NULL, 'p'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 struct compose_args {
-	const char **files, **env_files;
-	size_t nfiles, nenv_files, cap_files, cap_env;
+	const char **files, **env_files, **profiles;
+	size_t nfiles, nenv_files, nprofiles, cap_files, cap_env, cap_profiles;
 	const char *project_dir, *project_name;
 	bool json, quiet;
 	const char *sub;
@@ -69,6 +73,10 @@ static int parse(struct compose_args *a, int argc, char **argv)
 		case OPT_ENV_FILE:
 			a->env_files = xgrow(a->env_files, &a->cap_env, a->nenv_files + 1, sizeof(char *));
 			a->env_files[a->nenv_files++] = optarg;
+			break;
+		case OPT_PROFILE:
+			a->profiles = xgrow(a->profiles, &a->cap_profiles, a->nprofiles + 1, sizeof(char *));
+			a->profiles[a->nprofiles++] = optarg;
 			break;
 		case OPT_PROJECT_DIR:
 			a->project_dir = optarg;
@@ -106,30 +114,39 @@ static int parse(struct compose_args *a, int argc, char **argv)
 	}
 	if (!a->sub || strcmp(a->sub, "config") != 0) {
 		quai_cli_error(a->sub ? "unknown compose command '%s' (quai knows 'config')"
-				      : "usage: quai compose [-f FILE...] config%s",
-			       a->sub ? a->sub : "");
+		                      : "usage: quai compose [-f FILE...] config%s",
+		               a->sub ? a->sub : "");
 		return QUAI_EXIT_USAGE;
 	}
 	return -1;
 }
 
-int cmd_compose(int argc, char **argv)
+/* docker compose's warnings (unset variables), on standard error. */
+static void warn(struct quai_compose *c)
 {
-	struct compose_args a = { 0 };
-	int rc = parse(&a, argc, argv);
-	if (rc >= 0)
-		goto out;
+	if (!c || !c->warnings.len)
+		return;
+	quai_findings_sort(&c->warnings);
+	quai_lint_write(stderr, QUAI_FORMAT_GNU, &c->warnings, false, NULL, 0);
+}
+
+static int run(const struct compose_args *a)
+{
 	struct quai_compose_options o = {
-		.files = a.files,
-		.nfiles = a.nfiles,
-		.env_files = a.env_files,
-		.nenv_files = a.nenv_files,
-		.project_dir = a.project_dir,
-		.project_name = a.project_name,
+	    .files = a->files,
+	    .nfiles = a->nfiles,
+	    .env_files = a->env_files,
+	    .nenv_files = a->nenv_files,
+	    .project_dir = a->project_dir,
+	    .project_name = a->project_name,
+	    .apply_profiles = true,
+	    .profiles = a->profiles,
+	    .nprofiles = a->nprofiles,
 	};
-	struct quai_findings diags = { 0 };
+	struct quai_findings diags = {0};
 	struct quai_compose *c = NULL;
 	cleanup_error struct quai_error *err = NULL;
+	int rc = QUAI_EXIT_OK;
 	if (quai_compose_load(&c, &diags, &o, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		rc = err->status ? err->status : QUAI_EXIT_USAGE;
@@ -137,16 +154,26 @@ int cmd_compose(int argc, char **argv)
 		quai_findings_sort(&diags);
 		quai_lint_write(stderr, QUAI_FORMAT_GNU, &diags, false, NULL, 0);
 		rc = QUAI_EXIT_FINDINGS;
-	} else if (!a.quiet && quai_compose_write(stdout, c, a.json, &err) < 0) {
-		quai_cli_error("%s", err->msg);
-		rc = QUAI_EXIT_USAGE;
 	} else {
-		rc = QUAI_EXIT_OK;
+		warn(c);
+		if (!a->quiet && quai_compose_write(stdout, c, a->json, &err) < 0) {
+			quai_cli_error("%s", err->msg);
+			rc = QUAI_EXIT_USAGE;
+		}
 	}
 	quai_compose_free(c);
 	quai_findings_release(&diags);
-out:
+	return rc;
+}
+
+int cmd_compose(int argc, char **argv)
+{
+	struct compose_args a = {0};
+	int rc = parse(&a, argc, argv);
+	if (rc < 0)
+		rc = run(&a);
 	free(a.files);
 	free(a.env_files);
+	free(a.profiles);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* quai push: tags one image ID under each REF and pushes it, refusing to
  * replace an existing tag's different image unless --force. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ const char cmd_push_usage[] =
     "\n"
     "Options:\n"
     "      --force      replace a tag that holds another image\n"
+    "      --digest-file FILE  write \"REF DIGEST\" to FILE for each REF pushed\n"
     "  -h, --help       show this help\n"
     "\n"
     "Credentials are found as the docker CLI finds them: QUAI_REGISTRY_USER and\n"
@@ -35,10 +37,11 @@ const char cmd_push_usage[] =
     "Exit status: 0 pushed, 1 refused (credentials, existing tag, image not\n"
     "found), 2 usage or environment error.\n";
 
-enum { OPT_FORCE = 256 };
+enum { OPT_FORCE = 256, OPT_DIGEST_FILE };
 
 static const struct option long_opts[] = {
     {"force", no_argument, NULL, OPT_FORCE},
+    {"digest-file", required_argument, NULL, OPT_DIGEST_FILE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -75,7 +78,7 @@ static char *repo_name(const char *ref)
 }
 
 static int push_one(struct quai_engine *e, const json_t *info, const char *id, const char *ref, bool force,
-                    bool verbose, struct quai_error **err)
+                    bool verbose, FILE *digests, struct quai_error **err)
 {
 	struct quai_registry_ref r;
 	if (quai_registry_ref_parse(&r, ref, err) < 0)
@@ -112,6 +115,10 @@ static int push_one(struct quai_engine *e, const json_t *info, const char *id, c
 	}
 	if (rc >= 0)
 		printf("%s@%s\n", ref, digest); /* REPO:TAG@sha256:..., a valid reference */
+	if (rc >= 0 && digests) {
+		fprintf(digests, "%s %s\n", ref, digest);
+		fflush(digests);
+	}
 	quai_registry_creds_release(&c);
 	quai_registry_ref_release(&r);
 	return rc < 0 ? -1 : 0;
@@ -120,12 +127,16 @@ static int push_one(struct quai_engine *e, const json_t *info, const char *id, c
 int cmd_push(int argc, char **argv)
 {
 	bool force = false;
+	const char *digest_file = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FORCE:
 			force = true;
+			break;
+		case OPT_DIGEST_FILE:
+			digest_file = optarg;
 			break;
 		case 'h':
 			fputs(cmd_push_usage, stdout);
@@ -150,6 +161,11 @@ int cmd_push(int argc, char **argv)
 		}
 		quai_registry_ref_release(&r);
 	}
+	cleanup_file FILE *digests = digest_file ? fopen(digest_file, "a") : NULL;
+	if (digest_file && !digests) {
+		quai_cli_error("push: open '%s': %s", digest_file, strerror(errno));
+		return QUAI_EXIT_USAGE;
+	}
 	struct quai_engine *e = NULL;
 	json_t *info = NULL;
 	int status = QUAI_EXIT_OK;
@@ -168,7 +184,7 @@ int cmd_push(int argc, char **argv)
 	}
 	bool verbose = isatty(STDERR_FILENO);
 	for (int i = optind + 1; status == QUAI_EXIT_OK && i < argc; i++) {
-		if (push_one(e, info, id, argv[i], force, verbose, &err) < 0) {
+		if (push_one(e, info, id, argv[i], force, verbose, digests, &err) < 0) {
 			quai_cli_error("%s", err ? err->msg : "push failed");
 			status = err && err->status ? err->status : QUAI_EXIT_USAGE;
 		}

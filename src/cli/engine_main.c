@@ -18,6 +18,7 @@ const struct quai_command quai_engine_commands[] = {
 	{ "pipeline", cmd_pipeline_run, "run the jobs of .gitlab-ci.yml", cmd_pipeline_run_usage },
 	{ "plan", cmd_plan, "list the images a change affects, in build order", cmd_plan_usage },
 	{ "push", cmd_push, "push an image to registries under one or more names", cmd_push_usage },
+	{ "run", cmd_run, "build, test and push the images a change affects", cmd_run_usage },
 	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -18,6 +18,7 @@ const struct quai_command quai_commands[] = {
 	{ "login", NULL, "store registry credentials as docker login does", NULL },
 	{ "plan", NULL, "list the images a change affects, in build order", NULL },
 	{ "push", NULL, "push an image to registries under one or more names", NULL },
+	{ "run", NULL, "build, test and push the images a change affects", NULL },
 	{ "test", NULL, "run container-structure-test specs against an image", NULL },
 	{ NULL, NULL, NULL, NULL },
 };

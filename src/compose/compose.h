@@ -24,6 +24,13 @@ struct quai_compose_options {
 	const char *project_dir;  /* NULL: the directory of the first file */
 	const char *project_name; /* NULL: top-level `name`, else COMPOSE_PROJECT_NAME, else the directory's name */
 	const char *const *environ; /* "K=V" NULL-terminated; NULL: the process environment */
+	/* apply_profiles: as `docker compose config`, leave out of the model (after
+	 * the checks) the services whose profiles are all inactive; active are
+	 * profiles[0..nprofiles), else COMPOSE_PROFILES (comma-separated; "*": all).
+	 * false (the default): every service is kept, as lint wants. */
+	bool apply_profiles;
+	const char *const *profiles;
+	size_t nprofiles;
 };
 
 struct quai_compose {
@@ -32,6 +39,10 @@ struct quai_compose {
 	char *name;                         /* the project name */
 	char *project_dir;                  /* absolute */
 	char **files;                       /* the files read, in order, NULL-terminated (incl. extends/include) */
+	/* What docker compose warns about and still accepts: a variable read
+	 * unset without a default ("${TAG}" is then ""), code "QC1001", level
+	 * warning, once per variable at its first use. */
+	struct quai_findings warnings;
 };
 
 /* Loads the project. Problems with the content (schema, types, semantic

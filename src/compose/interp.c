@@ -9,8 +9,9 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-#define MAX_NESTING 32
+#define MAX_NESTING  32
 #define MAX_ENV_FILE (4u << 20)
+#define MAX_VARS     10000u /* lookups are linear */
 
 void compose_env_set(struct compose_env *e, const char *key, const char *val, bool overwrite)
 {
@@ -47,7 +48,7 @@ void compose_env_release(struct compose_env *e)
 	}
 	free(e->keys);
 	free(e->vals);
-	*e = (struct compose_env){ 0 };
+	*e = (struct compose_env){0};
 }
 
 static bool name_start(char c)
@@ -61,12 +62,20 @@ static bool name_char(char c)
 }
 
 static int interp(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env, char **msg,
-		  unsigned depth);
+                  unsigned depth);
+
+static void note_unset(const struct compose_env *env, const char *name)
+{
+	if (env->unset) {
+		quai_buf_puts(env->unset, name);
+		quai_buf_putc(env->unset, '\n');
+	}
+}
 
 static int bad_template(const char *s, size_t len, char **msg)
 {
-	*msg = xasprintf("invalid interpolation format in \"%.*s\"; a literal $ is written $$", (int)(len > 200 ? 200 : len),
-			 s);
+	*msg = xasprintf("invalid interpolation format in \"%.*s\"; a literal $ is written $$",
+	                 (int)(len > 200 ? 200 : len), s);
 	return -1;
 }
 
@@ -92,7 +101,7 @@ static size_t closing_brace(const char *s, size_t len, size_t i)
 
 /* ${...} whose inside is s[0..len). */
 static int braced(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env, char **msg,
-		  unsigned depth, const char *whole, size_t wlen)
+                  unsigned depth, const char *whole, size_t wlen)
 {
 	size_t n = 0;
 	if (!len || !name_start(s[0]))
@@ -104,6 +113,8 @@ static int braced(struct quai_buf *out, const char *s, size_t len, const struct 
 	if (n == len) {
 		if (val)
 			quai_buf_puts(out, val);
+		else
+			note_unset(env, name);
 		return 0;
 	}
 	bool colon = s[n] == ':';
@@ -145,7 +156,7 @@ static int braced(struct quai_buf *out, const char *s, size_t len, const struct 
 }
 
 static int interp(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env, char **msg,
-		  unsigned depth)
+                  unsigned depth)
 {
 	if (depth > MAX_NESTING) {
 		*msg = xstrdup("interpolation nested too deep");
@@ -181,6 +192,8 @@ static int interp(struct quai_buf *out, const char *s, size_t len, const struct 
 			const char *val = compose_env_get(env, name);
 			if (val)
 				quai_buf_puts(out, val);
+			else
+				note_unset(env, name);
 			i = e;
 		} else {
 			return bad_template(s, len, msg);
@@ -189,7 +202,8 @@ static int interp(struct quai_buf *out, const char *s, size_t len, const struct 
 	return 0;
 }
 
-int compose_interpolate(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env, char **msg)
+int compose_interpolate(struct quai_buf *out, const char *s, size_t len, const struct compose_env *env,
+                        char **msg)
 {
 	*msg = NULL;
 	quai_buf_add(out, "", 0);
@@ -197,7 +211,8 @@ int compose_interpolate(struct quai_buf *out, const char *s, size_t len, const s
 }
 
 /* One value of a .env line, after the '='. */
-static int env_value(struct quai_buf *out, const char *v, size_t len, const struct compose_env *env, char **msg)
+static int env_value(struct quai_buf *out, const char *v, size_t len, const struct compose_env *env,
+                     char **msg)
 {
 	while (len && (*v == ' ' || *v == '\t')) {
 		v++;
@@ -217,7 +232,7 @@ static int env_value(struct quai_buf *out, const char *v, size_t len, const stru
 		}
 		struct quai_buf raw = QUAI_BUF_INIT;
 		for (size_t i = 1; i <= inner; i++) {
-			if (v[i] == '\\' && i < inner) {
+			if (i < inner && v[i] == '\\') {
 				char c = v[++i];
 				quai_buf_putc(&raw, c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c);
 			} else {
@@ -267,8 +282,12 @@ int compose_env_load_file(struct compose_env *e, const char *path, bool overwrit
 		for (const char *k = s; ok && k < kend; k++)
 			ok = name_char(*k) || *k == '.' || *k == '-';
 		if (!ok)
-			return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u: invalid line in env file: expected KEY=VALUE",
-					      path, lineno);
+			return quai_error_set(err, QUAI_EXIT_USAGE,
+			                      "%s:%u: invalid line in env file: expected KEY=VALUE", path,
+			                      lineno);
+		if (e->n >= MAX_VARS)
+			return quai_error_set(err, QUAI_EXIT_USAGE, "%s:%u: more than %u variables", path,
+			                      lineno, MAX_VARS);
 		cleanup_free char *key = xstrndup(s, (size_t)(kend - s));
 		if (!eq) /* KEY alone: taken from the environment when there */
 			continue;

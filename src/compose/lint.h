@@ -40,7 +40,7 @@ const struct quai_lint_rule_info *quai_compose_lint_rules(size_t *n);
  * (QC1000) and what the QC rules find, after cfg's ignores and overrides
  * and the file's ignore pragmas. Returns -1 with *err only when the file
  * cannot be read at all. */
-int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *environ,
+int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *env,
                            const struct quai_lint_config *cfg, struct quai_error **err);
 
 /* Checks a quai.yml: a YAML syntax error is a QC1000 finding at its

@@ -211,13 +211,13 @@ static void add_unique(struct quai_findings *out, size_t from, const struct quai
 	}
 }
 
-int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *environ,
+int quai_compose_lint_file(struct quai_findings *out, const char *path, const char *const *env,
                            const struct quai_lint_config *cfg, struct quai_error **err)
 {
 	char *files[2] = {NULL, NULL};
 	size_t nfiles = project_files(files, path);
 	struct quai_compose_options o = {
-	    .files = (const char *const *)files, .nfiles = nfiles, .environ = environ};
+	    .files = (const char *const *)files, .nfiles = nfiles, .environ = env};
 	struct quai_findings diags = {0}, found = {0};
 	struct quai_compose *c = NULL;
 	int rc = quai_compose_load(&c, &diags, &o, err);

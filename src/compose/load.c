@@ -15,14 +15,15 @@
 #include "core/banned.h"
 
 #define MAX_NESTING 16
-#define MAX_FILE (16u << 20)
+#define MAX_FILE    (16u << 20)
 
 extern char **environ;
 
-static const char *const default_names[] = { "compose.yaml", "compose.yml", "docker-compose.yml",
-					     "docker-compose.yaml", NULL };
-static const char *const override_names[] = { "compose.override.yaml", "compose.override.yml",
-					      "docker-compose.override.yml", "docker-compose.override.yaml", NULL };
+static const char *const default_names[] = {"compose.yaml", "compose.yml", "docker-compose.yml",
+                                            "docker-compose.yaml", NULL};
+static const char *const override_names[] = {"compose.override.yaml", "compose.override.yml",
+                                             "docker-compose.override.yml", "docker-compose.override.yaml",
+                                             NULL};
 
 static bool exists(const char *path)
 {
@@ -42,26 +43,29 @@ static const char *intern(struct compose_loader *l, const char *s)
 {
 	size_t n = strlen(s);
 	char *c = quai_yaml_alloc(l->doc, n + 1);
-	memcpy(c, s, n);
+	memcpy(c, s, n + 1);
 	return c;
 }
 
 /* Loads, interpolates and normalises one file (cached by path). */
 static struct compose_file *load_file(struct compose_loader *l, const char *path, const char *base_dir,
-				      const struct quai_yaml_node *from)
+                                      const struct quai_yaml_node *from)
 {
-	cleanup_free char *abs = absolute(path);
+	/* "-": standard input, read once */
+	cleanup_free char *abs = strcmp(path, "-") == 0 ? xstrdup("-") : absolute(path);
 	for (size_t i = 0; i < l->nfiles; i++)
 		if (strcmp(l->files[i].path, abs) == 0)
 			return &l->files[i];
 	l->files = xgrow(l->files, &l->capfiles, l->nfiles + 1, sizeof(*l->files));
 	struct compose_file *f = &l->files[l->nfiles++];
-	*f = (struct compose_file){ .path = xstrdup(abs), .base_dir = base_dir ? xstrdup(base_dir) : compose_dirname(abs) };
+	*f = (struct compose_file){.path = xstrdup(abs),
+	                           .base_dir = base_dir ? xstrdup(base_dir) : compose_dirname(abs)};
 	cleanup_free char *data = NULL;
 	size_t len = 0;
 	struct quai_error *yerr = NULL;
 	cleanup_yaml_doc struct quai_yaml_doc *src = NULL;
-	if (quai_file_read(&data, &len, abs, MAX_FILE, &yerr) < 0 || quai_yaml_load(&src, abs, data, len, &yerr) < 0) {
+	if (quai_file_read(&data, &len, abs, MAX_FILE, &yerr) < 0 ||
+	    quai_yaml_load(&src, abs, data, len, &yerr) < 0) {
 		bool syntax = data != NULL;
 		if (from || (syntax && l->user_diags)) {
 			/* "FILE:LINE:COL: message": the finding at that place */
@@ -72,7 +76,8 @@ static struct compose_file *load_file(struct compose_loader *l, const char *path
 			if (syntax && strncmp(msg, abs, alen) == 0 &&
 			    sscanf(msg + alen, ":%u:%u: %n", &line, &col, &off) == 2 && off > 0)
 				msg += alen + (size_t)off;
-			quai_findings_add(l->diags, syntax ? abs : from->file, line, col, QUAI_LEVEL_ERROR, "QC1000", msg);
+			quai_findings_add(l->diags, syntax ? abs : from->file, line, col, QUAI_LEVEL_ERROR,
+			                  "QC1000", msg);
 			quai_error_free(yerr);
 			l->syntax_error = true;
 		} else if (l->err) {
@@ -92,7 +97,8 @@ static struct compose_file *load_file(struct compose_loader *l, const char *path
 		compose_diag(l, root, NULL, "empty compose file: it needs at least a services section");
 	} else if (src->root->type != QUAI_YAML_MAP) {
 		root = compose_interp_tree(l, src->root, file);
-		compose_diag(l, root, NULL, "the top level must be a mapping, found %s", quai_yaml_kind_name(src->root));
+		compose_diag(l, root, NULL, "the top level must be a mapping, found %s",
+		             quai_yaml_kind_name(src->root));
 		root = cn_map(l, root);
 	} else {
 		root = compose_interp_tree(l, src->root, file);
@@ -107,12 +113,14 @@ struct ext_frame {
 	const char *service;
 };
 
-static struct quai_yaml_node *resolve_service(struct compose_loader *l, struct compose_file *f, const char *name,
-					      const struct quai_yaml_node *from, struct ext_frame *stack, unsigned depth);
+static struct quai_yaml_node *resolve_service(struct compose_loader *l, struct compose_file *f,
+                                              const char *name, const struct quai_yaml_node *from,
+                                              struct ext_frame *stack, unsigned depth);
 
 /* The service name of f with its extends resolved, or NULL. */
-static struct quai_yaml_node *resolve_extends(struct compose_loader *l, struct compose_file *f, const char *name,
-					      struct quai_yaml_node *svc, struct ext_frame *stack, unsigned depth)
+static struct quai_yaml_node *resolve_extends(struct compose_loader *l, struct compose_file *f,
+                                              const char *name, struct quai_yaml_node *svc,
+                                              struct ext_frame *stack, unsigned depth)
 {
 	const struct quai_yaml_node *ext = quai_yaml_get(svc, "extends");
 	if (!ext || ext->type != QUAI_YAML_MAP)
@@ -141,7 +149,7 @@ static struct quai_yaml_node *resolve_extends(struct compose_loader *l, struct c
 		compose_diag(l, ext, path, "extends nested more than %d deep", MAX_NESTING);
 		return svc;
 	}
-	stack[depth] = (struct ext_frame){ f, name };
+	stack[depth] = (struct ext_frame){f, name};
 	struct quai_yaml_node *base = resolve_service(l, tf, target->str, target, stack, depth + 1);
 	if (!base)
 		return svc;
@@ -151,14 +159,16 @@ static struct quai_yaml_node *resolve_extends(struct compose_loader *l, struct c
 	return merged;
 }
 
-static struct quai_yaml_node *resolve_service(struct compose_loader *l, struct compose_file *f, const char *name,
-					      const struct quai_yaml_node *from, struct ext_frame *stack, unsigned depth)
+static struct quai_yaml_node *resolve_service(struct compose_loader *l, struct compose_file *f,
+                                              const char *name, const struct quai_yaml_node *from,
+                                              struct ext_frame *stack, unsigned depth)
 {
 	struct quai_yaml_node *services = cn_mut(quai_yaml_get(f->model, "services"));
 	struct quai_yaml_node *svc = cn_mut(quai_yaml_get(services, name));
 	if (!svc || svc->type != QUAI_YAML_MAP) {
 		if (from)
-			compose_diag(l, from, NULL, "extends: service '%s' is not defined in %s", name, f->path);
+			compose_diag(l, from, NULL, "extends: service '%s' is not defined in %s", name,
+			             f->path);
 		return NULL;
 	}
 	struct quai_yaml_node *r = resolve_extends(l, f, name, svc, stack, depth);
@@ -182,10 +192,10 @@ static void resolve_file(struct compose_loader *l, struct compose_file *f)
 			resolve_service(l, f, services->pairs[i].key->str, NULL, stack, 0);
 }
 
-static void merge_include(struct compose_loader *l, struct quai_yaml_node *model, const struct quai_yaml_node *sub,
-			  const struct quai_yaml_node *at)
+static void merge_include(struct compose_loader *l, struct quai_yaml_node *model,
+                          const struct quai_yaml_node *sub, const struct quai_yaml_node *at)
 {
-	static const char *const sections[] = { "services", "networks", "volumes", "secrets", "configs", NULL };
+	static const char *const sections[] = {"services", "networks", "volumes", "secrets", "configs", NULL};
 	for (const char *const *s = sections; *s; s++) {
 		const struct quai_yaml_node *src = quai_yaml_get(sub, *s);
 		if (!src || src->type != QUAI_YAML_MAP)
@@ -199,8 +209,9 @@ static void merge_include(struct compose_loader *l, struct quai_yaml_node *model
 			const struct quai_yaml_node *k = src->pairs[i].key;
 			const struct quai_yaml_node *old = quai_yaml_get(dst, k->str);
 			if (old && strcmp(*s, "services") == 0)
-				compose_diag(l, at, "include", "services.%s is defined both here and in an included file",
-					     k->str);
+				compose_diag(l, at, "include",
+				             "services.%s is defined both here and in an included file",
+				             k->str);
 			if (!old)
 				cn_put_key(l, dst, k, src->pairs[i].value);
 		}
@@ -208,7 +219,37 @@ static void merge_include(struct compose_loader *l, struct quai_yaml_node *model
 }
 
 static struct quai_yaml_node *load_project(struct compose_loader *l, const char *const *files, size_t nfiles,
-					   const char *base_dir);
+                                           const char *base_dir);
+
+static void include_env(struct compose_loader *l, const struct quai_yaml_node *it, const char *dir,
+                        const char *sub_dir)
+{
+	const struct quai_yaml_node *files = quai_yaml_get(it, "env_file");
+	struct quai_error *err = NULL;
+	if (!files || files->type != QUAI_YAML_SEQ) {
+		cleanup_free char *dotenv = compose_path_join(sub_dir, ".env");
+		struct stat st;
+		if (stat(dotenv, &st) == 0 && S_ISREG(st.st_mode) &&
+		    compose_env_load_file(&l->env, dotenv, false, &err) < 0) {
+			compose_diag(l, it, "include", "%s", err->msg);
+			quai_error_free(err);
+		}
+		return;
+	}
+	for (size_t i = 0; i < files->n; i++) {
+		const char *f = quai_yaml_str(files->items[i]);
+		cleanup_free char *path = compose_path_join(dir, f ? f : "");
+		if (!exists(path)) {
+			compose_diag(l, files->items[i], "include.env_file", "file \"%s\" not found", path);
+			continue;
+		}
+		if (compose_env_load_file(&l->env, path, false, &err) < 0) {
+			compose_diag(l, files->items[i], "include.env_file", "%s", err->msg);
+			quai_error_free(err);
+			err = NULL;
+		}
+	}
+}
 
 /* The include entries of model, each loaded as a project of its own. */
 static void load_includes(struct compose_loader *l, struct quai_yaml_node *model, const char *dir)
@@ -234,16 +275,35 @@ static void load_includes(struct compose_loader *l, struct quai_yaml_node *model
 			owned[j] = compose_path_join(dir, p ? p : "");
 			list[j] = owned[j];
 			if (!exists(owned[j])) {
-				compose_diag(l, paths->items[j], "include", "file \"%s\" not found", owned[j]);
+				compose_diag(l, paths->items[j], "include", "file \"%s\" not found",
+				             owned[j]);
 				ok = false;
 			}
 		}
+		for (size_t j = 0; ok && j < paths->n; j++)
+			for (unsigned d = 0; d < l->depth; d++)
+				if (strcmp(l->including[d], owned[j]) == 0) {
+					compose_diag(l, paths->items[j], "include", "\"%s\" includes itself",
+					             owned[j]);
+					ok = false;
+					break;
+				}
 		const char *pd = quai_yaml_str(quai_yaml_get(it, "project_directory"));
 		cleanup_free char *sub_dir = pd ? compose_path_join(dir, pd) : compose_dirname(owned[0]);
 		if (ok) {
+			/* the included files read their own env_file (or the .env of their
+			 * directory) under the variables already known */
+			struct compose_env saved = l->env;
+			l->env = (struct compose_env){0};
+			for (size_t k = 0; k < saved.n; k++)
+				compose_env_set(&l->env, saved.keys[k], saved.vals[k], true);
+			include_env(l, it, dir, sub_dir);
+			l->including[l->depth] = owned[0];
 			l->depth++;
 			struct quai_yaml_node *sub = load_project(l, list, paths->n, sub_dir);
 			l->depth--;
+			compose_env_release(&l->env);
+			l->env = saved;
 			if (sub)
 				merge_include(l, model, sub, it);
 		}
@@ -256,7 +316,7 @@ static void load_includes(struct compose_loader *l, struct quai_yaml_node *model
 
 /* The files merged in order, each with extends and include resolved. */
 static struct quai_yaml_node *load_project(struct compose_loader *l, const char *const *files, size_t nfiles,
-					   const char *base_dir)
+                                           const char *base_dir)
 {
 	struct quai_yaml_node *model = NULL;
 	for (size_t i = 0; i < nfiles; i++) {
@@ -292,9 +352,9 @@ static int default_files(char ***out, size_t *n, const char *dir, struct quai_er
 	}
 	if (!*n)
 		return quai_error_set(err, QUAI_EXIT_USAGE,
-				      "no compose file in '%s': looked for compose.yaml, compose.yml, "
-				      "docker-compose.yml, docker-compose.yaml; give one with -f",
-				      dir);
+		                      "no compose file in '%s': looked for compose.yaml, compose.yml, "
+		                      "docker-compose.yml, docker-compose.yaml; give one with -f",
+		                      dir);
 	for (const char *const *d = override_names; *d; d++) {
 		char *p = compose_path_join(dir, *d);
 		if (exists(p)) {
@@ -329,8 +389,61 @@ static char *project_name(const char *s)
 	return out;
 }
 
+/* A variable of the environment the options give (or the process's). */
+static const char *option_env(const struct quai_compose_options *o, const char *key)
+{
+	char *const *envp = o->environ ? (char *const *)o->environ : environ;
+	size_t n = strlen(key);
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+static bool profile_active(const struct quai_compose_options *o, const char *env_profiles, const char *p)
+{
+	const char *const *list = o->profiles;
+	size_t n = o->nprofiles;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], "*") == 0 || strcmp(list[i], p) == 0)
+			return true;
+	if (n || !env_profiles)
+		return false;
+	size_t plen = strlen(p);
+	for (const char *s = env_profiles; *s;) {
+		size_t len = strcspn(s, ",");
+		if ((len == 1 && *s == '*') || (len == plen && strncmp(s, p, len) == 0))
+			return true;
+		s += len + (s[len] ? 1 : 0);
+	}
+	return false;
+}
+
+/* Leaves out the services of inactive profiles. */
+static void apply_profiles(struct compose_loader *l, struct quai_yaml_node *model,
+                           const struct quai_compose_options *o)
+{
+	struct quai_yaml_node *services = cn_mut(quai_yaml_get(model, "services"));
+	if (!services || services->type != QUAI_YAML_MAP)
+		return;
+	const char *env_profiles = compose_env_get(&l->env, "COMPOSE_PROFILES");
+	struct quai_yaml_pair *pairs = (struct quai_yaml_pair *)services->pairs;
+	size_t w = 0;
+	for (size_t i = 0; i < services->n; i++) {
+		const struct quai_yaml_node *profiles = quai_yaml_get(pairs[i].value, "profiles");
+		bool keep = !profiles || profiles->type != QUAI_YAML_SEQ || !profiles->n;
+		for (size_t k = 0; !keep && k < profiles->n; k++) {
+			const char *p = quai_yaml_str(profiles->items[k]);
+			keep = p && profile_active(o, env_profiles, p);
+		}
+		if (keep)
+			pairs[w++] = pairs[i];
+	}
+	services->n = w;
+}
+
 static int load_env(struct compose_loader *l, const struct quai_compose_options *o, const char *project_dir,
-		    struct quai_error **err)
+                    struct quai_error **err)
 {
 	char *const *envp = o->environ ? (char *const *)o->environ : environ;
 	for (; envp && *envp; envp++) {
@@ -353,39 +466,81 @@ static int load_env(struct compose_loader *l, const struct quai_compose_options 
 	return 0;
 }
 
-int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, const struct quai_compose_options *o,
-		      struct quai_error **err)
+/* The files of COMPOSE_FILE (a.yml:b.yml, COMPOSE_PATH_SEPARATOR), relative
+ * to the project directory. */
+static int compose_file_env(char ***out, size_t *n, const char *compose_file,
+                            const struct quai_compose_options *o, struct quai_error **err)
 {
-	*out = NULL;
-	struct quai_findings own = { 0 };
-	char **files = NULL;
-	size_t nfiles = 0;
-	cleanup_free char *cwd = absolute(".");
-	int rc = -1;
-	if (o->nfiles) {
-		files = xcalloc(o->nfiles, sizeof(char *));
-		for (size_t i = 0; i < o->nfiles; i++) {
-			files[nfiles++] = absolute(o->files[i]);
-			if (!exists(files[i])) {
-				quai_error_set(err, QUAI_EXIT_USAGE, "compose file '%s' not found", o->files[i]);
-				free_strv(files, nfiles);
+	const char *sep = option_env(o, "COMPOSE_PATH_SEPARATOR");
+	char sc = sep && *sep ? sep[0] : ':';
+	cleanup_free char *dir = absolute(o->project_dir ? o->project_dir : ".");
+	size_t cap = 0;
+	for (const char *p = compose_file; *p;) {
+		const char *e = strchr(p, sc);
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len) {
+			cleanup_free char *one = xstrndup(p, len);
+			*out = xgrow(*out, &cap, *n + 1, sizeof(char *));
+			(*out)[(*n)++] = compose_path_join(dir, one);
+			if (!exists((*out)[*n - 1])) {
+				quai_error_set(err, QUAI_EXIT_USAGE,
+				               "compose file '%s' (from COMPOSE_FILE) not found", one);
 				return -1;
 			}
 		}
-	} else {
-		cleanup_free char *dir = absolute(o->project_dir ? o->project_dir : ".");
-		if (default_files(&files, &nfiles, dir, err) < 0) {
-			free_strv(files, nfiles);
-			return -1;
-		}
+		p += len + (e ? 1 : 0);
 	}
-	char *pdir = o->project_dir ? absolute(o->project_dir) : compose_dirname(files[0]);
+	if (!*n)
+		return quai_error_set(err, QUAI_EXIT_USAGE, "COMPOSE_FILE names no file");
+	return 0;
+}
+
+/* The files to read: -f, else COMPOSE_FILE, else compose.yaml and its
+ * override in the project directory; absolute. On failure *out may hold
+ * files the caller frees. */
+static int find_files(char ***out, size_t *n, const struct quai_compose_options *o, struct quai_error **err)
+{
+	const char *compose_file = option_env(o, "COMPOSE_FILE");
+	if (o->nfiles) {
+		*out = xcalloc(o->nfiles, sizeof(char *));
+		for (size_t i = 0; i < o->nfiles; i++) {
+			bool in = strcmp(o->files[i], "-") == 0;
+			(*out)[(*n)++] = in ? xstrdup("-") : absolute(o->files[i]);
+			if (!in && !exists((*out)[i]))
+				return quai_error_set(err, QUAI_EXIT_USAGE, "compose file '%s' not found",
+				                      o->files[i]);
+		}
+		return 0;
+	}
+	if (compose_file && *compose_file)
+		return compose_file_env(out, n, compose_file, o, err);
+	cleanup_free char *dir = absolute(o->project_dir ? o->project_dir : ".");
+	return default_files(out, n, dir, err);
+}
+
+int quai_compose_load(struct quai_compose **out, struct quai_findings *diags,
+                      const struct quai_compose_options *o, struct quai_error **err)
+{
+	*out = NULL;
+	struct quai_findings own = {0};
+	char **files = NULL;
+	size_t nfiles = 0;
+	int rc = -1;
+	if (find_files(&files, &nfiles, o, err) < 0 || !files || !nfiles) {
+		if (!nfiles && !(err && *err))
+			quai_error_set(err, QUAI_EXIT_USAGE, "no compose file");
+		free_strv(files, nfiles);
+		return -1;
+	}
+	char *pdir = o->project_dir               ? absolute(o->project_dir)
+	             : strcmp(files[0], "-") == 0 ? absolute(".")
+	                                          : compose_dirname(files[0]);
 	struct compose_loader l = {
-		.doc = quai_yaml_doc_new(files[0]),
-		.diags = diags ? diags : &own,
-		.project_dir = pdir,
-		.user_diags = diags != NULL,
-		.err = err,
+	    .doc = quai_yaml_doc_new(files[0]),
+	    .diags = diags ? diags : &own,
+	    .project_dir = pdir,
+	    .user_diags = diags != NULL,
+	    .err = err,
 	};
 	size_t first = l.diags->len;
 	if (load_env(&l, o, pdir, err) < 0)
@@ -403,21 +558,28 @@ int quai_compose_load(struct quai_compose **out, struct quai_findings *diags, co
 	const char *top_name = quai_yaml_str(quai_yaml_get(model, "name"));
 	const char *env_name = compose_env_get(&l.env, "COMPOSE_PROJECT_NAME");
 	const char *base = strrchr(pdir, '/') ? strrchr(pdir, '/') + 1 : pdir;
-	c->name = project_name(o->project_name ? o->project_name : top_name ? top_name : env_name ? env_name : base);
+	c->name = project_name(o->project_name ? o->project_name
+	                       : top_name      ? top_name
+	                       : env_name      ? env_name
+	                                       : base);
 	l.project_name = c->name;
 	compose_check(&l, model);
+	if (o->apply_profiles)
+		apply_profiles(&l, model, o);
 	c->doc = l.doc;
 	l.doc = NULL;
 	c->model = model;
 	c->project_dir = pdir;
 	pdir = NULL;
+	c->warnings = l.warnings;
+	l.warnings = (struct quai_findings){0};
 	c->files = xcalloc(l.nfiles + 1, sizeof(char *));
 	for (size_t i = 0; i < l.nfiles; i++)
 		c->files[i] = xstrdup(l.files[i].path);
 	if (!diags && own.len > first) {
 		quai_findings_sort(&own);
 		quai_error_set(err, QUAI_EXIT_FINDINGS, "%s:%u:%u: %s", own.items[0].file, own.items[0].line,
-			       own.items[0].col, own.items[0].message);
+		               own.items[0].col, own.items[0].message);
 		quai_compose_free(c);
 		goto out;
 	}
@@ -430,11 +592,12 @@ out:
 	}
 	free(l.files);
 	compose_env_release(&l.env);
+	compose_env_release(&l.warned);
+	quai_findings_release(&l.warnings);
 	quai_yaml_free(l.doc);
 	quai_findings_release(&own);
 	free_strv(files, nfiles);
 	free(pdir);
-	(void)cwd;
 	return rc;
 }
 
@@ -448,6 +611,7 @@ void quai_compose_free(struct quai_compose *c)
 	for (char **f = c->files; f && *f; f++)
 		free(*f);
 	free(c->files);
+	quai_findings_release(&c->warnings);
 	free(c);
 }
 
@@ -457,6 +621,6 @@ bool quai_compose_is_compose_name(const char *b)
 	bool yaml = (n > 4 && strcmp(b + n - 4, ".yml") == 0) || (n > 5 && strcmp(b + n - 5, ".yaml") == 0);
 	if (!yaml)
 		return false;
-	return strncmp(b, "docker-compose", 14) == 0 || strcmp(b, "compose.yaml") == 0 || strcmp(b, "compose.yml") == 0 ||
-	       strncmp(b, "compose.", 8) == 0;
+	return strncmp(b, "docker-compose", 14) == 0 || strcmp(b, "compose.yaml") == 0 ||
+	       strcmp(b, "compose.yml") == 0 || strncmp(b, "compose.", 8) == 0;
 }

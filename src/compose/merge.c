@@ -56,11 +56,12 @@ static const struct quai_yaml_node *entry_key(const char *key, const struct quai
 }
 
 static struct quai_yaml_node *merge_seq(struct compose_loader *l, const struct quai_yaml_node *base,
-					const struct quai_yaml_node *over, const char *key)
+                                        const struct quai_yaml_node *over, const char *key)
 {
 	if (strcmp(key, "command") == 0 || strcmp(key, "entrypoint") == 0 || strcmp(key, "test") == 0)
 		return cn_mut(over);
-	bool by_key = strcmp(key, "volumes") == 0 || strcmp(key, "secrets") == 0 || strcmp(key, "configs") == 0;
+	bool by_key =
+	    strcmp(key, "volumes") == 0 || strcmp(key, "secrets") == 0 || strcmp(key, "configs") == 0;
 	struct quai_yaml_node *out = cn_seq(l, base);
 	for (size_t i = 0; i < base->n; i++) {
 		const struct quai_yaml_node *it = base->items[i];
@@ -84,7 +85,7 @@ static struct quai_yaml_node *merge_seq(struct compose_loader *l, const struct q
 }
 
 struct quai_yaml_node *compose_merge(struct compose_loader *l, const struct quai_yaml_node *base,
-				     const struct quai_yaml_node *over, const char *key)
+                                     const struct quai_yaml_node *over, const char *key)
 {
 	if (cn_tagged(over, "!override")) {
 		struct quai_yaml_node *c = cn_copy(l, over);
@@ -110,7 +111,8 @@ struct quai_yaml_node *compose_merge(struct compose_loader *l, const struct quai
 	return out;
 }
 
-void compose_merge_top(struct compose_loader *l, struct quai_yaml_node *model, const struct quai_yaml_node *over)
+void compose_merge_top(struct compose_loader *l, struct quai_yaml_node *model,
+                       const struct quai_yaml_node *over)
 {
 	for (size_t i = 0; i < over->n; i++) {
 		const struct quai_yaml_node *k = over->pairs[i].key, *v = over->pairs[i].value;

@@ -43,8 +43,8 @@ bool nz_as_bool(const struct quai_yaml_node *v, bool *out)
 {
 	if (!v || v->type != QUAI_YAML_SCALAR || (v->tag && strcmp(v->tag, "tag:yaml.org,2002:bool") != 0))
 		return false;
-	static const char *const yes[] = { "y", "yes", "true", "on", NULL };
-	static const char *const no[] = { "n", "no", "false", "off", NULL };
+	static const char *const yes[] = {"y", "yes", "true", "on", NULL};
+	static const char *const no[] = {"n", "no", "false", "off", NULL};
 	for (const char *const *w = yes; *w; w++)
 		if (strcasecmp(v->str, *w) == 0) {
 			*out = true;
@@ -117,7 +117,8 @@ void nz_str_items(struct nz *x, const struct quai_yaml_node *seq)
 	}
 }
 
-static const struct quai_yaml_node *norm_list(struct nz *x, const struct quai_yaml_node *v, bool nums, bool single)
+static const struct quai_yaml_node *norm_list(struct nz *x, const struct quai_yaml_node *v, bool nums,
+                                              bool single)
 {
 	if (single && v->type == QUAI_YAML_SCALAR && cn_is_string(v)) {
 		struct quai_yaml_node *s = cn_seq(x->l, v);
@@ -125,7 +126,8 @@ static const struct quai_yaml_node *norm_list(struct nz *x, const struct quai_ya
 		return s;
 	}
 	if (v->type != QUAI_YAML_SEQ) {
-		nz_diag(x, v, "must be a list%s, found %s", single ? " or a string" : "", quai_yaml_kind_name(v));
+		nz_diag(x, v, "must be a list%s, found %s", single ? " or a string" : "",
+		        quai_yaml_kind_name(v));
 		return v;
 	}
 	struct quai_yaml_node *s = cn_mut(v);
@@ -150,7 +152,8 @@ const struct quai_yaml_node *nz_list_or_dict(struct nz *x, const struct quai_yam
 			const struct quai_yaml_node *it = v->items[i];
 			size_t p = nz_push_index(x, i);
 			if (it->type != QUAI_YAML_SCALAR || quai_yaml_is_null(it)) {
-				nz_diag(x, it, "must be a string KEY=VALUE, found %s", quai_yaml_kind_name(it));
+				nz_diag(x, it, "must be a string KEY=VALUE, found %s",
+				        quai_yaml_kind_name(it));
 				nz_pop(x, p);
 				continue;
 			}
@@ -160,13 +163,17 @@ const struct quai_yaml_node *nz_list_or_dict(struct nz *x, const struct quai_yam
 				nz_pop(x, p);
 				continue;
 			}
-			cleanup_free char *key = eq ? xstrndup(it->str, (size_t)(eq - it->str)) : xstrdup(it->str);
+			cleanup_free char *key =
+			    eq ? xstrndup(it->str, (size_t)(eq - it->str)) : xstrdup(it->str);
 			struct quai_yaml_node *k = cn_str(x->l, key, it);
 			if (eq) {
 				cn_put_key(x->l, m, k, cn_strq(x->l, eq + 1, it));
 			} else {
 				const char *ev = from_env ? compose_env_get(&x->l->env, key) : NULL;
-				cn_put_key(x->l, m, k, ev ? cn_strq(x->l, ev, it) : from_env ? cn_null(x->l, it) : cn_strq(x->l, "", it));
+				cn_put_key(x->l, m, k,
+				           ev         ? cn_strq(x->l, ev, it)
+				           : from_env ? cn_null(x->l, it)
+				                      : cn_strq(x->l, "", it));
 			}
 			nz_pop(x, p);
 		}
@@ -184,7 +191,8 @@ const struct quai_yaml_node *nz_list_or_dict(struct nz *x, const struct quai_yam
 		}
 		size_t p = nz_push_key(x, k->str);
 		if (val->type != QUAI_YAML_SCALAR) {
-			nz_diag(x, val, "must be a string, number, boolean or null, found %s", quai_yaml_kind_name(val));
+			nz_diag(x, val, "must be a string, number, boolean or null, found %s",
+			        quai_yaml_kind_name(val));
 		} else if (quai_yaml_is_null(val)) {
 			const char *ev = from_env ? compose_env_get(&x->l->env, k->str) : NULL;
 			cn_put_key(x->l, m, k, ev ? cn_strq(x->l, ev, val) : cn_null(x->l, val));
@@ -196,7 +204,8 @@ const struct quai_yaml_node *nz_list_or_dict(struct nz *x, const struct quai_yam
 	return m;
 }
 
-static const struct quai_yaml_node *norm_scalar(struct nz *x, const struct nz_field *f, const struct quai_yaml_node *v)
+static const struct quai_yaml_node *norm_scalar(struct nz *x, const struct nz_field *f,
+                                                const struct quai_yaml_node *v)
 {
 	bool b;
 	long long n;
@@ -229,16 +238,21 @@ static const struct quai_yaml_node *norm_scalar(struct nz *x, const struct nz_fi
 			return cn_str(x->l, v->str, v);
 		return v;
 	case NZ_INT_OR_STR:
-		if (v->type != QUAI_YAML_SCALAR || quai_yaml_is_null(v) || quai_yaml_bool(v, &b, QUAI_YAML_BOOL_12) == 0)
+		if (v->type != QUAI_YAML_SCALAR || quai_yaml_is_null(v) ||
+		    quai_yaml_bool(v, &b, QUAI_YAML_BOOL_12) == 0)
 			nz_diag(x, v, "must be an integer or a string, found %s", quai_yaml_kind_name(v));
 		else if (nz_as_int(v, &n))
 			return cn_int(x->l, n, v);
 		return v;
 	case NZ_DURATION:
 		if (!cn_is_string(v))
-			nz_diag(x, v, "must be a duration string such as \"1m30s\", found %s", quai_yaml_kind_name(v));
+			nz_diag(x, v, "must be a duration string such as \"1m30s\", found %s",
+			        quai_yaml_kind_name(v));
 		else if (!compose_valid_duration(v->str))
-			nz_diag(x, v, "invalid duration \"%s\": use a number with a unit, such as 10s, 1m30s, 500ms", v->str);
+			nz_diag(
+			    x, v,
+			    "invalid duration \"%s\": use a number with a unit, such as 10s, 1m30s, 500ms",
+			    v->str);
 		return v;
 	case NZ_SIZE:
 		if (nz_as_int(v, &n) && v->style == QUAI_YAML_PLAIN) {
@@ -248,15 +262,19 @@ static const struct quai_yaml_node *norm_scalar(struct nz *x, const struct nz_fi
 		}
 		if (!cn_is_string(v))
 			nz_diag(x, v, "must be a size such as 512m or 2g, found %s", quai_yaml_kind_name(v));
-		else if (!compose_valid_size(v->str) && !((f->flags & NZ_NEG_OK) && strcmp(v->str, "-1") == 0))
-			nz_diag(x, v, "invalid size \"%s\": use a number of bytes or one with a unit b, k, m, g", v->str);
+		else if (!compose_valid_size(v->str) &&
+		         !((f->flags & NZ_NEG_OK) && strcmp(v->str, "-1") == 0))
+			nz_diag(x, v,
+			        "invalid size \"%s\": use a number of bytes or one with a unit b, k, m, g",
+			        v->str);
 		return v;
 	default:
 		return v;
 	}
 }
 
-static const struct quai_yaml_node *norm_enum(struct nz *x, const struct nz_field *f, const struct quai_yaml_node *v)
+static const struct quai_yaml_node *norm_enum(struct nz *x, const struct nz_field *f,
+                                              const struct quai_yaml_node *v)
 {
 	if (!nz_check_str(x, v))
 		return v;
@@ -288,7 +306,12 @@ const struct quai_yaml_node *nz_value(struct nz *x, const struct nz_field *f, co
 	case NZ_DURATION:
 	case NZ_SIZE:
 		if (v->type != QUAI_YAML_SCALAR) {
-			nz_diag(x, v, "must be a %s, found %s", f->kind == NZ_BOOL ? "boolean" : f->kind == NZ_INT ? "integer" : f->kind == NZ_NUM ? "number" : "string", quai_yaml_kind_name(v));
+			nz_diag(x, v, "must be a %s, found %s",
+			        f->kind == NZ_BOOL  ? "boolean"
+			        : f->kind == NZ_INT ? "integer"
+			        : f->kind == NZ_NUM ? "number"
+			                            : "string",
+			        quai_yaml_kind_name(v));
 			return v;
 		}
 		r = norm_scalar(x, f, v);
@@ -328,7 +351,8 @@ const struct quai_yaml_node *nz_value(struct nz *x, const struct nz_field *f, co
 		}
 		for (size_t i = 0; i < v->n; i++) {
 			size_t p = nz_push_index(x, i);
-			((const struct quai_yaml_node **)v->items)[i] = nz_object(x, f->sub, cn_mut(v->items[i]), f->required);
+			((const struct quai_yaml_node **)v->items)[i] =
+			    nz_object(x, f->sub, cn_mut(v->items[i]), f->required);
 			nz_pop(x, p);
 		}
 		return v;
@@ -350,7 +374,7 @@ static const struct nz_field *find_field(const struct nz_field *fields, const ch
 }
 
 const struct quai_yaml_node *nz_object(struct nz *x, const struct nz_field *fields, struct quai_yaml_node *m,
-				       const char *const *required)
+                                       const char *const *required)
 {
 	if (m->type != QUAI_YAML_MAP) {
 		nz_diag(x, m, "must be a mapping, found %s", quai_yaml_kind_name(m));
@@ -367,7 +391,9 @@ const struct quai_yaml_node *nz_object(struct nz *x, const struct nz_field *fiel
 		const struct nz_field *f = find_field(fields, k->str);
 		if (!f) {
 			nz_diag(x, k, "'%s' is not allowed here%s", k->str,
-				x->path.len ? "" : " (top-level keys: version, name, services, networks, volumes, configs, secrets, include, x-*)");
+			        x->path.len ? ""
+			                    : " (top-level keys: version, name, services, networks, volumes, "
+			                      "configs, secrets, include, x-*)");
 			continue;
 		}
 		size_t p = nz_push_key(x, k->str);
@@ -404,7 +430,7 @@ bool compose_valid_duration(const char *s)
 		}
 		if (!digits)
 			return false;
-		static const char *const units[] = { "ns", "us", "\xc2\xb5s", "ms", "s", "m", "h", NULL };
+		static const char *const units[] = {"ns", "us", "\xc2\xb5s", "ms", "s", "m", "h", NULL};
 		size_t best = 0;
 		for (const char *const *u = units; *u; u++) {
 			size_t n = strlen(*u);

@@ -42,15 +42,16 @@ enum nz_flags {
 
 struct nz_field {
 	const char *name;
-	enum nz_kind kind;
 	const struct nz_field *sub; /* NZ_OBJ, NZ_LIST_OBJ */
 	const struct quai_yaml_node *(*fn)(struct nz *x, const struct quai_yaml_node *v);
 	const char *const *values;   /* NZ_ENUM */
 	const char *const *required; /* NZ_OBJ, NZ_LIST_OBJ */
+	enum nz_kind kind;
 	unsigned flags;
 };
 
-void nz_diag(struct nz *x, const struct quai_yaml_node *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void nz_diag(struct nz *x, const struct quai_yaml_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 size_t nz_push_key(struct nz *x, const char *key);
 size_t nz_push_index(struct nz *x, size_t i);
 void nz_pop(struct nz *x, size_t len);
@@ -71,7 +72,7 @@ const struct quai_yaml_node *nz_value(struct nz *x, const struct nz_field *f, co
 /* Checks and rewrites the mapping m against fields (NULL-name terminated),
  * in place. */
 const struct quai_yaml_node *nz_object(struct nz *x, const struct nz_field *fields, struct quai_yaml_node *m,
-				       const char *const *required);
+                                       const char *const *required);
 
 extern const struct nz_field nz_service_fields[];
 

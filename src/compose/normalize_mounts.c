@@ -9,7 +9,7 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-#define MAX_RANGE 65536
+#define MAX_PORTS 200000u
 
 /* "80" or "8000-8010": the range [lo, hi]; false when not ports. */
 static bool port_range(const char *s, size_t len, long *lo, long *hi, bool zero_ok)
@@ -35,8 +35,8 @@ static bool port_range(const char *s, size_t len, long *lo, long *hi, bool zero_
 	return *lo >= min && *hi <= 65535 && *lo <= *hi && *hi >= min;
 }
 
-static struct quai_yaml_node *port_entry(struct nz *x, const struct quai_yaml_node *at, const char *ip, long target,
-					 const char *published, const char *proto)
+static struct quai_yaml_node *port_entry(struct nz *x, const struct quai_yaml_node *at, const char *ip,
+                                         long target, const char *published, const char *proto)
 {
 	struct quai_yaml_node *m = cn_map(x->l, at);
 	cn_put(x->l, m, "mode", cn_str(x->l, "ingress", at));
@@ -64,7 +64,8 @@ static void short_port(struct nz *x, const struct quai_yaml_node *it, struct qua
 		*slash = '\0';
 		proto = slash + 1;
 		if (!valid_proto(proto)) {
-			nz_diag(x, it, "invalid protocol \"%s\" in port \"%s\": use tcp, udp or sctp", proto, it->str);
+			nz_diag(x, it, "invalid protocol \"%s\" in port \"%s\": use tcp, udp or sctp", proto,
+			        it->str);
 			return;
 		}
 	}
@@ -93,8 +94,6 @@ static void short_port(struct nz *x, const struct quai_yaml_node *it, struct qua
 		} else if (c1) {
 			nz_diag(x, it, "invalid port \"%s\"", it->str);
 			return;
-		} else if (ip) {
-			host = rest;
 		} else {
 			host = rest;
 		}
@@ -104,11 +103,15 @@ static void short_port(struct nz *x, const struct quai_yaml_node *it, struct qua
 	}
 	long clo, chi, hlo = 0, hhi = 0;
 	if (!port_range(cont, strlen(cont), &clo, &chi, false)) {
-		nz_diag(x, it, "invalid port \"%s\": the container port must be a number or a range from 1 to 65535", it->str);
+		nz_diag(x, it,
+		        "invalid port \"%s\": the container port must be a number or a range from 1 to 65535",
+		        it->str);
 		return;
 	}
 	if (host && *host && !port_range(host, strlen(host), &hlo, &hhi, true)) {
-		nz_diag(x, it, "invalid port \"%s\": the host port must be a number or a range from 0 to 65535", it->str);
+		nz_diag(x, it,
+		        "invalid port \"%s\": the host port must be a number or a range from 0 to 65535",
+		        it->str);
 		return;
 	}
 	bool has_host = host && *host;
@@ -123,6 +126,13 @@ static void short_port(struct nz *x, const struct quai_yaml_node *it, struct qua
 		cn_push(x->l, out, port_entry(x, it, ip, clo, pub, proto));
 		return;
 	}
+	/* a range becomes one entry per port: a budget keeps a small file from
+	 * becoming millions of nodes */
+	if (x->l->ports + (size_t)(chi - clo + 1) > MAX_PORTS) {
+		nz_diag(x, it, "too many ports: a project may publish at most %u", MAX_PORTS);
+		return;
+	}
+	x->l->ports += (size_t)(chi - clo + 1);
 	for (long p = clo; p <= chi; p++) {
 		char pub[16] = "";
 		if (has_host)
@@ -131,20 +141,16 @@ static void short_port(struct nz *x, const struct quai_yaml_node *it, struct qua
 	}
 }
 
-static const char *const port_modes[] = { "host", "ingress", NULL };
-static const char *const target_required[] = { "target", NULL };
+static const char *const port_modes[] = {"host", "ingress", NULL};
+static const char *const target_required[] = {"target", NULL};
 
 static void long_port(struct nz *x, const struct quai_yaml_node *it, struct quai_yaml_node *out)
 {
 	static const struct nz_field fields[] = {
-		{ .name = "name", .kind = NZ_STR },
-		{ .name = "mode", .kind = NZ_ENUM, .values = port_modes },
-		{ .name = "host_ip", .kind = NZ_STR },
-		{ .name = "target", .kind = NZ_ANY },
-		{ .name = "published", .kind = NZ_ANY },
-		{ .name = "protocol", .kind = NZ_STR },
-		{ .name = "app_protocol", .kind = NZ_STR },
-		{ .name = NULL },
+	    {.name = "name", .kind = NZ_STR},         {.name = "mode", .kind = NZ_ENUM, .values = port_modes},
+	    {.name = "host_ip", .kind = NZ_STR},      {.name = "target", .kind = NZ_ANY},
+	    {.name = "published", .kind = NZ_ANY},    {.name = "protocol", .kind = NZ_STR},
+	    {.name = "app_protocol", .kind = NZ_STR}, {.name = NULL},
 	};
 	struct quai_yaml_node *m = cn_mut(nz_object(x, fields, cn_mut(it), target_required));
 	const struct quai_yaml_node *t = quai_yaml_get(m, "target");
@@ -186,7 +192,8 @@ const struct quai_yaml_node *nz_ports(struct nz *x, const struct quai_yaml_node 
 		long long n;
 		if (it->type == QUAI_YAML_MAP) {
 			long_port(x, it, out);
-		} else if (it->type == QUAI_YAML_SCALAR && it->style == QUAI_YAML_PLAIN && nz_as_int(it, &n)) {
+		} else if (it->type == QUAI_YAML_SCALAR && it->style == QUAI_YAML_PLAIN &&
+		           nz_as_int(it, &n)) {
 			if (n < 1 || n > 65535)
 				nz_diag(x, it, "invalid port %lld: use 1 to 65535", n);
 			else
@@ -195,7 +202,7 @@ const struct quai_yaml_node *nz_ports(struct nz *x, const struct quai_yaml_node 
 			short_port(x, it, out);
 		} else {
 			nz_diag(x, it, "must be a port string such as \"8080:80\" or a mapping, found %s",
-				quai_yaml_kind_name(it));
+			        quai_yaml_kind_name(it));
 		}
 		nz_pop(x, p);
 	}
@@ -207,8 +214,8 @@ static bool is_path(const char *s)
 	return s[0] == '.' || s[0] == '/' || s[0] == '~';
 }
 
-static void volume_mode(struct nz *x, const struct quai_yaml_node *it, struct quai_yaml_node *m, const char *mode,
-			bool bind)
+static void volume_mode(struct nz *x, const struct quai_yaml_node *it, struct quai_yaml_node *m,
+                        const char *mode, bool bind)
 {
 	cleanup_free char *copy = xstrdup(mode);
 	struct quai_yaml_node *opts = cn_map(x->l, it);
@@ -216,23 +223,26 @@ static void volume_mode(struct nz *x, const struct quai_yaml_node *it, struct qu
 		next = strchr(tok, ',');
 		if (next)
 			*next++ = '\0';
-		if (!*tok) {
+		if (!*tok || strcmp(tok, "rw") == 0) {
+			/* the default */
 		} else if (strcmp(tok, "ro") == 0) {
 			cn_put(x->l, m, "read_only", cn_bool(x->l, true, it));
-		} else if (strcmp(tok, "rw") == 0) {
 		} else if (bind && (strcmp(tok, "z") == 0 || strcmp(tok, "Z") == 0)) {
 			cn_put(x->l, opts, "selinux", cn_str(x->l, tok, it));
-		} else if (bind && (strcmp(tok, "shared") == 0 || strcmp(tok, "rshared") == 0 || strcmp(tok, "slave") == 0 ||
-				    strcmp(tok, "rslave") == 0 || strcmp(tok, "private") == 0 ||
-				    strcmp(tok, "rprivate") == 0)) {
+		} else if (bind && (strcmp(tok, "shared") == 0 || strcmp(tok, "rshared") == 0 ||
+		                    strcmp(tok, "slave") == 0 || strcmp(tok, "rslave") == 0 ||
+		                    strcmp(tok, "private") == 0 || strcmp(tok, "rprivate") == 0)) {
 			cn_put(x->l, opts, "propagation", cn_str(x->l, tok, it));
 		} else if (!bind && strcmp(tok, "nocopy") == 0) {
 			cn_put(x->l, opts, "nocopy", cn_bool(x->l, true, it));
-		} else if (strcmp(tok, "consistent") == 0 || strcmp(tok, "cached") == 0 || strcmp(tok, "delegated") == 0) {
+		} else if (strcmp(tok, "consistent") == 0 || strcmp(tok, "cached") == 0 ||
+		           strcmp(tok, "delegated") == 0) {
 			cn_put(x->l, m, "consistency", cn_str(x->l, tok, it));
 		} else {
-			nz_diag(x, it, "invalid mode \"%s\" in volume \"%s\": use ro, rw, z, Z, nocopy or a propagation",
-				tok, it->str);
+			nz_diag(
+			    x, it,
+			    "invalid mode \"%s\" in volume \"%s\": use ro, rw, z, Z, nocopy or a propagation",
+			    tok, it->str);
 		}
 	}
 	if (bind) {
@@ -247,7 +257,7 @@ static void volume_mode(struct nz *x, const struct quai_yaml_node *it, struct qu
 static const struct quai_yaml_node *short_volume(struct nz *x, const struct quai_yaml_node *it)
 {
 	cleanup_free char *s = xstrdup(it->str);
-	char *parts[3] = { NULL };
+	char *parts[3] = {NULL};
 	size_t n = 0;
 	for (char *tok = s, *next; tok; tok = next) {
 		next = strchr(tok, ':');
@@ -262,12 +272,13 @@ static const struct quai_yaml_node *short_volume(struct nz *x, const struct quai
 	struct quai_yaml_node *m = cn_map(x->l, it);
 	const char *src = n >= 2 ? parts[0] : NULL;
 	const char *target = n >= 2 ? parts[1] : parts[0];
-	if (!*target || (src && !*src)) {
+	if (!target || !*target || (src && !*src)) {
 		nz_diag(x, it, "invalid volume \"%s\": empty source or target", it->str);
 		return it;
 	}
 	if (target[0] != '/') {
-		nz_diag(x, it, "invalid volume \"%s\": the target \"%s\" must be an absolute path", it->str, target);
+		nz_diag(x, it, "invalid volume \"%s\": the target \"%s\" must be an absolute path", it->str,
+		        target);
 		return it;
 	}
 	size_t tlen = strlen(target);
@@ -286,42 +297,42 @@ static const struct quai_yaml_node *short_volume(struct nz *x, const struct quai
 	return m;
 }
 
-static const char *const mount_types[] = { "bind", "volume", "tmpfs", "cluster", "npipe", "image", NULL };
-static const char *const type_required[] = { "type", NULL };
+static const char *const mount_types[] = {"bind", "volume", "tmpfs", "cluster", "npipe", "image", NULL};
+static const char *const type_required[] = {"type", NULL};
 
 static const struct nz_field bind_fields[] = {
-	{ .name = "propagation", .kind = NZ_STR },
-	{ .name = "create_host_path", .kind = NZ_BOOL },
-	{ .name = "recursive", .kind = NZ_STR },
-	{ .name = "selinux", .kind = NZ_STR },
-	{ .name = NULL },
+    {.name = "propagation", .kind = NZ_STR},
+    {.name = "create_host_path", .kind = NZ_BOOL},
+    {.name = "recursive", .kind = NZ_STR},
+    {.name = "selinux", .kind = NZ_STR},
+    {.name = NULL},
 };
 static const struct nz_field volume_opt_fields[] = {
-	{ .name = "labels", .kind = NZ_LIST_OR_DICT },
-	{ .name = "nocopy", .kind = NZ_BOOL },
-	{ .name = "subpath", .kind = NZ_STR },
-	{ .name = NULL },
+    {.name = "labels", .kind = NZ_LIST_OR_DICT},
+    {.name = "nocopy", .kind = NZ_BOOL},
+    {.name = "subpath", .kind = NZ_STR},
+    {.name = NULL},
 };
 static const struct nz_field tmpfs_fields[] = {
-	{ .name = "size", .kind = NZ_SIZE },
-	{ .name = "mode", .kind = NZ_NUM },
-	{ .name = NULL },
+    {.name = "size", .kind = NZ_SIZE},
+    {.name = "mode", .kind = NZ_NUM},
+    {.name = NULL},
 };
 static const struct nz_field image_fields[] = {
-	{ .name = "subpath", .kind = NZ_STR },
-	{ .name = NULL },
+    {.name = "subpath", .kind = NZ_STR},
+    {.name = NULL},
 };
 static const struct nz_field mount_fields[] = {
-	{ .name = "type", .kind = NZ_ENUM, .values = mount_types },
-	{ .name = "source", .kind = NZ_STR },
-	{ .name = "target", .kind = NZ_STR },
-	{ .name = "read_only", .kind = NZ_BOOL },
-	{ .name = "consistency", .kind = NZ_STR },
-	{ .name = "bind", .kind = NZ_OBJ, .sub = bind_fields },
-	{ .name = "volume", .kind = NZ_OBJ, .sub = volume_opt_fields, .flags = NZ_NULL_OK },
-	{ .name = "tmpfs", .kind = NZ_OBJ, .sub = tmpfs_fields },
-	{ .name = "image", .kind = NZ_OBJ, .sub = image_fields },
-	{ .name = NULL },
+    {.name = "type", .kind = NZ_ENUM, .values = mount_types},
+    {.name = "source", .kind = NZ_STR},
+    {.name = "target", .kind = NZ_STR},
+    {.name = "read_only", .kind = NZ_BOOL},
+    {.name = "consistency", .kind = NZ_STR},
+    {.name = "bind", .kind = NZ_OBJ, .sub = bind_fields},
+    {.name = "volume", .kind = NZ_OBJ, .sub = volume_opt_fields, .flags = NZ_NULL_OK},
+    {.name = "tmpfs", .kind = NZ_OBJ, .sub = tmpfs_fields},
+    {.name = "image", .kind = NZ_OBJ, .sub = image_fields},
+    {.name = NULL},
 };
 
 static const struct quai_yaml_node *long_volume(struct nz *x, const struct quai_yaml_node *it)
@@ -356,7 +367,7 @@ const struct quai_yaml_node *nz_volumes(struct nz *x, const struct quai_yaml_nod
 			r = short_volume(x, it);
 		else
 			nz_diag(x, it, "must be a string such as \"data:/data\" or a mapping, found %s",
-				quai_yaml_kind_name(it));
+			        quai_yaml_kind_name(it));
 		((const struct quai_yaml_node **)v->items)[i] = r;
 		nz_pop(x, p);
 	}

@@ -8,7 +8,8 @@
 #include "core/xalloc.h"
 #include "core/banned.h"
 
-void compose_diag(struct compose_loader *l, const struct quai_yaml_node *at, const char *path, const char *fmt, ...)
+void compose_diag(struct compose_loader *l, const struct quai_yaml_node *at, const char *path,
+                  const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -17,8 +18,8 @@ void compose_diag(struct compose_loader *l, const struct quai_yaml_node *at, con
 	cleanup_free char *full = path && *path ? xasprintf("%s: %s", path, msg) : xstrdup(msg);
 	const char *file = at && at->file ? at->file : l->doc->file;
 	if (l->diags)
-		quai_findings_add(l->diags, file, at ? at->line : 0, at ? at->col : 0, QUAI_LEVEL_ERROR, "QC1000",
-				  full);
+		quai_findings_add(l->diags, file, at ? at->line : 0, at ? at->col : 0, QUAI_LEVEL_ERROR,
+		                  "QC1000", full);
 }
 
 static size_t capacity(size_t n)
@@ -77,7 +78,7 @@ static bool key_is(const struct quai_yaml_node *k, const char *key, size_t len)
 }
 
 void cn_put_key(struct compose_loader *l, struct quai_yaml_node *map, const struct quai_yaml_node *key,
-		const struct quai_yaml_node *value)
+                const struct quai_yaml_node *value)
 {
 	struct quai_yaml_pair *pairs = (struct quai_yaml_pair *)map->pairs;
 	for (size_t i = 0; i < map->n; i++)
@@ -92,10 +93,11 @@ void cn_put_key(struct compose_loader *l, struct quai_yaml_node *map, const stru
 		pairs = np;
 		map->pairs = np;
 	}
-	pairs[map->n++] = (struct quai_yaml_pair){ key, value, false };
+	pairs[map->n++] = (struct quai_yaml_pair){key, value, false};
 }
 
-void cn_put(struct compose_loader *l, struct quai_yaml_node *map, const char *key, const struct quai_yaml_node *value)
+void cn_put(struct compose_loader *l, struct quai_yaml_node *map, const char *key,
+            const struct quai_yaml_node *value)
 {
 	const struct quai_yaml_node *k = quai_yaml_get_key(map, key);
 	if (!k)
@@ -117,9 +119,10 @@ void cn_push(struct compose_loader *l, struct quai_yaml_node *seq, const struct 
 {
 	const struct quai_yaml_node **items = (const struct quai_yaml_node **)seq->items;
 	if (seq->n == 0 || (seq->n & (seq->n - 1)) == 0) {
-		const struct quai_yaml_node **ni = quai_yaml_alloc(l->doc, capacity(seq->n + 1) * sizeof(*ni));
+		const struct quai_yaml_node **ni =
+		    quai_yaml_alloc(l->doc, capacity(seq->n + 1) * sizeof(const struct quai_yaml_node *));
 		if (seq->n)
-			memcpy(ni, items, seq->n * sizeof(*ni));
+			memcpy(ni, items, seq->n * sizeof(const struct quai_yaml_node *));
 		items = ni;
 		seq->items = ni;
 	}
@@ -159,7 +162,8 @@ bool cn_is_string(const struct quai_yaml_node *n)
 		return true;
 	bool b;
 	double d;
-	return !quai_yaml_is_null(n) && quai_yaml_bool(n, &b, QUAI_YAML_BOOL_12) < 0 && quai_yaml_float(n, &d) < 0;
+	return !quai_yaml_is_null(n) && quai_yaml_bool(n, &b, QUAI_YAML_BOOL_12) < 0 &&
+	       quai_yaml_float(n, &d) < 0;
 }
 
 bool cn_tagged(const struct quai_yaml_node *n, const char *tag)
@@ -174,11 +178,12 @@ static const char *own_tag(struct compose_loader *l, const char *tag)
 		return NULL;
 	size_t n = strlen(tag);
 	char *c = quai_yaml_alloc(l->doc, n + 1);
-	memcpy(c, tag, n);
+	memcpy(c, tag, n + 1);
 	return c;
 }
 
-static struct quai_yaml_node *copy_key(struct compose_loader *l, const struct quai_yaml_node *k, const char *file)
+static struct quai_yaml_node *copy_key(struct compose_loader *l, const struct quai_yaml_node *k,
+                                       const char *file)
 {
 	/* keys are scalars in the model: a list or mapping as a key is reported */
 	if (k->type != QUAI_YAML_SCALAR)
@@ -194,18 +199,23 @@ static struct quai_yaml_node *copy_key(struct compose_loader *l, const struct qu
 /* Aliases are shared in the parsed tree but copied here: a document whose
  * aliases expand beyond this many nodes is refused. */
 #define MAX_NODES 1000000u
+/* Keys of one mapping, items of one list: compose's own lookups are linear,
+ * so are some of ours; no real file comes near. */
+#define MAX_ENTRIES 10000u
 
 static bool over_budget(struct compose_loader *l, const struct quai_yaml_node *n)
 {
 	if (++l->copied <= MAX_NODES)
 		return false;
 	if (l->copied == MAX_NODES + 1)
-		compose_diag(l, n, NULL, "the document expands to too many nodes (aliases repeated beyond reason)");
+		compose_diag(l, n, NULL,
+		             "the document expands to too many nodes (aliases repeated beyond reason)");
 	return true;
 }
 
 /* A copy without interpolation (top-level x-* extensions). */
-static struct quai_yaml_node *interp_node_raw(struct compose_loader *l, const struct quai_yaml_node *n, const char *file)
+static struct quai_yaml_node *interp_node_raw(struct compose_loader *l, const struct quai_yaml_node *n,
+                                              const char *file)
 {
 	if (over_budget(l, n))
 		return cn_null(l, n);
@@ -220,18 +230,38 @@ static struct quai_yaml_node *interp_node_raw(struct compose_loader *l, const st
 		c->len = n->len;
 	}
 	if (n->type == QUAI_YAML_SEQ)
-		for (size_t i = 0; i < n->n; i++)
+		for (size_t i = 0; i < n->n && i < MAX_ENTRIES; i++)
 			cn_push(l, c, interp_node_raw(l, n->items[i], file));
 	else if (n->type == QUAI_YAML_MAP)
-		for (size_t i = 0; i < n->n; i++)
-			cn_put_key(l, c, copy_key(l, n->pairs[i].key, file), interp_node_raw(l, n->pairs[i].value, file));
+		for (size_t i = 0; i < n->n && i < MAX_ENTRIES; i++)
+			cn_put_key(l, c, copy_key(l, n->pairs[i].key, file),
+			           interp_node_raw(l, n->pairs[i].value, file));
 	return c;
+}
+
+/* QC1001 once per variable read unset (names: one per line). */
+static void warn_unset(struct compose_loader *l, const struct quai_yaml_node *at, const char *file,
+                       const char *names)
+{
+	for (const char *p = names; *p;) {
+		size_t len = strcspn(p, "\n");
+		cleanup_free char *name = xstrndup(p, len);
+		p += len + (p[len] ? 1 : 0);
+		if (compose_env_get(&l->warned, name))
+			continue;
+		compose_env_set(&l->warned, name, "", true);
+		cleanup_free char *msg =
+		    xasprintf("the variable %s is not set: it is read as an empty string "
+		              "(set it, or write ${%s:-default})",
+		              name, name);
+		quai_findings_add(&l->warnings, file, at->line, at->col, QUAI_LEVEL_WARNING, "QC1001", msg);
+	}
 }
 
 /* Interpolation of a tree: scalars that change become strings (quoted
  * style), as compose interpolates strings and casts them afterwards. */
-static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct quai_yaml_node *n, struct quai_buf *path,
-					  unsigned depth, const char *file)
+static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct quai_yaml_node *n,
+                                          struct quai_buf *path, unsigned depth, const char *file)
 {
 	if (over_budget(l, n))
 		return cn_null(l, n);
@@ -244,7 +274,15 @@ static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct
 	case QUAI_YAML_SCALAR: {
 		struct quai_buf out = QUAI_BUF_INIT;
 		char *msg = NULL;
-		if (memchr(n->str, '$', n->len) && compose_interpolate(&out, n->str, n->len, &l->env, &msg) < 0) {
+		struct quai_buf unset = QUAI_BUF_INIT;
+		l->env.unset = &unset;
+		int rc = memchr(n->str, '$', n->len)
+		             ? compose_interpolate(&out, n->str, n->len, &l->env, &msg)
+		             : 0;
+		l->env.unset = NULL;
+		warn_unset(l, n, file, quai_buf_str(&unset));
+		quai_buf_release(&unset);
+		if (rc < 0) {
 			compose_diag(l, n, quai_buf_str(path), "%s", msg);
 			free(msg);
 			quai_buf_release(&out);
@@ -252,7 +290,8 @@ static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct
 			quai_buf_add(&out, n->str, n->len);
 		} else if (!out.data) {
 			quai_buf_add(&out, n->str, n->len);
-		} else if (n->style == QUAI_YAML_PLAIN && (out.len != n->len || memcmp(out.data, n->str, n->len) != 0)) {
+		} else if (n->style == QUAI_YAML_PLAIN &&
+		           (out.len != n->len || memcmp(out.data, n->str, n->len) != 0)) {
 			c->style = QUAI_YAML_DOUBLE_QUOTED;
 		}
 		char *s = quai_yaml_alloc(l->doc, out.len + 1);
@@ -263,23 +302,34 @@ static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct
 		break;
 	}
 	case QUAI_YAML_SEQ:
-		for (size_t i = 0; i < n->n; i++) {
+		if (n->n > MAX_ENTRIES)
+			compose_diag(l, n, quai_buf_str(path), "a list of %zu items: at most %u are read",
+			             n->n, MAX_ENTRIES);
+		for (size_t i = 0; i < n->n && i < MAX_ENTRIES; i++) {
 			quai_buf_printf(path, "[%zu]", i);
 			cn_push(l, c, interp_node(l, n->items[i], path, depth + 1, file));
 			quai_buf_truncate(path, plen);
 		}
 		break;
 	case QUAI_YAML_MAP:
-		for (size_t i = 0; i < n->n; i++) {
+		if (n->n > MAX_ENTRIES)
+			compose_diag(l, n, quai_buf_str(path), "a mapping of %zu keys: at most %u are read",
+			             n->n, MAX_ENTRIES);
+		for (size_t i = 0; i < n->n && i < MAX_ENTRIES; i++) {
 			const struct quai_yaml_node *k = n->pairs[i].key;
 			if (depth == 0 && k->type == QUAI_YAML_SCALAR && strncmp(k->str, "x-", 2) == 0) {
-				cn_put_key(l, c, copy_key(l, k, file), interp_node_raw(l, n->pairs[i].value, file));
+				cn_put_key(l, c, copy_key(l, k, file),
+				           interp_node_raw(l, n->pairs[i].value, file));
 				continue;
 			}
-			quai_buf_printf(path, "%s%s", plen ? "." : "", k->type == QUAI_YAML_SCALAR ? k->str : "?");
-			if (k->type == QUAI_YAML_SCALAR && !n->pairs[i].merged && quai_yaml_get_key(c, k->str))
-				compose_diag(l, k, quai_buf_str(path), "the key is written twice in this mapping");
-			cn_put_key(l, c, copy_key(l, k, file), interp_node(l, n->pairs[i].value, path, depth + 1, file));
+			quai_buf_printf(path, "%s%s", plen ? "." : "",
+			                k->type == QUAI_YAML_SCALAR ? k->str : "?");
+			if (k->type == QUAI_YAML_SCALAR && !n->pairs[i].merged &&
+			    quai_yaml_get_key(c, k->str))
+				compose_diag(l, k, quai_buf_str(path),
+				             "the key is written twice in this mapping");
+			cn_put_key(l, c, copy_key(l, k, file),
+			           interp_node(l, n->pairs[i].value, path, depth + 1, file));
 			quai_buf_truncate(path, plen);
 		}
 		break;
@@ -287,7 +337,8 @@ static struct quai_yaml_node *interp_node(struct compose_loader *l, const struct
 	return c;
 }
 
-struct quai_yaml_node *compose_interp_tree(struct compose_loader *l, const struct quai_yaml_node *root, const char *file)
+struct quai_yaml_node *compose_interp_tree(struct compose_loader *l, const struct quai_yaml_node *root,
+                                           const char *file)
 {
 	struct quai_buf path = QUAI_BUF_INIT;
 	struct quai_yaml_node *n = interp_node(l, root, &path, 0, file);
@@ -353,7 +404,8 @@ char *compose_dirname(const char *p)
 
 bool compose_is_remote(const char *s)
 {
-	static const char *const prefixes[] = { "http://", "https://", "git://", "git@", "github.com/", "ssh://", NULL };
+	static const char *const prefixes[] = {"http://",     "https://", "git://", "git@",
+	                                       "github.com/", "ssh://",   NULL};
 	for (const char *const *p = prefixes; *p; p++)
 		if (strncmp(s, *p, strlen(*p)) == 0)
 			return true;

@@ -21,12 +21,14 @@ static bool typed_plain(const struct quai_yaml_node *n)
 	bool b;
 	double d;
 	return n->style == QUAI_YAML_PLAIN &&
-	       (quai_yaml_is_null(n) || quai_yaml_bool(n, &b, QUAI_YAML_BOOL_12) == 0 || quai_yaml_float(n, &d) == 0);
+	       (quai_yaml_is_null(n) || quai_yaml_bool(n, &b, QUAI_YAML_BOOL_12) == 0 ||
+	        quai_yaml_float(n, &d) == 0);
 }
 
 static bool needs_quotes(const char *s, size_t len)
 {
-	static const char *const words[] = { "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", NULL };
+	static const char *const words[] = {"y",    "n",     "yes",  "no", "on", "off",
+	                                    "true", "false", "null", "~",  NULL};
 	if (!len || strlen(s) != len)
 		return true;
 	for (const char *const *w = words; *w; w++)
@@ -41,7 +43,7 @@ static bool needs_quotes(const char *s, size_t len)
 		if (s[0] == '0' && len > 1 && strchr("xXoObB", s[1]))
 			return true;
 		if (s[0] == '.' || s[0] == '+' || s[0] == '-')
-			for (const char *const *w = (const char *const[]){ ".inf", ".nan", NULL }; *w; w++)
+			for (const char *const *w = (const char *const[]){".inf", ".nan", NULL}; *w; w++)
 				if (strcasecmp(s + (s[0] != '.'), *w) == 0)
 					return true;
 	}
@@ -102,6 +104,14 @@ static void write_quoted(FILE *out, const char *s, size_t len)
 	fputc('"', out);
 }
 
+static void write_text(FILE *out, const char *s, size_t len)
+{
+	if (needs_quotes(s, len))
+		write_quoted(out, s, len);
+	else
+		fputs(s, out);
+}
+
 static void write_scalar(FILE *out, const struct quai_yaml_node *n)
 {
 	if (typed_plain(n)) {
@@ -110,10 +120,13 @@ static void write_scalar(FILE *out, const struct quai_yaml_node *n)
 	}
 	size_t len;
 	cleanup_free char *s = escape_dollars(n->str, n->len, &len);
-	if (needs_quotes(s, len))
-		write_quoted(out, s, len);
-	else
-		fputs(s, out);
+	write_text(out, s, len);
+}
+
+/* Keys are not interpolated: written as they are. */
+static void write_key(FILE *out, const struct quai_yaml_node *k)
+{
+	write_text(out, k->str, k->len);
 }
 
 static int cmp_pair(const void *a, const void *b)
@@ -162,7 +175,7 @@ static void write_node(FILE *out, const struct quai_yaml_node *n, unsigned inden
 		cleanup_free struct quai_yaml_pair *p = ordered(n, depth);
 		for (size_t i = 0; i < n->n; i++) {
 			fprintf(out, "%*s", (int)indent, "");
-			write_scalar(out, p[i].key);
+			write_key(out, p[i].key);
 			fputc(':', out);
 			write_value_after_key(out, p[i].value, indent, depth);
 		}
@@ -180,7 +193,7 @@ static void write_node(FILE *out, const struct quai_yaml_node *n, unsigned inden
 						fprintf(out, "%*s", (int)indent + 2, "");
 					else
 						fputc(' ', out);
-					write_scalar(out, p[k].key);
+					write_key(out, p[k].key);
 					fputc(':', out);
 					write_value_after_key(out, p[k].value, indent + 2, depth + 1);
 				}
@@ -206,9 +219,8 @@ static json_t *to_json(const struct quai_yaml_node *n, unsigned depth)
 		json_t *o = json_object();
 		cleanup_free struct quai_yaml_pair *p = ordered(n, depth);
 		for (size_t i = 0; i < n->n; i++) {
-			size_t len;
-			cleanup_free char *k = escape_dollars(p[i].key->str, p[i].key->len, &len);
-			json_object_setn_new_nocheck(o, k, len, to_json(p[i].value, depth + 1));
+			json_object_setn_new_nocheck(o, p[i].key->str, p[i].key->len,
+			                             to_json(p[i].value, depth + 1));
 		}
 		return o;
 	}

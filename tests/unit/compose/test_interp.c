@@ -125,7 +125,8 @@ static void test_required(void **state)
 	expect("${SET:?must be set}", "value");
 	expect("${EMPTY?must be set}", "");
 	expect_error("${UNSET:?must be set}", "required variable UNSET is missing a value: must be set");
-	expect_error("${EMPTY:?not empty please}", "required variable EMPTY is missing a value: not empty please");
+	expect_error("${EMPTY:?not empty please}",
+	             "required variable EMPTY is missing a value: not empty please");
 	expect_error("${UNSET?}", "required variable UNSET is missing a value");
 	expect_error("${UNSET:?${TAG} needed}", "1.25 needed");
 }
@@ -180,7 +181,7 @@ static void test_env_file(void **state)
 	      "G=\n",
 	      f);
 	fclose(f);
-	struct compose_env e = { 0 };
+	struct compose_env e = {0};
 	compose_env_set(&e, "SET", "from-environment", true);
 	struct quai_error *err = NULL;
 	assert_int_equal(compose_env_load_file(&e, path, false, &err), 0);
@@ -208,9 +209,11 @@ static void test_env_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain),	    cmocka_unit_test(test_defaults),  cmocka_unit_test(test_alternatives),
-		cmocka_unit_test(test_nested),	    cmocka_unit_test(test_escapes),   cmocka_unit_test(test_required),
-		cmocka_unit_test(test_invalid),	    cmocka_unit_test(test_deep_nesting), cmocka_unit_test(test_env_file),
+	    cmocka_unit_test(test_plain),        cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_alternatives), cmocka_unit_test(test_nested),
+	    cmocka_unit_test(test_escapes),      cmocka_unit_test(test_required),
+	    cmocka_unit_test(test_invalid),      cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_env_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

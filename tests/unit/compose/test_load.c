@@ -19,7 +19,7 @@
 static const char *data_dir = "tests/data/compose";
 static char tmp[64];
 
-static const char *const test_environ[] = { "HOME=/home/test", "TAG=1.25", NULL };
+static const char *const test_environ[] = {"HOME=/home/test", "TAG=1.25", NULL};
 
 static void write_file(const char *name, const char *text)
 {
@@ -40,7 +40,7 @@ static struct quai_compose *load_files(const char *const *names, size_t n, struc
 		snprintf(paths[i], sizeof(paths[i]), "%s/%s", tmp, names[i]);
 		files[i] = paths[i];
 	}
-	struct quai_compose_options o = { .files = files, .nfiles = n, .environ = test_environ };
+	struct quai_compose_options o = {.files = files, .nfiles = n, .environ = test_environ};
 	struct quai_compose *c = NULL;
 	struct quai_error *err = NULL;
 	int rc = quai_compose_load(&c, diags, &o, &err);
@@ -53,11 +53,12 @@ static struct quai_compose *load_files(const char *const *names, size_t n, struc
 static struct quai_compose *load_ok(const char *text)
 {
 	write_file("compose.yaml", text);
-	struct quai_findings diags = { 0 };
-	const char *names[] = { "compose.yaml" };
+	struct quai_findings diags = {0};
+	const char *names[] = {"compose.yaml"};
 	struct quai_compose *c = load_files(names, 1, &diags);
 	for (size_t i = 0; i < diags.len; i++)
-		fprintf(stderr, "%u:%u: %s\n", diags.items[i].line, diags.items[i].col, diags.items[i].message);
+		fprintf(stderr, "%u:%u: %s\n", diags.items[i].line, diags.items[i].col,
+		        diags.items[i].message);
 	assert_int_equal(diags.len, 0);
 	assert_non_null(c);
 	quai_findings_release(&diags);
@@ -68,8 +69,8 @@ static struct quai_compose *load_ok(const char *text)
 static void load_bad(const char *text, unsigned line, const char *part)
 {
 	write_file("compose.yaml", text);
-	struct quai_findings diags = { 0 };
-	const char *names[] = { "compose.yaml" };
+	struct quai_findings diags = {0};
+	const char *names[] = {"compose.yaml"};
 	struct quai_compose *c = load_files(names, 1, &diags);
 	bool found = false;
 	for (size_t i = 0; i < diags.len; i++) {
@@ -139,9 +140,9 @@ static void test_invalid_data(void **state)
 		int off = 0;
 		assert_int_equal(sscanf(first, "# expect: %u %n", &line, &off), 1);
 		const char *part = first + off;
-		const char *files[] = { path };
-		struct quai_compose_options o = { .files = files, .nfiles = 1 };
-		struct quai_findings diags = { 0 };
+		const char *files[] = {path};
+		struct quai_compose_options o = {.files = files, .nfiles = 1};
+		struct quai_findings diags = {0};
 		struct quai_compose *c = NULL;
 		struct quai_error *err = NULL;
 		assert_int_equal(quai_compose_load(&c, &diags, &o, &err), 0);
@@ -152,7 +153,8 @@ static void test_invalid_data(void **state)
 		if (!found) {
 			fprintf(stderr, "%s: expected line %u '%s'\n", e->d_name, line, part);
 			for (size_t i = 0; i < diags.len; i++)
-				fprintf(stderr, "  got %u: %s\n", diags.items[i].line, diags.items[i].message);
+				fprintf(stderr, "  got %u: %s\n", diags.items[i].line,
+				        diags.items[i].message);
 		}
 		assert_true(found);
 		quai_compose_free(c);
@@ -166,12 +168,13 @@ static void test_invalid_data(void **state)
 static void test_valid_data(void **state)
 {
 	(void)state;
-	static const char *const cases[] = { "anchors", "extends", "interpolation", "newer-spec", "override", "syntax" };
+	static const char *const cases[] = {"anchors",   "extends",    "interpolation", "legacy-v2",
+	                                    "legacy-v3", "newer-spec", "override",      "syntax"};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char dir[512];
 		snprintf(dir, sizeof(dir), "%s/valid/%s", data_dir, cases[i]);
-		struct quai_compose_options o = { .project_dir = dir, .environ = test_environ };
-		struct quai_findings diags = { 0 };
+		struct quai_compose_options o = {.project_dir = dir, .environ = test_environ};
+		struct quai_findings diags = {0};
 		struct quai_compose *c = NULL;
 		struct quai_error *err = NULL;
 		int rc = quai_compose_load(&c, &diags, &o, &err);
@@ -179,7 +182,8 @@ static void test_valid_data(void **state)
 			fprintf(stderr, "%s: %s\n", cases[i], err->msg);
 		assert_int_equal(rc, 0);
 		for (size_t k = 0; k < diags.len; k++)
-			fprintf(stderr, "%s:%u: %s\n", diags.items[k].file, diags.items[k].line, diags.items[k].message);
+			fprintf(stderr, "%s:%u: %s\n", diags.items[k].file, diags.items[k].line,
+			        diags.items[k].message);
 		assert_int_equal(diags.len, 0);
 		assert_non_null(c);
 		assert_string_equal(c->name, cases[i][0] == 'n' ? "newer" : cases[i]);
@@ -195,23 +199,23 @@ static void test_short_syntax(void **state)
 	snprintf(db, sizeof(db), "%s/db", tmp);
 	mkdir(db, 0700);
 	struct quai_compose *c = load_ok("services:\n"
-					 "  web:\n"
-					 "    image: nginx:${TAG}\n"
-					 "    ports: ['8000-8001:9000-9001/udp', 80, '127.0.0.1::53']\n"
-					 "    volumes: ['./site:/srv:ro', 'data:/data', '/anon']\n"
-					 "    environment: [A=1, B, 'C=x=y']\n"
-					 "    depends_on: [db]\n"
-					 "    command: sh -c 'echo \"a b\"'\n"
-					 "    healthcheck: {test: curl -f http://x/}\n"
-					 "    tty: yes\n"
-					 "    privileged: 'off'\n"
-					 "    restart: no\n"
-					 "    dns: 1.1.1.1\n"
-					 "    expose: [80, '81']\n"
-					 "  db:\n"
-					 "    build: ./db\n"
-					 "volumes:\n"
-					 "  data:\n");
+	                                 "  web:\n"
+	                                 "    image: nginx:${TAG}\n"
+	                                 "    ports: ['8000-8001:9000-9001/udp', 80, '127.0.0.1::53']\n"
+	                                 "    volumes: ['./site:/srv:ro', 'data:/data', '/anon']\n"
+	                                 "    environment: [A=1, B, 'C=x=y']\n"
+	                                 "    depends_on: [db]\n"
+	                                 "    command: sh -c 'echo \"a b\"'\n"
+	                                 "    healthcheck: {test: curl -f http://x/}\n"
+	                                 "    tty: yes\n"
+	                                 "    privileged: 'off'\n"
+	                                 "    restart: no\n"
+	                                 "    dns: 1.1.1.1\n"
+	                                 "    expose: [80, '81']\n"
+	                                 "  db:\n"
+	                                 "    build: ./db\n"
+	                                 "volumes:\n"
+	                                 "  data:\n");
 	assert_string_equal(str_at(c, "services.web.image"), "nginx:1.25");
 	assert_int_equal(at(c, "services.web.ports")->n, 4);
 	assert_string_equal(str_at(c, "services.web.ports.1.target"), "9001");
@@ -253,25 +257,28 @@ static void test_checks(void **state)
 {
 	(void)state;
 	load_bad("services:\n  a:\n    image: x\n    ports: ['8080:80', '8080:81']\n", 4,
-		 "host port 8080/tcp is also published");
+	         "host port 8080/tcp is also published");
 	load_bad("services:\n  a:\n    image: x\n    mem_limit: 12zz\n", 4, "invalid size");
 	load_bad("services:\n  a:\n    image: x\n    stop_grace_period: 10\n", 4, "must be a duration");
 	load_bad("services:\n  a:\n    image: x\n    ports: ['0:80']\n    deploy: {replicas: many}\n", 5,
-		 "must be an integer");
+	         "must be an integer");
 	load_bad("services:\n  a:\n    image: x\n    ports: ['80:0']\n", 4, "container port");
 	load_bad("services:\n  a:\n    image: x\n    ports: ['80:80/xyz']\n", 4, "invalid protocol");
 	load_bad("services:\n  a:\n    image: x\n    volumes: ['data']\n", 4, "must be an absolute path");
-	load_bad("services:\n  a:\n    image: x\n    network_mode: service:b\n", 4, "service 'b' is not defined");
+	load_bad("services:\n  a:\n    image: x\n    network_mode: service:b\n", 4,
+	         "service 'b' is not defined");
 	load_bad("services:\n  a:\n    image: x\n    depends_on: [a]\n", 4, "dependency cycle: a -> a");
 	load_bad("services:\n  a:\n    image: x\n    image: y\n", 4, "written twice");
 	load_bad("version: '1'\nservices:\n  a:\n    image: x\n", 1, "unsupported version");
 	load_bad("version: 3.8\nservices:\n  a:\n    image: x\n", 1, "must be a string");
 	load_bad("services:\n  a:\n    image: x\nfoo: 1\n", 4, "'foo' is not allowed");
 	load_bad("services:\n  a b:\n    image: x\n", 2, "invalid name");
-	load_bad("services:\n  a:\n    image: x\n    healthcheck:\n      test: [WRONG]\n", 5, "NONE, CMD or CMD-SHELL");
+	load_bad("services:\n  a:\n    image: x\n    healthcheck:\n      test: [WRONG]\n", 5,
+	         "NONE, CMD or CMD-SHELL");
 	load_bad("", 0, "empty compose file");
 	load_bad("- a\n- b\n", 1, "top level must be a mapping");
-	load_bad("services:\n  a:\n    image: x\n    env_file: [{required: true}]\n", 4, "'path' is required");
+	load_bad("services:\n  a:\n    image: x\n    env_file: [{required: true}]\n", 4,
+	         "'path' is required");
 	load_bad("services:\n  a:\n    image: x\n    restart: on-failure:x\n", 4, "invalid restart policy");
 	load_bad("services:\n  a:\n    image: x\n    pull_policy: sometimes\n", 4, "invalid pull_policy");
 	load_bad("services:\n  a:\n    image: x\n    extends: {service: a}\n", 4, "cycle");
@@ -281,28 +288,28 @@ static void test_merge(void **state)
 {
 	(void)state;
 	write_file("base.yaml", "services:\n"
-				"  web:\n"
-				"    image: nginx:1\n"
-				"    environment: {A: '1', B: '2'}\n"
-				"    ports: ['80:80']\n"
-				"    volumes: ['./a:/srv', './b:/keep']\n"
-				"    command: [one]\n"
-				"    labels: [x=1]\n"
-				"    dns: [1.1.1.1]\n"
-				"    cap_add: [NET_ADMIN]\n");
+	                        "  web:\n"
+	                        "    image: nginx:1\n"
+	                        "    environment: {A: '1', B: '2'}\n"
+	                        "    ports: ['80:80']\n"
+	                        "    volumes: ['./a:/srv', './b:/keep']\n"
+	                        "    command: [one]\n"
+	                        "    labels: [x=1]\n"
+	                        "    dns: [1.1.1.1]\n"
+	                        "    cap_add: [NET_ADMIN]\n");
 	write_file("over.yaml", "services:\n"
-				"  web:\n"
-				"    image: nginx:2\n"
-				"    environment: [B=20, C=3]\n"
-				"    ports: ['443:443']\n"
-				"    volumes: ['./c:/srv']\n"
-				"    command: [two, three]\n"
-				"    labels: !reset []\n"
-				"    dns: !override [8.8.8.8]\n"
-				"  extra:\n"
-				"    image: redis\n");
-	const char *names[] = { "base.yaml", "over.yaml" };
-	struct quai_findings diags = { 0 };
+	                        "  web:\n"
+	                        "    image: nginx:2\n"
+	                        "    environment: [B=20, C=3]\n"
+	                        "    ports: ['443:443']\n"
+	                        "    volumes: ['./c:/srv']\n"
+	                        "    command: [two, three]\n"
+	                        "    labels: !reset []\n"
+	                        "    dns: !override [8.8.8.8]\n"
+	                        "  extra:\n"
+	                        "    image: redis\n");
+	const char *names[] = {"base.yaml", "over.yaml"};
+	struct quai_findings diags = {0};
 	struct quai_compose *c = load_files(names, 2, &diags);
 	assert_int_equal(diags.len, 0);
 	assert_string_equal(str_at(c, "services.web.image"), "nginx:2");
@@ -332,19 +339,19 @@ static void test_extends(void **state)
 	(void)state;
 	mkdir("/tmp/quai-ext-unused", 0700);
 	write_file("common.yaml", "services:\n"
-				  "  base:\n"
-				  "    image: busybox\n"
-				  "    environment: {FROM: common, SHARED: common}\n"
-				  "    volumes: ['./data:/data']\n");
+	                          "  base:\n"
+	                          "    image: busybox\n"
+	                          "    environment: {FROM: common, SHARED: common}\n"
+	                          "    volumes: ['./data:/data']\n");
 	write_file("compose.yaml", "services:\n"
-				   "  mid:\n"
-				   "    extends: {file: common.yaml, service: base}\n"
-				   "    environment: {SHARED: mid}\n"
-				   "  top:\n"
-				   "    extends: mid\n"
-				   "    environment: {TOP: '1'}\n");
-	const char *names[] = { "compose.yaml" };
-	struct quai_findings diags = { 0 };
+	                           "  mid:\n"
+	                           "    extends: {file: common.yaml, service: base}\n"
+	                           "    environment: {SHARED: mid}\n"
+	                           "  top:\n"
+	                           "    extends: mid\n"
+	                           "    environment: {TOP: '1'}\n");
+	const char *names[] = {"compose.yaml"};
+	struct quai_findings diags = {0};
 	struct quai_compose *c = load_files(names, 1, &diags);
 	assert_int_equal(diags.len, 0);
 	assert_string_equal(str_at(c, "services.top.image"), "busybox");
@@ -366,11 +373,14 @@ static void test_include(void **state)
 {
 	(void)state;
 	write_file("inc.yaml", "services:\n  side:\n    image: busybox\n  main:\n    image: other\n");
-	load_bad("include: [inc.yaml]\nservices:\n  main:\n    image: x\n", 1, "defined both here and in an included");
+	load_bad("include: [inc.yaml]\nservices:\n  main:\n    image: x\n", 1,
+	         "defined both here and in an included");
 	load_bad("include: [missing.yaml]\nservices:\n  main:\n    image: x\n", 1, "not found");
-	write_file("inc.yaml", "services:\n  side:\n    image: busybox\n");
-	struct quai_compose *c = load_ok("include:\n  - path: inc.yaml\nservices:\n  main:\n    image: x\n");
-	assert_string_equal(str_at(c, "services.side.image"), "busybox");
+	write_file("inc.yaml", "services:\n  side:\n    image: busybox:${SIDE_TAG:-none}\n");
+	write_file("inc.env", "SIDE_TAG=1.36\n");
+	struct quai_compose *c = load_ok(
+	    "include:\n  - path: inc.yaml\n    env_file: inc.env\nservices:\n  main:\n    image: x\n");
+	assert_string_equal(str_at(c, "services.side.image"), "busybox:1.36");
 	assert_null(at(c, "include"));
 	quai_compose_free(c);
 }
@@ -381,11 +391,11 @@ static void test_errors(void **state)
 	write_file("compose.yaml", "services:\n  a: [\n");
 	char path[512];
 	snprintf(path, sizeof(path), "%s/compose.yaml", tmp);
-	const char *files[] = { path };
-	struct quai_compose_options o = { .files = files, .nfiles = 1, .environ = test_environ };
+	const char *files[] = {path};
+	struct quai_compose_options o = {.files = files, .nfiles = 1, .environ = test_environ};
 	struct quai_compose *c = NULL;
 	struct quai_error *err = NULL;
-	struct quai_findings diags = { 0 };
+	struct quai_findings diags = {0};
 	/* a syntax error: a finding, no model */
 	assert_int_equal(quai_compose_load(&c, &diags, &o, &err), 0);
 	assert_null(c);
@@ -398,7 +408,7 @@ static void test_errors(void **state)
 	quai_error_free(err);
 	err = NULL;
 	/* a missing file */
-	const char *missing[] = { "/nonexistent/compose.yaml" };
+	const char *missing[] = {"/nonexistent/compose.yaml"};
 	o.files = missing;
 	assert_int_equal(quai_compose_load(&c, &diags, &o, &err), -1);
 	assert_non_null(strstr(err->msg, "not found"));
@@ -417,26 +427,27 @@ static void test_alias_bomb(void **state)
 {
 	(void)state;
 	load_bad("x-a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-		 "x-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-		 "x-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-		 "x-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-		 "x-e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-		 "x-f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-		 "x-g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
-		 "services:\n  a:\n    image: x\n    labels: {a: b}\n    x-bomb: [*g, *g]\n",
-		 0, "too many nodes");
+	         "x-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	         "x-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	         "x-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	         "x-e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	         "x-f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+	         "x-g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+	         "services:\n  a:\n    image: x\n    labels: {a: b}\n    x-bomb: [*g, *g]\n",
+	         0, "too many nodes");
 }
 
 static void test_write_reads_back(void **state)
 {
 	(void)state;
-	struct quai_compose *c = load_ok("services:\n"
-					 "  web:\n"
-					 "    image: nginx\n"
-					 "    command: ['echo', '$$HOME', 'yes', '0755', '1:2', '- x', 'a: b', '']\n"
-					 "    environment: {A: \"line\\nbreak\", B: '\"quoted\"', C: null, D: '10'}\n"
-					 "    labels: {x.y: 'true'}\n"
-					 "    ports: ['8080:80']\n");
+	struct quai_compose *c =
+	    load_ok("services:\n"
+	            "  web:\n"
+	            "    image: nginx\n"
+	            "    command: ['echo', '$$HOME', 'yes', '0755', '1:2', '- x', 'a: b', '']\n"
+	            "    environment: {A: \"line\\nbreak\", B: '\"quoted\"', C: null, D: '10'}\n"
+	            "    labels: {x.y: 'true'}\n"
+	            "    ports: ['8080:80']\n");
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);
@@ -447,8 +458,8 @@ static void test_write_reads_back(void **state)
 	char path[512];
 	snprintf(path, sizeof(path), "%s/written.yaml", tmp);
 	write_file("written.yaml", text);
-	const char *names[] = { "written.yaml" };
-	struct quai_findings diags = { 0 };
+	const char *names[] = {"written.yaml"};
+	struct quai_findings diags = {0};
 	c = load_files(names, 1, &diags);
 	assert_int_equal(diags.len, 0);
 	char *again = NULL;
@@ -474,6 +485,63 @@ static void test_write_reads_back(void **state)
 	assert_non_null(strstr(text, "\"A\": \"1\""));
 	assert_non_null(strstr(text, "\"name\":"));
 	free(text);
+	quai_compose_free(c);
+}
+
+static void test_profiles(void **state)
+{
+	(void)state;
+	write_file("compose.yaml", "services:\n"
+	                           "  web: {image: nginx}\n"
+	                           "  debug: {image: busybox, profiles: [debug]}\n"
+	                           "  tools: {image: busybox, profiles: [tools, ops], depends_on: [web]}\n");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/compose.yaml", tmp);
+	const char *files[] = {path};
+	const char *active[] = {"ops"};
+	static const char *const env_debug[] = {"COMPOSE_PROFILES=debug", NULL};
+	struct quai_compose_options o = {.files = files, .nfiles = 1, .environ = test_environ};
+	struct quai_compose *c = NULL;
+	struct quai_error *err = NULL;
+	/* lint's view: every service */
+	assert_int_equal(quai_compose_load(&c, NULL, &o, &err), 0);
+	assert_int_equal(at(c, "services")->n, 3);
+	quai_compose_free(c);
+	o.apply_profiles = true;
+	assert_int_equal(quai_compose_load(&c, NULL, &o, &err), 0);
+	assert_int_equal(at(c, "services")->n, 1);
+	quai_compose_free(c);
+	o.profiles = active;
+	o.nprofiles = 1;
+	assert_int_equal(quai_compose_load(&c, NULL, &o, &err), 0);
+	assert_int_equal(at(c, "services")->n, 2);
+	assert_non_null(at(c, "services.tools"));
+	quai_compose_free(c);
+	o.nprofiles = 0;
+	o.environ = env_debug;
+	assert_int_equal(quai_compose_load(&c, NULL, &o, &err), 0);
+	assert_non_null(at(c, "services.debug"));
+	assert_null(at(c, "services.tools"));
+	quai_compose_free(c);
+}
+
+static void test_unset_warnings(void **state)
+{
+	(void)state;
+	struct quai_compose *c = load_ok("services:\n"
+	                                 "  web:\n"
+	                                 "    image: nginx:${QUAI_UNSET_A}\n"
+	                                 "    environment:\n"
+	                                 "      - X=$QUAI_UNSET_A\n"
+	                                 "      - Y=$QUAI_UNSET_B\n"
+	                                 "      - Z=${QUAI_UNSET_C:-d}\n"
+	                                 "      - H=$HOME\n");
+	assert_int_equal(c->warnings.len, 2);
+	assert_string_equal(c->warnings.items[0].code, "QC1001");
+	assert_int_equal(c->warnings.items[0].level, QUAI_LEVEL_WARNING);
+	assert_int_equal(c->warnings.items[0].line, 3);
+	assert_non_null(strstr(c->warnings.items[0].message, "QUAI_UNSET_A is not set"));
+	assert_non_null(strstr(c->warnings.items[1].message, "QUAI_UNSET_B"));
 	quai_compose_free(c);
 }
 
@@ -521,12 +589,13 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		data_dir = argv[1];
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_invalid_data), cmocka_unit_test(test_valid_data),
-		cmocka_unit_test(test_short_syntax), cmocka_unit_test(test_checks),
-		cmocka_unit_test(test_merge),	     cmocka_unit_test(test_extends),
-		cmocka_unit_test(test_include),	     cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_alias_bomb),   cmocka_unit_test(test_write_reads_back),
-		cmocka_unit_test(test_compose_names),
+	    cmocka_unit_test(test_invalid_data),  cmocka_unit_test(test_valid_data),
+	    cmocka_unit_test(test_short_syntax),  cmocka_unit_test(test_checks),
+	    cmocka_unit_test(test_merge),         cmocka_unit_test(test_extends),
+	    cmocka_unit_test(test_include),       cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_alias_bomb),    cmocka_unit_test(test_write_reads_back),
+	    cmocka_unit_test(test_profiles),      cmocka_unit_test(test_unset_warnings),
+	    cmocka_unit_test(test_compose_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
