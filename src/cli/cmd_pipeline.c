@@ -354,9 +354,13 @@ static void list(FILE *f, const struct quai_pipeline *p)
 	for (size_t i = 0; i < p->njobs; i++) {
 		const struct quai_pipeline_job *j = &p->jobs[i];
 		const char *when = j->created ? quai_pipeline_when_name(j->when) : "skipped";
-		fprintf(f, "%-*s  %-*s  %-10s  %s%s\n", (int)ws, j->stage, (int)wn, j->name, when,
-		        j->reason ? j->reason : "",
-		        j->created && j->allow_failure ? " (allowed to fail)" : "");
+		fprintf(f, "%-*s  %-*s  %-10s  %s", (int)ws, j->stage, (int)wn, j->name, when,
+		        j->reason ? j->reason : "");
+		if (j->created && j->when == QUAI_PIPELINE_DELAYED && j->start_in)
+			fprintf(f, " (starts %s after its stage is ready)", j->start_in);
+		if (j->created && j->allow_failure)
+			fputs(" (allowed to fail)", f);
+		fputc('\n', f);
 	}
 }
 

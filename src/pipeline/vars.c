@@ -68,21 +68,51 @@ void pl_vars_append(struct quai_pipeline_vars *out, const struct quai_pipeline_v
 	}
 }
 
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
 void pl_vars_dedup(struct quai_pipeline_vars *vars)
 {
-	struct quai_pipeline_vars out = {0};
+	/* slots: the index of the last definition of a key, + 1 */
+	size_t cap = 16;
+	while (cap < vars->n * 2 + 2)
+		cap *= 2;
+	size_t *last = xcalloc(cap, sizeof(size_t));
+	bool *done = xcalloc(vars->n + 1, sizeof(bool));
 	for (size_t i = 0; i < vars->n; i++) {
-		const struct quai_pipeline_var *v = &vars->v[i];
-		if (quai_pipeline_vars_get(&out, v->key))
-			continue;
-		/* the last definition, at the place of the first */
-		const struct quai_pipeline_var *w = quai_pipeline_vars_get(vars, v->key);
-		struct quai_pipeline_var *n = quai_pipeline_vars_add(&out, w->key, w->value);
-		n->raw = w->raw;
-		n->masked = w->masked;
-		n->file = w->file;
-		n->description = w->description ? xstrdup(w->description) : NULL;
+		size_t h = hash_str(vars->v[i].key) & (cap - 1);
+		while (last[h] && strcmp(vars->v[last[h] - 1].key, vars->v[i].key) != 0)
+			h = (h + 1) & (cap - 1);
+		last[h] = i + 1;
 	}
+	/* the last definition, at the place of the first */
+	size_t *order = xcalloc(vars->n + 1, sizeof(size_t));
+	size_t n = 0;
+	for (size_t i = 0; i < vars->n; i++) {
+		size_t h = hash_str(vars->v[i].key) & (cap - 1);
+		while (strcmp(vars->v[last[h] - 1].key, vars->v[i].key) != 0)
+			h = (h + 1) & (cap - 1);
+		size_t w = last[h] - 1;
+		if (!done[w]) {
+			done[w] = true;
+			order[n++] = w;
+		}
+	}
+	struct quai_pipeline_vars out = {0};
+	out.v = xcalloc(n + 1, sizeof(*out.v));
+	out.cap = n + 1;
+	for (size_t k = 0; k < n; k++) {
+		out.v[out.n++] = vars->v[order[k]];
+		vars->v[order[k]] = (struct quai_pipeline_var){0};
+	}
+	free(order);
+	free(last);
+	free(done);
 	quai_pipeline_vars_release(vars);
 	*vars = out;
 }
@@ -421,17 +451,8 @@ void quai_pipeline_job_env(struct quai_pipeline_vars *out, const struct quai_pip
 	pl_vars_append(out, dotenv);
 	pl_vars_append(out, &p->user);
 	/* one entry per key, the winner, at the place of its first definition */
-	struct quai_pipeline_vars uniq = {0};
-	for (size_t i = 0; i < out->n; i++) {
-		if (quai_pipeline_vars_get(&uniq, out->v[i].key))
-			continue;
-		const struct quai_pipeline_var *w = quai_pipeline_vars_get(out, out->v[i].key);
-		struct quai_pipeline_var *v = quai_pipeline_vars_add(&uniq, w->key, w->value);
-		v->raw = w->raw;
-		v->masked = w->masked;
-		v->file = w->file;
-	}
-	quai_pipeline_vars_release(out);
+	pl_vars_dedup(out);
+	struct quai_pipeline_vars uniq = *out;
 	pl_vars_expand_all(&uniq);
 	/* what is still unknown after expansion expands to nothing, as the runner does */
 	for (size_t i = 0; i < uniq.n; i++) {
