@@ -12,7 +12,7 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const top_keys[] = {"registry", "namespace", "push_branches", "ignore", "images", "lint", "executors"};
+static const char *const top_keys[] = {"registry", "namespace", "push_branches", "ignore", "images", "lint"};
 static const char *const image_keys[] = {"name",  "context", "dockerfile", "build_args", "target",
                                          "tests", "tags",    "inputs",     "ignore"};
 
