@@ -80,6 +80,8 @@ struct run {
 	char *run_id;
 	char **masked;
 	size_t namewidth;
+	char **tracked; /* the checkout's files, sorted (artifacts:untracked) */
+	size_t ntracked;
 	/* job processes that reported their result and still clean up */
 	pid_t *reap;
 	size_t nreap, reapcap;
@@ -336,6 +338,66 @@ static void copy_rel(const char *dir, const char *rel, const char *dest)
 /* nftw has no user argument */
 static const char *walk_dir, *walk_dest;
 static char *const *walk_exclude;
+static const struct run *walk_untracked;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int walk_untracked_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type != FTW_F && type != FTW_SL)
+		return 0;
+	const char *rel = path + strlen(walk_dir) + 1;
+	const char *key = rel;
+	if (!bsearch(&key, walk_untracked->tracked, walk_untracked->ntracked, sizeof(char *), cmp_str) &&
+	    !excluded(walk_exclude, rel))
+		copy_rel(walk_dir, rel, walk_dest);
+	return 0;
+}
+
+/* Reads the names of the checkout's files (for artifacts:untracked). */
+static void load_tracked(struct run *r)
+{
+	cleanup_free char *list = xasprintf("%s/source.list", r->dir);
+	int fd = open(list, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	const char *argv[] = {"tar", "-tf", r->src_tar, NULL};
+	int rc = quai_executor_spawn(argv, NULL, -1, fd, -1);
+	close(fd);
+	cleanup_free char *data = NULL;
+	size_t len = 0, cap = 0;
+	if (rc != 0 || quai_file_read(&data, &len, list, 1u << 28, NULL) < 0)
+		return;
+	for (char *line = data; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		const char *name = strncmp(line, "./", 2) == 0 ? line + 2 : line;
+		size_t n = strlen(name);
+		if (n && name[n - 1] != '/') {
+			r->tracked = xgrow(r->tracked, &cap, r->ntracked + 1, sizeof(*r->tracked));
+			r->tracked[r->ntracked++] = xstrdup(name);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (r->ntracked)
+		qsort(r->tracked, r->ntracked, sizeof(*r->tracked), cmp_str);
+}
+
+/* Copies the files of dir that are not in the checkout into dest. */
+static void collect_untracked(const struct run *r, const char *dir, char *const *exclude, const char *dest)
+{
+	walk_dir = dir;
+	walk_dest = dest;
+	walk_exclude = exclude;
+	walk_untracked = r;
+	nftw(dir, walk_untracked_one, 16, FTW_PHYS);
+}
 
 static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
@@ -471,6 +533,14 @@ static int job_process(struct run *r, size_t idx, int out_fd)
 	for (size_t i = 0; i < j->ncaches; i++) {
 		const struct quai_pipeline_cache *c = &j->caches[i];
 		cleanup_free char *cdir = cache_key(r, c);
+		for (size_t f = 0; c->fallback_keys && c->fallback_keys[f] && !is_dir(cdir); f++) {
+			free(cdir);
+			cdir = xasprintf("%s/%s", r->cache_dir, c->fallback_keys[f]);
+			/* a file name, as cache_key makes them */
+			for (char *q = strrchr(cdir, '/') + 1, *k0 = q; *q; q++)
+				if (*q == '/' || (*q == '.' && q == k0))
+					*q = '_';
+		}
 		if (c->policy != QUAI_PIPELINE_PUSH && is_dir(cdir)) {
 			cleanup_free char *m = xasprintf("Restoring cache %s\n", strrchr(cdir, '/') + 1);
 			if (write(out_fd, m, strlen(m)) < 0) {
@@ -578,6 +648,8 @@ static int job_process(struct run *r, size_t idx, int out_fd)
 		char **reports = strv_concat(j->artifacts.reports_dotenv, j->artifacts.reports_junit);
 		char **all = strv_concat(j->artifacts.paths, reports);
 		collect(workdir, all, j->artifacts.exclude, artdir);
+		if (j->artifacts.untracked)
+			collect_untracked(r, workdir, j->artifacts.exclude, artdir);
 		free(all);
 		free(reports);
 		section_end(out_fd, "upload_artifacts");
@@ -592,6 +664,8 @@ static int job_process(struct run *r, size_t idx, int out_fd)
 		}
 		cleanup_free char *tmp = xasprintf("%s.new-%ld", cdir, (long)getpid());
 		collect(workdir, c->paths, NULL, tmp);
+		if (c->untracked)
+			collect_untracked(r, workdir, NULL, tmp);
 		if (is_dir(tmp)) {
 			rm_rf(cdir);
 			rename(tmp, cdir);
@@ -933,6 +1007,14 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 	if (make_source_tar(&r, err) < 0)
 		goto out;
 	collect_masked(&r);
+	bool untracked = false;
+	for (size_t i = 0; i < p->njobs; i++) {
+		untracked = untracked || p->jobs[i].artifacts.untracked;
+		for (size_t k = 0; k < p->jobs[i].ncaches; k++)
+			untracked = untracked || p->jobs[i].caches[k].untracked;
+	}
+	if (untracked)
+		load_tracked(&r);
 
 	r.js = xcalloc(p->njobs + 1, sizeof(*r.js));
 	for (size_t i = 0; i < p->njobs; i++) {
@@ -956,6 +1038,8 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 	sigaction(SIGTERM, &sa, &old_term);
 	interrupted = 0;
 
+	if (r.namewidth < 3)
+		r.namewidth = 3;
 	int maxjobs = opts->jobs > 0 ? opts->jobs : 1;
 	bool forwarded = false;
 	for (;;) {
@@ -1083,6 +1167,9 @@ out:
 	free(r.js);
 	free(r.masked);
 	free(r.reap);
+	for (size_t i = 0; i < r.ntracked; i++)
+		free(r.tracked[i]);
+	free(r.tracked);
 	rm_rf(r.dir);
 	free(r.dir);
 	free(r.src_tar);

@@ -270,3 +270,32 @@ later: {script: ["echo later-ran"], when: delayed, start_in: 1 second}
     assert r.returncode == 0, r.stdout + r.stderr
     assert time.monotonic() - t0 >= 1
     assert "later-ran" in r.stdout and "Delayed job: starting in 1s" in r.stdout
+
+
+def test_untracked_artifacts_and_fallback_cache(quai, tmp_path):
+    d = project(tmp_path, """
+stages: [build, test]
+make:
+  stage: build
+  cache: {key: new-key, fallback_keys: [old-key], paths: [deps/], policy: pull}
+  script:
+    - cat deps/from-old-cache
+    - echo made > generated.txt
+    - echo skip > generated.log
+  artifacts:
+    untracked: true
+    exclude: ["*.log"]
+use:
+  stage: test
+  script:
+    - cat generated.txt
+    - test ! -e generated.log && echo no-log
+""", {"tracked.txt": "t\n"})
+    old = d / ".quai" / "cache" / "old-key" / "deps"
+    old.mkdir(parents=True)
+    (old / "from-old-cache").write_text("restored-from-fallback\n")
+    r, rep = run(quai, d)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "restored-from-fallback" in r.stdout
+    lines = job_lines(r.stdout, "use")
+    assert "made" in lines and "no-log" in lines
