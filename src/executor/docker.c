@@ -178,12 +178,16 @@ static ssize_t read_fd(void *arg, char *buf, size_t n, struct quai_error **err)
 }
 
 /* Copies the contents of host directory dir to "/" in container id. */
-static int copy_in(struct quai_engine *e, const char *id, const char *dir, const char *tarfile,
-                   struct quai_error **err)
+static int copy_in(struct quai_engine *e, const char *id, const char *dir, const char *last_dir,
+                   const char *tarfile, struct quai_error **err)
 {
 	const char *argv[] = {"tar", "-C", dir, "-cf", tarfile, ".", NULL};
 	if (quai_executor_spawn(argv, NULL, -1, -1, -1) != 0)
 		return quai_error_set(err, QUAI_EXIT_FINDINGS, "cannot archive %s", dir);
+	/* last_dir's files come last in the archive, so last in the container */
+	const char *append[] = {"tar", "-C", last_dir ? last_dir : ".", "-rf", tarfile, ".", NULL};
+	if (last_dir && quai_executor_spawn(append, NULL, -1, -1, -1) != 0)
+		return quai_error_set(err, QUAI_EXIT_FINDINGS, "cannot archive %s", last_dir);
 	cleanup_close int fd = open(tarfile, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return quai_error_errno(err, errno, "open %s", tarfile);
@@ -308,9 +312,224 @@ static void say(int fd, const char *text)
 	write_all(fd, text, strlen(text));
 }
 
+
+struct prestart {
+	struct quai_engine *e, *killer;
+	char *id;
+};
+
+static const char go_name[] = ".quai-go";
+static const char script_name[] = ".quai-script.sh";
+
+int quai_executor_prestart(void **out, const struct quai_executor_job *job, struct quai_error **err)
+{
+	*out = NULL;
+	struct prestart *p = xcalloc(1, sizeof(*p));
+	if (quai_engine_open(&p->e, err) < 0 || quai_engine_open(&p->killer, err) < 0) {
+		quai_executor_prestart_release(p);
+		return -1;
+	}
+	if (ensure_image(p->e, job->image, job->out_fd, err) < 0) {
+		quai_executor_prestart_release(p);
+		return -1;
+	}
+	static const char waiter[] =
+	    "while [ ! -e \"$1\" ]; do sleep 0.02 2>/dev/null || sleep 1; done; "
+	    "if command -v bash >/dev/null 2>&1; then exec bash \"$2\"; else exec sh \"$2\"; fi";
+	cleanup_free char *go = xasprintf("%s.tmp/%s", job->project_dir, go_name);
+	cleanup_free char *script = xasprintf("%s.tmp/%s", job->project_dir, script_name);
+	const char *cmd[] = {"sh", "-c", waiter, "sh", go, script, NULL};
+	cleanup_free char *bind = NULL;
+	const char *binds[2] = {NULL, NULL};
+	const struct quai_engine_host *host = quai_engine_host(p->e);
+	if (job->docker_socket && host->socket) {
+		bind = xasprintf("%s:/var/run/docker.sock", host->socket);
+		binds[0] = bind;
+	}
+	static const char *const no_env[] = {NULL};
+	struct create c = {.image = job->image, .cmd = cmd, .entrypoint = job->entrypoint,
+	                   .clear_entrypoint = !job->entrypoint, .env = no_env, .workdir = job->project_dir,
+	                   .binds = binds[0] ? binds : NULL, .privileged = job->privileged,
+	                   .memory = job->memory, .run_id = job->run_id, .role = "job"};
+	if (create_container(p->e, &p->id, &c, err) < 0 || quai_engine_container_start(p->e, p->id, err) < 0) {
+		quai_executor_prestart_release(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+void quai_executor_prestart_release(void *prestarted)
+{
+	struct prestart *p = prestarted;
+	if (!p)
+		return;
+	if (p->id && p->killer)
+		quai_engine_container_remove(p->killer, p->id, NULL);
+	free(p->id);
+	quai_engine_free(p->e);
+	quai_engine_free(p->killer);
+	free(p);
+}
+
+/* s as one single-quoted shell word. */
+static void put_quoted(struct quai_buf *b, const char *s)
+{
+	quai_buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			quai_buf_puts(b, "'\\''");
+		else
+			quai_buf_putc(b, *s);
+	}
+	quai_buf_putc(b, '\'');
+}
+
+static bool is_name(const char *s, size_t n)
+{
+	if (!n || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_'))
+			return false;
+	return true;
+}
+
+static int write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -1;
+	int rc = write_all(fd, data, len);
+	close(fd);
+	return rc;
+}
+
+static int mkdirs(const char *path)
+{
+	cleanup_free char *p = xstrdup(path);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*q = '/';
+	}
+	return mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* The script file (the variables exported, then the job's script) in the
+ * root, and the go file alone in go_root. */
+static int write_script(const struct quai_executor_job *job, const char *go_root, struct quai_error **err)
+{
+	cleanup_free char *dir = xasprintf("%s%s.tmp", job->rootdir, job->project_dir);
+	cleanup_free char *godir = xasprintf("%s%s.tmp", go_root, job->project_dir);
+	if (mkdirs(dir) < 0 || mkdirs(godir) < 0)
+		return quai_error_errno(err, errno, "cannot make %s", dir);
+	struct quai_buf b = QUAI_BUF_INIT;
+	for (size_t i = 0; job->env && job->env[i]; i++) {
+		const char *eq = strchr(job->env[i], '=');
+		if (!eq || !is_name(job->env[i], (size_t)(eq - job->env[i])))
+			continue;
+		quai_buf_printf(&b, "export %.*s=", (int)(eq - job->env[i]), job->env[i]);
+		put_quoted(&b, eq + 1);
+		quai_buf_putc(&b, '\n');
+	}
+	quai_buf_printf(&b, "cd ");
+	put_quoted(&b, job->project_dir);
+	quai_buf_printf(&b, " || exit 1\nrm -f \"$0\"\n");
+	quai_buf_puts(&b, job->script);
+	cleanup_free char *path = xasprintf("%s/%s", dir, script_name);
+	cleanup_free char *gopath = xasprintf("%s/%s", godir, go_name);
+	int rc = write_file(path, b.data, b.len, 0700);
+	quai_buf_release(&b);
+	if (rc < 0 || write_file(gopath, "", 0, 0600) < 0)
+		return quai_error_errno(err, errno, "cannot write %s", path);
+	return 0;
+}
+
+/* Follows the job's output until it ends (or times out, or is
+ * interrupted), reads its exit status and OOM state, copies the project
+ * back out when asked. */
+static int follow(struct quai_engine *e, struct quai_engine *killer, const char *job_id,
+                  const struct quai_executor_job *job, struct quai_executor_result *res, const char *tarfile,
+                  struct quai_error **err)
+{
+	cleanup_error struct quai_error *lerr = NULL;
+	struct logs l = {job->out_fd, job->interrupted, killer, job_id, false};
+	cleanup_free char *logpath = xasprintf("/containers/%s/logs", job_id);
+	struct quai_engine_request req = {.path = logpath, .query = "follow=1&stdout=1&stderr=1",
+	                                  .timeout_ms = job->timeout_s > 0 ? job->timeout_s * 1000 : 0,
+	                                  .on_output = on_log, .on_tick = on_tick, .arg = &l};
+	struct quai_engine_response resp = {0};
+	int lrc = quai_engine_request(e, &req, &resp, &lerr);
+	quai_engine_response_release(&resp);
+	if (l.killed)
+		res->canceled = true;
+	json_t *insp = NULL;
+	struct quai_engine_state st = {0};
+	if (quai_engine_container_inspect(e, &insp, job_id, err) < 0)
+		return -1;
+	quai_engine_inspect_state(&st, insp);
+	if (st.running) {
+		/* the log stream ended first: the timeout */
+		if (lrc < 0 && !res->canceled)
+			res->timed_out = true;
+		quai_engine_container_kill(e, job_id, "KILL", NULL);
+		int status = 0;
+		quai_engine_container_wait(e, &status, job_id, 10000, NULL);
+		json_decref(insp);
+		insp = NULL;
+		if (quai_engine_container_inspect(e, &insp, job_id, err) < 0)
+			return -1;
+		quai_engine_inspect_state(&st, insp);
+	}
+	res->exit_code = st.exit_code;
+	res->oom_killed = json_is_true(json_object_get(json_object_get(insp, "State"), "OOMKilled"));
+	json_decref(insp);
+
+	/* the project back out, with what the job made */
+	cleanup_free char *parent = xstrdup(job->workdir);
+	char *slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	if (job->copy_out && copy_out(e, job_id, job->project_dir, parent, tarfile, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int run_prestarted(const struct quai_executor_job *job, struct quai_executor_result *res,
+                          struct quai_error **err)
+{
+	struct prestart *p = job->prestarted;
+	cleanup_free char *tarfile = xasprintf("%s.tar", job->rootdir);
+	cleanup_free char *go_root = xasprintf("%s.go", job->rootdir);
+	int rc = -1;
+	if (write_script(job, go_root, err) < 0)
+		goto out;
+	if (copy_in(p->e, p->id, job->rootdir, go_root, tarfile, err) < 0)
+		goto out;
+	if (follow(p->e, p->killer, p->id, job, res, tarfile, err) < 0)
+		goto out;
+	rc = 0;
+out:;
+	struct leftovers *left = xmalloc(sizeof(*left));
+	*left = (struct leftovers){p->e, p->killer, p->id, NULL, NULL, 0};
+	free(p);
+	if (rc == 0 && job->defer_cleanup && !(job->interrupted && *job->interrupted))
+		res->pending = left;
+	else
+		quai_executor_release_docker(left);
+	return rc;
+}
+
 int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_executor_result *res,
                              struct quai_error **err)
 {
+	if (job->prestarted)
+		return run_prestarted(job, res, err);
 	struct quai_engine *e = NULL, *killer = NULL;
 	if (quai_engine_open(&e, err) < 0)
 		return -1;
@@ -321,12 +540,9 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 	int rc = -1;
 	char *net_id = NULL, *job_id = NULL;
 	char **svc_ids = xcalloc(job->nservices + 1, sizeof(*svc_ids));
-	cleanup_free char *tarfile = xasprintf("%s.tar", job->workdir);
+	cleanup_free char *tarfile = xasprintf("%s.tar", job->rootdir);
 	cleanup_free char *netname = NULL;
 	cleanup_free char *bind = NULL;
-	cleanup_free char *logpath = NULL;
-	cleanup_free char *parent = NULL;
-	cleanup_error struct quai_error *lerr = NULL;
 
 	if (ensure_image(e, job->image, job->out_fd, err) < 0)
 		goto out;
@@ -367,49 +583,12 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 	                   .memory = job->memory, .run_id = job->run_id, .role = "job"};
 	if (create_container(e, &job_id, &c, err) < 0)
 		goto out;
-	if (copy_in(e, job_id, job->rootdir, tarfile, err) < 0)
+	if (copy_in(e, job_id, job->rootdir, NULL, tarfile, err) < 0)
 		goto out;
 	if (quai_engine_container_start(e, job_id, err) < 0)
 		goto out;
 
-	struct logs l = {job->out_fd, job->interrupted, killer, job_id, false};
-	logpath = xasprintf("/containers/%s/logs", job_id);
-	struct quai_engine_request req = {.path = logpath, .query = "follow=1&stdout=1&stderr=1",
-	                                  .timeout_ms = job->timeout_s > 0 ? job->timeout_s * 1000 : 0,
-	                                  .on_output = on_log, .on_tick = on_tick, .arg = &l};
-	struct quai_engine_response resp = {0};
-	int lrc = quai_engine_request(e, &req, &resp, &lerr);
-	quai_engine_response_release(&resp);
-	if (l.killed)
-		res->canceled = true;
-	json_t *insp = NULL;
-	struct quai_engine_state st = {0};
-	if (quai_engine_container_inspect(e, &insp, job_id, err) < 0)
-		goto out;
-	quai_engine_inspect_state(&st, insp);
-	if (st.running) {
-		/* the log stream ended first: the timeout */
-		if (lrc < 0 && !res->canceled)
-			res->timed_out = true;
-		quai_engine_container_kill(e, job_id, "KILL", NULL);
-		int status = 0;
-		quai_engine_container_wait(e, &status, job_id, 10000, NULL);
-		json_decref(insp);
-		insp = NULL;
-		if (quai_engine_container_inspect(e, &insp, job_id, err) < 0)
-			goto out;
-		quai_engine_inspect_state(&st, insp);
-	}
-	res->exit_code = st.exit_code;
-	res->oom_killed = json_is_true(json_object_get(json_object_get(insp, "State"), "OOMKilled"));
-	json_decref(insp);
-
-	/* the project back out, with what the job made */
-	parent = xstrdup(job->workdir);
-	char *slash = strrchr(parent, '/');
-	if (slash)
-		*slash = '\0';
-	if (job->copy_out && copy_out(e, job_id, job->project_dir, parent, tarfile, err) < 0)
+	if (follow(e, killer, job_id, job, res, tarfile, err) < 0)
 		goto out;
 	rc = 0;
 out:;

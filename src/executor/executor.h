@@ -93,6 +93,9 @@ struct quai_executor_job {
 	/* docker: leave the containers and network for quai_executor_release,
 	 * so the caller can report the result first */
 	bool defer_cleanup;
+	/* docker: a container quai_executor_prestart made for this job (then
+	 * the variables and the script reach it as a file, with the checkout) */
+	void *prestarted;
 	/* set from a signal handler: stop the job (the executor kills it) */
 	volatile int *interrupted;
 };
@@ -104,6 +107,15 @@ struct quai_executor_result {
 	bool canceled;
 	void *pending; /* what defer_cleanup left; see quai_executor_release */
 };
+
+/* docker, jobs without services: creates and starts the job's container
+ * ahead of time (image, entrypoint, project_dir, socket, privileged,
+ * memory, run_id of job are used), waiting for its script to be copied in;
+ * quai_executor_run with job->prestarted = *out then copies the checkout and
+ * the script in. Takes the engine's container creation and start off the
+ * job's critical path. Release an unused one with quai_executor_prestart_release. */
+int quai_executor_prestart(void **out, const struct quai_executor_job *job, struct quai_error **err);
+void quai_executor_prestart_release(void *prestarted);
 
 /* Removes what a run with defer_cleanup left (containers, network). */
 void quai_executor_release(struct quai_executor_result *res);

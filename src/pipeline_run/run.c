@@ -59,7 +59,8 @@ struct jstate {
 	int attempt;
 	double started, duration;
 	pid_t pid;
-	int fd; /* the output pipe while it runs */
+	int fd;    /* the output pipe while it runs */
+	int go_fd; /* a job process started ahead waits for a byte on this */
 	struct quai_executor_masker masker;
 	struct quai_buf line;
 	struct quai_pipeline_vars dotenv;
@@ -472,8 +473,72 @@ static void section_end(int fd, const char *name)
 	}
 }
 
-static int job_process(struct run *r, size_t idx, int out_fd)
+/* Appends the dotenv reports job idx left in its artifacts. */
+static void load_dotenv(const struct run *r, size_t idx, struct quai_pipeline_vars *out)
 {
+	const struct quai_pipeline_job *j = r->js[idx].job;
+	for (size_t i = 0; j->artifacts.reports_dotenv && j->artifacts.reports_dotenv[i]; i++) {
+		cleanup_free char *path = xasprintf("%s/artifacts/%zu/%s", r->dir, idx, j->artifacts.reports_dotenv[i]);
+		cleanup_free char *data = NULL;
+		size_t len = 0;
+		if (quai_file_read(&data, &len, path, 1u << 20, NULL) == 0)
+			quai_pipeline_run_dotenv_parse(out, data, len);
+	}
+}
+
+/* For a job process started ahead (go_fd >= 0): creates and starts its
+ * container, then waits for the scheduler's word: 'g' runs the job, anything
+ * else (or an interrupt) drops it. Returns the prestarted container (or
+ * NULL when that failed: the job then runs the ordinary way), *drop true
+ * when the job is not to run. */
+static void *prestart(struct run *r, size_t idx, int out_fd, int go_fd, bool *drop)
+{
+	struct jstate *s = &r->js[idx];
+	const struct quai_pipeline_job *j = s->job;
+	struct quai_pipeline_vars vars = {0};
+	quai_pipeline_job_env(&vars, r->p, j, (long)idx + 1, NULL);
+	const struct quai_pipeline_var *pd = quai_pipeline_vars_get(&vars, "CI_PROJECT_DIR");
+	cleanup_free char *cpath = xstrdup(pd && pd->value[0] == '/' ? pd->value : "/builds/project");
+	quai_pipeline_vars_release(&vars);
+	struct quai_executor_job x = {
+	    .type = QUAI_EXECUTOR_DOCKER,
+	    .name = j->name,
+	    .project_dir = cpath,
+	    .out_fd = out_fd,
+	    .image = j->image.name,
+	    .entrypoint = (const char *const *)j->image.entrypoint,
+	    .docker_socket = s->executor && s->executor->docker_socket,
+	    .privileged = s->executor && s->executor->privileged,
+	    .memory = s->executor ? s->executor->memory : 0,
+	    .run_id = r->run_id,
+	};
+	void *pre = NULL;
+	cleanup_error struct quai_error *err = NULL;
+	if (quai_executor_prestart(&pre, &x, &err) < 0)
+		pre = NULL;
+	char c = 0;
+	ssize_t n;
+	do
+		n = read(go_fd, &c, 1);
+	while (n < 0 && errno == EINTR && !interrupted);
+	close(go_fd);
+	*drop = n != 1 || c != 'g' || interrupted;
+	if (*drop) {
+		quai_executor_prestart_release(pre);
+		return NULL;
+	}
+	return pre;
+}
+
+static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
+{
+	void *pre = NULL;
+	if (go_fd >= 0) {
+		bool drop = false;
+		pre = prestart(r, idx, out_fd, go_fd, &drop);
+		if (drop)
+			return 0;
+	}
 	struct jstate *s = &r->js[idx];
 	const struct quai_pipeline_job *j = s->job;
 	cleanup_free char *jobdir = xasprintf("%s/job-%zu-%d", r->dir, idx, s->attempt);
@@ -486,8 +551,7 @@ static int job_process(struct run *r, size_t idx, int out_fd)
 	size_t ndeps = deps_of(r, s, deps);
 	struct quai_pipeline_vars dotenv = {0};
 	for (size_t i = 0; i < ndeps; i++)
-		for (size_t k = 0; k < r->js[deps[i]].dotenv.n; k++)
-			quai_pipeline_vars_add(&dotenv, r->js[deps[i]].dotenv.v[k].key, r->js[deps[i]].dotenv.v[k].value);
+		load_dotenv(r, deps[i], &dotenv);
 	struct quai_pipeline_vars vars = {0};
 	quai_pipeline_job_env(&vars, r->p, j, (long)idx + 1, &dotenv);
 	quai_pipeline_vars_release(&dotenv);
@@ -626,6 +690,7 @@ static int job_process(struct run *r, size_t idx, int out_fd)
 	    .run_id = r->run_id,
 	    .copy_out = j->artifacts.set || j->ncaches > 0,
 	    .defer_cleanup = true,
+	    .prestarted = pre,
 	    .interrupted = &interrupted,
 	};
 	section(out_fd, "step_script", shell ? "Executing the script on the shell executor"
@@ -741,13 +806,7 @@ static void read_dotenv(struct run *r, struct jstate *s, size_t idx)
 {
 	quai_pipeline_vars_release(&s->dotenv);
 	s->dotenv = (struct quai_pipeline_vars){0};
-	for (size_t i = 0; s->job->artifacts.reports_dotenv && s->job->artifacts.reports_dotenv[i]; i++) {
-		cleanup_free char *path = xasprintf("%s/artifacts/%zu/%s", r->dir, idx, s->job->artifacts.reports_dotenv[i]);
-		cleanup_free char *data = NULL;
-		size_t len = 0;
-		if (quai_file_read(&data, &len, path, 1u << 20, NULL) == 0)
-			quai_pipeline_run_dotenv_parse(&s->dotenv, data, len);
-	}
+	load_dotenv(r, idx, &s->dotenv);
 }
 
 static bool retry_applies(const struct quai_pipeline_retry *rt, const struct jstate *s)
@@ -770,29 +829,74 @@ static bool retry_applies(const struct quai_pipeline_retry *rt, const struct jst
 	return false;
 }
 
-static void start_job(struct run *r, size_t idx)
+/* Forks the job's process; ahead: it prepares its container and waits
+ * for go_job. */
+static int fork_job(struct run *r, size_t idx, bool ahead)
 {
 	struct jstate *s = &r->js[idx];
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		s->status = QUAI_RUN_FAILED;
-		return;
+	int fds[2], go[2] = {-1, -1};
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	if (ahead && pipe2(go, O_CLOEXEC) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
 	}
 	fflush(r->out);
 	pid_t pid = fork();
 	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
 		close(fds[0]);
-		int rc = job_process(r, idx, fds[1]);
+		/* only the scheduler may hold the other waiting jobs' pipes */
+		for (size_t k = 0; k < r->n; k++)
+			if (r->js[k].go_fd >= 0)
+				close(r->js[k].go_fd);
+		if (ahead)
+			close(go[1]);
+		int rc = job_process(r, idx, fds[1], go[0]);
 		_exit(rc < 0 ? 1 : 0);
 	}
 	close(fds[1]);
+	if (ahead)
+		close(go[0]);
 	if (pid < 0) {
 		close(fds[0]);
-		s->status = QUAI_RUN_FAILED;
-		return;
+		if (ahead)
+			close(go[1]);
+		return -1;
 	}
 	s->pid = pid;
 	s->fd = fds[0];
+	s->go_fd = ahead ? go[1] : -1;
+	return 0;
+}
+
+/* Tells a job started ahead to run ('g') or to drop its container. */
+static void go_job(struct run *r, struct jstate *s, bool run)
+{
+	char c = run ? 'g' : 's';
+	if (write(s->go_fd, &c, 1) < 0) {
+	}
+	close(s->go_fd);
+	s->go_fd = -1;
+	if (!run) {
+		close(s->fd);
+		s->fd = -1;
+		r->reap = xgrow(r->reap, &r->reapcap, r->nreap + 1, sizeof(*r->reap));
+		r->reap[r->nreap++] = s->pid;
+		s->pid = 0;
+	}
+}
+
+static void start_job(struct run *r, size_t idx)
+{
+	struct jstate *s = &r->js[idx];
+	if (s->go_fd >= 0) {
+		go_job(r, s, true);
+	} else if (fork_job(r, idx, false) < 0) {
+		s->status = QUAI_RUN_FAILED;
+		return;
+	}
 	s->status = QUAI_RUN_RUNNING;
 	if (!s->attempt)
 		s->started = now_s();
@@ -1024,6 +1128,7 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 		struct jstate *s = &r.js[r.n++];
 		s->job = j;
 		s->fd = -1;
+		s->go_fd = -1;
 		s->selected = !opts->only || in_list(opts->only, j->name);
 		quai_executor_masker_init(&s->masker, (const char *const *)r.masked);
 		if (s->selected && strlen(j->name) > r.namewidth)
@@ -1041,6 +1146,10 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 	if (r.namewidth < 3)
 		r.namewidth = 3;
 	int maxjobs = opts->jobs > 0 ? opts->jobs : 1;
+	bool no_ahead = getenv("QUAI_PIPELINE_NO_AHEAD") != NULL;
+	struct sigaction ign = {0}, old_pipe;
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old_pipe);
 	bool forwarded = false;
 	for (;;) {
 		/* decide what can be decided */
@@ -1057,6 +1166,8 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 					continue;
 				if (interrupted) {
 					s->status = QUAI_RUN_CANCELED;
+					if (s->go_fd >= 0)
+						go_job(&r, s, false);
 					progress = true;
 					continue;
 				}
@@ -1092,9 +1203,26 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 						continue;
 					start_job(&r, i);
 					running++;
+				} else if (s->go_fd >= 0) {
+					go_job(&r, s, false);
 				}
 				progress = true;
 			}
+		}
+		/* docker jobs that wait for others: their containers are made and
+		 * started meanwhile, up to --jobs of them */
+		size_t ahead = 0;
+		for (size_t i = 0; i < r.n; i++)
+			ahead += r.js[i].status == QUAI_RUN_PENDING && r.js[i].go_fd >= 0;
+		for (size_t i = 0; i < r.n && ahead < (size_t)maxjobs && running && !interrupted && !no_ahead; i++) {
+			struct jstate *s = &r.js[i];
+			if (!s->selected || s->status != QUAI_RUN_PENDING || s->go_fd >= 0 || s->pid ||
+			    s->type != QUAI_EXECUTOR_DOCKER || s->error || s->job->nservices ||
+			    (s->job->when == QUAI_PIPELINE_MANUAL && !in_list(opts->manual, s->job->name)) ||
+			    s->job->when == QUAI_PIPELINE_DELAYED)
+				continue;
+			if (fork_job(&r, i, true) == 0)
+				ahead++;
 		}
 		if (!running)
 			break;
@@ -1138,6 +1266,11 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 		free(pfd);
 		free(which);
 	}
+	/* jobs started ahead that never ran */
+	for (size_t i = 0; i < r.n; i++)
+		if (r.js[i].go_fd >= 0)
+			go_job(&r, &r.js[i], false);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	/* every job process ends (its containers removed) before quai does */
 	for (size_t i = 0; i < r.nreap; i++) {
 		int st;

@@ -169,3 +169,28 @@ hog:
     assert "killed by the OOM killer" in r.stdout and "OOM killed" in r.stdout
     assert statuses(rep) == {"hog": "failed"}
     assert leftovers(docker_env) == []
+
+
+def test_containers_made_ahead(dquai, docker_env, busybox_image, tmp_path):
+    """Later docker jobs get their containers while earlier ones run; those
+    that end up skipped or manual leave nothing behind."""
+    d = project(tmp_path, f"""
+stages: [build, test, deploy]
+default: {{image: {busybox_image}}}
+variables: {{GLOBAL: "it's global"}}
+build:
+  stage: build
+  script: ["sleep 1", "echo BUILD_ID=42 > b.env"]
+  artifacts: {{reports: {{dotenv: b.env}}}}
+test:
+  stage: test
+  variables: {{FROM_DOTENV: "id $BUILD_ID"}}
+  script: ['echo "$GLOBAL / $FROM_DOTENV / $CI_JOB_NAME / $(pwd)"', "exit 1"]
+deploy: {{stage: deploy, script: ["echo never"]}}
+manual: {{stage: deploy, script: ["echo never"], when: manual}}
+""")
+    r, rep = drun(dquai, d)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "it's global / id 42 / test / /builds/local/proj" in r.stdout
+    assert statuses(rep) == {"build": "success", "test": "failed", "deploy": "skipped", "manual": "manual"}
+    assert leftovers(docker_env) == []
