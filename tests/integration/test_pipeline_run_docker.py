@@ -140,12 +140,17 @@ def test_sigterm_removes_everything(quai_bin, docker_env, busybox_image, tmp_pat
 slow:
   image: {busybox_image}
   script: ["echo started", "sleep 60"]
+later:
+  stage: deploy
+  image: {busybox_image}
+  script: ["echo never"]
 """)
     import os
     p = subprocess.Popen([quai_bin, "pipeline", "run", str(d)], env={**os.environ, **docker_env},
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_until(lambda: leftovers(docker_env), timeout=30, what="the job container")
+        # the job's container and the one made ahead for `later`
+        wait_until(lambda: len(leftovers(docker_env)) == 2, timeout=30, what="the job containers")
         time.sleep(1)
         p.send_signal(signal.SIGTERM)
         out, err = p.communicate(timeout=30)
