@@ -127,8 +127,9 @@ static int parse(struct opts *o, int argc, char **argv)
 			o->report = optarg;
 			break;
 		default:
-			quai_cli_error("pipeline run: unknown or incomplete option '%s'; see 'quai help pipeline'",
-			               argv[optind - 1]);
+			quai_cli_error(
+			    "pipeline run: unknown or incomplete option '%s'; see 'quai help pipeline'",
+			    argv[optind - 1]);
 			return -1;
 		}
 	}

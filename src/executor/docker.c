@@ -76,8 +76,8 @@ static int ensure_image(struct quai_engine *e, const char *image, int out_fd, st
 	quai_engine_query_add(&q, "fromImage", image);
 	if (!strchr(strrchr(image, '/') ? strrchr(image, '/') : image, ':') && !strchr(image, '@'))
 		quai_engine_query_add(&q, "tag", "latest");
-	struct quai_engine_request req = {.method = "POST", .path = "/images/create", .query = quai_buf_str(&q),
-	                                  .on_message = on_pull};
+	struct quai_engine_request req = {
+	    .method = "POST", .path = "/images/create", .query = quai_buf_str(&q), .on_message = on_pull};
 	struct quai_engine_response resp = {0};
 	rc = quai_engine_request(e, &req, &resp, err);
 	quai_buf_release(&q);
@@ -113,7 +113,8 @@ struct create {
 	const char *role;
 };
 
-static int create_container(struct quai_engine *e, char **out_id, const struct create *c, struct quai_error **err)
+static int create_container(struct quai_engine *e, char **out_id, const struct create *c,
+                            struct quai_error **err)
 {
 	json_t *body = json_object();
 	json_object_set_new(body, "Image", json_string(c->image));
@@ -124,8 +125,9 @@ static int create_container(struct quai_engine *e, char **out_id, const struct c
 	json_object_set_new(body, "Env", strv_json(c->env));
 	if (c->workdir)
 		json_object_set_new(body, "WorkingDir", json_string(c->workdir));
-	json_object_set_new(body, "Labels", json_pack("{s:s, s:s}", QUAI_ENGINE_LABEL_RUN, c->run_id,
-	                                              "io.quai.pipeline.role", c->role));
+	json_object_set_new(
+	    body, "Labels",
+	    json_pack("{s:s, s:s}", QUAI_ENGINE_LABEL_RUN, c->run_id, "io.quai.pipeline.role", c->role));
 	json_t *hc = json_object();
 	json_object_set_new(hc, "Privileged", json_boolean(c->privileged));
 	if (c->memory > 0) {
@@ -142,8 +144,8 @@ static int create_container(struct quai_engine *e, char **out_id, const struct c
 		json_object_set_new(ep, c->network, json_pack("{s:o}", "Aliases", strv_json(c->aliases)));
 		json_object_set_new(body, "NetworkingConfig", json_pack("{s:o}", "EndpointsConfig", ep));
 	}
-	struct quai_engine_request req = {.method = "POST", .path = "/containers/create", .json = body,
-	                                  .timeout_ms = 60000};
+	struct quai_engine_request req = {
+	    .method = "POST", .path = "/containers/create", .json = body, .timeout_ms = 60000};
 	struct quai_engine_response resp = {0};
 	int rc = quai_engine_request(e, &req, &resp, err);
 	json_decref(body);
@@ -151,8 +153,8 @@ static int create_container(struct quai_engine *e, char **out_id, const struct c
 		const char *id = json_string_value(json_object_get(resp.json, "Id"));
 		if (resp.status >= 300 || !id) {
 			const char *m = json_string_value(json_object_get(resp.json, "message"));
-			rc = quai_error_set(err, QUAI_EXIT_FINDINGS, "create a container of '%s': %s", c->image,
-			                    m ? m : "the engine refused");
+			rc = quai_error_set(err, QUAI_EXIT_FINDINGS, "create a container of '%s': %s",
+			                    c->image, m ? m : "the engine refused");
 		} else {
 			*out_id = xstrdup(id);
 		}
@@ -194,13 +196,17 @@ static int copy_in(struct quai_engine *e, const char *id, const char *dir, const
 	struct fd_body fb = {fd};
 	struct quai_engine_body body = {read_fd, &fb};
 	cleanup_free char *path = xasprintf("/containers/%s/archive", id);
-	struct quai_engine_request req = {.method = "PUT", .path = path, .query = "path=%2F", .body = &body,
-	                                  .content_type = "application/x-tar", .timeout_ms = 600000};
+	struct quai_engine_request req = {.method = "PUT",
+	                                  .path = path,
+	                                  .query = "path=%2F",
+	                                  .body = &body,
+	                                  .content_type = "application/x-tar",
+	                                  .timeout_ms = 600000};
 	struct quai_engine_response resp = {0};
 	int rc = quai_engine_request(e, &req, &resp, err);
 	if (rc == 0 && resp.status >= 300)
-		rc = quai_error_set(err, QUAI_EXIT_FINDINGS, "copy the project into the container: engine answered %ld",
-		                    resp.status);
+		rc = quai_error_set(err, QUAI_EXIT_FINDINGS,
+		                    "copy the project into the container: engine answered %ld", resp.status);
 	quai_engine_response_release(&resp);
 	unlink(tarfile);
 	return rc;
@@ -312,7 +318,6 @@ static void say(int fd, const char *text)
 	write_all(fd, text, strlen(text));
 }
 
-
 struct prestart {
 	struct quai_engine *e, *killer;
 	char *id;
@@ -347,11 +352,19 @@ int quai_executor_prestart(void **out, const struct quai_executor_job *job, stru
 		binds[0] = bind;
 	}
 	static const char *const no_env[] = {NULL};
-	struct create c = {.image = job->image, .cmd = cmd, .entrypoint = job->entrypoint,
-	                   .clear_entrypoint = !job->entrypoint, .env = no_env, .workdir = job->project_dir,
-	                   .binds = binds[0] ? binds : NULL, .privileged = job->privileged,
-	                   .memory = job->memory, .run_id = job->run_id, .role = "job"};
-	if (create_container(p->e, &p->id, &c, err) < 0 || quai_engine_container_start(p->e, p->id, err) < 0) {
+	struct create c = {.image = job->image,
+	                   .cmd = cmd,
+	                   .entrypoint = job->entrypoint,
+	                   .clear_entrypoint = !job->entrypoint,
+	                   .env = no_env,
+	                   .workdir = job->project_dir,
+	                   .binds = binds[0] ? binds : NULL,
+	                   .privileged = job->privileged,
+	                   .memory = job->memory,
+	                   .run_id = job->run_id,
+	                   .role = "job"};
+	if (create_container(p->e, &p->id, &c, err) < 0 ||
+	    quai_engine_container_start(p->e, p->id, err) < 0) {
 		quai_executor_prestart_release(p);
 		return -1;
 	}
@@ -390,8 +403,8 @@ static bool is_name(const char *s, size_t n)
 	if (!n || (s[0] >= '0' && s[0] <= '9'))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-		      s[i] == '_'))
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
 			return false;
 	return true;
 }
@@ -460,9 +473,12 @@ static int follow(struct quai_engine *e, struct quai_engine *killer, const char 
 	cleanup_error struct quai_error *lerr = NULL;
 	struct logs l = {job->out_fd, job->interrupted, killer, job_id, false};
 	cleanup_free char *logpath = xasprintf("/containers/%s/logs", job_id);
-	struct quai_engine_request req = {.path = logpath, .query = "follow=1&stdout=1&stderr=1",
+	struct quai_engine_request req = {.path = logpath,
+	                                  .query = "follow=1&stdout=1&stderr=1",
 	                                  .timeout_ms = job->timeout_s > 0 ? job->timeout_s * 1000 : 0,
-	                                  .on_output = on_log, .on_tick = on_tick, .arg = &l};
+	                                  .on_output = on_log,
+	                                  .on_tick = on_tick,
+	                                  .arg = &l};
 	struct quai_engine_response resp = {0};
 	int lrc = quai_engine_request(e, &req, &resp, &lerr);
 	quai_engine_response_release(&resp);
@@ -555,9 +571,14 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 			goto out;
 		for (size_t i = 0; i < job->nservices; i++) {
 			const struct quai_executor_service *s = &job->services[i];
-			struct create c = {.image = s->image, .cmd = s->command, .entrypoint = s->entrypoint,
-			                   .env = s->env, .network = netname, .aliases = s->aliases,
-			                   .run_id = job->run_id, .role = "service"};
+			struct create c = {.image = s->image,
+			                   .cmd = s->command,
+			                   .entrypoint = s->entrypoint,
+			                   .env = s->env,
+			                   .network = netname,
+			                   .aliases = s->aliases,
+			                   .run_id = job->run_id,
+			                   .role = "service"};
 			cleanup_free char *m = xasprintf("Starting service %s ...\n", s->image);
 			say(job->out_fd, m);
 			if (create_container(e, &svc_ids[i], &c, err) < 0 ||
@@ -577,10 +598,18 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 		bind = xasprintf("%s:/var/run/docker.sock", host->socket);
 		binds[0] = bind;
 	}
-	struct create c = {.image = job->image, .cmd = cmd, .entrypoint = job->entrypoint,
-	                   .clear_entrypoint = !job->entrypoint, .env = job->env, .workdir = job->project_dir,
-	                   .network = netname, .binds = binds[0] ? binds : NULL, .privileged = job->privileged,
-	                   .memory = job->memory, .run_id = job->run_id, .role = "job"};
+	struct create c = {.image = job->image,
+	                   .cmd = cmd,
+	                   .entrypoint = job->entrypoint,
+	                   .clear_entrypoint = !job->entrypoint,
+	                   .env = job->env,
+	                   .workdir = job->project_dir,
+	                   .network = netname,
+	                   .binds = binds[0] ? binds : NULL,
+	                   .privileged = job->privileged,
+	                   .memory = job->memory,
+	                   .run_id = job->run_id,
+	                   .role = "job"};
 	if (create_container(e, &job_id, &c, err) < 0)
 		goto out;
 	if (copy_in(e, job_id, job->rootdir, NULL, tarfile, err) < 0)

@@ -34,7 +34,8 @@ struct quai_executor_masker {
  * ignored. */
 void quai_executor_masker_init(struct quai_executor_masker *m, const char *const *values);
 /* Feeds data; appends what can be shown to out. */
-void quai_executor_masker_feed(struct quai_executor_masker *m, const char *data, size_t len, struct quai_buf *out);
+void quai_executor_masker_feed(struct quai_executor_masker *m, const char *data, size_t len,
+                               struct quai_buf *out);
 /* The end of the stream: appends the rest. */
 void quai_executor_masker_flush(struct quai_executor_masker *m, struct quai_buf *out);
 void quai_executor_masker_release(struct quai_executor_masker *m);
@@ -65,8 +66,8 @@ struct quai_executor_service {
 
 struct quai_executor_job {
 	enum quai_executor_type type;
-	const char *name;     /* for messages and container names */
-	const char *script;   /* quai_executor_script's text */
+	const char *name;       /* for messages and container names */
+	const char *script;     /* quai_executor_script's text */
 	const char *const *env; /* "K=V": the job's variables */
 	/* shell: the directory the script runs in. docker: the host directory
 	 * whose contents are copied to project_dir in the container (and back). */
@@ -85,7 +86,7 @@ struct quai_executor_job {
 	size_t nservices;
 	bool docker_socket; /* bind-mount the engine's unix socket */
 	bool privileged;
-	long long memory; /* bytes; 0: no limit */
+	long long memory;   /* bytes; 0: no limit */
 	const char *run_id; /* io.quai.run label */
 	/* docker: copy project_dir back out into workdir's parent at the end
 	 * (only needed when artifacts or cache are collected from it) */

@@ -73,7 +73,8 @@ static size_t partial_tail(const struct quai_executor_masker *m)
 	return hold;
 }
 
-void quai_executor_masker_feed(struct quai_executor_masker *m, const char *data, size_t len, struct quai_buf *out)
+void quai_executor_masker_feed(struct quai_executor_masker *m, const char *data, size_t len,
+                               struct quai_buf *out)
 {
 	if (!m->values || !m->values[0]) {
 		quai_buf_add(out, data, len);

@@ -37,10 +37,13 @@ char *quai_executor_script(const char *const *before, const char *const *script,
 	put_commands(&b, script);
 	quai_buf_puts(&b, ")\n__quai_rc=$?\n");
 	if (after && after[0]) {
-		quai_buf_puts(&b, "if [ \"$__quai_rc\" -eq 0 ]; then CI_JOB_STATUS=success; else CI_JOB_STATUS=failed; fi\n"
-		                  "export CI_JOB_STATUS\n"
-		                  "printf 'section_start:%s:after_script\\r\\033[0KRunning after_script\\n' \"$(date +%s)\"\n"
-		                  "(\nset -e\n");
+		quai_buf_puts(
+		    &b,
+		    "if [ \"$__quai_rc\" -eq 0 ]; then CI_JOB_STATUS=success; else CI_JOB_STATUS=failed; fi\n"
+		    "export CI_JOB_STATUS\n"
+		    "printf 'section_start:%s:after_script\\r\\033[0KRunning after_script\\n' \"$(date "
+		    "+%s)\"\n"
+		    "(\nset -e\n");
 		put_commands(&b, after);
 		quai_buf_puts(&b, ") || true\n");
 	}

@@ -136,7 +136,8 @@ int quai_executor_run_shell(const struct quai_executor_job *job, struct quai_exe
 			break;
 		if (r < 0 && errno != EINTR)
 			break;
-		if (!killed && ((deadline && now_ms() >= deadline) || (job->interrupted && *job->interrupted))) {
+		if (!killed &&
+		    ((deadline && now_ms() >= deadline) || (job->interrupted && *job->interrupted))) {
 			if (job->interrupted && *job->interrupted)
 				res->canceled = true;
 			else

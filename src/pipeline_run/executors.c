@@ -21,7 +21,8 @@ static int parse_one(const struct quai_yaml_doc *doc, const struct quai_yaml_nod
                      struct quai_pipeline_run_executor *x, struct quai_error **err)
 {
 	if (m->type != QUAI_YAML_MAP)
-		return quai_yaml_fail(err, doc, m, "an executor is a mapping {name, type, tags, docker_socket, privileged}");
+		return quai_yaml_fail(
+		    err, doc, m, "an executor is a mapping {name, type, tags, docker_socket, privileged}");
 	bool typed = false;
 	for (size_t i = 0; i < m->n; i++) {
 		const char *k = quai_yaml_str(m->pairs[i].key);
@@ -64,10 +65,11 @@ static int parse_one(const struct quai_yaml_doc *doc, const struct quai_yaml_nod
 			if (get_bool(doc, v, &x->privileged, err) < 0)
 				return -1;
 		} else {
-			return quai_yaml_fail(err, doc, m->pairs[i].key,
-			                      "unknown or mistyped key '%.60s' in an executor (known: name, type, tags, "
-			                      "docker_socket, privileged, memory)",
-			                      k);
+			return quai_yaml_fail(
+			    err, doc, m->pairs[i].key,
+			    "unknown or mistyped key '%.60s' in an executor (known: name, type, tags, "
+			    "docker_socket, privileged, memory)",
+			    k);
 		}
 	}
 	if (!typed)
@@ -77,8 +79,8 @@ static int parse_one(const struct quai_yaml_doc *doc, const struct quai_yaml_nod
 	return 0;
 }
 
-int quai_pipeline_run_executors_load(struct quai_pipeline_run_executor **out, size_t *n, const char *project_dir,
-                                     struct quai_error **err)
+int quai_pipeline_run_executors_load(struct quai_pipeline_run_executor **out, size_t *n,
+                                     const char *project_dir, struct quai_error **err)
 {
 	*out = NULL;
 	*n = 0;
@@ -95,7 +97,8 @@ int quai_pipeline_run_executors_load(struct quai_pipeline_run_executor **out, si
 	if (!ex || quai_yaml_is_null(ex))
 		return 0;
 	if (ex->type != QUAI_YAML_SEQ)
-		return quai_yaml_fail(err, doc, ex, "executors is a list of {name, type, tags, docker_socket, privileged}");
+		return quai_yaml_fail(err, doc, ex,
+		                      "executors is a list of {name, type, tags, docker_socket, privileged}");
 	struct quai_pipeline_run_executor *x = xcalloc(ex->n + 1, sizeof(*x));
 	for (size_t i = 0; i < ex->n; i++) {
 		if (parse_one(doc, ex->items[i], &x[i], err) < 0) {

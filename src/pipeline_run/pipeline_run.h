@@ -24,8 +24,8 @@ struct quai_pipeline_run_executor {
 
 /* Reads `executors:` from PROJECT_DIR/quai.yml when it exists (none: *out
  * NULL, *n 0). Errors have file:line:col. */
-int quai_pipeline_run_executors_load(struct quai_pipeline_run_executor **out, size_t *n, const char *project_dir,
-                                     struct quai_error **err);
+int quai_pipeline_run_executors_load(struct quai_pipeline_run_executor **out, size_t *n,
+                                     const char *project_dir, struct quai_error **err);
 void quai_pipeline_run_executors_free(struct quai_pipeline_run_executor *x, size_t n);
 
 enum quai_pipeline_run_status {

@@ -38,13 +38,20 @@ static void on_signal(int sig)
 const char *quai_pipeline_run_status_name(enum quai_pipeline_run_status s)
 {
 	switch (s) {
-	case QUAI_RUN_PENDING: return "pending";
-	case QUAI_RUN_RUNNING: return "running";
-	case QUAI_RUN_SUCCESS: return "success";
-	case QUAI_RUN_FAILED: return "failed";
-	case QUAI_RUN_SKIPPED: return "skipped";
-	case QUAI_RUN_MANUAL: return "manual";
-	case QUAI_RUN_CANCELED: return "canceled";
+	case QUAI_RUN_PENDING:
+		return "pending";
+	case QUAI_RUN_RUNNING:
+		return "running";
+	case QUAI_RUN_SUCCESS:
+		return "success";
+	case QUAI_RUN_FAILED:
+		return "failed";
+	case QUAI_RUN_SKIPPED:
+		return "skipped";
+	case QUAI_RUN_MANUAL:
+		return "manual";
+	case QUAI_RUN_CANCELED:
+		return "canceled";
 	}
 	return "?";
 }
@@ -75,8 +82,8 @@ struct run {
 	FILE *out;
 	struct jstate *js;
 	size_t n;
-	char *dir;       /* the run's scratch directory */
-	char *src_tar;   /* the checkout as a tar */
+	char *dir;     /* the run's scratch directory */
+	char *src_tar; /* the checkout as a tar */
 	char *cache_dir;
 	char *run_id;
 	char **masked;
@@ -206,7 +213,8 @@ static void emit_line(struct run *r, struct jstate *s, const char *text, size_t 
 	time_t t = time(NULL);
 	struct tm tm;
 	localtime_r(&t, &tm);
-	fprintf(r->out, "%02d:%02d:%02d %-*s | ", tm.tm_hour, tm.tm_min, tm.tm_sec, (int)r->namewidth, s->job->name);
+	fprintf(r->out, "%02d:%02d:%02d %-*s | ", tm.tm_hour, tm.tm_min, tm.tm_sec, (int)r->namewidth,
+	        s->job->name);
 	/* a carriage return would overwrite the prefix (section markers) */
 	for (size_t i = 0; i < len; i++)
 		if (text[i] != '\r')
@@ -478,7 +486,8 @@ static void load_dotenv(const struct run *r, size_t idx, struct quai_pipeline_va
 {
 	const struct quai_pipeline_job *j = r->js[idx].job;
 	for (size_t i = 0; j->artifacts.reports_dotenv && j->artifacts.reports_dotenv[i]; i++) {
-		cleanup_free char *path = xasprintf("%s/artifacts/%zu/%s", r->dir, idx, j->artifacts.reports_dotenv[i]);
+		cleanup_free char *path =
+		    xasprintf("%s/artifacts/%zu/%s", r->dir, idx, j->artifacts.reports_dotenv[i]);
 		cleanup_free char *data = NULL;
 		size_t len = 0;
 		if (quai_file_read(&data, &len, path, 1u << 20, NULL) == 0)
@@ -563,8 +572,8 @@ static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 		return -1;
 
 	if (j->when == QUAI_PIPELINE_DELAYED && j->start_in_s > 0) {
-		cleanup_free char *m = xasprintf("Delayed job: starting in %lds (start_in: %s)\n", j->start_in_s,
-		                                 j->start_in ? j->start_in : "");
+		cleanup_free char *m = xasprintf("Delayed job: starting in %lds (start_in: %s)\n",
+		                                 j->start_in_s, j->start_in ? j->start_in : "");
 		if (write(out_fd, m, strlen(m)) < 0) {
 		}
 		double until = now_s() + (double)j->start_in_s;
@@ -587,7 +596,8 @@ static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 	for (size_t i = 0; i < ndeps; i++) {
 		cleanup_free char *d = xasprintf("%s/artifacts/%zu", r->dir, deps[i]);
 		if (is_dir(d)) {
-			cleanup_free char *m = xasprintf("Downloading artifacts of %s\n", r->js[deps[i]].job->name);
+			cleanup_free char *m =
+			    xasprintf("Downloading artifacts of %s\n", r->js[deps[i]].job->name);
 			if (write(out_fd, m, strlen(m)) < 0) {
 			}
 			copy_tree(d, workdir);
@@ -667,9 +677,9 @@ static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 		                                         .env = (const char *const *)senv[i]};
 	}
 
-	cleanup_free char *script = quai_executor_script((const char *const *)j->before_script,
-	                                                 (const char *const *)j->script,
-	                                                 (const char *const *)j->after_script);
+	cleanup_free char *script =
+	    quai_executor_script((const char *const *)j->before_script, (const char *const *)j->script,
+	                         (const char *const *)j->after_script);
 	struct quai_executor_job x = {
 	    .type = s->type,
 	    .name = j->name,
@@ -693,8 +703,9 @@ static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 	    .prestarted = pre,
 	    .interrupted = &interrupted,
 	};
-	section(out_fd, "step_script", shell ? "Executing the script on the shell executor"
-	                                     : "Executing the script on the docker executor");
+	section(out_fd, "step_script",
+	        shell ? "Executing the script on the shell executor"
+	              : "Executing the script on the docker executor");
 	struct quai_executor_result res;
 	cleanup_error struct quai_error *err = NULL;
 	int rc = quai_executor_run(&x, &res, &err);
@@ -739,7 +750,8 @@ static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 
 	FILE *f = fopen(result, "w");
 	if (f) {
-		fprintf(f, "%d %d %d %d %d\n", rc, res.exit_code, res.timed_out, res.oom_killed, res.canceled);
+		fprintf(f, "%d %d %d %d %d\n", rc, res.exit_code, res.timed_out, res.oom_killed,
+		        res.canceled);
 		fclose(f);
 	}
 	/* the result is known: the scheduler goes on while this removes the
@@ -927,7 +939,8 @@ static void finish_job(struct run *r, size_t idx)
 		s->status = QUAI_RUN_CANCELED;
 	} else {
 		if (oom)
-			say(r, s, "ERROR: Job failed: the container was killed by the OOM killer (out of memory)");
+			say(r, s,
+			    "ERROR: Job failed: the container was killed by the OOM killer (out of memory)");
 		else if (to)
 			say(r, s, "ERROR: Job failed: execution took longer than %lds",
 			    s->job->timeout_s > 0 ? s->job->timeout_s : (long)DEFAULT_TIMEOUT_S);
@@ -999,8 +1012,8 @@ static int ready(struct run *r, size_t idx, bool *failed, bool *blocked)
 
 static void print_table(struct run *r)
 {
-	fprintf(r->out, "\n%-*s  %-10s  %-9s  %4s  %8s\n", (int)r->namewidth, "JOB", "STAGE", "STATUS", "EXIT",
-	        "DURATION");
+	fprintf(r->out, "\n%-*s  %-10s  %-9s  %4s  %8s\n", (int)r->namewidth, "JOB", "STAGE", "STATUS",
+	        "EXIT", "DURATION");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct jstate *s = &r->js[i];
 		if (!s->selected)
@@ -1026,11 +1039,13 @@ static int write_report(struct run *r, bool failed, struct quai_error **err)
 		if (st == QUAI_RUN_PENDING || st == QUAI_RUN_RUNNING)
 			st = QUAI_RUN_CANCELED;
 		bool ran = st == QUAI_RUN_SUCCESS || st == QUAI_RUN_FAILED;
-		json_array_append_new(jobs, json_pack("{s:s, s:s, s:s, s:b, s:o, s:f}", "name", s->job->name, "stage",
-		                                      s->job->stage, "status", quai_pipeline_run_status_name(st),
-		                                      "allow_failure", s->allowed || (st != QUAI_RUN_FAILED && s->job->allow_failure),
-		                                      "exit_code", ran ? json_integer(s->exit_code) : json_null(),
-		                                      "duration_s", (double)((long)(s->duration * 1000)) / 1000.0));
+		json_array_append_new(
+		    jobs,
+		    json_pack("{s:s, s:s, s:s, s:b, s:o, s:f}", "name", s->job->name, "stage", s->job->stage,
+		              "status", quai_pipeline_run_status_name(st), "allow_failure",
+		              s->allowed || (st != QUAI_RUN_FAILED && s->job->allow_failure), "exit_code",
+		              ran ? json_integer(s->exit_code) : json_null(), "duration_s",
+		              (double)((long)(s->duration * 1000)) / 1000.0));
 	}
 	json_t *rep = json_pack("{s:s, s:o}", "status", failed ? "failed" : "success", "jobs", jobs);
 	int rc = json_dump_file(rep, r->o->report, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
@@ -1047,13 +1062,14 @@ static int make_source_tar(struct run *r, struct quai_error **err)
 	struct stat st;
 	int rc = -1;
 	if (stat(git, &st) == 0) {
-		const char *argv[] = {"git", "-C", proj, "archive", "--format=tar", "-o", r->src_tar, "HEAD", NULL};
+		const char *argv[] = {"git", "-C",       proj,   "archive", "--format=tar",
+		                      "-o",  r->src_tar, "HEAD", NULL};
 		rc = quai_executor_spawn(argv, NULL, -1, -1, -1);
 	}
 	if (rc != 0) {
 		/* not a repository (or no commit): the directory as it is */
-		const char *argv[] = {"tar", "-C", proj, "--exclude=./.git", "--exclude=./.quai", "-cf", r->src_tar,
-		                      ".", NULL};
+		const char *argv[] = {"tar",      "-C", proj, "--exclude=./.git", "--exclude=./.quai", "-cf",
+		                      r->src_tar, ".",  NULL};
 		rc = quai_executor_spawn(argv, NULL, -1, -1, 2);
 	}
 	if (rc != 0)
@@ -1093,8 +1109,8 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 			                      opts->only[i]);
 	for (size_t i = 0; opts->manual && opts->manual[i]; i++)
 		if (!quai_pipeline_find(p, opts->manual[i]))
-			return quai_error_set(err, QUAI_EXIT_USAGE, "--manual %s: the pipeline has no such job",
-			                      opts->manual[i]);
+			return quai_error_set(err, QUAI_EXIT_USAGE,
+			                      "--manual %s: the pipeline has no such job", opts->manual[i]);
 	if (!p->created)
 		return quai_error_set(err, QUAI_EXIT_FINDINGS, "no pipeline is created for this commit: %s",
 		                      p->reason ? p->reason : "workflow:rules");
@@ -1104,7 +1120,8 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 		return quai_error_errno(err, errno, "cannot make a scratch directory");
 	r.dir = xstrdup(tmpl);
 	r.src_tar = xasprintf("%s/source.tar", r.dir);
-	r.cache_dir = opts->cache_dir ? xstrdup(opts->cache_dir) : xasprintf("%s/.quai/cache", p->project_dir);
+	r.cache_dir =
+	    opts->cache_dir ? xstrdup(opts->cache_dir) : xasprintf("%s/.quai/cache", p->project_dir);
 	r.run_id = xasprintf("pipeline-%ld-%ld", (long)getpid(), (long)time(NULL));
 	mkdir_p(r.cache_dir);
 	int rc = -1;
@@ -1214,7 +1231,8 @@ int quai_pipeline_run(const struct quai_pipeline *p, const struct quai_pipeline_
 		size_t ahead = 0;
 		for (size_t i = 0; i < r.n; i++)
 			ahead += r.js[i].status == QUAI_RUN_PENDING && r.js[i].go_fd >= 0;
-		for (size_t i = 0; i < r.n && ahead < (size_t)maxjobs && running && !interrupted && !no_ahead; i++) {
+		for (size_t i = 0; i < r.n && ahead < (size_t)maxjobs && running && !interrupted && !no_ahead;
+		     i++) {
 			struct jstate *s = &r.js[i];
 			if (!s->selected || s->status != QUAI_RUN_PENDING || s->go_fd >= 0 || s->pid ||
 			    s->type != QUAI_EXECUTOR_DOCKER || s->error || s->job->nservices ||

@@ -72,8 +72,13 @@ static int run_shell(const char *const *script, long timeout, struct quai_execut
 {
 	char *text = quai_executor_script(NULL, script, NULL);
 	const char *env[] = {"QUAI_TEST_X=1", NULL};
-	struct quai_executor_job j = {.type = QUAI_EXECUTOR_SHELL, .name = "t", .script = text, .env = env,
-	                              .workdir = "/tmp", .timeout_s = timeout, .out_fd = -1};
+	struct quai_executor_job j = {.type = QUAI_EXECUTOR_SHELL,
+	                              .name = "t",
+	                              .script = text,
+	                              .env = env,
+	                              .workdir = "/tmp",
+	                              .timeout_s = timeout,
+	                              .out_fd = -1};
 	int fd = open("/dev/null", O_WRONLY);
 	j.out_fd = fd;
 	int rc = quai_executor_run(&j, res, NULL);
@@ -113,10 +118,8 @@ static void test_dotenv(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mask_every_split),
-	    cmocka_unit_test(test_mask_overlapping),
-	    cmocka_unit_test(test_script),
-	    cmocka_unit_test(test_shell),
+	    cmocka_unit_test(test_mask_every_split), cmocka_unit_test(test_mask_overlapping),
+	    cmocka_unit_test(test_script),           cmocka_unit_test(test_shell),
 	    cmocka_unit_test(test_dotenv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
