@@ -1,5 +1,6 @@
 /* The streaming masker: masked values never reach the log, also when the
  * engine or a pipe splits one across chunks. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,71 +29,54 @@ void quai_executor_masker_init(struct quai_executor_masker *m, const char *const
 	m->pending = (struct quai_buf)QUAI_BUF_INIT;
 }
 
-/* Replaces every complete occurrence in m->pending (longest values first
- * at each position). */
-static void replace_all(struct quai_executor_masker *m)
+/* Moves what can be shown from m->pending to out, every complete value
+ * replaced (the longest one at each position). Unless final, it stops at the
+ * first position where a value might start but runs past the data, and
+ * keeps the rest for more data. */
+static void drain(struct quai_executor_masker *m, struct quai_buf *out, bool final)
 {
-	if (!m->pending.len || !m->values[0])
-		return;
-	struct quai_buf out = QUAI_BUF_INIT;
 	const char *s = m->pending.data;
 	size_t n = m->pending.len, i = 0;
 	while (i < n) {
 		size_t best = 0;
+		bool partial = false;
 		for (size_t k = 0; m->values[k]; k++) {
 			size_t len = strlen(m->values[k]);
-			if (len > best && len <= n - i && memcmp(s + i, m->values[k], len) == 0)
-				best = len;
+			if (len <= n - i) {
+				if (len > best && memcmp(s + i, m->values[k], len) == 0)
+					best = len;
+			} else if (!final && memcmp(s + i, m->values[k], n - i) == 0) {
+				partial = true;
+			}
 		}
+		if (partial)
+			break;
 		if (best) {
-			quai_buf_puts(&out, masked_text);
+			quai_buf_puts(out, masked_text);
 			i += best;
 		} else {
-			quai_buf_putc(&out, s[i]);
+			quai_buf_putc(out, s[i]);
 			i++;
 		}
 	}
-	quai_buf_release(&m->pending);
-	m->pending = out;
+	memmove(m->pending.data, m->pending.data + i, n - i);
+	quai_buf_truncate(&m->pending, n - i);
 }
 
-/* The number of bytes at the end of pending that could start a value. */
-static size_t partial_tail(const struct quai_executor_masker *m)
-{
-	size_t n = m->pending.len;
-	size_t hold = 0;
-	for (size_t k = 0; m->values[k]; k++) {
-		size_t len = strlen(m->values[k]);
-		for (size_t t = len - 1; t > hold; t--) {
-			if (t <= n && memcmp(m->pending.data + n - t, m->values[k], t) == 0) {
-				hold = t;
-				break;
-			}
-		}
-	}
-	return hold;
-}
-
-void quai_executor_masker_feed(struct quai_executor_masker *m, const char *data, size_t len,
-                               struct quai_buf *out)
+void quai_executor_masker_feed(struct quai_executor_masker *m, const char *data, size_t len, struct quai_buf *out)
 {
 	if (!m->values || !m->values[0]) {
 		quai_buf_add(out, data, len);
 		return;
 	}
 	quai_buf_add(&m->pending, data, len);
-	replace_all(m);
-	size_t hold = partial_tail(m);
-	size_t emit = m->pending.len - hold;
-	quai_buf_add(out, m->pending.data, emit);
-	memmove(m->pending.data, m->pending.data + emit, hold);
-	quai_buf_truncate(&m->pending, hold);
+	drain(m, out, false);
 }
 
 void quai_executor_masker_flush(struct quai_executor_masker *m, struct quai_buf *out)
 {
 	if (m->pending.len)
-		quai_buf_add(out, m->pending.data, m->pending.len);
+		drain(m, out, true);
 	quai_buf_truncate(&m->pending, 0);
 }
 
