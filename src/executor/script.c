@@ -45,7 +45,8 @@ char *quai_executor_script(const char *const *before, const char *const *script,
 		    "+%s)\"\n"
 		    "(\nset -e\n");
 		put_commands(&b, after);
-		quai_buf_puts(&b, ") || true\n");
+		quai_buf_puts(&b, ") || true\n"
+		                  "printf 'section_end:%s:after_script\\r\\033[0K\\n' \"$(date +%s)\"\n");
 	}
 	quai_buf_puts(&b, "exit \"$__quai_rc\"\n");
 	return quai_buf_detach(&b);
