@@ -35,7 +35,7 @@ if ! out=$(ninja -C "$bdir" 2>&1); then
   exit 2
 fi
 quai=$top/$bdir/src/cli/quai
-engine=$top/$bdir/src/cli/quai-engine
+engine=$top/$bdir/src/cli/quai-repo
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/quai-bench-hook.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -27,7 +27,22 @@ corpus=${1:-${QUAI_CORPUS:-$top/../shared/corpus}/dockerfiles}
 [ -n "$small" ] || small=$corpus/jessfraz+dockerfiles/ab__Dockerfile
 [ -f "$small" ] || { echo "bench: no file '$small'" >&2; exit 2; }
 
-# quai's release build, and the peers from npm into bench/node_modules
+# quai's release build (brought up to date: a stale binary would measure old
+# code), and the peers from npm into bench/node_modules
+if [ -f build/build.ninja ]; then
+  ninja -C build >/dev/null
+  ln -sf src/cli/quai build/quai
+  # build/ may be a developer's sanitizer or debug build: say so, the times
+  # would mean nothing
+  meson introspect build --buildoptions | python3 -c '
+import json, sys
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+bt, san = o.get("buildtype"), o.get("b_sanitize")
+if bt != "release" or san not in ("none", ""):
+    print("bench: WARNING build/ is not a plain release build (buildtype=%s, b_sanitize=%s): "
+          "run scripts/build.sh in a fresh checkout" % (bt, san), file=sys.stderr)
+'
+fi
 [ -x build/quai ] || scripts/build.sh >/dev/null
 if [ ! -x bench/node_modules/.bin/dockerfilelint ] || [ ! -d bench/node_modules/dockerfile-utils ]; then
   npm ci --prefix bench --no-audit --no-fund >/dev/null

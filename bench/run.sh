@@ -47,7 +47,7 @@ preexisting=0
 [ -e "$QUAI_TESTENV_DIR" ] && preexisting=1
 given=0
 [ -n "${DOCKER_HOST:-}" ] && [ -n "${QUAI_TEST_BUSYBOX_IMAGE:-}" ] && given=1
-if [ -z "${QUAI:-}" ] && { [ ! -x build/quai ] || [ ! -x build/src/cli/quai-engine ]; }; then scripts/build.sh; fi
+if [ -z "${QUAI:-}" ] && { [ ! -x build/quai ] || [ ! -x build/src/cli/quai-repo ]; }; then scripts/build.sh; fi
 
 repo=$(mktemp -d /tmp/quai-bench-run-repo.XXXXXX)
 cleanup() {

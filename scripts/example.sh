@@ -35,7 +35,7 @@ cleanup() {
 	exit "$rc"
 }
 
-if [ -z "${QUAI:-}" ] && { [ ! -x "$quai" ] || [ ! -x build/src/cli/quai-engine ]; }; then
+if [ -z "${QUAI:-}" ] && { [ ! -x "$quai" ] || [ ! -x build/src/cli/quai-repo ]; }; then
 	step "building quai"
 	scripts/build.sh
 fi

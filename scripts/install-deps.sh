@@ -9,6 +9,7 @@ build_pkgs=(
   build-essential pkg-config meson ninja-build
   libyaml-dev libjansson-dev
   libcurl4-openssl-dev libarchive-dev libpcre2-dev libssl-dev libgit2-dev
+  libmicrohttpd-dev libsqlite3-dev libcrypt-dev
   docker.io docker-registry apache2-utils busybox-static curl
 )
 test_pkgs=(
@@ -17,7 +18,9 @@ test_pkgs=(
   python3 python3-pytest python3-yaml
   docker-compose
   shellcheck
+  wrk
   clang-tidy cppcheck
+  chromium nodejs npm
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -16,7 +16,7 @@ int cmd_help(int argc, char **argv)
 			return QUAI_EXIT_USAGE;
 		}
 		if (!cmd->usage)
-			return quai_cli_exec_engine(argv);
+			return quai_cli_exec_engine(cmd, argv);
 		fputs(cmd->usage, stdout);
 		return QUAI_EXIT_OK;
 	}

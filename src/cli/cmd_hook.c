@@ -22,6 +22,8 @@ const char cmd_hook_usage[] =
     "usage: quai hook pre-receive [OPTIONS]\n"
     "       quai hook pre-commit [OPTIONS]\n"
     "       quai hook install [--pre-receive|--pre-commit] [--force] [REPO]\n"
+    "       quai hook install --post-receive --server URL --project NAME --secret-file FILE [REPO]\n"
+    "       quai hook post-receive --server URL --project NAME --secret-file FILE\n"
     "\n"
     "pre-receive (in a bare repository, as git runs it) lints the Dockerfiles and\n"
     "compose files that the pushed commits add or change, as each pushed tip has\n"
@@ -31,6 +33,10 @@ const char cmd_hook_usage[] =
     "lints the staged Dockerfiles and compose files. install writes the hook\n"
     "script into REPO (default: the current repository; pre-receive for a bare\n"
     "one, else pre-commit), keeping a hook quai did not write unless --force.\n"
+    "post-receive tells the quai server at URL about every pushed ref (POST\n"
+    "/hooks/NAME in quai's signed form, the HMAC key read from FILE at each\n"
+    "push), so that a plain bare repository starts pipelines; install\n"
+    "--post-receive writes that hook.\n"
     "\n"
     "Options:\n"
     "  -t, --failure-threshold LVL  reject on findings at LVL or above: error\n"
@@ -43,6 +49,9 @@ const char cmd_hook_usage[] =
     "      --fail-open              accept the push when the hook itself fails (default)\n"
     "      --fail-closed            reject it instead; also git config quai.hookFailure\n"
     "                               or QUAI_HOOK_FAILURE=open|closed\n"
+    "      --server URL             post-receive: the quai server (http or https)\n"
+    "      --project NAME           post-receive: the project in the server's config\n"
+    "      --secret-file FILE       post-receive: the project's webhook secret\n"
     "  -h, --help                   show this help\n"
     "\n"
     "Exit status: 0 accept, 1 reject, 2 usage error.\n";
@@ -56,10 +65,22 @@ struct hook_opts {
 	enum failure_mode failure;
 	const char **ignores;
 	size_t nignores, ignores_cap;
-	bool pre_receive, pre_commit, force;
+	bool pre_receive, pre_commit, post_receive, force;
+	const char *server, *project, *secret_file;
 };
 
-enum { OPT_IGNORE = 256, OPT_FAIL_OPEN, OPT_FAIL_CLOSED, OPT_PRE_RECEIVE, OPT_PRE_COMMIT, OPT_FORCE };
+enum {
+	OPT_IGNORE = 256,
+	OPT_FAIL_OPEN,
+	OPT_FAIL_CLOSED,
+	OPT_PRE_RECEIVE,
+	OPT_PRE_COMMIT,
+	OPT_POST_RECEIVE,
+	OPT_FORCE,
+	OPT_SERVER,
+	OPT_PROJECT,
+	OPT_SECRET_FILE,
+};
 
 static const struct option long_opts[] = {
     {"failure-threshold", required_argument, NULL, 't'},
@@ -70,7 +91,11 @@ static const struct option long_opts[] = {
     {"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
     {"pre-receive", no_argument, NULL, OPT_PRE_RECEIVE},
     {"pre-commit", no_argument, NULL, OPT_PRE_COMMIT},
+    {"post-receive", no_argument, NULL, OPT_POST_RECEIVE},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"server", required_argument, NULL, OPT_SERVER},
+    {"project", required_argument, NULL, OPT_PROJECT},
+    {"secret-file", required_argument, NULL, OPT_SECRET_FILE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -116,8 +141,20 @@ static int parse_opts(struct hook_opts *o, int argc, char **argv)
 		case OPT_PRE_COMMIT:
 			o->pre_commit = true;
 			break;
+		case OPT_POST_RECEIVE:
+			o->post_receive = true;
+			break;
 		case OPT_FORCE:
 			o->force = true;
+			break;
+		case OPT_SERVER:
+			o->server = optarg;
+			break;
+		case OPT_PROJECT:
+			o->project = optarg;
+			break;
+		case OPT_SECRET_FILE:
+			o->secret_file = optarg;
 			break;
 		case 'h':
 			fputs(cmd_hook_usage, stdout);
@@ -264,10 +301,28 @@ out:
 	return status;
 }
 
+static int run_post_receive(const struct hook_opts *o, int nargs)
+{
+	if (nargs || !o->server || !o->project || !o->secret_file) {
+		quai_cli_error("usage: quai hook post-receive --server URL --project NAME --secret-file FILE");
+		return QUAI_EXIT_USAGE;
+	}
+	cleanup_error struct quai_error *err = NULL;
+	if (quai_hook_post_receive(stdin, o->server, o->project, o->secret_file, &err) < 0) {
+		/* the push has happened: say why the server was not told, exit 0 */
+		quai_cli_error("post-receive: %s; no pipeline starts for this push", err->msg);
+	}
+	return QUAI_EXIT_OK;
+}
+
 static int run_install(const struct hook_opts *o, int argc, char **argv)
 {
-	if (argc > 1 || (o->pre_receive && o->pre_commit)) {
-		quai_cli_error("usage: quai hook install [--pre-receive|--pre-commit] [--force] [REPO]");
+	if (argc > 1 || o->pre_receive + o->pre_commit + o->post_receive > 1) {
+		quai_cli_error("usage: quai hook install [--pre-receive|--pre-commit|--post-receive] [--force] [REPO]");
+		return QUAI_EXIT_USAGE;
+	}
+	if (o->post_receive && (!o->server || !o->project || !o->secret_file)) {
+		quai_cli_error("install --post-receive needs --server URL, --project NAME and --secret-file FILE");
 		return QUAI_EXIT_USAGE;
 	}
 	char self[PATH_MAX];
@@ -285,11 +340,18 @@ static int run_install(const struct hook_opts *o, int argc, char **argv)
 	if (open_repo(&repo, argc ? argv[0] : ".", &err) < 0) {
 		status = err->status;
 	} else {
-		enum quai_hook_kind kind = o->pre_receive                 ? QUAI_HOOK_PRE_RECEIVE
+		enum quai_hook_kind kind = o->post_receive                ? QUAI_HOOK_POST_RECEIVE
+		                           : o->pre_receive               ? QUAI_HOOK_PRE_RECEIVE
 		                           : o->pre_commit                ? QUAI_HOOK_PRE_COMMIT
 		                           : git_repository_is_bare(repo) ? QUAI_HOOK_PRE_RECEIVE
 		                                                          : QUAI_HOOK_PRE_COMMIT;
-		if (quai_hook_install(&path, repo, kind, self, o->force, &err) < 0)
+		cleanup_free char *secret = o->post_receive ? realpath(o->secret_file, NULL) : NULL;
+		const char *args[] = {"--server", o->server, "--project", o->project, "--secret-file", secret, NULL};
+		if (o->post_receive && !secret) {
+			quai_error_errno(&err, errno, "cannot find '%s'", o->secret_file);
+			status = QUAI_EXIT_USAGE;
+		} else if (quai_hook_install_args(&path, repo, kind, self, o->post_receive ? args : NULL, o->force,
+		                                &err) < 0)
 			status = err->status ? err->status : QUAI_EXIT_USAGE;
 		else
 			printf("installed %s\n", path);
@@ -318,10 +380,13 @@ int cmd_hook(int argc, char **argv)
 			                  "'quai hook %s' takes no arguments (git gives it its input)", sub),
 			              QUAI_EXIT_USAGE)
 			           : run_check(&o, sub[4] == 'r');
+		} else if (strcmp(sub, "post-receive") == 0) {
+			rc = run_post_receive(&o, nargs);
 		} else if (strcmp(sub, "install") == 0) {
 			rc = run_install(&o, nargs, args);
 		} else {
-			quai_cli_error("unknown hook '%s' (use pre-receive, pre-commit or install)", sub);
+			quai_cli_error("unknown hook '%s' (use pre-receive, pre-commit, post-receive or install)",
+			               sub);
 			rc = QUAI_EXIT_USAGE;
 		}
 	}

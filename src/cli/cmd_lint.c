@@ -2,10 +2,13 @@
  * already have for hadolint, and prints the findings in the format asked. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -266,7 +269,26 @@ static int list_rules(void)
 struct paths {
 	char **items;
 	size_t len, cap;
+	/* For items of `out` only: a file collect() opened already (-1 if
+	 * none) and its size, so that linting it walks its path once. */
+	int *fds;
+	size_t *sizes;
+	size_t fds_cap, sizes_cap, nheld, held_max;
 };
+
+/* Files held open between collect() and linting: at most half of the
+ * descriptors allowed, and this many; more are opened again. */
+#define HELD_FDS_MAX 4096
+
+static void paths_add(struct paths *out, char *path, int fd, size_t size)
+{
+	out->items = xgrow(out->items, &out->cap, out->len + 1, sizeof(*out->items));
+	out->fds = xgrow(out->fds, &out->fds_cap, out->len + 1, sizeof(*out->fds));
+	out->sizes = xgrow(out->sizes, &out->sizes_cap, out->len + 1, sizeof(*out->sizes));
+	out->items[out->len] = path;
+	out->fds[out->len] = fd;
+	out->sizes[out->len++] = size;
+}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -336,8 +358,7 @@ static int walk(struct paths *out, const char *dir, int depth)
 			(void)walk(out, p, depth + 1);
 			free(p);
 		} else {
-			out->items = xgrow(out->items, &out->cap, out->len + 1, sizeof(*out->items));
-			out->items[out->len++] = p;
+			paths_add(out, p, -1, 0);
 		}
 		free(n);
 	}
@@ -347,9 +368,47 @@ static int walk(struct paths *out, const char *dir, int depth)
 
 static void paths_release(struct paths *p)
 {
-	for (size_t i = 0; i < p->len; i++)
+	for (size_t i = 0; i < p->len; i++) {
 		free(p->items[i]);
+		if (p->fds[i] >= 0)
+			close(p->fds[i]);
+	}
 	free(p->items);
+	free(p->fds);
+	free(p->sizes);
+}
+
+/* Opens a PATH argument that is a regular file and keeps it open for
+ * linting: one walk of its path instead of two (stat, then open). Returns
+ * false, with errno from open, when that did not work: then the caller
+ * looks at the path with stat() as before. O_NONBLOCK: a FIFO must not
+ * block here (it is opened again, as before, when linted). */
+static bool hold_file(struct paths *out, const char *a, bool *is_dir)
+{
+	*is_dir = false;
+	if (!out->held_max) {
+		struct rlimit rl;
+		out->held_max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur / 2 < HELD_FDS_MAX
+					? (size_t)(rl.rlim_cur / 2)
+					: HELD_FDS_MAX;
+	}
+	if (out->nheld >= out->held_max) {
+		errno = 0;
+		return false;
+	}
+	int fd = open(a, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+		*is_dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+		close(fd);
+		errno = 0;
+		return false;
+	}
+	out->nheld++;
+	paths_add(out, xstrdup(a), fd, (size_t)st.st_size);
+	return true;
 }
 
 /* Expands the PATH arguments into files to lint. Returns an exit status
@@ -367,15 +426,16 @@ static int collect(struct paths *out, char **args, int nargs)
 	for (int i = 0; i < nargs; i++) {
 		const char *a = args[i];
 		if (strcmp(a, "-") == 0) {
-			if (!stdin_seen) {
-				out->items = xgrow(out->items, &out->cap, out->len + 1, sizeof(*out->items));
-				out->items[out->len++] = xstrdup("-");
-			}
+			if (!stdin_seen)
+				paths_add(out, xstrdup("-"), -1, 0);
 			stdin_seen = true;
 			continue;
 		}
+		bool is_dir;
+		if (hold_file(out, a, &is_dir))
+			continue;
 		struct stat st;
-		if (stat(a, &st) != 0) {
+		if (!is_dir && stat(a, &st) != 0) {
 			if (errno == ENOENT || errno == ENOTDIR)
 				quai_cli_error("'%s': no such file or directory", a);
 			else
@@ -383,7 +443,7 @@ static int collect(struct paths *out, char **args, int nargs)
 			status = QUAI_EXIT_USAGE;
 			continue;
 		}
-		if (S_ISDIR(st.st_mode)) {
+		if (is_dir || S_ISDIR(st.st_mode)) {
 			size_t before = out->len;
 			if (walk(out, a, 0) < 0) {
 				quai_cli_error("cannot read directory '%s': %s", a, strerror(errno));
@@ -395,8 +455,7 @@ static int collect(struct paths *out, char **args, int nargs)
 			}
 			continue;
 		}
-		out->items = xgrow(out->items, &out->cap, out->len + 1, sizeof(*out->items));
-		out->items[out->len++] = xstrdup(a);
+		paths_add(out, xstrdup(a), -1, 0);
 	}
 	return status;
 }
@@ -435,13 +494,24 @@ static bool check_bytes(struct quai_findings *f, const struct quai_lint_config *
 	return false;
 }
 
-/* One finding for the first byte that is not UTF-8, if any. */
-static void check_utf8(struct quai_findings *f, const struct quai_lint_config *cfg, const char *name,
-		       const char *src, size_t len)
+/* Offset of the first byte of s[0..len) that is not UTF-8, or len. ASCII,
+ * nearly all of a Dockerfile, is skipped 32 or 8 bytes at a time. */
+static size_t utf8_bad_offset(const unsigned char *s, size_t len)
 {
-	unsigned line = 1, col = 1;
-	const unsigned char *s = (const unsigned char *)src;
-	for (size_t i = 0; i < len;) {
+	size_t i = 0;
+	while (i < len) {
+		uint64_t w[4];
+		if (len - i >= 32) {
+			memcpy(w, s + i, 32);
+			if (((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080u) == 0) {
+				i += 32;
+				continue;
+			}
+		}
+		if (len - i >= 8 && (memcpy(w, s + i, 8), (w[0] & 0x8080808080808080u) == 0)) {
+			i += 8;
+			continue;
+		}
 		unsigned c = s[i];
 		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
 		bool ok = n > 0 && i + n <= len;
@@ -457,18 +527,30 @@ static void check_utf8(struct quai_findings *f, const struct quai_lint_config *c
 			unsigned cp = ((c & 0x07) << 18) | ((s[i + 1] & 0x3f) << 12);
 			ok = cp >= 0x10000 && cp <= 0x10ffff;
 		}
-		if (!ok) {
-			char msg[128];
-			snprintf(msg, sizeof(msg), "invalid UTF-8 (byte 0x%02x): save the file as UTF-8", c);
-			syntax_finding(f, cfg, name, line, col, msg);
-			return;
-		}
-		if (c == '\n')
-			line++, col = 1;
-		else
-			col += (unsigned)n;
+		if (!ok)
+			return i;
 		i += n;
 	}
+	return len;
+}
+
+/* One finding for the first byte that is not UTF-8, if any, at its line
+ * and column (columns count bytes). */
+static void check_utf8(struct quai_findings *f, const struct quai_lint_config *cfg, const char *name,
+		       const char *src, size_t len)
+{
+	size_t bad = utf8_bad_offset((const unsigned char *)src, len);
+	if (bad == len)
+		return;
+	unsigned line = 1;
+	size_t line_start = 0;
+	for (const char *p = src; (p = memchr(p, '\n', (size_t)(src + bad - p))); p++) {
+		line++;
+		line_start = (size_t)(p - src) + 1;
+	}
+	char msg[128];
+	snprintf(msg, sizeof(msg), "invalid UTF-8 (byte 0x%02x): save the file as UTF-8", (unsigned char)src[bad]);
+	syntax_finding(f, cfg, name, line, (unsigned)(bad - line_start + 1), msg);
 }
 
 /* True if the parser already reported bad UTF-8 itself. */
@@ -485,6 +567,12 @@ static bool has_instructions(const struct quai_dockerfile *df)
 	return df->ninstrs > 0 || df->ndiags > 0;
 }
 
+/* A buffer the files are read into one after the other. */
+struct readbuf {
+	char *data;
+	size_t size;
+};
+
 struct run {
 	struct quai_lint_config cfg;
 	struct quai_findings findings;
@@ -492,6 +580,7 @@ struct run {
 	struct quai_dockerfile **dfs; /* kept for shellcheck and caret excerpts */
 	size_t ndfs, dfs_cap;
 	int status;
+	struct readbuf readbuf;
 };
 
 /* A parsed file is kept until the output only if something still needs it:
@@ -508,20 +597,99 @@ static bool keep_tree(const struct run *r, size_t first_finding)
 	return false;
 }
 
-static void lint_file(struct run *r, const char *path)
+/* Room for `n` bytes; what the buffer held is lost. */
+static void readbuf_reserve(struct readbuf *b, size_t n)
 {
-	cleanup_free char *src = NULL;
+	if (n <= b->size)
+		return;
+	free(b->data);
+	b->data = xmalloc(n);
+	b->size = n;
+}
+
+/* Reads a Dockerfile as quai_file_read() does, with the same messages, but
+ * into `b` (the bytes stay there until the next file), sized from fstat: for
+ * a regular file one read, and no allocation once the buffer is large. */
+static int read_dockerfile(struct readbuf *b, size_t *out_len, const char *path, int held, size_t held_size,
+			   struct quai_error **err)
+{
+	if (held < 0 && strcmp(path, "-") == 0) {
+		char *text;
+		if (quai_file_read(&text, out_len, path, DOCKERFILE_MAX_BYTES, err) < 0)
+			return -1;
+		free(b->data);
+		b->data = text;
+		b->size = *out_len + 1;
+		return 0;
+	}
+	cleanup_close int fd = held >= 0 ? held : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return quai_error_errno(err, errno, "cannot open '%s'", path);
+	struct stat st;
+	bool reg = false;
+	size_t cap = 65536; /* bytes the buffer holds before its NUL */
+	if (held >= 0) { /* a regular file, collect() looked */
+		reg = true;
+		if (held_size < DOCKERFILE_MAX_BYTES)
+			cap = held_size + 1;
+	} else if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is a directory", path);
+		reg = S_ISREG(st.st_mode);
+		if (reg && st.st_size >= 0 && (uint64_t)st.st_size < DOCKERFILE_MAX_BYTES)
+			cap = (size_t)st.st_size + 1; /* one more: a short read is the end */
+	}
+	readbuf_reserve(b, cap + 1);
+	char *buf = b->data;
+	size_t len = 0;
+	for (;;) {
+		if (len == cap) {
+			cap *= 2;
+			b->data = buf = xrealloc(buf, cap + 1);
+			b->size = cap + 1;
+		}
+		size_t want = cap - len;
+		if (want > DOCKERFILE_MAX_BYTES + 1 - len)
+			want = DOCKERFILE_MAX_BYTES + 1 - len;
+		ssize_t n = read(fd, buf + len, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return quai_error_errno(err, errno, "cannot read '%s'", path);
+		}
+		if (n == 0)
+			break;
+		if (len + (size_t)n > DOCKERFILE_MAX_BYTES)
+			return quai_error_set(err, QUAI_EXIT_USAGE, "'%s' is larger than the %zu byte limit", path,
+					      (size_t)DOCKERFILE_MAX_BYTES);
+		len += (size_t)n;
+		if (reg && (size_t)n < want)
+			break;
+	}
+	buf[len] = '\0';
+	*out_len = len;
+	return 0;
+}
+
+/* Lints one file; `held` is its descriptor if collect() opened it (this
+ * takes it), else -1. */
+static void lint_file(struct run *r, const char *path, int held, size_t held_size)
+{
 	size_t len = 0;
 	cleanup_error struct quai_error *err = NULL;
 	if (r->cfg.verbose)
 		fprintf(stderr, "quai: linting '%s'\n", path);
-	if (quai_cli_lint_pipeline(&r->findings, path))
+	if (quai_cli_lint_pipeline(&r->findings, path)) {
+		if (held >= 0)
+			close(held);
 		return; /* .gitlab-ci.yml: the pipeline loader's check (cmd_pipeline.c) */
-	if (quai_file_read(&src, &len, path, DOCKERFILE_MAX_BYTES, &err) < 0) {
+	}
+	if (read_dockerfile(&r->readbuf, &len, path, held, held_size, &err) < 0) {
 		quai_cli_error("%s", err->msg);
 		r->status = QUAI_EXIT_USAGE;
 		return;
 	}
+	const char *src = r->readbuf.data;
 	enum quai_lint_kind kind = quai_lint_kind_of(path, src, len);
 	if (kind != QUAI_LINT_KIND_DOCKERFILE) {
 		if (quai_lint_file_of_kind(&r->findings, kind, path, src, len, &r->cfg, &err) < 0) {
@@ -533,21 +701,21 @@ static void lint_file(struct run *r, const char *path)
 	if (check_bytes(&r->findings, &r->cfg, path, src, len))
 		return;
 	size_t first = r->findings.len;
-	struct quai_dockerfile *df = xmalloc(sizeof(*df));
-	quai_dockerfile_parse(df, path, src, len);
-	if (!parser_saw_utf8(df))
+	struct quai_dockerfile df;
+	quai_dockerfile_parse(&df, path, src, len);
+	if (!parser_saw_utf8(&df))
 		check_utf8(&r->findings, &r->cfg, path, src, len);
-	if (!has_instructions(df))
+	if (!has_instructions(&df))
 		syntax_finding(&r->findings, &r->cfg, path, 1, 1,
 			       "no instructions: docker refuses a Dockerfile without a FROM");
-	quai_lint_dockerfile(&r->findings, df, &r->cfg);
+	quai_lint_dockerfile(&r->findings, &df, &r->cfg);
 	if (!keep_tree(r, first)) {
-		quai_dockerfile_release(df);
-		free(df);
+		quai_dockerfile_release(&df);
 		return;
 	}
 	r->dfs = xgrow(r->dfs, &r->dfs_cap, r->ndfs + 1, sizeof(struct quai_dockerfile *));
-	r->dfs[r->ndfs++] = df;
+	r->dfs[r->ndfs] = xmalloc(sizeof(df));
+	*r->dfs[r->ndfs++] = df;
 }
 
 static void run_release(struct run *r)
@@ -557,6 +725,7 @@ static void run_release(struct run *r)
 		free(r->dfs[i]);
 	}
 	free(r->dfs);
+	free(r->readbuf.data);
 	quai_findings_release(&r->findings);
 	quai_lint_config_release(&r->cfg);
 }
@@ -587,8 +756,10 @@ int cmd_lint(int argc, char **argv)
 
 	struct paths files = { 0 };
 	r.status = collect(&files, argv + optind, argc - optind);
-	for (size_t i = 0; i < files.len; i++)
-		lint_file(&r, files.items[i]);
+	for (size_t i = 0; i < files.len; i++) {
+		lint_file(&r, files.items[i], files.fds[i], files.sizes[i]);
+		files.fds[i] = -1;
+	}
 	paths_release(&files);
 
 	if (r.cfg.shellcheck && r.ndfs &&
@@ -600,7 +771,13 @@ int cmd_lint(int argc, char **argv)
 	}
 
 	quai_findings_sort(&r.findings);
-	bool color = r.format == QUAI_FORMAT_TTY && !r.cfg.no_color && isatty(STDOUT_FILENO);
+	bool tty = isatty(STDOUT_FILENO);
+	bool color = r.format == QUAI_FORMAT_TTY && !r.cfg.no_color && tty;
+	/* Nothing was written to stdout yet: write in large blocks (glibc
+	 * ignores the size unless it is given the buffer). */
+	static char outbuf[1 << 16];
+	if (!tty)
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	quai_lint_write(stdout, r.format, &r.findings, color, (const struct quai_dockerfile *const *)r.dfs, r.ndfs);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		quai_cli_error("cannot write the findings: %s", strerror(errno));

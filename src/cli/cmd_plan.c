@@ -62,7 +62,9 @@ static size_t path_prefix(const char *r)
 static void print_reasons(char **reasons)
 {
 	enum { SHOWN = 3 };
-	for (char **r = reasons; r && *r;) {
+	if (!reasons)
+		return;
+	for (char **r = reasons; *r;) {
 		if (r != reasons)
 			fputs("; ", stdout);
 		size_t pre = path_prefix(*r);

@@ -41,9 +41,9 @@ int quai_cli_wants_help(int argc, char **argv)
 	return 0;
 }
 
-/* quai-engine beside the running quai (a build tree, or a bundle), else in
- * the libexec directory quai was configured with. */
-static int engine_path(char *out, size_t size)
+/* The helper binary beside the running quai (a build tree, or a bundle),
+ * else in the libexec directory quai was configured with. */
+static int engine_path(char *out, size_t size, const char *helper)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -52,21 +52,22 @@ static int engine_path(char *out, size_t size)
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';
-			int len = snprintf(out, size, "%s/quai-engine", self);
+			int len = snprintf(out, size, "%s/%s", self, helper);
 			if (len > 0 && (size_t)len < size && access(out, X_OK) == 0)
 				return 0;
 		}
 	}
-	int len = snprintf(out, size, "%s/quai-engine", QUAI_LIBEXECDIR);
+	int len = snprintf(out, size, "%s/%s", QUAI_LIBEXECDIR, helper);
 	return len > 0 && (size_t)len < size && access(out, X_OK) == 0 ? 0 : -1;
 }
 
-int quai_cli_exec_engine(char **argv)
+int quai_cli_exec_engine(const struct quai_command *cmd, char **argv)
 {
+	const char *helper = cmd->helper ? cmd->helper : "quai-engine";
 	char path[PATH_MAX];
-	if (engine_path(path, sizeof(path)) < 0) {
-		quai_cli_error("'%s' needs quai-engine, which is neither beside quai nor in %s: reinstall quai",
-			       argv[0], QUAI_LIBEXECDIR);
+	if (engine_path(path, sizeof(path), helper) < 0) {
+		quai_cli_error("'%s' needs %s, which is neither beside quai nor in %s: reinstall quai", argv[0],
+			       helper, QUAI_LIBEXECDIR);
 		return QUAI_EXIT_USAGE;
 	}
 	/* argv[-1] is quai's own argv[0]: quai-engine sees "quai-engine COMMAND ARGS" */

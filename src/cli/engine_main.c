@@ -1,6 +1,8 @@
-/* quai-engine: the commands that talk to Docker engines and registries.
- * quai runs it in its own place as "quai-engine COMMAND ARGS"; it is not
- * meant to be run by hand. */
+/* quai-engine: the commands that talk to Docker engines and registries;
+ * built a second time with QUAI_REPO as quai-repo, which adds the commands
+ * that read git history, keep a store or serve HTTP (see cli.h). quai runs
+ * them in its own place as "quai-engine COMMAND ARGS"; they are not meant
+ * to be run by hand. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,16 +13,28 @@
 #include "core/error.h"
 
 const struct quai_command quai_engine_commands[] = {
-	{ "build", cmd_build, "lint and build an image with the Docker engine", cmd_build_usage },
-	{ "gc", cmd_gc, "remove what killed quai runs left in the engine", cmd_gc_usage },
-	{ "hook", cmd_hook, "git hooks that lint pushed or committed Dockerfiles and compose files", cmd_hook_usage },
-	{ "login", cmd_login, "store registry credentials as docker login does", cmd_login_usage },
-	{ "pipeline", cmd_pipeline_run, "run the jobs of .gitlab-ci.yml", cmd_pipeline_run_usage },
-	{ "plan", cmd_plan, "list the images a change affects, in build order", cmd_plan_usage },
-	{ "push", cmd_push, "push an image to registries under one or more names", cmd_push_usage },
-	{ "run", cmd_run, "build, test and push the images a change affects", cmd_run_usage },
-	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage },
-	{ NULL, NULL, NULL, NULL },
+	{ "build", cmd_build, "lint and build an image with the Docker engine", cmd_build_usage, NULL },
+	{ "gc", cmd_gc, "remove what killed quai runs left in the engine", cmd_gc_usage, NULL },
+#ifdef QUAI_REPO
+	{ "hook", cmd_hook, "git hooks that lint pushed or committed Dockerfiles and compose files", cmd_hook_usage, NULL },
+#endif
+	{ "login", cmd_login, "store registry credentials as docker login does", cmd_login_usage, NULL },
+	{ "pipeline", cmd_pipeline_run, "run the jobs of .gitlab-ci.yml", cmd_pipeline_run_usage, NULL },
+#ifdef QUAI_REPO
+	{ "plan", cmd_plan, "list the images a change affects, in build order", cmd_plan_usage, NULL },
+#endif
+	{ "push", cmd_push, "push an image to registries under one or more names", cmd_push_usage, NULL },
+#ifdef QUAI_REPO
+	{ "remote", cmd_remote, "list, trigger, cancel, retry pipelines and follow logs on a quai server", cmd_remote_usage, NULL },
+	{ "run", cmd_run, "build, test and push the images a change affects", cmd_run_usage, NULL },
+	{ "serve", cmd_serve, "run the CI server: webhooks in, pipelines run, every run kept", cmd_serve_usage, NULL },
+#endif
+	{ "test", cmd_test, "run container-structure-test specs against an image", cmd_test_usage, NULL },
+#ifdef QUAI_REPO
+	{ "token", cmd_token, "create an API token for quai serve", cmd_token_usage, NULL },
+	{ "web", cmd_web, "users of quai serve's web UI: add a user, allow anonymous reading", cmd_web_usage, NULL },
+#endif
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 int main(int argc, char **argv)

@@ -8,19 +8,23 @@
 #include "quai_version.h"
 
 const struct quai_command quai_commands[] = {
-	{ "build", NULL, "lint and build an image with the Docker engine", NULL },
-	{ "compose", cmd_compose, "check a compose project and print its resolved model", cmd_compose_usage },
-	{ "gc", NULL, "remove what killed quai runs left in the engine", NULL },
-	{ "help", cmd_help, "show help for quai or one of its commands", cmd_help_usage },
-	{ "hook", NULL, "git hooks that lint pushed or committed Dockerfiles and compose files", NULL },
-	{ "lint", cmd_lint, "check Dockerfiles and compose files for errors and bad practice", cmd_lint_usage },
-	{ "login", NULL, "store registry credentials as docker login does", NULL },
-	{ "pipeline", cmd_pipeline, "list the jobs of .gitlab-ci.yml and why they run", cmd_pipeline_usage },
-	{ "plan", NULL, "list the images a change affects, in build order", NULL },
-	{ "push", NULL, "push an image to registries under one or more names", NULL },
-	{ "run", NULL, "build, test and push the images a change affects", NULL },
-	{ "test", NULL, "run container-structure-test specs against an image", NULL },
-	{ NULL, NULL, NULL, NULL },
+	{ "build", NULL, "lint and build an image with the Docker engine", NULL, NULL },
+	{ "compose", cmd_compose, "check a compose project and print its resolved model", cmd_compose_usage, NULL },
+	{ "gc", NULL, "remove what killed quai runs left in the engine", NULL, NULL },
+	{ "help", cmd_help, "show help for quai or one of its commands", cmd_help_usage, NULL },
+	{ "hook", NULL, "git hooks that lint pushed or committed Dockerfiles and compose files", NULL, "quai-repo" },
+	{ "lint", cmd_lint, "check Dockerfiles and compose files for errors and bad practice", cmd_lint_usage, NULL },
+	{ "login", NULL, "store registry credentials as docker login does", NULL, NULL },
+	{ "pipeline", cmd_pipeline, "list the jobs of .gitlab-ci.yml and why they run", cmd_pipeline_usage, NULL },
+	{ "plan", NULL, "list the images a change affects, in build order", NULL, "quai-repo" },
+	{ "push", NULL, "push an image to registries under one or more names", NULL, NULL },
+	{ "remote", NULL, "list, trigger, cancel, retry pipelines and follow logs on a quai server", NULL, "quai-repo" },
+	{ "run", NULL, "build, test and push the images a change affects", NULL, "quai-repo" },
+	{ "serve", NULL, "run the CI server: webhooks in, pipelines run, every run kept", NULL, "quai-repo" },
+	{ "test", NULL, "run container-structure-test specs against an image", NULL, NULL },
+	{ "token", NULL, "create an API token for quai serve", NULL, "quai-repo" },
+	{ "web", NULL, "users of quai serve's web UI: add a user, allow anonymous reading", NULL, "quai-repo" },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 int main(int argc, char **argv)
@@ -42,7 +46,7 @@ int main(int argc, char **argv)
 		return QUAI_EXIT_USAGE;
 	}
 	if (!cmd->run || (strcmp(name, "pipeline") == 0 && argc > 2 && strcmp(argv[2], "run") == 0))
-		return quai_cli_exec_engine(argv + 1);
+		return quai_cli_exec_engine(cmd, argv + 1);
 	if (quai_cli_wants_help(argc - 1, argv + 1)) {
 		fputs(cmd->usage, stdout);
 		return QUAI_EXIT_OK;

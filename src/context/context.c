@@ -489,7 +489,7 @@ void quai_context_free(struct quai_context *ctx)
 {
 	if (!ctx)
 		return;
-	if (ctx->ar)
+	if (ctx->ar && la)
 		la->archive_write_free(ctx->ar);
 	if (ctx->fd >= 0)
 		close(ctx->fd);

@@ -46,6 +46,7 @@
 	X(archive_write_set_format_pax_restricted)
 
 struct quai_libarchive {
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): name is a declarator */
 #define QUAI_LIBARCHIVE_MEMBER(name) __typeof__(&name) name;
 	QUAI_LIBARCHIVE_FUNCTIONS(QUAI_LIBARCHIVE_MEMBER)
 #undef QUAI_LIBARCHIVE_MEMBER

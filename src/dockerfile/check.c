@@ -236,14 +236,14 @@ static bool csv_fields(const char *s, char ***out, size_t *nout)
 				}
 				if (*s == '"') {
 					if (s[1] == '"') {
-						quai_buf_putc(&f, '"');
+						df_putc(&f, '"');
 						s += 2;
 						continue;
 					}
 					s++;
 					break;
 				}
-				quai_buf_putc(&f, *s++);
+				df_putc(&f, *s++);
 			}
 			if (ok && *s && *s != ',')
 				ok = false;
@@ -251,7 +251,7 @@ static bool csv_fields(const char *s, char ***out, size_t *nout)
 			size_t k = strcspn(s, ",");
 			if (memchr(s, '"', k))
 				ok = false;
-			quai_buf_add(&f, s, k);
+			df_buf_add(&f, s, k);
 			s += k;
 		}
 		v = xgrow(v, &cap, n + 1, sizeof(*v));

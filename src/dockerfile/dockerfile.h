@@ -167,6 +167,9 @@ struct quai_dockerfile {
 	char *src;    /* the bytes as read (BOM kept; positions count from after it) */
 	size_t src_len;
 	char escape;  /* '\\' or '`' */
+	/* Internal: blocks holding strings of the tree (keywords, arguments,
+	 * raw words, flags, images, comments), freed all at once. */
+	struct quai_df_strings *strings;
 
 	struct quai_df_instr *instrs;
 	size_t ninstrs;

@@ -48,17 +48,17 @@ static int lex_squote(struct lex *lx, struct quai_buf *out)
 {
 	lx->i++;
 	if (lx->raw_quotes)
-		quai_buf_putc(out, '\'');
+		df_putc(out, '\'');
 	for (;;) {
 		if (lx->i >= lx->n)
 			return fail(lx, xstrdup("unterminated single quote: close it"));
 		char c = lx->s[lx->i++];
 		if (c == '\'') {
 			if (lx->raw_quotes)
-				quai_buf_putc(out, c);
+				df_putc(out, c);
 			return 0;
 		}
-		quai_buf_putc(out, c);
+		df_putc(out, c);
 	}
 }
 
@@ -66,7 +66,7 @@ static int lex_dquote(struct lex *lx, struct quai_buf *out)
 {
 	lx->i++;
 	if (lx->raw_quotes)
-		quai_buf_putc(out, '"');
+		df_putc(out, '"');
 	for (;;) {
 		if (lx->i >= lx->n)
 			return fail(lx, xasprintf("unterminated double quote: close it or escape it as %c\"", lx->esc));
@@ -74,7 +74,7 @@ static int lex_dquote(struct lex *lx, struct quai_buf *out)
 		if (c == '"') {
 			lx->i++;
 			if (lx->raw_quotes)
-				quai_buf_putc(out, c);
+				df_putc(out, c);
 			return 0;
 		}
 		if (c == '$') {
@@ -85,7 +85,7 @@ static int lex_dquote(struct lex *lx, struct quai_buf *out)
 		lx->i++;
 		if (c == lx->esc) {
 			if (lx->raw_escapes)
-				quai_buf_putc(out, c);
+				df_putc(out, c);
 			if (lx->i >= lx->n)
 				continue;
 			char d = lx->s[lx->i];
@@ -94,7 +94,7 @@ static int lex_dquote(struct lex *lx, struct quai_buf *out)
 				lx->i++;
 			}
 		}
-		quai_buf_putc(out, c);
+		df_putc(out, c);
 	}
 }
 
@@ -169,19 +169,19 @@ static int compile_pattern(const char *p, struct quai_buf *out)
 	/* encoding: '\1' = star, '\2' = any char, '\3' x = literal x */
 	for (; *p; p++) {
 		if (*p == '*') {
-			quai_buf_putc(out, '\1');
+			df_putc(out, '\1');
 		} else if (*p == '?') {
-			quai_buf_putc(out, '\2');
+			df_putc(out, '\2');
 		} else if (*p == '\\') {
 			if (p[1] == '}' || p[1] == '/')
 				continue;
 			if (p[1] != '*' && p[1] != '?' && p[1] != '\\')
 				return -1;
-			quai_buf_putc(out, '\3');
-			quai_buf_putc(out, *++p);
+			df_putc(out, '\3');
+			df_putc(out, *++p);
 		} else {
-			quai_buf_putc(out, '\3');
-			quai_buf_putc(out, *p);
+			df_putc(out, '\3');
+			df_putc(out, *p);
 		}
 	}
 	return 0;
@@ -238,7 +238,7 @@ static int trim_pattern(struct lex *lx, struct quai_buf *out, const char *value,
 	if (!found)
 		quai_buf_puts(out, value);
 	else if (suffix)
-		quai_buf_add(out, value, n - cut);
+		df_buf_add(out, value, n - cut);
 	else
 		quai_buf_puts(out, value + cut);
 	quai_buf_release(&cp);
@@ -266,7 +266,7 @@ static int replace_pattern(struct lex *lx, struct quai_buf *out, const char *val
 				}
 		if (end == (size_t)-1) {
 			if (i < n)
-				quai_buf_putc(out, value[i]);
+				df_putc(out, value[i]);
 			i++;
 			continue;
 		}
@@ -274,7 +274,7 @@ static int replace_pattern(struct lex *lx, struct quai_buf *out, const char *val
 		done = !all;
 		if (end == i) {
 			if (i < n)
-				quai_buf_putc(out, value[i]);
+				df_putc(out, value[i]);
 			i++;
 		} else {
 			i = end;
@@ -301,7 +301,7 @@ static bool keep_ref(struct lex *lx, struct quai_buf *out, const struct ref *r)
 {
 	if (lx->vars)
 		return false;
-	quai_buf_add(out, lx->s + r->start, lx->i - r->start);
+	df_buf_add(out, lx->s + r->start, lx->i - r->start);
 	return true;
 }
 
@@ -420,11 +420,11 @@ static int lex_dollar(struct lex *lx, struct quai_buf *out)
 	bool plain;
 	lex_name(lx, &ns, &plain);
 	if (lx->i == ns) {
-		quai_buf_putc(out, '$');
+		df_putc(out, '$');
 		return 0;
 	}
 	if (!lx->vars) {
-		quai_buf_add(out, lx->s + start, lx->i - start);
+		df_buf_add(out, lx->s + start, lx->i - start);
 		return 0;
 	}
 	char *name = xstrndup(lx->s + ns, lx->i - ns);
@@ -455,12 +455,12 @@ static int lex_until(struct lex *lx, struct quai_buf *out, int stop, bool raw_es
 		lx->i++;
 		if (c == lx->esc) {
 			if (lx->raw_escapes)
-				quai_buf_putc(out, c);
+				df_putc(out, c);
 			if (lx->i >= lx->n)
 				break;
 			c = lx->s[lx->i++];
 		}
-		quai_buf_putc(out, c);
+		df_putc(out, c);
 	}
 	if (stop >= 0)
 		r = fail(lx, xasprintf("missing '%c'", stop));
@@ -499,6 +499,11 @@ char *df_unquote(const char *s, size_t n, char escape, char **err)
 		k++;
 	if (k == n)
 		return xstrndup(s, n); /* nothing to remove */
+	/* Removing quotes and escapes only shortens: room for all of it
+	 * once, not a growth per byte. */
+	b.cap = n + 1;
+	b.data = xmalloc(b.cap);
+	b.data[0] = '\0';
 	if (lex_until(&lx, &b, -1, false) < 0) {
 		*err = lx.err;
 		quai_buf_release(&b);
@@ -586,7 +591,7 @@ bool df_heredoc_name(const char *s, size_t n, char **name, bool *quoted)
 				break;
 			c = s[lx.i++];
 		}
-		quai_buf_putc(&b, c);
+		df_putc(&b, c);
 	}
 	free(lx.err);
 	if (!ok || b.len == 0) {

@@ -53,9 +53,29 @@ static bool byte_space(unsigned char b)
 	return b == ' ' || (b >= '\t' && b <= '\r') || b == 0x85 || b == 0xa0;
 }
 
-/* Reports a lexer error in a word docker expands, unless in an ONBUILD trigger. */
+/* True if df_unquote() would return s[0..n) as it is. */
+static bool plain_word(const char *s, size_t n, char escape)
+{
+	for (size_t k = 0; k < n; k++)
+		if (s[k] == '\'' || s[k] == '"' || s[k] == '$' || s[k] == escape)
+			return false;
+	return true;
+}
+
+/* df_unquote()'s result moved into the tree's string blocks. */
+static char *keep_string(struct ictx *c, char *s)
+{
+	char *kept = df_strdup(c->p, s);
+	free(s);
+	return kept;
+}
+
+/* Reports a lexer error in a word docker expands, unless in an ONBUILD
+ * trigger. The result is in the tree's string blocks. */
 static char *unquote(struct ictx *c, size_t a, size_t b)
 {
+	if (plain_word(c->t + a, b - a, c->p->df->escape))
+		return df_strndup(c->p, c->t + a, b - a);
 	char *err = NULL;
 	char *s = df_unquote(c->t + a, b - a, c->p->df->escape, &err);
 	if (err) {
@@ -67,12 +87,15 @@ static char *unquote(struct ictx *c, size_t a, size_t b)
 		}
 		free(err);
 	}
-	return s;
+	return keep_string(c, s);
 }
 
-/* Docker expands the JSON elements of ADD, COPY and VOLUME with the same lexer. */
+/* Docker expands the JSON elements of ADD, COPY and VOLUME with the same
+ * lexer. The result is in the tree's string blocks. */
 static char *unquote_json(struct ictx *c, const char *text, size_t at)
 {
+	if (plain_word(text, strlen(text), c->p->df->escape))
+		return df_strdup(c->p, text);
 	char *err = NULL;
 	char *s = df_unquote(text, strlen(text), c->p->df->escape, &err);
 	if (err) {
@@ -84,7 +107,7 @@ static char *unquote_json(struct ictx *c, const char *text, size_t at)
 		}
 		free(err);
 	}
-	return s;
+	return keep_string(c, s);
 }
 
 static void add_word(struct ictx *c, char *text, size_t a, size_t b)
@@ -93,7 +116,7 @@ static void add_word(struct ictx *c, char *text, size_t a, size_t b)
 	in->words = xgrow(in->words, &c->wordcap, in->nwords + 1, sizeof(*in->words));
 	struct quai_df_word *w = &in->words[in->nwords++];
 	w->text = text;
-	w->raw = xstrndup(c->t + a, b - a);
+	w->raw = df_strndup(c->p, c->t + a, b - a);
 	w->pos = df_pos(c->ll, a);
 }
 
@@ -303,10 +326,10 @@ static void from(struct ictx *c, size_t a, size_t b)
 	struct quai_df_instr *in = c->in;
 	split_blank(c, a, b);
 	size_t n = in->nwords;
-	in->from_image = xstrdup(n ? in->words[0].text : "");
+	in->from_image = df_strdup(c->p, n ? in->words[0].text : "");
 	bool as = n >= 2 && strcasecmp(in->words[1].raw, "as") == 0;
 	if (as && n >= 3)
-		in->from_alias = xstrdup(in->words[2].raw);
+		in->from_alias = df_strdup(c->p, in->words[2].raw);
 	if (c->trigger)
 		return;
 	if (n == 0) {
@@ -348,7 +371,7 @@ static void healthcheck(struct ictx *c, size_t a, size_t b)
 	size_t next = sep;
 	while (next < b && byte_space((unsigned char)c->t[next]))
 		next++;
-	add_word(c, xstrndup(c->t + a, sep - a), a, sep);
+	add_word(c, df_strndup(c->p, c->t + a, sep - a), a, sep);
 	if (sep - a == 4 && strncasecmp(c->t + a, "NONE", 4) == 0) {
 		in->healthcheck_none = true;
 		if (next < b && !c->trigger)
@@ -375,10 +398,10 @@ static void healthcheck(struct ictx *c, size_t a, size_t b)
 	struct quai_df_instr *cmd = xcalloc(1, sizeof(*cmd));
 	in->healthcheck_cmd = cmd;
 	cmd->kind = QUAI_DF_CMD;
-	cmd->keyword = xstrndup(c->t + a, sep - a);
+	cmd->keyword = df_strndup(c->p, c->t + a, sep - a);
 	cmd->pos = df_pos(c->ll, a);
 	cmd->raw_off = df_src_off(c->ll, a);
-	cmd->args_text = xstrndup(c->t + next, b - next);
+	cmd->args_text = df_strndup(c->p, c->t + next, b - next);
 	cmd->args_pos = df_pos(c->ll, next);
 	cmd->stage = in->stage;
 	struct ictx sub = { .p = c->p, .ll = c->ll, .t = c->t, .in = cmd, .trigger = c->trigger };
@@ -473,7 +496,7 @@ static size_t flags(struct ictx *c, size_t a, size_t b)
 		while (we < b && !byte_space((unsigned char)t[we]) && t[we] != '\'' && t[we] != '"' && t[we] != '\\')
 			we++;
 		if (we == b || byte_space((unsigned char)t[we])) {
-			quai_buf_add(&w, t + i, we - i); /* nothing to unquote */
+			df_buf_add(&w, t + i, we - i); /* nothing to unquote */
 			i = we;
 		}
 		for (; i < b; i++) {
@@ -498,7 +521,7 @@ static size_t flags(struct ictx *c, size_t a, size_t b)
 				}
 				ch = t[++i];
 			}
-			quai_buf_putc(&w, ch);
+			df_putc(&w, ch);
 		}
 		if (w.len == 2 && memcmp(w.data, "--", 2) == 0) {
 			i = i < b ? trim_left(t, i, b) : b; /* "--" ends the flags */
@@ -511,8 +534,8 @@ static size_t flags(struct ictx *c, size_t a, size_t b)
 		struct quai_df_flag *f = &in->flags[in->nflags++];
 		const char *eq = strchr(s + 2, '=');
 		size_t nlen = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
-		f->name = xstrndup(s + 2, nlen);
-		f->value = eq ? xstrdup(eq + 1) : NULL;
+		f->name = df_strndup(c->p, s + 2, nlen);
+		f->value = eq ? df_strdup(c->p, eq + 1) : NULL;
 		f->pos = df_pos(c->ll, ws);
 	}
 	quai_buf_release(&w);
@@ -612,7 +635,7 @@ void df_parse_instr(struct df_parser *p, const struct df_line *ll, size_t start,
 	size_t ke = start;
 	while (ke < end && !df_is_blank(t[ke]))
 		ke++;
-	in->keyword = xstrndup(t + start, ke - start);
+	in->keyword = df_strndup(p, t + start, ke - start);
 	in->kind = quai_df_kind_from_name(t + start, ke - start);
 	in->pos = df_pos(ll, start);
 	in->raw_off = df_src_off(ll, start);
@@ -620,7 +643,7 @@ void df_parse_instr(struct df_parser *p, const struct df_line *ll, size_t start,
 	while (rs < end && df_is_blank(t[rs]))
 		rs++;
 	size_t a = trim_left(t, flags(&c, rs, end), end);
-	in->args_text = xstrndup(t + a, end - a);
+	in->args_text = df_strndup(p, t + a, end - a);
 	in->args_pos = df_pos(ll, a);
 
 	switch (in->kind) {
@@ -655,7 +678,7 @@ void df_parse_instr(struct df_parser *p, const struct df_line *ll, size_t start,
 	case QUAI_DF_WORKDIR:
 	case QUAI_DF_STOPSIGNAL:
 		if (a < end)
-			add_word(&c, in->kind == QUAI_DF_MAINTAINER ? xstrndup(t + a, end - a) : unquote(&c, a, end),
+			add_word(&c, in->kind == QUAI_DF_MAINTAINER ? df_strndup(p, t + a, end - a) : unquote(&c, a, end),
 				 a, end);
 		break;
 	case QUAI_DF_HEALTHCHECK:
@@ -680,35 +703,21 @@ void df_parse_instr(struct df_parser *p, const struct df_line *ll, size_t start,
 	}
 }
 
+/* keyword, args_text, flags, words, pairs, from_image and from_alias are
+ * in the tree's string blocks (df_strndup): not freed here. */
 void df_instr_release(struct quai_df_instr *in)
 {
-	free(in->keyword);
-	free(in->args_text);
-	for (size_t i = 0; i < in->nflags; i++) {
-		free(in->flags[i].name);
-		free(in->flags[i].value);
-	}
 	free(in->flags);
 	for (size_t i = 0; i < in->njson_args; i++)
 		free(in->json_args[i]);
 	free(in->json_args);
-	for (size_t i = 0; i < in->nwords; i++) {
-		free(in->words[i].text);
-		free(in->words[i].raw);
-	}
 	free(in->words);
-	for (size_t i = 0; i < in->nkvs; i++) {
-		free(in->kvs[i].key);
-		free(in->kvs[i].value);
-	}
 	free(in->kvs);
 	for (size_t i = 0; i < in->nheredocs; i++) {
 		free(in->heredocs[i].delim);
 		free(in->heredocs[i].body);
 	}
 	free(in->heredocs);
-	free(in->from_image);
-	free(in->from_alias);
 	if (in->healthcheck_cmd) {
 		df_instr_release(in->healthcheck_cmd);
 		free(in->healthcheck_cmd);

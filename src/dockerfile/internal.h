@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "dockerfile/dockerfile.h"
@@ -47,6 +48,12 @@ struct df_pline {
 
 bool df_read_line(struct df_parser *p, struct df_pline *out);
 
+/* A copy of s[0..n) (NUL-terminated) kept in the tree's string blocks: one
+ * allocation for many strings, all freed by quai_dockerfile_release().
+ * Such strings are never freed one by one. */
+char *df_strndup(struct df_parser *p, const char *s, size_t n);
+char *df_strdup(struct df_parser *p, const char *s);
+
 void df_diag(struct df_parser *p, struct quai_df_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* True once no more diagnostics are recorded: skip the work of making one. */
 bool df_diags_full(const struct df_parser *p);
@@ -54,8 +61,39 @@ struct quai_df_pos df_pos(const struct df_line *ll, size_t log);
 /* Source offset of logical offset `log`. */
 size_t df_src_off(const struct df_line *ll, size_t log);
 
+/* df_space_len() for a byte that is not ASCII. */
+size_t df_space_len_utf8(const char *s, size_t i, size_t n);
 /* Bytes of the Unicode white space character at s[i] (Go's unicode.IsSpace), 0 if none. */
-size_t df_space_len(const char *s, size_t i, size_t n);
+static inline size_t df_space_len(const char *s, size_t i, size_t n)
+{
+	unsigned char c = (unsigned char)s[i];
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 1;
+	return c < 0x80 ? 0 : df_space_len_utf8(s, i, n);
+}
+/* quai_buf_putc() without a call while the buffer has room. */
+static inline void df_putc(struct quai_buf *b, char c)
+{
+	if (b->len + 2 <= b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return;
+	}
+	quai_buf_putc(b, c);
+}
+
+/* quai_buf_add() without a call while the buffer has room. */
+static inline void df_buf_add(struct quai_buf *b, const char *s, size_t n)
+{
+	if (b->data && n < b->cap - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return;
+	}
+	quai_buf_add(b, s, n);
+}
+
 /* Go's `[\t\v\f\r ]`. */
 static inline bool df_is_blank(char c)
 {

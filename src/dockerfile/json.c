@@ -72,7 +72,7 @@ static void put_utf8(struct quai_buf *b, unsigned cp)
 		u[3] = (char)(0x80 | (cp & 0x3f));
 		n = 4;
 	}
-	quai_buf_add(b, u, n);
+	df_buf_add(b, u, n);
 }
 
 /* A string at j->i (on its '"'); decoded into `b` when not NULL. */
@@ -86,7 +86,7 @@ static bool string(struct jp *j, struct quai_buf *b)
 		while (j->i < j->n && j->s[j->i] != '"' && j->s[j->i] != '\\' && (unsigned char)j->s[j->i] >= 0x20)
 			j->i++;
 		if (b)
-			quai_buf_add(b, j->s + run, j->i - run);
+			df_buf_add(b, j->s + run, j->i - run);
 		if (j->i >= j->n)
 			return false;
 		char c = j->s[j->i];
@@ -103,7 +103,7 @@ static bool string(struct jp *j, struct quai_buf *b)
 		if (c && esc) {
 			static const char out[] = "\"\\/\b\f\n\r\t";
 			if (b)
-				quai_buf_putc(b, out[esc - "\"\\/bfnrt"]);
+				df_putc(b, out[esc - "\"\\/bfnrt"]);
 			continue;
 		}
 		if (c != 'u')

@@ -45,9 +45,19 @@ enum quai_df_kind quai_df_kind_from_name(const char *name, size_t len)
 {
 	if (len < 3 || len > 11)
 		return QUAI_DF_UNKNOWN;
-	for (int k = 1; k < QUAI_DF_KIND_COUNT; k++)
-		if (strlen(kind_names[k]) == len && strncasecmp(kind_names[k], name, len) == 0)
+	/* the names are upper-case letters: c & 0xdf is c in upper case */
+	char first = (char)(name[0] & 0xdf);
+	for (int k = 1; k < QUAI_DF_KIND_COUNT; k++) {
+		const char *kn = kind_names[k];
+		if (kn[0] != first)
+			continue;
+		size_t i = 1;
+		while (i < len && kn[i] && kn[i] == (char)(name[i] & 0xdf) && (name[i] | 0x20) >= 'a' &&
+		       (name[i] | 0x20) <= 'z')
+			i++;
+		if (i == len && !kn[i])
 			return (enum quai_df_kind)k;
+	}
 	return QUAI_DF_UNKNOWN;
 }
 
@@ -160,11 +170,9 @@ char *df_snippet(const char *s, size_t len, size_t max)
 	return out;
 }
 
-size_t df_space_len(const char *s, size_t i, size_t n)
+size_t df_space_len_utf8(const char *s, size_t i, size_t n)
 {
 	unsigned char c = (unsigned char)s[i];
-	if (c == ' ' || (c >= '\t' && c <= '\r'))
-		return 1;
 	if (c < 0xc2)
 		return 0;
 	unsigned char c1 = i + 1 < n ? (unsigned char)s[i + 1] : 0;
@@ -190,6 +198,47 @@ static size_t skip_space(const char *s, size_t i, size_t n)
 	while (i < n && (k = df_space_len(s, i, n)))
 		i += k;
 	return i;
+}
+
+/* ---- the tree's strings ---- */
+
+struct quai_df_strings {
+	struct quai_df_strings *next;
+	size_t used, size;
+	char data[];
+};
+
+#define STRINGS_BLOCK 4000
+
+char *df_strndup(struct df_parser *p, const char *s, size_t n)
+{
+	struct quai_df_strings **head = &p->df->strings, *b = *head;
+	if (!b || b->size - b->used < n + 1) {
+		/* a long string gets a block of its own, after the current one */
+		size_t size = n + 1 > STRINGS_BLOCK / 4 ? n + 1 : STRINGS_BLOCK;
+		struct quai_df_strings *nb = xmalloc(sizeof(*nb) + size);
+		nb->used = 0;
+		nb->size = size;
+		if (b && size != STRINGS_BLOCK) {
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			*head = nb;
+		}
+		b = nb;
+	}
+	char *out = b->data + b->used;
+	b->used += n + 1;
+	if (n)
+		memcpy(out, s, n);
+	out[n] = '\0';
+	return out;
+}
+
+char *df_strdup(struct df_parser *p, const char *s)
+{
+	return df_strndup(p, s, strlen(s));
 }
 
 /* ---- physical lines ---- */
@@ -334,9 +383,11 @@ static void add_comment(struct df_parser *p, const struct df_pline *pl, size_t l
 			break;
 		e -= k;
 	}
-	df->comments = xgrow(df->comments, &p->commentcap, df->ncomments + 1, sizeof(*df->comments));
+	if (df->ncomments == p->commentcap)
+		df->comments = xgrow(df->comments, &p->commentcap, df->ncomments < 32 ? 32 : df->ncomments + 1,
+				     sizeof(*df->comments));
 	struct quai_df_comment *c = &df->comments[df->ncomments++];
-	c->text = xstrndup(s + i, e - i);
+	c->text = df_strndup(p, s + i, e - i);
 	c->pos = (struct quai_df_pos){ pl->line, (unsigned)(lead + 1) };
 	c->next_instr = (size_t)-1;
 }
@@ -345,9 +396,10 @@ static void add_comment(struct df_parser *p, const struct df_pline *pl, size_t l
 
 static void line_add(struct df_line *ll, const char *src, size_t off, size_t n, const struct df_pline *pl)
 {
-	ll->segs = xgrow(ll->segs, &ll->segcap, ll->nsegs + 1, sizeof(*ll->segs));
+	if (ll->nsegs == ll->segcap)
+		ll->segs = xgrow(ll->segs, &ll->segcap, ll->nsegs + 1, sizeof(*ll->segs));
 	ll->segs[ll->nsegs++] = (struct df_seg){ ll->text.len, off, pl->start, pl->line };
-	quai_buf_add(&ll->text, src + off, n);
+	df_buf_add(&ll->text, src + off, n);
 }
 
 /* BuildKit's `([^E])E[ \t]*$|^E[ \t]*$` for escape E on one physical line
@@ -445,7 +497,7 @@ static void read_heredocs(struct df_parser *p, struct quai_df_instr *in, size_t 
 				break;
 			}
 			quai_buf_add(&body, s + t, n - t);
-			quai_buf_putc(&body, '\n');
+			df_putc(&body, '\n');
 		}
 		h->body = quai_buf_detach(&body);
 		if (!done) {
@@ -500,7 +552,9 @@ static void instruction(struct df_parser *p, struct df_line *ll, const struct df
 		line_add(ll, p->src, pl.start, b - pl.start, &pl);
 	}
 
-	df->instrs = xgrow(df->instrs, &p->instrcap, df->ninstrs + 1, sizeof(*df->instrs));
+	if (df->ninstrs == p->instrcap) /* from 32: most files have fewer */
+		df->instrs = xgrow(df->instrs, &p->instrcap, df->ninstrs < 32 ? 32 : df->ninstrs + 1,
+				   sizeof(*df->instrs));
 	size_t index = df->ninstrs++;
 	struct quai_df_instr *in = &df->instrs[index];
 	memset(in, 0, sizeof(*in));
@@ -583,7 +637,11 @@ void quai_dockerfile_parse(struct quai_dockerfile *out, const char *name, const 
 	if (len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0)
 		p.off = 3;
 
-	struct df_line ll = { 0 };
+	/* a logical line is rarely longer: it grows when it is */
+	struct df_line ll = { .text = { .data = xmalloc(1024), .cap = 1024 },
+			      .segs = xmalloc(32 * sizeof(struct df_seg)),
+			      .segcap = 32 };
+	ll.text.data[0] = '\0';
 	struct df_pline pl;
 	while (df_read_line(&p, &pl)) {
 		size_t lead = skip_space(p.src, pl.start, pl.end) - pl.start;
@@ -610,9 +668,7 @@ void quai_dockerfile_release(struct quai_dockerfile *df)
 		df_instr_release(&df->instrs[i]);
 	free(df->instrs);
 	free(df->stages);
-	for (size_t i = 0; i < df->ncomments; i++)
-		free(df->comments[i].text);
-	free(df->comments);
+	free(df->comments); /* their texts are in df->strings */
 	for (size_t i = 0; i < df->ndirectives; i++) {
 		free(df->directives[i].name);
 		free(df->directives[i].value);
@@ -623,5 +679,9 @@ void quai_dockerfile_release(struct quai_dockerfile *df)
 	free(df->diags);
 	free(df->name);
 	free(df->src);
+	for (struct quai_df_strings *b = df->strings, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	memset(df, 0, sizeof(*df));
 }

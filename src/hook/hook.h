@@ -44,6 +44,7 @@ int quai_hook_pre_commit(struct quai_findings *out, struct quai_hook_stats *stat
 enum quai_hook_kind {
 	QUAI_HOOK_PRE_RECEIVE,
 	QUAI_HOOK_PRE_COMMIT,
+	QUAI_HOOK_POST_RECEIVE, /* tells a quai server about pushed refs (quai_hook_post_receive) */
 };
 
 /* Writes the hook script of kind into repo's hooks directory (core.hooksPath
@@ -53,5 +54,18 @@ enum quai_hook_kind {
  * interpreted). *path_out receives the script's path (caller frees). */
 int quai_hook_install(char **path_out, struct git_repository *repo, enum quai_hook_kind kind,
                       const char *program, bool force, struct quai_error **err);
+/* As quai_hook_install, with args (NULL-terminated, may be NULL) after
+ * `hook KIND`, each single-quoted in the script: data, never shell. */
+int quai_hook_install_args(char **path_out, struct git_repository *repo, enum quai_hook_kind kind,
+                           const char *program, const char *const *args, bool force, struct quai_error **err);
+
+/* post-receive: reads "<old> <new> <ref>" lines from in and tells the quai
+ * server at server_url (http or https) about each, POSTing quai's generic
+ * signed form (docs/server.md) to SERVER/hooks/PROJECT, signed with the
+ * HMAC key read from secret_file. A ref the server could not be told about
+ * is a warning on stderr, never a failure: the push has happened. Returns
+ * -1 only for bad arguments or an unreadable secret. */
+int quai_hook_post_receive(FILE *in, const char *server_url, const char *project, const char *secret_file,
+                           struct quai_error **err);
 
 #endif

@@ -18,7 +18,15 @@
 
 static const char *kind_name(enum quai_hook_kind kind)
 {
-	return kind == QUAI_HOOK_PRE_RECEIVE ? "pre-receive" : "pre-commit";
+	switch (kind) {
+	case QUAI_HOOK_PRE_RECEIVE:
+		return "pre-receive";
+	case QUAI_HOOK_POST_RECEIVE:
+		return "post-receive";
+	case QUAI_HOOK_PRE_COMMIT:
+		break;
+	}
+	return "pre-commit";
 }
 
 /* Only characters that mean nothing to the shell inside single quotes, so
@@ -66,6 +74,25 @@ static char *hooks_dir(git_repository *repo, struct quai_error **err)
 int quai_hook_install(char **path_out, struct git_repository *repo, enum quai_hook_kind kind,
                       const char *program, bool force, struct quai_error **err)
 {
+	return quai_hook_install_args(path_out, repo, kind, program, NULL, force, err);
+}
+
+/* s in single quotes for sh: ' becomes '\'' */
+static void sh_quote(struct quai_buf *b, const char *s)
+{
+	quai_buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			quai_buf_puts(b, "'\\''");
+		else
+			quai_buf_putc(b, *s);
+	}
+	quai_buf_putc(b, '\'');
+}
+
+int quai_hook_install_args(char **path_out, struct git_repository *repo, enum quai_hook_kind kind,
+                           const char *program, const char *const *args, bool force, struct quai_error **err)
+{
 	if (!plain_path(program))
 		return quai_error_set(
 		    err, QUAI_EXIT_USAGE,
@@ -96,8 +123,13 @@ int quai_hook_install(char **path_out, struct git_repository *repo, enum quai_ho
 	cleanup_buf struct quai_buf script = QUAI_BUF_INIT;
 	quai_buf_printf(&script,
 	                "#!/bin/sh\n" MARKER "; it runs quai on what git hands the hook.\n"
-	                "exec '%s' hook %s \"$@\"\n",
+	                "exec '%s' hook %s",
 	                program, kind_name(kind));
+	for (const char *const *a = args; a && *a; a++) {
+		quai_buf_putc(&script, ' ');
+		sh_quote(&script, *a);
+	}
+	quai_buf_puts(&script, " \"$@\"\n");
 
 	cleanup_free char *tmp = xasprintf("%s.quai-tmp", path);
 	(void)unlink(tmp);

@@ -180,7 +180,7 @@ int quai_imagetest_run_env_prepare(struct quai_imagetest_run_env *out,
 			quai_error_wrap(err, "containerRunOptions envFile");
 			goto fail;
 		}
-		for (size_t i = 0; vars[i]; i++)
+		for (size_t i = 0; vars && vars[i]; i++)
 			push(&env, vars[i]);
 		free(vars);
 	}

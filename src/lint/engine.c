@@ -17,7 +17,7 @@ struct pending {
 	size_t instr; /* top-level instruction index, or ninstrs when unknown */
 	struct quai_df_pos pos;
 	const struct quai_lint_rule *rule;
-	char *message;
+	char *message; /* NULL for the rule's summary */
 };
 
 struct shell_entry {
@@ -62,7 +62,7 @@ static void add_pending(struct quai_lint_ctx *ctx, const struct quai_df_instr *a
 
 void quai_lint_report(struct quai_lint_ctx *ctx, const struct quai_df_instr *at)
 {
-	add_pending(ctx, at, at->pos, xstrdup(ctx->rule->summary));
+	add_pending(ctx, at, at->pos, NULL); /* the rule's summary */
 }
 
 void quai_lint_reportf(struct quai_lint_ctx *ctx, const struct quai_df_instr *at, const char *fmt, ...)
@@ -99,9 +99,11 @@ static bool heredoc_is_script(const char *args)
 	return false;
 }
 
-const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr)
+const struct quai_sh_script *quai_lint_shell_of(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr)
 {
 	size_t idx = top_index(ctx->df, instr);
+	if (ctx->sh && idx < ctx->df->ninstrs && ctx->sh[idx].parsed)
+		return &ctx->sh[idx].script; /* parsed for an earlier rule */
 	instr = quai_lint_effective(instr);
 	if (instr->kind != QUAI_DF_RUN || idx == ctx->df->ninstrs)
 		return NULL;
@@ -111,6 +113,12 @@ const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const st
 	if (e->parsed)
 		return &e->script;
 
+	e->parsed = true;
+	if (!instr->json && instr->args_text && !(instr->nheredocs && heredoc_is_script(instr->args_text))) {
+		/* the script is the arguments as they are: no copy */
+		quai_sh_parse(&e->script, instr->args_text, strlen(instr->args_text));
+		return &e->script;
+	}
 	cleanup_buf struct quai_buf text = QUAI_BUF_INIT;
 	if (instr->json) {
 		for (size_t i = 0; i < instr->njson_args; i++) {
@@ -125,15 +133,55 @@ const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const st
 			quai_buf_puts(&text, instr->heredocs[0].body ? instr->heredocs[0].body : "");
 		}
 	}
-	e->parsed = true;
 	quai_sh_parse(&e->script, quai_buf_str(&text), text.len);
 	return &e->script;
+}
+
+/* An ignore pragma: the code list of a comment, for the instruction after
+ * it or, if global, for all. */
+struct pragma {
+	const char *list;
+	size_t next_instr;
+	bool global;
+};
+
+static struct pragma *find_pragmas(const struct quai_dockerfile *df, size_t *n)
+{
+	struct pragma *v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (size_t i = 0; i < df->ncomments; i++) {
+		bool global;
+		const char *list = df->comments[i].text ? quai_lint_pragma_codes(df->comments[i].text, &global) : NULL;
+		if (!list)
+			continue;
+		v = xgrow(v, &cap, *n + 1, sizeof(*v));
+		v[(*n)++] = (struct pragma){ list, df->comments[i].next_instr, global };
+	}
+	return v;
+}
+
+/* quai_lint_pragma_ignores() on the pragmas find_pragmas() found. */
+static bool pragmas_ignore(const struct pragma *v, size_t n, size_t instr, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((v[i].global || v[i].next_instr == instr) && quai_lint_pragma_lists(v[i].list, code))
+			return true;
+	return false;
+}
+
+/* quai_lint_config_level() without a call when nothing is configured. */
+static enum quai_lint_level rule_level(const struct quai_lint_config *cfg, const struct quai_lint_rule *rule)
+{
+	if (!cfg->nignored && !cfg->noverrides)
+		return rule->level;
+	return quai_lint_config_level(cfg, rule->code, rule->level);
 }
 
 static void run_rule(const struct quai_lint_rule *rule, void *arg)
 {
 	struct quai_lint_ctx *ctx = arg;
-	if (quai_lint_config_level(ctx->cfg, rule->code, rule->level) == QUAI_LEVEL_IGNORE)
+	if (rule_level(ctx->cfg, rule) == QUAI_LEVEL_IGNORE)
 		return;
 	ctx->rule = rule;
 	rule->check(ctx, ctx->df);
@@ -149,16 +197,25 @@ void quai_lint_dockerfile(struct quai_findings *out, const struct quai_dockerfil
 	struct quai_lint_ctx ctx = { .df = df, .cfg = cfg };
 	quai_lint_rules_foreach(run_rule, &ctx);
 
+	/* The ignore pragmas of the file, read once for all its findings. */
+	struct pragma *pragmas = NULL;
+	size_t npragmas = 0;
+	if (ctx.npend && !cfg->disable_ignore_pragma)
+		pragmas = find_pragmas(df, &npragmas);
+
 	for (size_t i = 0; i < ctx.npend; i++) {
 		struct pending *p = &ctx.pend[i];
-		enum quai_lint_level level = quai_lint_config_level(cfg, p->rule->code, p->rule->level);
-		bool skip = level == QUAI_LEVEL_IGNORE ||
-			    (!cfg->disable_ignore_pragma && quai_lint_pragma_ignores(df, p->instr, p->rule->code));
-		if (!skip)
+		enum quai_lint_level level = rule_level(cfg, p->rule);
+		bool skip = level == QUAI_LEVEL_IGNORE || pragmas_ignore(pragmas, npragmas, p->instr, p->rule->code);
+		if (!skip && p->message)
 			quai_findings_add(out, df->name, p->pos.line, p->pos.col, level, p->rule->code, p->message);
+		else if (!skip) /* the rule tables are static */
+			quai_findings_add_static(out, df->name, p->pos.line, p->pos.col, level, p->rule->code,
+						 p->rule->summary);
 		free(p->message);
 	}
 	free(ctx.pend);
+	free(pragmas);
 	for (size_t i = 0; ctx.sh && i < df->ninstrs; i++)
 		if (ctx.sh[i].parsed)
 			quai_sh_script_release(&ctx.sh[i].script);

@@ -32,6 +32,11 @@ struct quai_finding {
 	enum quai_lint_level level;
 	char code[16]; /* "DL3008", "QU0001", "DL1000" (syntax), "SC2086" */
 	char *message;
+	/* `file` is the string of an earlier finding of the same list (one
+	 * copy per file, not per finding): freed with that one. */
+	bool shares_file;
+	/* `message` is not owned (quai_findings_add_static): not freed. */
+	bool static_message;
 };
 
 /* Growable list of findings; owns them. */
@@ -42,6 +47,10 @@ struct quai_findings {
 
 void quai_findings_add(struct quai_findings *f, const char *file, unsigned line, unsigned col,
 		       enum quai_lint_level level, const char *code, const char *message);
+/* Same, but keeps `message` itself instead of a copy: it must outlive the
+ * list (a string literal, a rule's summary). */
+void quai_findings_add_static(struct quai_findings *f, const char *file, unsigned line, unsigned col,
+			      enum quai_lint_level level, const char *code, const char *message);
 /* Sorts by file, line, column, code. */
 void quai_findings_sort(struct quai_findings *f);
 void quai_findings_release(struct quai_findings *f);

@@ -1,6 +1,7 @@
 /* Writing findings: tty (with colour and caret excerpts), hadolint's json,
  * SARIF 2.1.0, checkstyle XML, GitLab code quality JSON and gnu lines. */
 #include <jansson.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -64,12 +65,30 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
+/* True if s[0..n) is all ASCII; eight bytes at a time. */
+static bool all_ascii(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080u)
+			return false;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
 /* A copy of s that is valid UTF-8 (bad bytes become U+FFFD), at most about
  * `max` bytes long (cut at a character, "..." appended). */
 static char *clean_text(const char *s, size_t max)
 {
 	struct quai_buf b = QUAI_BUF_INIT;
 	size_t n = strlen(s), run = 0; /* valid bytes not yet copied start at run */
+	if (n <= max && all_ascii(s, n))
+		return xstrndup(s, n);
 	for (size_t i = 0; i < n;) {
 		if (i - run + b.len >= max) {
 			quai_buf_add(&b, s + run, i - run);
@@ -90,7 +109,61 @@ static char *clean_text(const char *s, size_t max)
 	return quai_buf_detach(&b);
 }
 
+/* s as clean_text() would make it: s itself when it is already clean,
+ * else a copy left in *owned for the caller to free. */
+static const char *clean_view(const char *s, size_t max, char **owned)
+{
+	size_t n = strlen(s);
+	*owned = NULL;
+	if (n <= max && all_ascii(s, n))
+		return s;
+	return *owned = clean_text(s, max);
+}
+
 /* ---- tty and gnu ---- */
+
+static char *put_str(char *p, const char *s)
+{
+	return mempcpy(p, s, strlen(s)); /* no NUL: the line is not a string */
+}
+
+static char *put_num(char *p, unsigned v)
+{
+	char num[16], *q = num + sizeof(num);
+	do
+		*--q = (char)('0' + v % 10);
+	while (v /= 10);
+	size_t n = (size_t)(num + sizeof(num) - q);
+	memcpy(p, q, n);
+	return p + n;
+}
+
+/* "FILE:LINE:COL" then `sep`, the level, a space, the code, a space, the
+ * message, a newline: the plain tty line (sep " ") and the gnu line
+ * (sep ": ", level followed by ':'). */
+static void put_line(FILE *out, const struct quai_finding *it, bool gnu)
+{
+	cleanup_free char *file_owned = NULL;
+	cleanup_free char *msg_owned = NULL;
+	const char *file = clean_view(it->file, 4096, &file_owned);
+	const char *msg = clean_view(it->message, MSG_MAX, &msg_owned);
+	/* the line in one piece: the texts are cut to at most 4096 and
+	 * MSG_MAX bytes (and "...") above, the rest is short */
+	char line[4096 + MSG_MAX + 128];
+	char *p = put_str(line, file);
+	*p++ = ':';
+	p = put_num(p, it->line);
+	*p++ = ':';
+	p = put_num(p, it->col);
+	p = put_str(p, gnu ? ": " : " ");
+	p = put_str(p, quai_lint_level_name(it->level));
+	p = put_str(p, gnu ? ": " : " ");
+	p = put_str(p, it->code);
+	*p++ = ' ';
+	p = put_str(p, msg);
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), out);
+}
 
 static const struct quai_dockerfile *find_source(const char *file, const struct quai_dockerfile *const *sources,
 						 size_t nsources)
@@ -195,14 +268,14 @@ static void write_tty(FILE *out, const struct quai_findings *f, bool color,
 {
 	for (size_t i = 0; i < f->len; i++) {
 		const struct quai_finding *it = &f->items[i];
-		cleanup_free char *file = clean_text(it->file, 4096);
-		cleanup_free char *msg = clean_text(it->message, MSG_MAX);
-		if (color)
+		if (color) {
+			cleanup_free char *file = clean_text(it->file, 4096);
+			cleanup_free char *msg = clean_text(it->message, MSG_MAX);
 			fprintf(out, "\033[1m%s:%u:%u\033[0m %s%s\033[0m \033[2m%s\033[0m %s\n", file, it->line, it->col,
 				level_color(it->level), quai_lint_level_name(it->level), it->code, msg);
-		else
-			fprintf(out, "%s:%u:%u %s %s %s\n", file, it->line, it->col, quai_lint_level_name(it->level),
-				it->code, msg);
+		} else {
+			put_line(out, it, false);
+		}
 		if (strcmp(it->code, "DL1000") == 0) {
 			const struct quai_dockerfile *df = find_source(it->file, sources, nsources);
 			if (df)
@@ -213,13 +286,8 @@ static void write_tty(FILE *out, const struct quai_findings *f, bool color,
 
 static void write_gnu(FILE *out, const struct quai_findings *f)
 {
-	for (size_t i = 0; i < f->len; i++) {
-		const struct quai_finding *it = &f->items[i];
-		cleanup_free char *file = clean_text(it->file, 4096);
-		cleanup_free char *msg = clean_text(it->message, MSG_MAX);
-		fprintf(out, "%s:%u:%u: %s: %s %s\n", file, it->line, it->col, quai_lint_level_name(it->level),
-			it->code, msg);
-	}
+	for (size_t i = 0; i < f->len; i++)
+		put_line(out, &f->items[i], true);
 }
 
 /* ---- JSON formats ---- */

@@ -5,7 +5,13 @@
 
 const char *quai_lint_pragma_codes(const char *text, bool *global)
 {
-	const char *p = text + strspn(text, " \t");
+	const char *p = text;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	/* most comments are prose: look at the first letter before the word */
+	char c = (char)(*p | 0x20);
+	if (c != 'h' && c != 'q')
+		return NULL;
 	if (strncasecmp(p, "hadolint", 8) == 0)
 		p += 8;
 	else if (strncasecmp(p, "quai", 4) == 0)
@@ -27,21 +33,28 @@ const char *quai_lint_pragma_codes(const char *text, bool *global)
 	return p + 1 + strspn(p + 1, " \t");
 }
 
-bool quai_lint_pragma_ignores(const struct quai_dockerfile *df, size_t instr, const char *code)
+bool quai_lint_pragma_lists(const char *list, const char *code)
 {
 	size_t clen = strlen(code);
+	for (const char *p = list; *p && *p != '#';) {
+		p += strspn(p, ", \t");
+		size_t n = strcspn(p, ", \t#");
+		if (n == clen && strncasecmp(p, code, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+bool quai_lint_pragma_ignores(const struct quai_dockerfile *df, size_t instr, const char *code)
+{
 	for (size_t i = 0; i < df->ncomments; i++) {
 		bool global;
 		const char *list = df->comments[i].text ? quai_lint_pragma_codes(df->comments[i].text, &global) : NULL;
 		if (!list || (!global && df->comments[i].next_instr != instr))
 			continue;
-		for (const char *p = list; *p && *p != '#';) {
-			p += strspn(p, ", \t");
-			size_t n = strcspn(p, ", \t#");
-			if (n == clen && strncasecmp(p, code, n) == 0)
-				return true;
-			p += n;
-		}
+		if (quai_lint_pragma_lists(list, code))
+			return true;
 	}
 	return false;
 }

@@ -44,7 +44,16 @@ const struct quai_lint_config *quai_lint_ctx_config(const struct quai_lint_ctx *
  * `RUN bash <<EOF`); for exec form the words as one command. NULL for other
  * instructions. For ONBUILD RUN, pass the ONBUILD instruction or its
  * trigger: both work. */
-const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr);
+const struct quai_sh_script *quai_lint_shell_of(struct quai_lint_ctx *ctx, const struct quai_df_instr *instr);
+
+/* strcmp(a, b) == 0 without a call: most strings rules compare are short
+ * and differ in their first bytes. */
+static inline bool quai_lint_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
 
 /* The instruction a rule should look at: the trigger of an ONBUILD, else
  * the instruction itself. Rules that check an instruction kind use this so
@@ -52,6 +61,16 @@ const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx, const st
 static inline const struct quai_df_instr *quai_lint_effective(const struct quai_df_instr *i)
 {
 	return (i->kind == QUAI_DF_ONBUILD && i->onbuild) ? i->onbuild : i;
+}
+
+/* quai_lint_shell_of(), answering NULL for every other instruction without
+ * a call: rules ask it of every instruction. */
+static inline const struct quai_sh_script *quai_lint_shell(struct quai_lint_ctx *ctx,
+							    const struct quai_df_instr *instr)
+{
+	if (quai_lint_effective(instr)->kind != QUAI_DF_RUN)
+		return NULL;
+	return quai_lint_shell_of(ctx, instr);
 }
 
 #endif

@@ -60,7 +60,7 @@ static void dl3000(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 
 static bool is_root_user(const char *u)
 {
-	return strcmp(u, "root") == 0 || strcmp(u, "0") == 0 || strncmp(u, "root:", 5) == 0 ||
+	return quai_lint_streq(u, "root") || quai_lint_streq(u, "0") || strncmp(u, "root:", 5) == 0 ||
 	       strncmp(u, "0:", 2) == 0;
 }
 
@@ -145,7 +145,7 @@ static void dl3006(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 			continue;
 		struct image_ref ref;
 		parse_image(in->from_image, &ref);
-		if (ref.tag || ref.digest || strcmp(in->from_image, "scratch") == 0)
+		if (ref.tag || ref.digest || quai_lint_streq(in->from_image, "scratch"))
 			continue;
 		if (is_earlier_alias(df, in->stage, in->from_image, strlen(in->from_image)))
 			continue;
@@ -171,7 +171,7 @@ static void dl3007(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 static bool registry_matches(const char *pattern, const char *reg, size_t len)
 {
 	size_t plen = strlen(pattern);
-	if (strcmp(pattern, "*") == 0)
+	if (quai_lint_streq(pattern, "*"))
 		return true;
 	if (plen && pattern[0] == '*')
 		return len >= plen - 1 && strncmp(reg + len - (plen - 1), pattern + 1, plen - 1) == 0;
@@ -206,7 +206,7 @@ static bool image_allowed(const struct quai_lint_config *cfg, const struct quai_
 	parse_image(img, &ref);
 	if (ref.registry)
 		return registry_trusted(cfg, ref.registry, ref.registry_len);
-	return strcmp(img, "scratch") == 0 || registry_trusted(cfg, "docker.io", 9) ||
+	return quai_lint_streq(img, "scratch") || registry_trusted(cfg, "docker.io", 9) ||
 	       registry_trusted(cfg, "hub.docker.com", 14) ||
 	       is_earlier_alias(df, nstages, ref.name, ref.name_len);
 }
@@ -230,7 +230,7 @@ static void dl3026(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 			for (size_t f = 0; ok && f < in->nflags; f++) {
 				size_t len = 0;
 				const char *from = NULL;
-				if (strcmp(in->flags[f].name, "mount") == 0 && in->flags[f].value)
+				if (quai_lint_streq(in->flags[f].name, "mount") && in->flags[f].value)
 					from = quai_lint_dl3a_mount_opt(in->flags[f].value, "from", &len);
 				ok = !from || image_allowed(cfg, df, in->stage + 1, from, len);
 			}

@@ -20,7 +20,7 @@
 static bool in_list(const char *s, const char *const *list)
 {
 	for (; list && *list; list++)
-		if (strcmp(s, *list) == 0)
+		if (quai_lint_streq(s, *list))
 			return true;
 	return false;
 }
@@ -54,7 +54,7 @@ static bool starts_with(const char *s, const char *prefix)
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcmp(s + a - b, suffix) == 0;
+	return a >= b && quai_lint_streq(s + a - b, suffix);
 }
 
 const char *quai_lint_dl3a_mount_opt(const char *spec, const char *key, size_t *len)
@@ -78,7 +78,7 @@ static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
 	size_t dlen = strlen(dir);
 	for (size_t f = 0; f < run->nflags; f++) {
 		const char *spec = run->flags[f].value;
-		if (strcmp(run->flags[f].name, "mount") != 0 || !spec)
+		if (!quai_lint_streq(run->flags[f].name, "mount") || !spec)
 			continue;
 		size_t tlen = 0, len = 0;
 		const char *type = quai_lint_dl3a_mount_opt(spec, "type", &tlen);
@@ -97,13 +97,30 @@ static bool has_cache_mount(const struct quai_df_instr *run, const char *dir)
 
 typedef bool (*cmd_test)(const struct quai_sh_cmd *cmd, const void *arg);
 
+/* Which commands a test can hold for: those named one of `names`, or
+ * whose names start with one of `prefixes` (either may be NULL: any). */
+struct cmd_names {
+	const char *const *names;
+	const char *const *prefixes;
+};
+
+static bool may_run(const struct quai_sh_script *sh, struct cmd_names which)
+{
+	if (which.names && !quai_sh_script_may_run(sh, which.names))
+		return false;
+	return !which.prefixes || quai_sh_script_may_run_prefix(sh, which.prefixes);
+}
+
 /* Reports each RUN, ONBUILD RUN included, that runs a command for which
- * `fires` holds, unless it has a cache mount on `cache_dir` (may be NULL). */
+ * `fires` holds, unless it has a cache mount on `cache_dir` (may be NULL).
+ * `fires` only holds for the commands `which` names. */
 static void report_runs(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df, cmd_test fires,
-                        const void *arg, const char *cache_dir)
+                        const void *arg, const char *cache_dir, struct cmd_names which)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		if (sh && !may_run(sh, which))
+			continue;
 		if (sh && cache_dir && has_cache_mount(quai_lint_effective(&df->instrs[i]), cache_dir))
 			continue;
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
@@ -147,11 +164,11 @@ static bool apt_quiet_twice(const struct quai_sh_cmd *cmd)
 	int level = 0;
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
-		if (strcmp(w, "--") == 0)
+		if (quai_lint_streq(w, "--"))
 			break;
 		if (starts_with(w, "-q=") || starts_with(w, "--quiet="))
 			level = atoi(strchr(w, '=') + 1);
-		else if (strcmp(w, "--quiet") == 0)
+		else if (quai_lint_streq(w, "--quiet"))
 			level++;
 		else if (w[0] == '-' && w[1] != '-')
 			for (const char *c = w + 1; *c; c++)
@@ -202,7 +219,8 @@ static const struct cmd_rule cmd_rules[] = {
 #define CMD_RULE(code)                                                                                       \
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
-		report_runs(ctx, df, cmd_rule_fires, &cmd_rules[R_##code], cmd_rules[R_##code].cache_dir);   \
+		report_runs(ctx, df, cmd_rule_fires, &cmd_rules[R_##code], cmd_rules[R_##code].cache_dir,    \
+		            (struct cmd_names){cmd_rules[R_##code].names, NULL});                            \
 	}
 CMD_RULE(dl3001)
 CMD_RULE(dl3003)
@@ -231,7 +249,7 @@ static bool takes_value(const char *w, const char *const *valued)
 	if (strchr(w, '='))
 		return false;
 	for (; valued && *valued; valued++) {
-		if (w[1] == '-' && strcmp(w + 2, *valued) == 0)
+		if (w[1] == '-' && quai_lint_streq(w + 2, *valued))
 			return true;
 		if (w[1] != '-' && (*valued)[1] == '\0' && w[strlen(w) - 1] == (*valued)[0])
 			return true;
@@ -248,7 +266,7 @@ static bool pin_fires(const struct quai_sh_cmd *cmd, const void *arg)
 	bool started = false, in_pkgs = false;
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
-		if (strcmp(w, "--") == 0)
+		if (quai_lint_streq(w, "--"))
 			break; /* the rest is for something else (gem: the build) */
 		if (w[0] == '-' && w[1]) {
 			if (takes_value(w, r->valued))
@@ -303,7 +321,7 @@ static bool gem_installs(const struct quai_sh_cmd *cmd)
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
-		if (strcmp(w, "-v") == 0 || strcmp(w, "--version") == 0 || starts_with(w, "--version="))
+		if (quai_lint_streq(w, "-v") || quai_lint_streq(w, "--version") || starts_with(w, "--version="))
 			return false;
 	}
 	return true;
@@ -366,8 +384,8 @@ static bool pip_installs(const struct quai_sh_cmd *cmd)
 	const char *name = quai_sh_cmd_name(cmd);
 	bool pip = pip_name(name, "pip") && quai_sh_cmd_has_arg(cmd, "install");
 	for (size_t a = 1; !pip && pip_name(name, "python") && a + 2 < cmd->argc; a++)
-		pip = strcmp(cmd->argv[a].text, "-m") == 0 && strcmp(cmd->argv[a + 1].text, "pip") == 0 &&
-		      strcmp(cmd->argv[a + 2].text, "install") == 0;
+		pip = quai_lint_streq(cmd->argv[a].text, "-m") && quai_lint_streq(cmd->argv[a + 1].text, "pip") &&
+		      quai_lint_streq(cmd->argv[a + 2].text, "install");
 	if (!pip)
 		return false;
 	/* Requirements files, the local project and constraints pin elsewhere. */
@@ -395,7 +413,7 @@ static bool npm_installs(const struct quai_sh_cmd *cmd)
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++)
 		if (cmd->argv[a].text[0] != '-')
-			return strcmp(cmd->argv[a].text, "install") == 0;
+			return quai_lint_streq(cmd->argv[a].text, "install");
 	return false;
 }
 
@@ -436,17 +454,18 @@ static const struct pin_rule pin_pip = {
     pip_pinned,
 };
 
-#define PIN_RULE(code, rule)                                                                                 \
+/* `names`, `prefixes`: the commands `installs` is about (NULL: any). */
+#define PIN_RULE(code, rule, names, prefixes)                                                                \
 	void quai_lint_##code(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)                   \
 	{                                                                                                    \
-		report_runs(ctx, df, pin_fires, &(rule), NULL);                                              \
+		report_runs(ctx, df, pin_fires, &(rule), NULL, (struct cmd_names){(names), (prefixes)});     \
 	}
-PIN_RULE(dl3008, pin_apt)
-PIN_RULE(dl3013, pin_pip)
-PIN_RULE(dl3016, pin_npm)
-PIN_RULE(dl3018, pin_apk)
-PIN_RULE(dl3028, pin_gem)
-PIN_RULE(dl3033, pin_yum)
+PIN_RULE(dl3008, pin_apt, LIST("apt-get"), NULL)
+PIN_RULE(dl3013, pin_pip, NULL, LIST("pip", "python"))
+PIN_RULE(dl3016, pin_npm, LIST("npm"), NULL)
+PIN_RULE(dl3018, pin_apk, LIST("apk"), NULL)
+PIN_RULE(dl3028, pin_gem, LIST("gem"), NULL)
+PIN_RULE(dl3033, pin_yum, LIST("yum"), NULL)
 
 /* ---- Shape 3: clean-up missing after an install ---- */
 
@@ -469,7 +488,7 @@ static bool removes_apt_lists(const struct quai_sh_cmd *cmd, const void *arg)
 	if (!quai_sh_cmd_is(cmd, "rm"))
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++)
-		if (strcmp(cmd->argv[a].text, "-rf") == 0 ||
+		if (quai_lint_streq(cmd->argv[a].text, "-rf") ||
 		    starts_with(cmd->argv[a].text, "/var/lib/apt/lists"))
 			return true;
 	return false;
@@ -520,6 +539,8 @@ static bool removes_yum_cache(const struct quai_sh_cmd *cmd, const void *arg)
 /* `yum clean all` (or an rm of its cache) must come after the last install. */
 static bool yum_cache_left(const struct quai_sh_script *sh)
 {
+	if (!quai_sh_script_may_run(sh, LIST("yum")))
+		return false; /* no install to clean up after */
 	bool left = false;
 	for (size_t c = 0; c < sh->ncmds; c++) {
 		const struct quai_sh_cmd *cmd = &sh->cmds[c];
@@ -569,7 +590,7 @@ static bool is_extract(const struct quai_sh_cmd *cmd)
 		return false;
 	for (size_t a = 1; a < cmd->argc; a++) {
 		const char *w = cmd->argv[a].text;
-		if (strcmp(w, "--extract") == 0 || strcmp(w, "--get") == 0 || (w[0] == '-' && strchr(w, 'x')))
+		if (quai_lint_streq(w, "--extract") || quai_lint_streq(w, "--get") || (w[0] == '-' && strchr(w, 'x')))
 			return true;
 	}
 	return false;
@@ -616,7 +637,7 @@ void quai_lint_dl3010(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 				for (size_t a = 1; a < cmd->argc; a++) {
 					const char *base = base_name(cmd->argv[a].text);
 					for (size_t k = 0; k < n; k++) {
-						if (list[k].reported || strcmp(list[k].base, base) != 0)
+						if (list[k].reported || !quai_lint_streq(list[k].base, base))
 							continue;
 						for (size_t m = 0; m < n; m++)
 							list[m].reported |= list[m].copy == list[k].copy;

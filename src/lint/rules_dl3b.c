@@ -14,7 +14,7 @@
 static bool in_list(const char *s, const char *const *list)
 {
 	for (; list && *list; list++)
-		if (strcmp(s, *list) == 0)
+		if (quai_lint_streq(s, *list))
 			return true;
 	return false;
 }
@@ -44,6 +44,8 @@ static bool has_any_flag(const struct quai_sh_cmd *cmd, const char *const *flags
 /* Index of the first command matching names/args, or -1. */
 static long find_cmd(const struct quai_sh_script *sh, const char *const *names, const char *const *args)
 {
+	if (!quai_sh_script_may_run(sh, names))
+		return -1;
 	for (size_t i = 0; i < sh->ncmds; i++)
 		if (cmd_has_args(&sh->cmds[i], names, args))
 			return (long)i;
@@ -61,7 +63,7 @@ static bool has_cache_mount(const struct quai_df_instr *run, const char *const *
 {
 	for (size_t f = 0; f < run->nflags; f++) {
 		const struct quai_df_flag *fl = &run->flags[f];
-		if (strcmp(fl->name, "mount") != 0 || !fl->value)
+		if (!quai_lint_streq(fl->name, "mount") || !fl->value)
 			continue;
 		bool cache = false;
 		cleanup_free char *target = NULL;
@@ -115,6 +117,8 @@ static void check_switch(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		if (sh && !quai_sh_script_may_run(sh, r->names))
+			continue;
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			const struct quai_sh_cmd *cmd = &sh->cmds[c];
 			if (cmd_has_args(cmd, r->names, r->subcmds) && !has_any_flag(cmd, r->flags)) {
@@ -215,6 +219,8 @@ struct pin_rule {
 
 static bool all_pinned(const struct quai_sh_script *sh, const struct pin_rule *r)
 {
+	if (!quai_sh_script_may_run(sh, r->names))
+		return true;
 	for (size_t c = 0; c < sh->ncmds; c++) {
 		const struct quai_sh_cmd *cmd = &sh->cmds[c];
 		if (!cmd_has_args(cmd, r->names, r->subcmds) ||
@@ -247,7 +253,7 @@ static void check_pins(struct quai_lint_ctx *ctx, const struct quai_dockerfile *
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcmp(s + a - b, suffix) == 0;
+	return a >= b && quai_lint_streq(s + a - b, suffix);
 }
 
 static bool zypper_pinned(const char *pkg)
@@ -324,8 +330,8 @@ static bool is_pip_wrapper(const struct quai_sh_cmd *cmd)
 	if (strncmp(name, "python", 6) != 0)
 		return false;
 	for (size_t i = 1; i + 1 < cmd->argc; i++)
-		if (strcmp(cmd->argv[i].text, "-m") == 0 && (strcmp(cmd->argv[i + 1].text, "pipx") == 0 ||
-		                                             strcmp(cmd->argv[i + 1].text, "pipenv") == 0))
+		if (quai_lint_streq(cmd->argv[i].text, "-m") && (quai_lint_streq(cmd->argv[i + 1].text, "pipx") ||
+		                                             quai_lint_streq(cmd->argv[i + 1].text, "pipenv")))
 			return true;
 	return false;
 }
@@ -356,7 +362,7 @@ static bool script_sets_no_cache(const struct quai_df_instr *run)
 static bool env_sets_no_cache(const struct quai_df_instr *env)
 {
 	for (size_t k = 0; k < env->nkvs; k++)
-		if (strcmp(env->kvs[k].key, "PIP_NO_CACHE_DIR") == 0)
+		if (quai_lint_streq(env->kvs[k].key, "PIP_NO_CACHE_DIR"))
 			return !env->kvs[k].value || in_list(env->kvs[k].value, truthy);
 	return false;
 }
@@ -382,6 +388,8 @@ static void dl3042(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 		    has_cache_mount(in, L(".cache/pip")))
 			continue;
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, top);
+		if (sh && !quai_sh_script_may_run_prefix(sh, L("pip", "python")))
+			continue; /* quai_sh_cmd_is_pip_install() needs one of these */
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			const struct quai_sh_cmd *cmd = &sh->cmds[c];
 			if (quai_sh_cmd_is_pip_install(cmd) && !quai_sh_cmd_has_arg(cmd, "--no-cache-dir") &&
@@ -398,10 +406,12 @@ static void dl3042(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 /* Calls `bad` on each command of each RUN; reports the RUN once when it
  * returns true. */
 static void check_cmds(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df,
-                       bool (*bad)(const struct quai_sh_cmd *cmd))
+                       bool (*bad)(const struct quai_sh_cmd *cmd), const char *const *names)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		if (sh && !quai_sh_script_may_run(sh, names))
+			continue; /* `bad` holds only for commands named one of these */
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			if (bad(&sh->cmds[c])) {
 				quai_lint_report(ctx, &df->instrs[i]);
@@ -439,7 +449,7 @@ static bool go_unpinned(const struct quai_sh_cmd *cmd)
 	size_t n = quai_sh_cmd_args_noflags(cmd, args);
 	for (size_t a = 0; a < n && a <= 1; a++) {
 		const char *p = args[a];
-		if (in_list(p, sub) || strcmp(p, ".") == 0 || p[0] == '/' || p[0] == '.')
+		if (in_list(p, sub) || quai_lint_streq(p, ".") || p[0] == '/' || p[0] == '.')
 			continue;
 		const char *at = strchr(p, '@');
 		if (!at || ends_with(p, "@latest") || ends_with(p, "@none"))
@@ -450,17 +460,17 @@ static bool go_unpinned(const struct quai_sh_cmd *cmd)
 
 static void dl3046(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	check_cmds(ctx, df, useradd_high_uid);
+	check_cmds(ctx, df, useradd_high_uid, L("useradd"));
 }
 
 static void dl3047(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	check_cmds(ctx, df, wget_without_progress);
+	check_cmds(ctx, df, wget_without_progress, L("wget"));
 }
 
 static void dl3062(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
-	check_cmds(ctx, df, go_unpinned);
+	check_cmds(ctx, df, go_unpinned, L("go"));
 }
 
 /* --- DL3059: consecutive RUNs ------------------------------------------ */
@@ -480,7 +490,7 @@ static bool same_flags(const struct quai_df_instr *a, const struct quai_df_instr
 	for (size_t i = 0; i < a->nflags; i++) {
 		const char *va = a->flags[i].value ? a->flags[i].value : "";
 		const char *vb = b->flags[i].value ? b->flags[i].value : "";
-		if (strcmp(a->flags[i].name, b->flags[i].name) != 0 || strcmp(va, vb) != 0)
+		if (!quai_lint_streq(a->flags[i].name, b->flags[i].name) || !quai_lint_streq(va, vb))
 			return false;
 	}
 	return true;

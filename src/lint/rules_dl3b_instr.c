@@ -93,7 +93,7 @@ struct names {
 static bool names_has(const struct names *s, const char *name)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], name) == 0)
+		if (quai_lint_streq(s->v[i], name))
 			return true;
 	return false;
 }
@@ -199,7 +199,7 @@ void quai_lint_dl3063(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 		if (!in)
 			continue;
 		const char *alias = in->from_alias;
-		if (alias && (strcmp(alias, "scratch") == 0 || strcmp(alias, "context") == 0))
+		if (alias && (quai_lint_streq(alias, "scratch") || quai_lint_streq(alias, "context")))
 			quai_lint_report(ctx, &df->instrs[i]);
 	}
 }
@@ -262,11 +262,19 @@ static const char *const suspicious_parts[] = {
 
 static bool is_sensitive(const char *name)
 {
+	/* The lists are upper case: compare the first letter before the rest. */
+	char first = (char)toupper((unsigned char)name[0]);
 	for (const char *const *s = sensitive_names; *s; s++)
-		if (strcasecmp(name, *s) == 0)
+		if ((*s)[0] == first && strcasecmp(name, *s) == 0)
 			return true;
+	/* The parts are lower case: lower the name once, not once per part. */
+	char lower[256];
+	size_t n = strlen(name);
+	bool lowered = n < sizeof(lower);
+	for (size_t i = 0; lowered && i <= n; i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
 	for (const char *const *s = suspicious_parts; *s; s++)
-		if (strcasestr(name, *s))
+		if (lowered ? strstr(lower, *s) != NULL : strcasestr(name, *s) != NULL)
 			return true;
 	return false;
 }
@@ -294,7 +302,7 @@ void quai_lint_dl3065(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 			continue;
 		const struct quai_df_flag *p = quai_df_instr_flag(in, "platform");
 		if (p && p->value &&
-		    (strcmp(p->value, "$TARGETPLATFORM") == 0 || strcmp(p->value, "${TARGETPLATFORM}") == 0))
+		    (quai_lint_streq(p->value, "$TARGETPLATFORM") || quai_lint_streq(p->value, "${TARGETPLATFORM}")))
 			quai_lint_report(ctx, &df->instrs[i]);
 	}
 }

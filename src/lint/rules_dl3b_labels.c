@@ -191,7 +191,7 @@ static const char *const spdx_ids[] = {
 bool quai_lint_valid_spdx(const char *s)
 {
 	for (const char *const *id = spdx_ids; *id; id++)
-		if (strcmp(s, *id) == 0)
+		if (quai_lint_streq(s, *id))
 			return true;
 	return false;
 }
@@ -321,7 +321,7 @@ void quai_lint_dl3048(struct quai_lint_ctx *ctx, const struct quai_dockerfile *d
 static bool label_in_schema(const struct quai_lint_config *cfg, const char *key)
 {
 	for (size_t s = 0; s < cfg->nlabel_schema; s++)
-		if (strcmp(cfg->label_schema[s].name, key) == 0)
+		if (quai_lint_streq(cfg->label_schema[s].name, key))
 			return true;
 	return false;
 }
@@ -348,7 +348,7 @@ static bool stage_sets_label(const struct quai_dockerfile *df, size_t s, const c
 	for (size_t i = df->stages[s].from_index; i < df->stages[s].end_index; i++) {
 		const struct quai_df_instr *in = &df->instrs[i];
 		for (size_t k = 0; in->kind == QUAI_DF_LABEL && k < in->nkvs; k++)
-			if (strcmp(in->kvs[k].key, name) == 0)
+			if (quai_lint_streq(in->kvs[k].key, name))
 				return true;
 	}
 	return false;
@@ -363,7 +363,7 @@ static bool stage_copied_from(const struct quai_dockerfile *df, size_t s)
 		const struct quai_df_instr *in = quai_lint_effective(&df->instrs[i]);
 		const struct quai_df_flag *from =
 		    in->kind == QUAI_DF_COPY ? quai_df_instr_flag(in, "from") : NULL;
-		if (from && from->value && strcmp(from->value, alias) == 0)
+		if (from && from->value && quai_lint_streq(from->value, alias))
 			return true;
 	}
 	return false;
@@ -405,7 +405,7 @@ static void check_typed(struct quai_lint_ctx *ctx, const struct quai_dockerfile 
 			const struct quai_df_instr *in = quai_lint_effective(&df->instrs[i]);
 			for (size_t k = 0; in->kind == QUAI_DF_LABEL && k < in->nkvs; k++) {
 				const char *v = in->kvs[k].value ? in->kvs[k].value : "";
-				if (strcmp(in->kvs[k].key, ls->name) == 0 && !valid(v)) {
+				if (quai_lint_streq(in->kvs[k].key, ls->name) && !valid(v)) {
 					quai_lint_reportf(ctx, &df->instrs[i], "%s `%s` %s", word, ls->name,
 					                  what);
 					break;

@@ -47,8 +47,11 @@ enum { SEEN_CURL = 1, SEEN_WGET = 2 };
 
 static unsigned fetchers_in(struct quai_lint_ctx *ctx, const struct quai_df_instr *in)
 {
+	static const char *const fetchers[] = {"curl", "wget", NULL};
 	const struct quai_sh_script *sh = quai_lint_shell(ctx, in);
 	unsigned seen = 0;
+	if (sh && !quai_sh_script_may_run(sh, fetchers))
+		return 0;
 	for (size_t c = 0; sh && c < sh->ncmds; c++) {
 		if (sh->cmds[c].argc == 0)
 			continue;
@@ -111,7 +114,10 @@ static void check_dl4004(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 static void check_dl4005(struct quai_lint_ctx *ctx, const struct quai_dockerfile *df)
 {
 	for (size_t i = 0; i < df->ninstrs; i++) {
+		static const char *const ln[] = {"ln", NULL};
 		const struct quai_sh_script *sh = quai_lint_shell(ctx, &df->instrs[i]);
+		if (sh && !quai_sh_script_may_run(sh, ln))
+			continue;
 		for (size_t c = 0; sh && c < sh->ncmds; c++) {
 			if (sh->cmds[c].argc && quai_sh_cmd_is(&sh->cmds[c], "ln") &&
 			    quai_sh_cmd_has_arg(&sh->cmds[c], "/bin/sh")) {
@@ -145,7 +151,7 @@ static bool has_short_o(char *const *words, size_t n)
 static bool has_word(char *const *words, size_t n, const char *word)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(words[i], word) == 0)
+		if (quai_lint_streq(words[i], word))
 			return true;
 	return false;
 }
@@ -156,7 +162,7 @@ static bool shell_sets_pipefail(const struct quai_df_instr *in)
 	if (!in->json || in->njson_args == 0)
 		return false;
 	const char *sh = base_name(in->json_args[0]);
-	if (strcmp(sh, "bash") != 0 && strcmp(sh, "zsh") != 0 && strcmp(sh, "ash") != 0)
+	if (!quai_lint_streq(sh, "bash") && !quai_lint_streq(sh, "zsh") && !quai_lint_streq(sh, "ash"))
 		return false;
 	return has_short_o(in->json_args + 1, in->njson_args - 1) &&
 	       has_word(in->json_args + 1, in->njson_args - 1, "pipefail");
@@ -180,8 +186,8 @@ static bool shell_is_non_posix(const struct quai_df_instr *in)
 static bool cmd_sets_pipefail(const struct quai_sh_cmd *cmd)
 {
 	const char *name = quai_sh_cmd_name(cmd);
-	bool shell = strcmp(name, "bash") == 0 || strcmp(name, "zsh") == 0 || strcmp(name, "ash") == 0;
-	if (!shell && strcmp(name, "set") != 0)
+	bool shell = quai_lint_streq(name, "bash") || quai_lint_streq(name, "zsh") || quai_lint_streq(name, "ash");
+	if (!shell && !quai_lint_streq(name, "set"))
 		return false;
 	return quai_sh_cmd_has_flag(cmd, "o") && quai_sh_cmd_has_arg(cmd, "pipefail");
 }
@@ -228,7 +234,7 @@ static void check_dl4006(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 static bool is_dot_source(const char *s)
 {
-	return strcmp(s, ".") == 0 || strcmp(s, "./") == 0;
+	return quai_lint_streq(s, ".") || quai_lint_streq(s, "./");
 }
 
 /* COPY . : the whole build context. Not for --from, whose "." is the root

@@ -124,9 +124,9 @@ static void check_qu0001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 		for (size_t f = 0; f < in->nflags; f++) {
 			const struct quai_df_flag *fl = &in->flags[f];
 			cleanup_free char *ref = NULL;
-			if (in->kind == QUAI_DF_COPY && strcmp(fl->name, "from") == 0 && fl->value)
+			if (in->kind == QUAI_DF_COPY && quai_lint_streq(fl->name, "from") && fl->value)
 				ref = xstrdup(fl->value);
-			else if (in->kind == QUAI_DF_RUN && strcmp(fl->name, "mount") == 0)
+			else if (in->kind == QUAI_DF_RUN && quai_lint_streq(fl->name, "mount"))
 				ref = mount_from(fl->value);
 			const char *stage = stage_typo(df, ref);
 			if (stage)
@@ -143,9 +143,10 @@ static void check_qu0001(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 static bool has_any_arg(const struct quai_sh_cmd *cmd, const char *const *args)
 {
-	for (; *args; args++)
-		if (quai_sh_cmd_has_arg(cmd, *args))
-			return true;
+	for (size_t i = 1; i < cmd->argc; i++) /* one pass over the words */
+		for (const char *const *a = args; *a; a++)
+			if (cmd->argv[i].text && quai_lint_streq(cmd->argv[i].text, *a))
+				return true;
 	return false;
 }
 
@@ -158,7 +159,7 @@ static bool whole_system(const struct quai_sh_cmd *cmd, const char *const *subs)
 	bool hit = false;
 	for (size_t i = 0; i < n && !hit; i++) {
 		for (const char *const *s = subs; *s; s++) {
-			if (strcmp(args[i], *s) == 0) {
+			if (quai_lint_streq(args[i], *s)) {
 				hit = i + 1 == n;
 				break;
 			}
@@ -183,18 +184,18 @@ static const char *upgrade_of(const struct quai_sh_cmd *cmd)
 	if (cmd->argc == 0)
 		return NULL;
 	const char *name = quai_sh_cmd_name(cmd);
-	if (strcmp(name, "apt-get") == 0 || strcmp(name, "apt") == 0)
+	if (quai_lint_streq(name, "apt-get") || quai_lint_streq(name, "apt"))
 		return has_any_arg(cmd, apt_subs) ? name : NULL;
-	if (strcmp(name, "aptitude") == 0)
+	if (quai_lint_streq(name, "aptitude"))
 		return has_any_arg(cmd, aptitude_subs) ? name : NULL;
-	if (strcmp(name, "apk") == 0)
+	if (quai_lint_streq(name, "apk"))
 		return whole_system(cmd, apk_subs) ? name : NULL;
-	if (strcmp(name, "yum") == 0 || strcmp(name, "dnf") == 0 || strcmp(name, "microdnf") == 0 ||
-	    strcmp(name, "tdnf") == 0)
+	if (quai_lint_streq(name, "yum") || quai_lint_streq(name, "dnf") || quai_lint_streq(name, "microdnf") ||
+	    quai_lint_streq(name, "tdnf"))
 		return whole_system(cmd, rpm_subs) ? name : NULL;
-	if (strcmp(name, "zypper") == 0)
+	if (quai_lint_streq(name, "zypper"))
 		return whole_system(cmd, zypper_subs) ? name : NULL;
-	if (strcmp(name, "pacman") == 0)
+	if (quai_lint_streq(name, "pacman"))
 		return quai_sh_cmd_has_flag(cmd, "S") && quai_sh_cmd_has_flag(cmd, "u") ? name : NULL;
 	return NULL;
 }
@@ -205,7 +206,7 @@ static bool rule_on(const struct quai_lint_ctx *ctx, const char *code)
 	size_t n;
 	const struct quai_lint_rule_info *rules = quai_lint_rules(&n);
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(rules[i].code, code) == 0)
+		if (quai_lint_streq(rules[i].code, code))
 			return quai_lint_config_level(quai_lint_ctx_config(ctx), code, rules[i].level) !=
 			       QUAI_LEVEL_IGNORE;
 	return false;
@@ -563,7 +564,7 @@ static void check_qu0009(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 			if (!hd->delim)
 				continue;
 			for (size_t g = 0; g < h; g++) {
-				if (in->heredocs[g].delim && strcmp(in->heredocs[g].delim, hd->delim) == 0) {
+				if (in->heredocs[g].delim && quai_lint_streq(in->heredocs[g].delim, hd->delim)) {
 					quai_lint_report_at(
 					    ctx, top, hd->pos,
 					    "heredoc delimiter '%s' is used twice in this instruction; "
@@ -586,9 +587,13 @@ static void check_qu0009(struct quai_lint_ctx *ctx, const struct quai_dockerfile
 
 /* ---- QU0010: secrets passed as build arguments or environment ---- */
 
+/* The words are upper case: compare inline, most differ at once. */
 static bool seg_is(const char *seg, size_t len, const char *word)
 {
-	return strlen(word) == len && strncasecmp(seg, word, len) == 0;
+	for (size_t i = 0; i < len; i++)
+		if (!word[i] || toupper((unsigned char)seg[i]) != (unsigned char)word[i])
+			return false;
+	return word[len] == '\0';
 }
 
 /* Is NAME (split at '_', '-', '.') the name of a secret? GITHUB_TOKEN,

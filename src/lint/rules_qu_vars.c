@@ -129,7 +129,12 @@ static void scan_vars(const char *s, char esc, bool quotes, var_fn fn, void *arg
 	if (!s || !strchr(s, '$'))
 		return; /* nothing to find: most arguments have no variable */
 	bool sq = false, dq = false;
+	/* Only these characters change anything; jump from one to the next. */
+	const char stops[] = {esc, '$', quotes ? '\'' : '\0', quotes ? '"' : '\0', '\0'};
 	for (size_t i = 0; s[i]; i++) {
+		i += strcspn(s + i, stops);
+		if (!s[i])
+			break;
 		char c = s[i];
 		if (c == esc && !sq) {
 			if (s[i + 1])
@@ -260,6 +265,9 @@ static bool shell_sets(const struct quai_sh_script *sh, const char *name, size_t
 /* Does the script read variables from elsewhere (`. file`, source, eval)? */
 static bool shell_imports(const struct quai_sh_script *sh)
 {
+	static const char *const importers[] = {".", "source", "eval", NULL};
+	if (sh && !quai_sh_script_may_run(sh, importers))
+		return false;
 	for (size_t c = 0; sh && c < sh->ncmds; c++)
 		if (quai_sh_cmd_is(&sh->cmds[c], ".") || quai_sh_cmd_is(&sh->cmds[c], "source") ||
 		    quai_sh_cmd_is(&sh->cmds[c], "eval"))

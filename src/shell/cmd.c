@@ -12,6 +12,14 @@ static const char *arg(const struct quai_sh_cmd *cmd, size_t i)
 	return cmd->argv[i].text ? cmd->argv[i].text : "";
 }
 
+/* strcmp(a, b) == 0 without a call: arguments are short. */
+static bool streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 static bool is_ddash(const char *t)
 {
 	return t[0] == '-' && t[1] == '-' && t[2] == '\0';
@@ -52,27 +60,17 @@ static bool listed(const char *name, size_t n, const char *const *list)
 	return false;
 }
 
-const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd)
+const char *quai_sh_cmd_name_of_argv(const struct quai_sh_cmd *cmd)
 {
-	if (!cmd || cmd->argc == 0)
-		return "";
-	if (cmd->name)
-		return cmd->name;
-	/* a command not made by quai_sh_parse */
 	const char *name = arg(cmd, 0);
 	const char *slash = strrchr(name, '/');
 	return slash ? slash + 1 : name;
 }
 
-bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name)
-{
-	return cmd && cmd->argc > 0 && strcmp(quai_sh_cmd_name(cmd), name) == 0;
-}
-
 bool quai_sh_cmd_has_arg(const struct quai_sh_cmd *cmd, const char *a)
 {
 	for (size_t i = 1; i < cmd->argc; i++)
-		if (strcmp(arg(cmd, i), a) == 0)
+		if (streq(arg(cmd, i), a))
 			return true;
 	return false;
 }
@@ -171,8 +169,7 @@ bool quai_sh_cmd_is_pip_install(const struct quai_sh_cmd *cmd)
 	if (strncmp(name, "python", 6) != 0)
 		return false;
 	for (size_t i = 1; i + 2 < cmd->argc; i++)
-		if (strcmp(arg(cmd, i), "-m") == 0 && strcmp(arg(cmd, i + 1), "pip") == 0 &&
-		    strcmp(arg(cmd, i + 2), "install") == 0)
+		if (streq(arg(cmd, i), "-m") && streq(arg(cmd, i + 1), "pip") && streq(arg(cmd, i + 2), "install"))
 			return true;
 	return false;
 }

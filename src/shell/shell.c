@@ -649,7 +649,8 @@ static size_t drop_word(struct parser *p, size_t pos, size_t end, int depth)
 static void keep_word(struct parser *p, const struct wrec *w)
 {
 	pool_putc(&p->pool, '\0');
-	p->words = xgrow(p->words, &p->wcap, p->nwords + 1, sizeof(*p->words));
+	if (p->nwords == p->wcap)
+		p->words = xgrow(p->words, &p->wcap, p->nwords + 1, sizeof(*p->words));
 	p->words[p->nwords++] = *w;
 }
 
@@ -679,7 +680,8 @@ static void run_substs(struct parser *p, struct list *l)
 static void finish(struct parser *p, struct list *l, enum quai_sh_sep sep, bool newline)
 {
 	if (l->argc || l->nassigns) {
-		p->cmds = xgrow(p->cmds, &p->ccap, p->ncmds + 1, sizeof(*p->cmds));
+		if (p->ncmds == p->ccap)
+			p->cmds = xgrow(p->cmds, &p->ccap, p->ncmds + 1, sizeof(*p->cmds));
 		p->cmds[p->ncmds] = (struct crec){
 		    .first = l->first,
 		    .nassigns = l->nassigns,
@@ -935,6 +937,9 @@ static const struct {
 static size_t keyword(struct parser *p, struct list *l, size_t pos, size_t end)
 {
 	const char *s = p->s;
+	/* the first letters of the keywords: most words are none */
+	if (!in_set(s[pos], "itedwu{!f}sc["))
+		return 0;
 	size_t n = 0;
 	while (pos + n < end && !is_delim(s[pos + n]) && n <= 8)
 		n++;
@@ -1066,12 +1071,19 @@ static size_t read_operator(struct parser *p, struct list *l, size_t pos, size_t
 static void parse_list(struct parser *p, size_t pos, size_t end, int depth)
 {
 	const char *s = p->s;
-	struct list l = {
-	    .first = p->nwords,
-	    .last = NONE,
-	    .subst_base = p->nsubst,
-	    .depth = depth,
-	};
+	/* Field by field: the case and here-document arrays (most of the
+	 * struct) are only read below their counts, which start at 0. */
+	struct list l;
+	l.first = p->nwords;
+	l.nassigns = 0;
+	l.argc = 0;
+	l.last = NONE;
+	l.subst_base = p->nsubst;
+	l.depth = depth;
+	l.pipe_pending = false;
+	l.reopened = false;
+	l.ncase = 0;
+	l.nheredocs = 0;
 	while (pos < end) {
 		if (case_wants_pattern(&l) && cmd_empty(&l)) {
 			pos = read_pattern(p, &l, pos, end);
@@ -1141,6 +1153,8 @@ static void build(struct quai_sh_script *out, struct parser *p)
 			const char *name = cmds[i].argv[0].text;
 			const char *slash = strrchr(name, '/');
 			cmds[i].name = slash ? slash + 1 : name;
+			quai_sh_bloom_add(out->name_bits, quai_sh_hash(cmds[i].name, (size_t)-1));
+			quai_sh_bloom_add(out->prefix_bits, quai_sh_hash(cmds[i].name, 3));
 		} else {
 			cmds[i].name = "";
 		}
@@ -1162,6 +1176,18 @@ void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len)
 	/* scripts nest substitutions two or three deep; deeper nesting of
 	 * large spans is where parsing them all again would cost */
 	p.subst_budget = len < SIZE_MAX / 16 ? 8 * len + 65536 : SIZE_MAX;
+	/* Sized for a typical script up front (the texts are at most about as
+	 * long as the script, a word is about six bytes, a command five words)
+	 * so that the arrays rarely grow; huge scripts grow as they go. */
+	if (len > 0) {
+		size_t hint = len < 65536 ? len : 65536;
+		p.pool.cap = hint + 64;
+		p.pool.data = xmalloc(p.pool.cap);
+		p.wcap = hint / 6 + 8;
+		p.words = xmalloc(p.wcap * sizeof(*p.words));
+		p.ccap = hint / 32 + 8;
+		p.cmds = xmalloc(p.ccap * sizeof(*p.cmds));
+	}
 	parse_list(&p, 0, len, 0);
 	build(out, &p);
 	free(p.pool.data);

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct quai_sh_word {
 	char *text;         /* quotes and backslashes removed; expansions kept as written */
@@ -54,17 +55,83 @@ struct quai_sh_script {
 	struct quai_sh_cmd *cmds;
 	size_t ncmds;
 	bool has_pipe; /* some pipeline of two or more commands */
+	/* Bloom filters of the command names and of their first three bytes
+	 * (quai_sh_bloom_*): a script without a name's bits runs no command
+	 * of that name. All zero when unknown. */
+	uint64_t name_bits[4];
+	uint64_t prefix_bits[4];
 };
+
+/* FNV-1a of n bytes of s, for the Bloom filters of quai_sh_script. */
+static inline uint32_t quai_sh_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n && s[i]; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static inline void quai_sh_bloom_add(uint64_t bits[4], uint32_t h)
+{
+	bits[(h >> 6) & 3] |= (uint64_t)1 << (h & 63);
+	bits[(h >> 14) & 3] |= (uint64_t)1 << ((h >> 8) & 63);
+}
+
+static inline bool quai_sh_bloom_has(const uint64_t bits[4], uint32_t h)
+{
+	if (!(bits[0] | bits[1] | bits[2] | bits[3]))
+		return true; /* unknown */
+	return (bits[(h >> 6) & 3] >> (h & 63) & 1) && (bits[(h >> 14) & 3] >> ((h >> 8) & 63) & 1);
+}
+
+/* False only if no command of the script is named one of `names` (NULL-
+ * terminated): lets a rule skip a script without looking at its commands. */
+static inline bool quai_sh_script_may_run(const struct quai_sh_script *script, const char *const *names)
+{
+	for (; *names; names++)
+		if (quai_sh_bloom_has(script->name_bits, quai_sh_hash(*names, (size_t)-1)))
+			return true;
+	return false;
+}
+
+/* Same for names that start with one of `prefixes` (of three bytes or
+ * more; only the first three count). */
+static inline bool quai_sh_script_may_run_prefix(const struct quai_sh_script *script,
+						 const char *const *prefixes)
+{
+	for (; *prefixes; prefixes++)
+		if (!(*prefixes)[0] || !(*prefixes)[1] || !(*prefixes)[2] ||
+		    quai_sh_bloom_has(script->prefix_bits, quai_sh_hash(*prefixes, 3)))
+			return true;
+	return false;
+}
 
 /* Parses `len` bytes of `src`. Always succeeds; release with quai_sh_script_release(). */
 void quai_sh_parse(struct quai_sh_script *out, const char *src, size_t len);
 void quai_sh_script_release(struct quai_sh_script *script);
 
+/* quai_sh_cmd_name() of a command not made by quai_sh_parse(). */
+const char *quai_sh_cmd_name_of_argv(const struct quai_sh_cmd *cmd);
 /* Command name without a leading path ("/usr/bin/apt-get" -> "apt-get");
- * "" for a bare assignment. */
-const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd);
-/* True if the command's name is `name`. */
-bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name);
+ * "" for a bare assignment. Inline: rules ask it of every command. */
+static inline const char *quai_sh_cmd_name(const struct quai_sh_cmd *cmd)
+{
+	if (!cmd || cmd->argc == 0)
+		return "";
+	return cmd->name ? cmd->name : quai_sh_cmd_name_of_argv(cmd);
+}
+/* True if the command's name is `name`. Inline: rules ask it of every
+ * command for many names. */
+static inline bool quai_sh_cmd_is(const struct quai_sh_cmd *cmd, const char *name)
+{
+	if (!cmd || cmd->argc == 0)
+		return false;
+	const char *a = quai_sh_cmd_name(cmd);
+	while (*a && *a == *name)
+		a++, name++;
+	return *a == *name;
+}
+
 /* True if some argument (argv[1..]) equals `arg`. */
 bool quai_sh_cmd_has_arg(const struct quai_sh_cmd *cmd, const char *arg);
 /* True if the command has flag `flag`: a single letter matches "-x" and

@@ -85,7 +85,7 @@ def test_install_writes_an_exec_of_quai(repos, env, quai, quai_bin):
     assert os.access(hook, os.X_OK)
     lines = text.splitlines()
     assert lines[0] == "#!/bin/sh"
-    engine = pathlib.Path(quai_bin).resolve().parent / "quai-engine"
+    engine = pathlib.Path(quai_bin).resolve().parent / "quai-repo"
     assert lines[-1] == f"exec '{engine}' hook pre-receive \"$@\""
     # quai's own hook is replaced; a foreign one only with --force
     assert quai("hook", "install", "--pre-receive", srv, env=env).returncode == 0
