@@ -19,6 +19,7 @@ const struct quai_command quai_engine_commands[] = {
 	{ "hook", cmd_hook, "git hooks that lint pushed or committed Dockerfiles and compose files", cmd_hook_usage, NULL },
 #endif
 	{ "login", cmd_login, "store registry credentials as docker login does", cmd_login_usage, NULL },
+	{ "pipeline", cmd_pipeline_run, "run the jobs of .gitlab-ci.yml", cmd_pipeline_run_usage, NULL },
 #ifdef QUAI_REPO
 	{ "plan", cmd_plan, "list the images a change affects, in build order", cmd_plan_usage, NULL },
 #endif

@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 		quai_cli_error("'%s' is not a quai command; see 'quai help'", name);
 		return QUAI_EXIT_USAGE;
 	}
-	if (!cmd->run)
+	if (!cmd->run || (strcmp(name, "pipeline") == 0 && argc > 2 && strcmp(argv[2], "run") == 0))
 		return quai_cli_exec_engine(cmd, argv + 1);
 	if (quai_cli_wants_help(argc - 1, argv + 1)) {
 		fputs(cmd->usage, stdout);

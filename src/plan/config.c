@@ -412,7 +412,7 @@ static int parse_root(struct ctx *c, struct plan_config *cfg, const struct quai_
 			rc = get_list(c, &cfg->ignore, v, name, true);
 		} else if (strcmp(name, "images") == 0) {
 			rc = parse_images(c, cfg, v);
-		} else if (strcmp(name, "lint") == 0 || strncmp(name, "x-", 2) == 0) {
+		} else if (strcmp(name, "lint") == 0 || strcmp(name, "executors") == 0 || strncmp(name, "x-", 2) == 0) {
 			rc = 0; /* read by quai lint; extensions, as in compose files */
 		} else {
 			rc = unknown_key(c->err, c->doc, k, "in quai.yml", top_keys, N(top_keys));
