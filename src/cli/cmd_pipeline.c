@@ -24,8 +24,8 @@
 #include "core/banned.h"
 
 const char cmd_pipeline_usage[] =
-    "usage: quai pipeline list [OPTIONS]\n"
-    "       quai pipeline check [OPTIONS]\n"
+    "usage: quai pipeline list [OPTIONS] [DIR]\n"
+    "       quai pipeline check [OPTIONS] [DIR]\n"
     "\n"
     "Reads .quai-ci.yml, else .gitlab-ci.yml, with GitLab's semantics and lists\n"
     "the jobs a pipeline for this commit creates: each job, its stage, and why it\n"
@@ -497,6 +497,9 @@ int cmd_pipeline(int argc, char **argv)
 	struct quai_error *err cleanup_error = NULL;
 	if (parse(&o, argc - 1, argv + 1) < 0)
 		goto out;
+	/* one DIR, as `quai pipeline run DIR` takes it: the same as -C DIR */
+	if (optind + 1 < argc && !o.ctx.project_dir)
+		o.ctx.project_dir = argv[optind++ + 1];
 	if (optind + 1 < argc) {
 		quai_cli_error("pipeline: unexpected argument '%s'", argv[optind + 1]);
 		goto out;

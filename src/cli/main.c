@@ -1,6 +1,8 @@
 /* quai: the commands that need no engine run here; the others are handed
  * to quai-engine (see cli.h). */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -27,6 +29,44 @@ const struct quai_command quai_commands[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+/* `quai run --pipeline [--list] ARGS` is `quai pipeline run|list ARGS`:
+ * one command line for the monorepo flow and .gitlab-ci.yml pipelines. */
+static int run_pipeline(int argc, char **argv)
+{
+	/* args[0] is a spare slot: quai_cli_exec_engine writes the helper's path there */
+	char **args = calloc((size_t)argc + 3, sizeof(*args));
+	if (!args) {
+		quai_cli_error("out of memory");
+		return QUAI_EXIT_USAGE;
+	}
+	bool list = false;
+	int n = 3;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--pipeline") == 0)
+			continue;
+		if (strcmp(argv[i], "--list") == 0) {
+			list = true;
+			continue;
+		}
+		args[n++] = argv[i];
+	}
+	args[0] = argv[0];
+	args[1] = (char *)"pipeline";
+	args[2] = (char *)(list ? "list" : "run");
+	const struct quai_command *cmd = quai_command_find(quai_commands, "pipeline");
+	int rc = list ? cmd->run(n - 1, args + 1) : quai_cli_exec_engine(cmd, args + 1);
+	free(args);
+	return rc;
+}
+
+static bool has_arg(int argc, char **argv, const char *arg)
+{
+	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], arg) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -45,6 +85,8 @@ int main(int argc, char **argv)
 		quai_cli_error("'%s' is not a quai command; see 'quai help'", name);
 		return QUAI_EXIT_USAGE;
 	}
+	if (strcmp(name, "run") == 0 && has_arg(argc, argv, "--pipeline"))
+		return run_pipeline(argc, argv);
 	if (!cmd->run || (strcmp(name, "pipeline") == 0 && argc > 2 && strcmp(argv[2], "run") == 0))
 		return quai_cli_exec_engine(cmd, argv + 1);
 	if (quai_cli_wants_help(argc - 1, argv + 1)) {

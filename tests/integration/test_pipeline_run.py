@@ -299,3 +299,17 @@ use:
     assert "restored-from-fallback" in r.stdout
     lines = job_lines(r.stdout, "use")
     assert "made" in lines and "no-log" in lines
+
+
+def test_quai_run_pipeline_is_pipeline_run_and_list(quai, tmp_path):
+    """`quai run --pipeline` (what quai serve runs for `pipeline: file`) is
+    `quai pipeline run`, and `quai run --pipeline --list` is `quai pipeline list`."""
+    d = project(tmp_path, "stages: [s]\nhello: {stage: s, script: [echo hello-from-run]}\n")
+    r = quai("run", "--pipeline", "--list", d)
+    assert r.returncode == 0, r.stderr
+    assert "hello" in r.stdout and "on_success" in r.stdout
+    report = tmp_path / "r.json"
+    r = quai("run", "--pipeline", "--report", report, d, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "hello-from-run" in r.stdout
+    assert json.loads(report.read_text())["jobs"][0]["status"] == "success"
