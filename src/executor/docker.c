@@ -107,6 +107,7 @@ struct create {
 	const char *network;
 	const char *const *aliases;
 	const char *const *binds;
+	const char *const *mounts; /* host, container, host, container, ..., NULL: bind mounts */
 	bool privileged;
 	long long memory;
 	const char *run_id;
@@ -136,6 +137,13 @@ static int create_container(struct quai_engine *e, char **out_id, const struct c
 	}
 	if (c->binds)
 		json_object_set_new(hc, "Binds", strv_json(c->binds));
+	if (c->mounts) {
+		json_t *m = json_array();
+		for (size_t i = 0; c->mounts[i] && c->mounts[i + 1]; i += 2)
+			json_array_append_new(m, json_pack("{s:s, s:s, s:s}", "Type", "bind", "Source",
+			                                   c->mounts[i], "Target", c->mounts[i + 1]));
+		json_object_set_new(hc, "Mounts", m);
+	}
 	if (c->network)
 		json_object_set_new(hc, "NetworkMode", json_string(c->network));
 	json_object_set_new(body, "HostConfig", hc);
@@ -318,9 +326,54 @@ static void say(int fd, const char *text)
 	write_all(fd, text, strlen(text));
 }
 
+static int mkdirs(const char *path);
+
+/* Whether the job's directory reaches the container as bind mounts (the
+ * project directory and its .tmp sibling) instead of an archive copied in
+ * and out: the engine runs on this machine (a unix socket; the paths are
+ * ours) and we are root (what the job's root makes in them, we can read
+ * and remove). QUAI_DOCKER_COPY=archive forces the copy. */
+static bool use_binds(struct quai_engine *e, const struct quai_executor_job *job)
+{
+	const char *force = getenv("QUAI_DOCKER_COPY");
+	if (!job->rootdir || (force && strcmp(force, "archive") == 0))
+		return false;
+	return quai_engine_host(e)->socket && geteuid() == 0;
+}
+
+/* The bind mounts of the job's project directory: host and container
+ * paths in pairs (4 entries + NULL), made on the host. */
+struct job_mounts {
+	char *host, *host_tmp, *tmp;
+	const char *v[5];
+};
+
+static int job_mounts(struct job_mounts *m, const struct quai_executor_job *job, struct quai_error **err)
+{
+	m->host = xasprintf("%s%s", job->rootdir, job->project_dir);
+	m->host_tmp = xasprintf("%s.tmp", m->host);
+	m->tmp = xasprintf("%s.tmp", job->project_dir);
+	m->v[0] = m->host;
+	m->v[1] = job->project_dir;
+	m->v[2] = m->host_tmp;
+	m->v[3] = m->tmp;
+	m->v[4] = NULL;
+	if (mkdirs(m->host) < 0 || mkdirs(m->host_tmp) < 0)
+		return quai_error_errno(err, errno, "cannot make %s", m->host_tmp);
+	return 0;
+}
+
+static void job_mounts_release(struct job_mounts *m)
+{
+	free(m->host);
+	free(m->host_tmp);
+	free(m->tmp);
+}
+
 struct prestart {
 	struct quai_engine *e, *killer;
 	char *id;
+	bool bound; /* the project directory is bind-mounted */
 };
 
 static const char go_name[] = ".quai-go";
@@ -352,6 +405,13 @@ int quai_executor_prestart(void **out, const struct quai_executor_job *job, stru
 		binds[0] = bind;
 	}
 	static const char *const no_env[] = {NULL};
+	struct job_mounts m = {0};
+	p->bound = use_binds(p->e, job);
+	if (p->bound && job_mounts(&m, job, err) < 0) {
+		job_mounts_release(&m);
+		quai_executor_prestart_release(p);
+		return -1;
+	}
 	struct create c = {.image = job->image,
 	                   .cmd = cmd,
 	                   .entrypoint = job->entrypoint,
@@ -359,12 +419,14 @@ int quai_executor_prestart(void **out, const struct quai_executor_job *job, stru
 	                   .env = no_env,
 	                   .workdir = job->project_dir,
 	                   .binds = binds[0] ? binds : NULL,
+	                   .mounts = p->bound ? m.v : NULL,
 	                   .privileged = job->privileged,
 	                   .memory = job->memory,
 	                   .run_id = job->run_id,
 	                   .role = "job"};
-	if (create_container(p->e, &p->id, &c, err) < 0 ||
-	    quai_engine_container_start(p->e, p->id, err) < 0) {
+	int rc = create_container(p->e, &p->id, &c, err);
+	job_mounts_release(&m);
+	if (rc < 0 || quai_engine_container_start(p->e, p->id, err) < 0) {
 		quai_executor_prestart_release(p);
 		return -1;
 	}
@@ -421,6 +483,8 @@ static int write_file(const char *path, const char *data, size_t len, mode_t mod
 
 static int mkdirs(const char *path)
 {
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
 	cleanup_free char *p = xstrdup(path);
 	for (char *q = p + 1; *q; q++) {
 		if (*q != '/')
@@ -468,7 +532,7 @@ static int write_script(const struct quai_executor_job *job, const char *go_root
  * back out when asked. */
 static int follow(struct quai_engine *e, struct quai_engine *killer, const char *job_id,
                   const struct quai_executor_job *job, struct quai_executor_result *res, const char *tarfile,
-                  struct quai_error **err)
+                  bool copy, struct quai_error **err)
 {
 	cleanup_error struct quai_error *lerr = NULL;
 	struct logs l = {job->out_fd, job->interrupted, killer, job_id, false};
@@ -511,7 +575,7 @@ static int follow(struct quai_engine *e, struct quai_engine *killer, const char 
 	char *slash = strrchr(parent, '/');
 	if (slash)
 		*slash = '\0';
-	if (job->copy_out && copy_out(e, job_id, job->project_dir, parent, tarfile, err) < 0)
+	if (copy && copy_out(e, job_id, job->project_dir, parent, tarfile, err) < 0)
 		return -1;
 	return 0;
 }
@@ -523,11 +587,12 @@ static int run_prestarted(const struct quai_executor_job *job, struct quai_execu
 	cleanup_free char *tarfile = xasprintf("%s.tar", job->rootdir);
 	cleanup_free char *go_root = xasprintf("%s.go", job->rootdir);
 	int rc = -1;
-	if (write_script(job, go_root, err) < 0)
+	/* bound: the script and then the go file written in place */
+	if (write_script(job, p->bound ? job->rootdir : go_root, err) < 0)
 		goto out;
-	if (copy_in(p->e, p->id, job->rootdir, go_root, tarfile, err) < 0)
+	if (!p->bound && copy_in(p->e, p->id, job->rootdir, go_root, tarfile, err) < 0)
 		goto out;
-	if (follow(p->e, p->killer, p->id, job, res, tarfile, err) < 0)
+	if (follow(p->e, p->killer, p->id, job, res, tarfile, !p->bound && job->copy_out, err) < 0)
 		goto out;
 	rc = 0;
 out:;
@@ -559,6 +624,7 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 	cleanup_free char *tarfile = xasprintf("%s.tar", job->rootdir);
 	cleanup_free char *netname = NULL;
 	cleanup_free char *bind = NULL;
+	struct job_mounts mounts = {0};
 
 	if (ensure_image(e, job->image, job->out_fd, err) < 0)
 		goto out;
@@ -598,6 +664,9 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 		bind = xasprintf("%s:/var/run/docker.sock", host->socket);
 		binds[0] = bind;
 	}
+	bool bound = use_binds(e, job);
+	if (bound && job_mounts(&mounts, job, err) < 0)
+		goto out;
 	struct create c = {.image = job->image,
 	                   .cmd = cmd,
 	                   .entrypoint = job->entrypoint,
@@ -606,22 +675,24 @@ int quai_executor_run_docker(const struct quai_executor_job *job, struct quai_ex
 	                   .workdir = job->project_dir,
 	                   .network = netname,
 	                   .binds = binds[0] ? binds : NULL,
+	                   .mounts = bound ? mounts.v : NULL,
 	                   .privileged = job->privileged,
 	                   .memory = job->memory,
 	                   .run_id = job->run_id,
 	                   .role = "job"};
 	if (create_container(e, &job_id, &c, err) < 0)
 		goto out;
-	if (copy_in(e, job_id, job->rootdir, NULL, tarfile, err) < 0)
+	if (!bound && copy_in(e, job_id, job->rootdir, NULL, tarfile, err) < 0)
 		goto out;
 	if (quai_engine_container_start(e, job_id, err) < 0)
 		goto out;
 
-	if (follow(e, killer, job_id, job, res, tarfile, err) < 0)
+	if (follow(e, killer, job_id, job, res, tarfile, !bound && job->copy_out, err) < 0)
 		goto out;
 	rc = 0;
 out:;
 	struct leftovers *left = xmalloc(sizeof(*left));
+	job_mounts_release(&mounts);
 	*left = (struct leftovers){e, killer, job_id, net_id, svc_ids, job->nservices};
 	if (rc == 0 && job->defer_cleanup && !(job->interrupted && *job->interrupted))
 		res->pending = left;

@@ -509,9 +509,12 @@ static void *prestart(struct run *r, size_t idx, int out_fd, int go_fd, bool *dr
 	const struct quai_pipeline_var *pd = quai_pipeline_vars_get(&vars, "CI_PROJECT_DIR");
 	cleanup_free char *cpath = xstrdup(pd && pd->value[0] == '/' ? pd->value : "/builds/project");
 	quai_pipeline_vars_release(&vars);
+	/* job_process's root: the executor may bind-mount from it */
+	cleanup_free char *root = xasprintf("%s/job-%zu-%d/root", r->dir, idx, s->attempt);
 	struct quai_executor_job x = {
 	    .type = QUAI_EXECUTOR_DOCKER,
 	    .name = j->name,
+	    .rootdir = root,
 	    .project_dir = cpath,
 	    .out_fd = out_fd,
 	    .image = j->image.name,
