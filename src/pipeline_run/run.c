@@ -131,6 +131,21 @@ static int run_argv(const char *const *argv, const char *cwd)
 	return quai_executor_spawn(argv, cwd, -1, -1, 2);
 }
 
+/* run_argv in a child process: its pid, -1 when it could not fork. */
+static pid_t run_argv_async(const char *const *argv)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(run_argv(argv, NULL) == 0 ? 0 : 1);
+	return pid;
+}
+
+static void wait_pid(pid_t pid)
+{
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+	}
+}
+
 static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
@@ -499,8 +514,10 @@ static void load_dotenv(const struct run *r, size_t idx, struct quai_pipeline_va
  * container, then waits for the scheduler's word: 'g' runs the job, anything
  * else (or an interrupt) drops it. Returns the prestarted container (or
  * NULL when that failed: the job then runs the ordinary way), *drop true
- * when the job is not to run. */
-static void *prestart(struct run *r, size_t idx, int out_fd, int go_fd, bool *drop)
+ * when the job is not to run. Without go_fd (-1), a job that runs now: it
+ * does not wait. Meanwhile the checkout is extracted into the job's
+ * directory by process *tar_pid. */
+static void *prestart(struct run *r, size_t idx, int out_fd, int go_fd, bool *drop, pid_t *tar_pid)
 {
 	struct jstate *s = &r->js[idx];
 	const struct quai_pipeline_job *j = s->job;
@@ -511,6 +528,12 @@ static void *prestart(struct run *r, size_t idx, int out_fd, int go_fd, bool *dr
 	quai_pipeline_vars_release(&vars);
 	/* job_process's root: the executor may bind-mount from it */
 	cleanup_free char *root = xasprintf("%s/job-%zu-%d/root", r->dir, idx, s->attempt);
+	cleanup_free char *workdir = xasprintf("%s%s", root, cpath);
+	*tar_pid = -1;
+	if (mkdir_p(workdir) == 0) {
+		const char *xargv[] = {"tar", "-C", workdir, "-xf", r->src_tar, NULL};
+		*tar_pid = run_argv_async(xargv);
+	}
 	struct quai_executor_job x = {
 	    .type = QUAI_EXECUTOR_DOCKER,
 	    .name = j->name,
@@ -528,6 +551,9 @@ static void *prestart(struct run *r, size_t idx, int out_fd, int go_fd, bool *dr
 	cleanup_error struct quai_error *err = NULL;
 	if (quai_executor_prestart(&pre, &x, &err) < 0)
 		pre = NULL;
+	*drop = false;
+	if (go_fd < 0)
+		return pre;
 	char c = 0;
 	ssize_t n;
 	do
@@ -545,14 +571,21 @@ static void *prestart(struct run *r, size_t idx, int out_fd, int go_fd, bool *dr
 static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 {
 	void *pre = NULL;
-	if (go_fd >= 0) {
-		bool drop = false;
-		pre = prestart(r, idx, out_fd, go_fd, &drop);
-		if (drop)
-			return 0;
-	}
+	pid_t tar_pid = -1;
 	struct jstate *s = &r->js[idx];
 	const struct quai_pipeline_job *j = s->job;
+	/* a docker job without services that runs now has its container made
+	 * and started while its checkout is extracted, as one started ahead */
+	bool now = go_fd < 0 && s->type == QUAI_EXECUTOR_DOCKER && !j->nservices &&
+	           j->when != QUAI_PIPELINE_DELAYED && !getenv("QUAI_PIPELINE_NO_AHEAD");
+	if (go_fd >= 0 || now) {
+		bool drop = false;
+		pre = prestart(r, idx, out_fd, go_fd, &drop, &tar_pid);
+		if (drop) {
+			wait_pid(tar_pid);
+			return 0;
+		}
+	}
 	cleanup_free char *jobdir = xasprintf("%s/job-%zu-%d", r->dir, idx, s->attempt);
 	cleanup_free char *root = xasprintf("%s/root", jobdir);
 	cleanup_free char *artdir = xasprintf("%s/artifacts/%zu", r->dir, idx);
@@ -594,8 +627,12 @@ static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 		}
 	}
 	section(out_fd, "get_sources", "Getting source from the commit");
-	const char *xargv[] = {"tar", "-C", workdir, "-xf", r->src_tar, NULL};
-	run_argv(xargv, NULL);
+	if (tar_pid > 0) {
+		wait_pid(tar_pid);
+	} else {
+		const char *xargv[] = {"tar", "-C", workdir, "-xf", r->src_tar, NULL};
+		run_argv(xargv, NULL);
+	}
 	for (size_t i = 0; i < ndeps; i++) {
 		cleanup_free char *d = xasprintf("%s/artifacts/%zu", r->dir, deps[i]);
 		if (is_dir(d)) {
