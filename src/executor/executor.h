@@ -5,10 +5,12 @@
  * the script against that directory and leaves the result there:
  *   - shell: on the host, in the directory itself, as a process group
  *     killed as a whole on timeout or interrupt;
- *   - docker: in a container of the job's image with the directory copied
- *     in at CI_PROJECT_DIR through the archive API and copied back out at
- *     the end, services on a per-job network, everything labelled
- *     io.quai.run and removed at the end.
+ *   - docker: in a container of the job's image with the directory at
+ *     CI_PROJECT_DIR: bind-mounted (with its .tmp sibling) when the engine
+ *     is on this machine (a unix socket) and we are root, else copied in
+ *     through the archive API and copied back out at the end
+ *     (QUAI_DOCKER_COPY=archive forces the copy); services on a per-job
+ *     network, everything labelled io.quai.run and removed at the end.
  * Output (stdout and stderr together) goes to out_fd as it comes. */
 #ifndef QUAI_EXECUTOR_EXECUTOR_H
 #define QUAI_EXECUTOR_EXECUTOR_H
@@ -73,7 +75,10 @@ struct quai_executor_job {
 	 * whose contents are copied to project_dir in the container (and back). */
 	const char *workdir;
 	/* docker: extra files copied in as they are: a host directory whose
-	 * contents land under "/" (file variables); may be NULL. */
+	 * contents land under "/" (file variables); may be NULL. When the
+	 * project directory is bind-mounted, only rootdir/project_dir and
+	 * rootdir/project_dir.tmp reach the container (workdir must be the
+	 * former); prestart makes them. */
 	const char *rootdir;
 	const char *project_dir; /* docker: CI_PROJECT_DIR in the container */
 	long timeout_s;
@@ -110,8 +115,8 @@ struct quai_executor_result {
 };
 
 /* docker, jobs without services: creates and starts the job's container
- * ahead of time (image, entrypoint, project_dir, socket, privileged,
- * memory, run_id of job are used), waiting for its script to be copied in;
+ * ahead of time (image, entrypoint, rootdir, project_dir, socket,
+ * privileged, memory, run_id of job are used), waiting for its script to be copied in;
  * quai_executor_run with job->prestarted = *out then copies the checkout and
  * the script in. Takes the engine's container creation and start off the
  * job's critical path. Release an unused one with quai_executor_prestart_release. */
