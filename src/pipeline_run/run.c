@@ -578,7 +578,7 @@ static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 		}
 		double until = now_s() + (double)j->start_in_s;
 		while (now_s() < until && !interrupted) {
-			struct timespec nap = {0, 100 * 1000 * 1000};
+			struct timespec nap = {0, 100L * 1000 * 1000};
 			nanosleep(&nap, NULL);
 		}
 		if (interrupted) {
