@@ -53,3 +53,15 @@ check:
     assert run_rep["status"] == "success", text
     img = {i["name"]: i for i in run_rep["images"]}["hello"]
     assert img["build"]["status"] == "ok" and img["push"]["status"] != "ok", img
+
+
+def test_lint_checks_include_template(quai, tmp_path):
+    ci = tmp_path / ".gitlab-ci.yml"
+    ci.write_text("include:\n  - template: Quai/Monorepo.gitlab-ci.yml\n")
+    r = quai("lint", ci)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ci.write_text("include:\n  - template: Auto-DevOps.gitlab-ci.yml\n")
+    r = quai("lint", ci)
+    assert r.returncode == 1
+    assert "2:15 error QP1000 include:template 'Auto-DevOps.gitlab-ci.yml' is not built into quai" in r.stdout
+    assert "the built-in templates are Quai/Monorepo.gitlab-ci.yml" in r.stdout
