@@ -12,6 +12,7 @@
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "yaml/yaml.h"
+#include "plan/plan.h"
 #include "core/banned.h"
 
 static bool ends_with(const char *s, const char *suffix)
@@ -256,6 +257,13 @@ void quai_lint_quai_yml(struct quai_findings *out, const char *path, const char 
 		cleanup_free char *msg =
 		    xasprintf("quai.yml must be a mapping, found %s", quai_yaml_kind_name(doc->root));
 		quai_findings_add(out, path, doc->root->line, doc->root->col, level, "QC1000", msg);
+		return;
+	}
+	/* then as quai plan and quai run read it */
+	if (quai_plan_config_check(path, text, len, &err) < 0) {
+		unsigned line = 1, col = 1;
+		const char *msg = split_position(err->msg, path, &line, &col);
+		quai_findings_add(out, path, line, col, level, "QC1000", msg);
 	}
 }
 

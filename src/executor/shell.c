@@ -145,7 +145,7 @@ int quai_executor_run_shell(const struct quai_executor_job *job, struct quai_exe
 			kill(-pid, SIGKILL);
 			killed = true;
 		}
-		struct timespec nap = {0, 5 * 1000 * 1000};
+		struct timespec nap = {0, 5L * 1000 * 1000};
 		nanosleep(&nap, NULL);
 	}
 	/* whatever the script left running in its group */

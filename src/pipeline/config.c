@@ -252,6 +252,30 @@ static int include_local(struct loader *l, struct inc_state *st, const struct qu
 	return rc;
 }
 
+/* A template built into quai, merged like an included file (once). */
+static int include_template(struct loader *l, struct inc_state *st, const struct quai_yaml_node **acc,
+                            const struct quai_yaml_node *node, unsigned depth)
+{
+	size_t len = 0;
+	const char *text = pl_template_find(node->str, &len);
+	cleanup_free char *key = xasprintf("template:%s", node->str);
+	for (size_t i = 0; i < st->nseen; i++)
+		if (strcmp(st->seen[i], key) == 0)
+			return 0;
+	if (++st->count > MAX_INCLUDES)
+		return pl_fail(l, node, "more than %d included files", MAX_INCLUDES);
+	st->seen = xgrow(st->seen, &st->cap, st->nseen + 1, sizeof(char *));
+	st->seen[st->nseen++] = xstrdup(key);
+	const struct quai_yaml_node *inc = NULL;
+	if (read_doc(l, &inc, NULL, key, text, len, node) < 0)
+		return -1;
+	const struct quai_yaml_node *tree = NULL;
+	if (load_tree(l, st, &tree, inc, depth + 1) < 0)
+		return -1;
+	*acc = pl_deep_merge(l, *acc, tree);
+	return 0;
+}
+
 static int include_item(struct loader *l, struct inc_state *st, const struct quai_yaml_node **acc,
                         const struct quai_yaml_node *item, const struct quai_pipeline_vars *vars,
                         unsigned depth)
@@ -267,7 +291,7 @@ static int include_item(struct loader *l, struct inc_state *st, const struct qua
 	if (item->type != QUAI_YAML_MAP)
 		return pl_fail(l, item, "an include is a path or a mapping with local:, found %s",
 		               quai_yaml_kind_name(item));
-	const struct quai_yaml_node *local = NULL, *rules = NULL;
+	const struct quai_yaml_node *local = NULL, *tmpl = NULL, *rules = NULL;
 	for (size_t i = 0; i < item->n; i++) {
 		const struct quai_yaml_node *k = item->pairs[i].key;
 		const char *name = quai_yaml_str(k);
@@ -277,8 +301,21 @@ static int include_item(struct loader *l, struct inc_state *st, const struct qua
 			local = item->pairs[i].value;
 		} else if (strcmp(name, "rules") == 0) {
 			rules = item->pairs[i].value;
+		} else if (strcmp(name, "template") == 0) {
+			tmpl = item->pairs[i].value;
+			const char *t = quai_yaml_str(tmpl);
+			size_t len;
+			if (!t)
+				return pl_fail(l, tmpl, "include:template is a template name, found %s",
+				               quai_yaml_kind_name(tmpl));
+			if (!pl_template_find(t, &len))
+				return pl_fail(l, tmpl,
+				               "include:template '%s' is not built into quai: quai runs offline; "
+				               "the built-in templates are %s (copy another template into the "
+				               "project and include it with include:local)",
+				               t, pl_template_names());
 		} else if (strcmp(name, "project") == 0 || strcmp(name, "remote") == 0 ||
-		           strcmp(name, "template") == 0 || strcmp(name, "component") == 0 ||
+		           strcmp(name, "component") == 0 ||
 		           strcmp(name, "file") == 0 || strcmp(name, "ref") == 0 ||
 		           strcmp(name, "inputs") == 0 || strcmp(name, "integrity") == 0 ||
 		           strcmp(name, "cache") == 0) {
@@ -288,11 +325,14 @@ static int include_item(struct loader *l, struct inc_state *st, const struct qua
 			    "this project (include:local)",
 			    name);
 		} else {
-			return pl_fail(l, k, "'%s' is not an include keyword (local, rules)", name);
+			return pl_fail(l, k, "'%s' is not an include keyword (local, template, rules)",
+			               name);
 		}
 	}
-	if (!local)
-		return pl_fail(l, item, "include without local:");
+	if (local && tmpl)
+		return pl_fail(l, item, "an include has one of local: and template:, not both");
+	if (!local && !tmpl)
+		return pl_fail(l, item, "include without local: or template:");
 	if (rules) {
 		if (pl_rules_check(l, rules, false) < 0)
 			return -1;
@@ -304,6 +344,8 @@ static int include_item(struct loader *l, struct inc_state *st, const struct qua
 		if (!r.matched || (when && quai_yaml_str(when) && strcmp(when->str, "never") == 0))
 			return 0;
 	}
+	if (tmpl)
+		return include_template(l, st, acc, tmpl, depth);
 	return include_local(l, st, acc, local, vars, depth);
 }
 

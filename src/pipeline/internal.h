@@ -33,6 +33,12 @@ struct loader {
 	struct quai_error **err;
 };
 
+/* templates.c: the templates built in (include:template). The text of
+ * NAME (and its length), NULL when it is not built in. */
+const char *pl_template_find(const char *name, size_t *len);
+/* The built-in names, comma-separated, for messages. */
+const char *pl_template_names(void);
+
 /* config.c: files, include, !reference, extends, default. */
 int pl_config_load(struct loader *l);
 /* A deep merge as GitLab does it: mappings merged key by key (b wins),

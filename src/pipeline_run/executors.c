@@ -53,7 +53,7 @@ static int parse_one(const struct quai_yaml_doc *doc, const struct quai_yaml_nod
 			if (*end == 'k' || *end == 'K')
 				unit = 1024;
 			else if (*end == 'm' || *end == 'M')
-				unit = 1024 * 1024;
+				unit = 1024LL * 1024;
 			else if (*end == 'g' || *end == 'G')
 				unit = 1024LL * 1024 * 1024;
 			if (unit > 1)

@@ -6,6 +6,7 @@
 #include <fnmatch.h>
 #include <ftw.h>
 #include <glob.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -160,6 +161,21 @@ static int rm_one(const char *path, const struct stat *st, int type, struct FTW 
 static void rm_rf(const char *path)
 {
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* PATH=DIR:$PATH where DIR holds the running quai: a shell job calls
+ * `quai` (the Quai/Monorepo template) as the one that runs it. */
+static char *path_with_quai(void)
+{
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash = n > 0 ? memrchr(exe, '/', (size_t)n) : NULL;
+	if (!slash)
+		return xasprintf("PATH=%s", path);
+	return xasprintf("PATH=%.*s:%s", (int)(slash - exe), exe, path);
 }
 
 static int mkdir_p(const char *path)
@@ -614,7 +630,7 @@ static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 		}
 		double until = now_s() + (double)j->start_in_s;
 		while (now_s() < until && !interrupted) {
-			struct timespec nap = {0, 100 * 1000 * 1000};
+			struct timespec nap = {0, 100L * 1000 * 1000};
 			nanosleep(&nap, NULL);
 		}
 		if (interrupted) {
@@ -690,6 +706,8 @@ static int job_process(struct run *r, size_t idx, int out_fd, int go_fd)
 	}
 	if (shell)
 		env[ne++] = xasprintf("CI_PROJECT_DIR=%s", workdir);
+	if (shell && !quai_pipeline_vars_get(&vars, "PATH"))
+		env[ne++] = path_with_quai();
 	env[ne] = NULL;
 
 	/* services */

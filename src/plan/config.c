@@ -8,6 +8,7 @@
 #include "core/cleanup.h"
 #include "core/xalloc.h"
 #include "plan/internal.h"
+#include "plan/plan.h"
 #include "core/banned.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -493,4 +494,12 @@ bool plan_yaml_equal(const struct quai_yaml_node *a, const struct quai_yaml_node
 		return true;
 	}
 	return false;
+}
+
+int quai_plan_config_check(const char *file, const char *data, size_t len, struct quai_error **err)
+{
+	struct plan_config cfg;
+	int rc = plan_config_parse(&cfg, file, data, len, err);
+	plan_config_release(&cfg); /* also what a failed parse filled in */
+	return rc;
 }

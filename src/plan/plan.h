@@ -97,6 +97,10 @@ void quai_plan_free(struct quai_plan *plan);
 /* Writes the plan as {"since", "head", "images": [{"name", "dir", "reasons", "depends_on"}]}. */
 char *quai_plan_json(const struct quai_plan *plan, const struct quai_repo *repo);
 
+/* Checks quai.yml text as quai_repo_load reads it (keys, types, paths),
+ * without looking at the repository: "FILE:LINE:COL: ..." errors. */
+int quai_plan_config_check(const char *file, const char *data, size_t len, struct quai_error **err);
+
 /* The record kept in ROOT/.quai/state.json (git-ignored): the last commit
  * a complete, successful `quai run` built on each branch. *out NULL when none.
  * branch NULL (detached HEAD) is recorded under "HEAD". The file is

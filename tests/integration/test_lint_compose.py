@@ -156,3 +156,13 @@ def test_overrides_and_overlays_are_read_with_their_base(quai, tmp_path):
     assert codes(r.stdout) == [("compose.override.yaml:3:5", "QC3002"), ("docker-compose.prod.yml:3:19", "QC3005")]
     r = lint(quai, tmp_path, "compose.override.yaml")
     assert codes(r.stdout) == [("compose.override.yaml:3:5", "QC3002")]
+
+
+def test_quai_yml_checked_as_quai_plan_reads_it(quai, tmp_path):
+    (tmp_path / "quai.yml").write_text("registry: 127.0.0.1:5000\nimages:\n  base:\n    nmae: x\n")
+    r = lint(quai, tmp_path, "quai.yml")
+    assert r.returncode == 1, r.stderr
+    assert "quai.yml:4:5" in r.stdout and "QC1000" in r.stdout and "did you mean 'name'" in r.stdout
+    (tmp_path / "quai.yml").write_text("registry: 127.0.0.1:5000\nimages:\n  base:\n    name: x3-base\n")
+    r = lint(quai, tmp_path, "quai.yml")
+    assert r.returncode == 0, r.stdout + r.stderr
