@@ -136,6 +136,8 @@ static int read_doc(struct loader *l, const struct quai_yaml_node **out, const c
 	int rc;
 	if (data) {
 		rc = quai_yaml_load(&doc, name, data, len, l->err);
+	} else if (!path) {
+		return quai_error_set(l->err, QUAI_EXIT_USAGE, "%s: nothing to read", name);
 	} else {
 		cleanup_free char *buf = NULL;
 		size_t n = 0;
