@@ -78,3 +78,15 @@ void quai_buf_release(struct quai_buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+void quai_buf_put_sh_quoted(struct quai_buf *b, const char *s)
+{
+	quai_buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			quai_buf_puts(b, "'\\''");
+		else
+			quai_buf_putc(b, *s);
+	}
+	quai_buf_putc(b, '\'');
+}

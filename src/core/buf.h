@@ -15,6 +15,9 @@ struct quai_buf {
 
 void quai_buf_add(struct quai_buf *b, const void *data, size_t len);
 void quai_buf_puts(struct quai_buf *b, const char *s);
+/* Appends s as one single-quoted sh word ('\'' for each quote): data,
+ * never interpreted by the shell that reads it. */
+void quai_buf_put_sh_quoted(struct quai_buf *b, const char *s);
 void quai_buf_putc(struct quai_buf *b, char c);
 void quai_buf_printf(struct quai_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void quai_buf_vprintf(struct quai_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));

@@ -447,19 +447,6 @@ void quai_executor_prestart_release(void *prestarted)
 	free(p);
 }
 
-/* s as one single-quoted shell word. */
-static void put_quoted(struct quai_buf *b, const char *s)
-{
-	quai_buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			quai_buf_puts(b, "'\\''");
-		else
-			quai_buf_putc(b, *s);
-	}
-	quai_buf_putc(b, '\'');
-}
-
 static bool is_name(const char *s, size_t n)
 {
 	if (!n || (s[0] >= '0' && s[0] <= '9'))
@@ -511,11 +498,11 @@ static int write_script(const struct quai_executor_job *job, const char *go_root
 		if (!eq || !is_name(job->env[i], (size_t)(eq - job->env[i])))
 			continue;
 		quai_buf_printf(&b, "export %.*s=", (int)(eq - job->env[i]), job->env[i]);
-		put_quoted(&b, eq + 1);
+		quai_buf_put_sh_quoted(&b, eq + 1);
 		quai_buf_putc(&b, '\n');
 	}
 	quai_buf_printf(&b, "cd ");
-	put_quoted(&b, job->project_dir);
+	quai_buf_put_sh_quoted(&b, job->project_dir);
 	quai_buf_printf(&b, " || exit 1\nrm -f \"$0\"\n");
 	quai_buf_puts(&b, job->script);
 	cleanup_free char *path = xasprintf("%s/%s", dir, script_name);

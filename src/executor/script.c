@@ -5,24 +5,11 @@
 #include "executor/executor.h"
 #include "core/banned.h"
 
-/* s as one single-quoted shell word. */
-static void put_quoted(struct quai_buf *b, const char *s)
-{
-	quai_buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			quai_buf_puts(b, "'\\''");
-		else
-			quai_buf_putc(b, *s);
-	}
-	quai_buf_putc(b, '\'');
-}
-
 static void put_commands(struct quai_buf *b, const char *const *cmds)
 {
 	for (size_t i = 0; cmds && cmds[i]; i++) {
 		quai_buf_puts(b, "printf '\\033[32;1m$ %s\\033[0;m\\n' ");
-		put_quoted(b, cmds[i]);
+		quai_buf_put_sh_quoted(b, cmds[i]);
 		quai_buf_putc(b, '\n');
 		quai_buf_puts(b, cmds[i]);
 		quai_buf_putc(b, '\n');

@@ -6,19 +6,6 @@
 #include "forge/forge.h"
 #include "core/banned.h"
 
-/* 'value' for sh, with every ' written as '\'' */
-static void sh_quote(struct quai_buf *out, const char *s)
-{
-	quai_buf_putc(out, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			quai_buf_puts(out, "'\\''");
-		else
-			quai_buf_putc(out, *p);
-	}
-	quai_buf_putc(out, '\'');
-}
-
 void quai_forge_post_receive_script(struct quai_buf *out, const char *server_url, const char *project,
                                     const char *secret_file)
 {
@@ -30,11 +17,11 @@ void quai_forge_post_receive_script(struct quai_buf *out, const char *server_url
 	                   "# (the generic signed form of docs/server.md). Needs curl and openssl.\n"
 	                   "server=");
 	cleanup_free char *trimmed = xstrndup(server_url, len);
-	sh_quote(out, trimmed);
+	quai_buf_put_sh_quoted(out, trimmed);
 	quai_buf_puts(out, "\nproject=");
-	sh_quote(out, project);
+	quai_buf_put_sh_quoted(out, project);
 	quai_buf_puts(out, "\nsecret_file=");
-	sh_quote(out, secret_file);
+	quai_buf_put_sh_quoted(out, secret_file);
 	quai_buf_puts(
 	    out, "\n"
 	         "if ! [ -r \"$secret_file\" ]; then\n"

@@ -77,19 +77,6 @@ int quai_hook_install(char **path_out, struct git_repository *repo, enum quai_ho
 	return quai_hook_install_args(path_out, repo, kind, program, NULL, force, err);
 }
 
-/* s in single quotes for sh: ' becomes '\'' */
-static void sh_quote(struct quai_buf *b, const char *s)
-{
-	quai_buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			quai_buf_puts(b, "'\\''");
-		else
-			quai_buf_putc(b, *s);
-	}
-	quai_buf_putc(b, '\'');
-}
-
 int quai_hook_install_args(char **path_out, struct git_repository *repo, enum quai_hook_kind kind,
                            const char *program, const char *const *args, bool force, struct quai_error **err)
 {
@@ -127,7 +114,7 @@ int quai_hook_install_args(char **path_out, struct git_repository *repo, enum qu
 	                program, kind_name(kind));
 	for (const char *const *a = args; a && *a; a++) {
 		quai_buf_putc(&script, ' ');
-		sh_quote(&script, *a);
+		quai_buf_put_sh_quoted(&script, *a);
 	}
 	quai_buf_puts(&script, " \"$@\"\n");
 

@@ -16,6 +16,15 @@
 #include "core/file.h"
 #include "core/xalloc.h"
 
+static void test_buf_sh_quoted(void **state)
+{
+	(void)state;
+	struct quai_buf b = QUAI_BUF_INIT;
+	quai_buf_put_sh_quoted(&b, "it's $HOME `x`");
+	assert_string_equal(b.data, "'it'\\''s $HOME `x`'");
+	quai_buf_release(&b);
+}
+
 static void test_buf_grows_and_detaches(void **state)
 {
 	(void)state;
@@ -106,6 +115,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_grows_and_detaches),
+		cmocka_unit_test(test_buf_sh_quoted),
 		cmocka_unit_test(test_error_wrap_adds_context),
 		cmocka_unit_test(test_file_read_cap_and_missing),
 		cmocka_unit_test(test_xgrow_and_asprintf),
