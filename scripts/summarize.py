@@ -67,6 +67,8 @@ if failures:
 if passed + failed == 0:
     failed = 1
     print("no test ran")
-tail = f", {skipped} skipped" if skipped else ""
-print(f"{passed} passed, {failed} failed{tail}")
+if skipped:
+    print(f"({skipped} skipped: optional tools absent)")
+# the last line is exactly "N passed, N failed"
+print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
